@@ -1,0 +1,6 @@
+// The whole public API of libforkline.
+#pragma once
+
+#include <forkline/error.hpp>
+#include <forkline/pool.hpp>
+#include <forkline/serve.hpp>

@@ -1,0 +1,135 @@
+// A pool of worker processes sharing a job queue and a result queue in shared memory.
+//
+//   forkline::Pool pool({.worker_program = forkline::find_worker("prime_worker")},
+//                       [](const forkline::JobResult& r) { ... });
+//   for (auto n : numbers) pool.submit(n);
+//   forkline::PoolSummary summary = pool.wait();
+//
+// Workers are separate executables that call forkline::serve() (serve.hpp). Each worker
+// is a child of the thread that created the pool (or respawned it): it is SIGKILLed when
+// that thread exits, so create a pool from a thread that outlives it (e.g. main).
+//
+// Crash promise: whatever worker is SIGKILLed at whatever instant, every submitted job gets
+// exactly one result. A job whose worker died is run again (by a respawned worker if need
+// be), up to `max_attempts` runs, then reported as JobStatus::worker_died.
+//
+// Not thread-safe: use one Pool from one thread. Results are delivered on that thread,
+// inside submit() and wait(), in completion order.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <forkline/error.hpp>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace forkline {
+
+using JobId = std::uint64_t;  // 0, 1, 2, … in submission order
+
+enum class JobStatus {
+    ok,           // the handler returned a result
+    failed,       // the handler threw; `data` holds its message
+    worker_died,  // the worker of every attempt died; `data` is empty
+};
+
+const char* to_string(JobStatus status);
+
+struct JobResult {
+    JobId id;
+    JobStatus status;
+    unsigned attempts;                 // runs started, this one included (> 1 after a death)
+    std::chrono::nanoseconds elapsed;  // time the worker's handler took, last attempt
+    std::span<const std::byte> data;   // result bytes: valid only during the callback
+
+    // The result as a trivially copyable type; throws Error if the size differs.
+    template <typename T>
+        requires std::is_trivially_copyable_v<T>
+    T as() const {
+        if (data.size() != sizeof(T)) {
+            throw Error("result of job " + std::to_string(id) + " has " + std::to_string(data.size()) +
+                        " bytes, expected " + std::to_string(sizeof(T)));
+        }
+        T value;
+        std::memcpy(&value, data.data(), sizeof(T));
+        return value;
+    }
+};
+
+// Every field's zero value is its default.
+struct PoolOptions {
+    std::filesystem::path worker_program{};  // required: an executable that calls serve()
+    std::vector<std::string> worker_args{};  // argv[1..] of every worker
+    unsigned workers = 0;                  // 0: one per available core
+    std::size_t queue_slots = 0;           // jobs in flight at most; 0: 16384 (power of two)
+    std::size_t max_job_size = 0;          // bytes; 0: 256
+    std::size_t max_result_size = 0;       // bytes; 0: 256
+    unsigned max_attempts = 0;             // runs of a job whose workers keep dying; 0: 3
+    unsigned claim_batch = 0;  // jobs a worker takes at once; 0: adaptive (1…64); 1 suits
+                               // long jobs (best load balance)
+};
+
+struct PoolSummary {
+    std::uint64_t submitted = 0;
+    std::uint64_t succeeded = 0;           // JobStatus::ok
+    std::uint64_t failed = 0;              // JobStatus::failed
+    std::uint64_t lost = 0;                // JobStatus::worker_died
+    std::uint64_t worker_deaths = 0;       // workers that died instead of answering a sentinel
+    std::uint64_t sentinels_answered = 0;  // workers that finished cleanly
+    std::chrono::nanoseconds wall{};       // from construction to the end of wait()
+};
+
+class Pool {
+public:
+    using ResultCallback = std::function<void(const JobResult&)>;
+
+    // Creates the segment and starts the workers. Throws Error (bad options, worker
+    // program missing or not executable, segment cannot be created).
+    Pool(PoolOptions options, ResultCallback on_result);
+    // Kills any worker still running and removes the segment.
+    ~Pool();
+    Pool(Pool&&) noexcept;
+    Pool& operator=(Pool&&) noexcept;
+
+    // Queues one job. Blocks while the queue is full, delivering results meanwhile.
+    // Throws Error if the job exceeds max_job_size or the pool is closed.
+    JobId submit(std::span<const std::byte> job);
+
+    template <typename T>
+        requires std::is_trivially_copyable_v<T>
+    JobId submit(const T& job) {
+        return submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))));
+    }
+
+    // No more jobs: sends one sentinel per worker. wait() calls it if needed.
+    void close();
+
+    // Delivers every remaining result, waits until every worker has answered its sentinel
+    // (or died, its jobs requeued), and reaps them all. Throws Error if a worker breaks the
+    // protocol (exits before attaching, or exits 0 without answering its sentinel).
+    PoolSummary wait();
+
+    unsigned worker_count() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Cores this process may run on (sched_getaffinity), at least 1.
+unsigned available_cores();
+
+// The path of worker executable `name`: beside the running program (/proc/self/exe),
+// else in forkline's install libexecdir. Never looked up in the cwd or PATH.
+// Throws Error naming the places tried.
+std::filesystem::path find_worker(std::string_view name);
+
+}  // namespace forkline

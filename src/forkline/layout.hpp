@@ -1,0 +1,135 @@
+// The shared-memory segment, byte by byte. Every process maps the same layout:
+//
+//   SegmentHeader | Slot[slot_count] | (RingHeader + positions[slot_count]) per worker | data
+//
+// A job lives in a Slot, found from its position (a 64-bit counter that only grows):
+// slot = position % slot_count, lap = position / slot_count. The slot's state word is the
+// single source of truth about who owns it; it changes only by atomic stores and CAS, so a
+// process killed at any instant leaves every slot in a state another process can act on:
+//
+//   FREE(lap) --supervisor writes job--> READY(lap) --worker CAS--> CLAIMED(lap, w)
+//     ^                                    ^                               |
+//     |                                    +--- supervisor requeues -------+ (w died)
+//     +---- supervisor drains result ---- DONE(lap, w) <---- worker stores --+
+//
+// Each worker also has a single-producer/single-consumer ring of finished positions (it
+// publishes with a release store of `tail`), so the supervisor finds results in completion
+// order without scanning. Nothing here is protected by a mutex: a lock held by a killed
+// process would poison the queue (design.md §2).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace forkline::layout {
+
+inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::size_t kCacheLine = 64;
+inline constexpr std::uint32_t kMaxWorkers = 4096;
+
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+
+enum class Phase : std::uint8_t { free = 0, ready = 1, claimed = 2, done = 3 };
+
+// A slot state word: lap (32 bits) | phase (8 bits) | owner worker index (16 bits).
+struct SlotState {
+    std::uint32_t lap;
+    Phase phase;
+    std::uint16_t owner;
+
+    static constexpr SlotState decode(std::uint64_t word) {
+        return {static_cast<std::uint32_t>(word >> 32), static_cast<Phase>((word >> 16) & 0xff),
+                static_cast<std::uint16_t>(word & 0xffff)};
+    }
+    constexpr std::uint64_t encode() const {
+        return (std::uint64_t{lap} << 32) | (std::uint64_t{static_cast<std::uint8_t>(phase)} << 16) |
+               owner;
+    }
+};
+
+enum class SlotKind : std::uint32_t { job = 0, sentinel = 1 };
+
+// Outcome a worker writes beside the result bytes.
+enum class SlotStatus : std::uint32_t { ok = 0, failed = 1 };
+
+struct alignas(kCacheLine) Slot {
+    std::atomic<std::uint64_t> state;
+    // Written by the supervisor before READY, read by the claiming worker.
+    std::uint64_t job_id;
+    std::uint32_t kind;  // SlotKind
+    std::uint32_t job_size;
+    std::uint32_t attempts;  // runs started so far, counted by the supervisor on requeue
+    // Written by the worker before DONE, read by the supervisor.
+    std::uint32_t result_size;
+    std::uint32_t status;  // SlotStatus
+    std::uint32_t worker_pid;
+    std::int64_t elapsed_ns;  // time the handler took
+};
+
+struct alignas(kCacheLine) SegmentHeader {
+    // Immutable after creation; validated by every worker before use.
+    std::uint64_t magic;
+    std::uint32_t version;
+    std::uint32_t header_size;
+    std::uint64_t total_size;
+    std::uint32_t slot_count;  // a power of two
+    std::uint32_t worker_count;
+    std::uint32_t max_job_size;
+    std::uint32_t max_result_size;
+    std::uint32_t owner_uid;
+    std::int32_t creator_pid;
+
+    // Published positions are [0, tail): written by the supervisor only.
+    alignas(kCacheLine) std::atomic<std::uint64_t> tail;
+    // Next position to claim. Only a hint shared by workers: a slot's state CAS decides.
+    // The supervisor lowers it when it requeues a job.
+    alignas(kCacheLine) std::atomic<std::uint64_t> cursor;
+    // Bumped when jobs are published; idle workers sleep on it.
+    alignas(kCacheLine) std::atomic<std::uint32_t> jobs_published;
+    std::atomic<std::uint32_t> idle_workers;
+    // Bumped by a worker that finds the supervisor asleep; the supervisor sleeps on it.
+    alignas(kCacheLine) std::atomic<std::uint32_t> results_published;
+    std::atomic<std::uint32_t> supervisor_sleeping;
+    // A worker wakes a sleeping supervisor once this many of its results are unread (or when
+    // it runs out of work): one wake per batch, not per job.
+    std::atomic<std::uint32_t> wake_threshold;
+    // Workers that have mapped and validated the segment (the name can then go).
+    alignas(kCacheLine) std::atomic<std::uint32_t> attached;
+    std::atomic<std::uint32_t> claim_batch;  // max positions a worker reserves at once
+};
+
+struct alignas(kCacheLine) RingHeader {
+    alignas(kCacheLine) std::atomic<std::uint64_t> tail;  // written by the worker
+    alignas(kCacheLine) std::atomic<std::uint64_t> head;  // written by the supervisor
+    std::atomic<std::int32_t> pid;                        // set by the worker once attached
+};
+
+// Where each part lies inside a segment; the same arithmetic in every process.
+struct Geometry {
+    std::uint32_t slot_count;
+    std::uint32_t worker_count;
+    std::uint32_t max_job_size;
+    std::uint32_t max_result_size;
+
+    static constexpr std::size_t round_up(std::size_t n, std::size_t to) {
+        return (n + to - 1) / to * to;
+    }
+    std::size_t slots_offset() const { return round_up(sizeof(SegmentHeader), kCacheLine); }
+    std::size_t ring_stride() const {
+        return round_up(sizeof(RingHeader) + std::size_t{slot_count} * sizeof(std::uint64_t),
+                        kCacheLine);
+    }
+    std::size_t rings_offset() const { return slots_offset() + std::size_t{slot_count} * sizeof(Slot); }
+    std::size_t data_stride() const { return round_up(std::size_t{max_job_size} + max_result_size, 16); }
+    std::size_t data_offset() const {
+        return round_up(rings_offset() + std::size_t{worker_count} * ring_stride(), kCacheLine);
+    }
+    std::size_t total_size() const {
+        return round_up(data_offset() + std::size_t{slot_count} * data_stride(), 4096);
+    }
+};
+
+}  // namespace forkline::layout

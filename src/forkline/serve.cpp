@@ -1,0 +1,100 @@
+#include <time.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <forkline/error.hpp>
+#include <forkline/serve.hpp>
+#include <string>
+
+#include "segment.hpp"
+#include "worker_queue.hpp"
+
+namespace forkline {
+
+namespace {
+
+constexpr std::chrono::milliseconds kIdleNap{50};
+constexpr int kSpinsBeforeSleep = 200;
+
+unsigned environment_number(const char* name) {
+    const char* text = std::getenv(name);
+    unsigned value = 0;
+    if (text == nullptr || std::from_chars(text, text + std::strlen(text), value).ec != std::errc{}) {
+        throw Error(std::string("not started by a forkline pool (") + name + " is not set)");
+    }
+    return value;
+}
+
+void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t position) {
+    auto& slot = view.slot(position);
+    const std::span<const std::byte> job(view.job_data(position), slot.job_size);
+    const std::span<std::byte> out(view.result_data(position), view.geometry().max_result_size);
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        const auto size = handler(job, out);
+        if (size > out.size()) throw Error("handler returned more bytes than max_result_size");
+        slot.result_size = static_cast<std::uint32_t>(size);
+        slot.status = static_cast<std::uint32_t>(layout::SlotStatus::ok);
+    } catch (const std::exception& e) {
+        const auto size = std::min(std::strlen(e.what()), out.size());
+        std::memcpy(out.data(), e.what(), size);
+        slot.result_size = static_cast<std::uint32_t>(size);
+        slot.status = static_cast<std::uint32_t>(layout::SlotStatus::failed);
+    }
+    slot.elapsed_ns = std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count();
+    slot.worker_pid = static_cast<std::uint32_t>(::getpid());
+}
+
+int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint32_t index) {
+    WorkerQueue queue(view, index);
+    view.ring(index).pid.store(::getpid(), std::memory_order_release);
+    view.header().attached.fetch_add(1, std::memory_order_acq_rel);
+    int idle_spins = 0;
+    for (;;) {
+        const auto position = queue.claim_next();
+        if (!position) {
+            if (++idle_spins < kSpinsBeforeSleep) {
+                ::sched_yield();
+            } else {
+                queue.wait_for_jobs(kIdleNap);
+                idle_spins = 0;
+            }
+            continue;
+        }
+        idle_spins = 0;
+        auto& slot = view.slot(*position);
+        if (static_cast<layout::SlotKind>(slot.kind) == layout::SlotKind::sentinel) {
+            slot.result_size = 0;
+            slot.status = static_cast<std::uint32_t>(layout::SlotStatus::ok);
+            queue.give_back_reserved();
+            queue.complete(*position);
+            return 0;
+        }
+        run_job(handler, view, *position);
+        queue.complete(*position);
+    }
+}
+
+}  // namespace
+
+int serve(const JobHandler& handler) {
+    try {
+        const auto fd = static_cast<int>(environment_number("FORKLINE_SEGMENT_FD"));
+        const auto index = environment_number("FORKLINE_WORKER_INDEX");
+        const auto segment = AttachedSegment::attach(fd);
+        ::close(fd);  // the mapping stays; nothing this worker starts should inherit it
+        if (index >= segment.view().geometry().worker_count) {
+            throw Error("worker index " + std::to_string(index) + " is out of range");
+        }
+        return serve_attached(handler, segment.view(), index);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "forkline worker: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace forkline

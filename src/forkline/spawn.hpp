@@ -1,0 +1,64 @@
+// The one place that starts processes: Boost.Process v2's launcher plus our child-side setup.
+//
+// Between fork and exec the child: gets a clean signal state (default dispositions,
+// SIGPIPE included, empty mask), optionally leads a new process group, and optionally dies
+// with its parent (PR_SET_PDEATHSIG, then a getppid() re-check for a parent that died
+// first). Only fds 0, 1, 2 and the ones listed in `inherit` reach the child.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "exit_status.hpp"
+#include "unique_fd.hpp"
+
+namespace forkline {
+
+struct SpawnOptions {
+    std::filesystem::path program{};  // run as is, never searched in PATH or the cwd
+    std::vector<std::string> args{};// argv[1..]; argv[0] is the program path
+    std::vector<std::string> extra_env{};        // "NAME=value" added to this environment
+    std::vector<std::pair<int, int>> inherit{};  // {fd in child, fd in parent}; targets >= 3,
+                                                 // no target may be another entry's source
+    bool new_process_group = true;               // the child leads a group of its own
+    bool die_with_parent = true;                 // SIGKILL when the spawning *thread* exits
+};
+
+// A started child. Owns its pid until reaped and a pidfd that polls readable at exit.
+// Destroying an unreaped child kills its process group and reaps it: no orphan, no zombie.
+class Child {
+public:
+    Child(pid_t pid, UniqueFd pidfd, bool leads_group)
+        : pid_(pid), pidfd_(std::move(pidfd)), leads_group_(leads_group) {}
+    Child(Child&& other) noexcept;
+    Child& operator=(Child&& other) noexcept;
+    ~Child();
+
+    pid_t pid() const { return pid_; }
+    int pidfd() const { return pidfd_.get(); }
+
+    // Reaps the child if it has exited; nullopt while it runs.
+    std::optional<ExitStatus> try_wait();
+    // Blocks until the child exits, then reaps it.
+    ExitStatus wait();
+    // Sends `signal` to the child's group (or the child alone when it leads none).
+    void kill(int signal) const;
+
+private:
+    void destroy() noexcept;
+
+    pid_t pid_ = -1;  // -1 once reaped or moved from
+    UniqueFd pidfd_;
+    bool leads_group_ = false;
+};
+
+// Starts a child. A failed exec (missing program, no permission) is thrown as
+// std::system_error with the exec errno: "failed to execute PROGRAM: reason".
+Child spawn(const SpawnOptions& options);
+
+}  // namespace forkline

@@ -1,0 +1,72 @@
+// The supervisor's half of the job protocol (layout.hpp): write jobs into free slots,
+// collect finished ones from the workers' result rings, and repair the queue after a worker
+// died at any instant.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <span>
+
+#include "segment.hpp"
+
+namespace forkline {
+
+// One slot leaving the queue: a result, a sentinel's answer, or a job given up on.
+struct FinishedSlot {
+    std::uint64_t job_id;
+    layout::SlotKind kind;
+    bool lost;                  // every attempt's worker died: no result bytes
+    layout::SlotStatus status;  // meaningful when !lost
+    std::uint32_t attempts;     // runs started, the last one included
+    std::uint32_t worker;       // index of the worker that finished (or last held) it
+    std::int64_t elapsed_ns;
+    std::span<const std::byte> result;  // valid only during the callback
+};
+
+using FinishedSink = std::function<void(const FinishedSlot&)>;
+
+class SupervisorQueue {
+public:
+    // `max_attempts`: runs of one job before it is reported lost (>= 1).
+    SupervisorQueue(const SegmentView& view, std::uint32_t max_attempts);
+
+    // No free slot: collect() must free some before the next push().
+    bool full() const { return tail_ - reuse_ >= view_.geometry().slot_count; }
+    // Positions published and not yet drained.
+    std::uint64_t in_flight() const { return tail_ - reuse_; }
+
+    // Writes a job into the next free slot and makes it visible to workers.
+    // Preconditions: !full(), data.size() <= max_job_size.
+    void push(std::uint64_t job_id, layout::SlotKind kind, std::span<const std::byte> data);
+
+    // Hands every result the workers have published to `sink` and frees those slots.
+    // Returns how many were handed over.
+    std::size_t collect(const FinishedSink& sink);
+
+    // After worker `worker` was reaped: hands over its finished slots (published or not),
+    // puts the jobs it held back in the queue (or reports them lost past max_attempts),
+    // and rewinds the cursor so no READY slot is stranded behind it.
+    void recover_worker(std::uint32_t worker, const FinishedSink& sink);
+
+    // Sleeps until a worker has `wake_threshold` unread results (or runs out of work), at
+    // most `timeout`.
+    void sleep(std::chrono::nanoseconds timeout, std::uint32_t wake_threshold);
+
+private:
+    std::size_t collect_ring(std::uint32_t worker, const FinishedSink& sink);
+    bool deliver_done(std::uint64_t position, const FinishedSink& sink);
+    void free_slot(std::uint64_t position);
+    void advance_reuse();
+    void rewind_cursor(std::uint64_t position);
+    void wake_idle_workers();
+    bool any_unread() const;
+
+    SegmentView view_;
+    layout::SegmentHeader& header_;
+    std::uint32_t max_attempts_;
+    std::uint64_t tail_ = 0;   // next position to write
+    std::uint64_t reuse_ = 0;  // oldest position not yet drained
+};
+
+}  // namespace forkline

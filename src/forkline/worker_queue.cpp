@@ -1,0 +1,101 @@
+#include "worker_queue.hpp"
+
+#include <algorithm>
+
+#include "futex.hpp"
+
+namespace forkline {
+
+using layout::Phase;
+using layout::SlotState;
+
+WorkerQueue::WorkerQueue(const SegmentView& view, std::uint32_t worker_index)
+    : view_(view),
+      header_(view.header()),
+      ring_(view.ring(worker_index)),
+      ring_entries_(view.ring_entries(worker_index)),
+      index_(worker_index) {}
+
+std::optional<std::uint64_t> WorkerQueue::claim_next() {
+    for (;;) {
+        while (next_ < end_) {
+            const auto position = next_++;
+            if (try_claim(position)) return position;
+        }
+        if (!reserve()) return std::nullopt;
+    }
+}
+
+bool WorkerQueue::reserve() {
+    auto cursor = header_.cursor.load(std::memory_order_acquire);
+    for (;;) {
+        const auto tail = header_.tail.load(std::memory_order_acquire);
+        if (cursor >= tail) return false;
+        const std::uint64_t available = tail - cursor;
+        std::uint64_t batch = header_.claim_batch.load(std::memory_order_relaxed);
+        if (batch == 0) {  // adaptive: leave work for the others, amortise the CAS when plenty
+            batch = std::clamp<std::uint64_t>(available / (2 * view_.geometry().worker_count), 1, 64);
+        }
+        const auto end = cursor + std::min(batch, available);
+        if (header_.cursor.compare_exchange_weak(cursor, end, std::memory_order_acq_rel)) {
+            next_ = cursor;
+            end_ = end;
+            return true;
+        }
+    }
+}
+
+bool WorkerQueue::try_claim(std::uint64_t position) {
+    const auto lap = view_.lap(position);
+    auto expected = SlotState{lap, Phase::ready, 0}.encode();
+    const auto claimed = SlotState{lap, Phase::claimed, static_cast<std::uint16_t>(index_)}.encode();
+    // Fails when another worker took it (after a requeue) or it belongs to another lap.
+    return view_.slot(position).state.compare_exchange_strong(expected, claimed,
+                                                               std::memory_order_acq_rel);
+}
+
+void WorkerQueue::complete(std::uint64_t position) {
+    const auto lap = view_.lap(position);
+    view_.slot(position).state.store(
+        SlotState{lap, Phase::done, static_cast<std::uint16_t>(index_)}.encode(),
+        std::memory_order_release);
+    const auto tail = ring_.tail.load(std::memory_order_relaxed);
+    ring_entries_[tail & (view_.geometry().slot_count - 1)] = position;
+    ring_.tail.store(tail + 1, std::memory_order_release);
+    wake_supervisor(false);
+}
+
+void WorkerQueue::give_back_reserved() {
+    auto cursor = header_.cursor.load(std::memory_order_acquire);
+    while (next_ < end_ && next_ < cursor &&
+           !header_.cursor.compare_exchange_weak(cursor, next_, std::memory_order_acq_rel)) {
+    }
+    next_ = end_;
+}
+
+void WorkerQueue::wake_supervisor(bool going_idle) {
+    // Pairs with the fence in SupervisorQueue::sleep(): either it sees our tail, or we see
+    // its flag.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (header_.supervisor_sleeping.load(std::memory_order_relaxed) == 0) return;
+    const auto unread =
+        ring_.tail.load(std::memory_order_relaxed) - ring_.head.load(std::memory_order_relaxed);
+    const bool enough = unread >= header_.wake_threshold.load(std::memory_order_relaxed);
+    if (unread == 0 || (!enough && !going_idle)) return;
+    if (header_.supervisor_sleeping.exchange(0, std::memory_order_acq_rel) != 0) {
+        header_.results_published.fetch_add(1, std::memory_order_release);
+        futex_wake_all(header_.results_published);
+    }
+}
+
+void WorkerQueue::wait_for_jobs(std::chrono::nanoseconds timeout) {
+    wake_supervisor(true);
+    header_.idle_workers.fetch_add(1, std::memory_order_seq_cst);
+    const auto seen = header_.jobs_published.load(std::memory_order_seq_cst);
+    const bool nothing = header_.cursor.load(std::memory_order_seq_cst) >=
+                         header_.tail.load(std::memory_order_seq_cst);
+    if (nothing) futex_wait(header_.jobs_published, seen, timeout);
+    header_.idle_workers.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+}  // namespace forkline

@@ -1,0 +1,215 @@
+// procs: check numbers for primality across worker processes, printing what the classic
+// procs.py prints (../shared/anchors/fluentpython-primes), only faster.
+#include <cstdio>
+#include <fstream>
+#include <forkline/forkline.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "numbers.hpp"
+#include "runners.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: procs [OPTIONS] [PROCESSES]
+
+Check numbers for primality across PROCESSES worker processes (default: the number of
+cores), printing each result as it completes, in the format of the classic procs.py:
+
+  Checking 20 numbers with 2 processes:
+                 2  P  0.000001s
+  ...
+  20 checks in 0.12s
+
+Options:
+  --numbers FILE   read the numbers from FILE, one per line ('-' for stdin) instead of
+                   the 20 classic ones; each in 0..18446744073709551615
+  --mode MODE      seq      one process, in order (as sequential.py)
+                   threads  PROCESSES threads in this process (as threads.py)
+                   procs    PROCESSES worker processes (default, as procs.py)
+                   all      run all three and print a comparison table: wall time,
+                            speedup over seq, parallel efficiency (speedup / workers)
+  --json           print JSON lines instead: one object per check, then a summary
+  -h, --help       show this help
+
+Exit status: 0 on success, 1 if the run failed, 2 on bad usage or input.
+)";
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Arguments {
+    std::optional<unsigned> processes;
+    std::optional<std::string> numbers_file;
+    std::string mode = "procs";
+    bool json = false;
+    bool help = false;
+};
+
+Arguments parse_arguments(int argc, char** argv) {
+    Arguments args;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw UsageError("option " + arg + " needs a value");
+            return argv[++i];
+        };
+        if (arg == "-h" || arg == "--help") {
+            args.help = true;
+        } else if (arg == "--json") {
+            args.json = true;
+        } else if (arg == "--numbers") {
+            args.numbers_file = value();
+        } else if (arg == "--mode") {
+            args.mode = value();
+            if (args.mode != "seq" && args.mode != "threads" && args.mode != "procs" && args.mode != "all") {
+                throw UsageError("unknown mode '" + args.mode + "' (seq, threads, procs or all)");
+            }
+        } else if (arg.starts_with("-") && arg != "-") {
+            throw UsageError("unknown option '" + arg + "'");
+        } else if (args.processes) {
+            throw UsageError("unexpected argument '" + arg + "'");
+        } else {
+            const auto n = primes::parse_number(arg);
+            if (!n || *n == 0 || *n > 4096) {
+                throw UsageError("PROCESSES must be a number from 1 to 4096, not '" + arg + "'");
+            }
+            args.processes = static_cast<unsigned>(*n);
+        }
+    }
+    return args;
+}
+
+std::vector<std::uint64_t> load_numbers(const Arguments& args) {
+    if (!args.numbers_file) return primes::classic_numbers();
+    try {
+        if (*args.numbers_file == "-") return primes::read_numbers(std::cin, "<stdin>");
+        std::ifstream file(*args.numbers_file);
+        if (!file) throw UsageError("cannot open '" + *args.numbers_file + "'");
+        return primes::read_numbers(file, *args.numbers_file);
+    } catch (const UsageError&) {
+        throw;
+    } catch (const std::runtime_error& e) {
+        throw UsageError(e.what());
+    }
+}
+
+void print_check(const primes::Check& c) {
+    std::printf("%16llu  %c %9.6fs\n", static_cast<unsigned long long>(c.n), c.prime ? 'P' : ' ',
+                c.elapsed.count());
+    std::fflush(stdout);
+}
+
+void print_check_json(const primes::Check& c) {
+    std::puts(nlohmann::json{{"n", c.n}, {"prime", c.prime}, {"elapsed", c.elapsed.count()}}.dump().c_str());
+}
+
+using Seconds = std::chrono::duration<double>;
+
+Seconds run_mode(const std::string& mode, const std::vector<std::uint64_t>& numbers, unsigned workers,
+                 const primes::CheckCallback& on_check) {
+    if (mode == "seq") return primes::run_sequential(numbers, on_check);
+    if (mode == "threads") return primes::run_threads(numbers, workers, on_check);
+    return primes::run_processes(numbers, workers, on_check);
+}
+
+// One mode, printed as its classic script does (or as JSON lines).
+void run_one(const Arguments& args, const std::vector<std::uint64_t>& numbers, unsigned workers) {
+    std::size_t checked = 0;
+    std::size_t prime_count = 0;
+    const auto print = args.json ? print_check_json : print_check;
+    if (!args.json) {
+        if (args.mode == "seq") {
+            std::printf("Checking %zu numbers sequentially:\n", numbers.size());
+        } else {
+            std::printf("Checking %zu numbers with %u %s:\n", numbers.size(), workers,
+                        args.mode == "threads" ? "threads" : "processes");
+        }
+        std::fflush(stdout);
+    }
+    const auto wall = run_mode(args.mode, numbers, workers, [&](const primes::Check& c) {
+        ++checked;
+        prime_count += c.prime ? 1 : 0;
+        print(c);
+    });
+    if (args.json) {
+        const nlohmann::json summary{{"summary",
+                                      {{"mode", args.mode},
+                                       {"workers", args.mode == "seq" ? 1u : workers},
+                                       {"checked", checked},
+                                       {"primes", prime_count},
+                                       {"wall", wall.count()}}}};
+        std::puts(summary.dump().c_str());
+    } else if (args.mode == "seq") {
+        std::printf("Total time: %.2fs\n", wall.count());
+    } else {
+        std::printf("%zu checks in %.2fs\n", checked, wall.count());
+    }
+}
+
+// --mode all: the three classic scripts side by side.
+void run_all(const Arguments& args, const std::vector<std::uint64_t>& numbers, unsigned workers) {
+    struct Row {
+        const char* mode;
+        unsigned workers;
+        Seconds wall;
+    };
+    std::vector<Row> rows;
+    const auto ignore = [](const primes::Check&) {};
+    for (const char* mode : {"seq", "threads", "procs"}) {
+        const unsigned w = std::string(mode) == "seq" ? 1 : workers;
+        rows.push_back({mode, w, run_mode(mode, numbers, w, ignore)});
+    }
+    const double base = rows.front().wall.count();
+    if (args.json) {
+        nlohmann::json table = nlohmann::json::array();
+        for (const auto& row : rows) {
+            const double speedup = base / row.wall.count();
+            table.push_back({{"mode", row.mode},
+                             {"workers", row.workers},
+                             {"wall", row.wall.count()},
+                             {"speedup", speedup},
+                             {"efficiency", speedup / row.workers}});
+        }
+        std::puts(nlohmann::json{{"numbers", numbers.size()}, {"modes", table}}.dump().c_str());
+        return;
+    }
+    std::printf("Checked %zu numbers in each mode:\n", numbers.size());
+    std::printf("%-8s %8s %10s %8s %11s\n", "mode", "workers", "wall (s)", "speedup", "efficiency");
+    for (const auto& row : rows) {
+        const double speedup = base / row.wall.count();
+        std::printf("%-8s %8u %10.3f %7.2fx %11.2f\n", row.mode, row.workers, row.wall.count(), speedup,
+                    speedup / row.workers);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const auto args = parse_arguments(argc, argv);
+        if (args.help) {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        const auto numbers = load_numbers(args);
+        const unsigned workers = args.processes.value_or(forkline::available_cores());
+        if (args.mode == "all") {
+            run_all(args, numbers, workers);
+        } else {
+            run_one(args, numbers, workers);
+        }
+        return 0;
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "procs: error: %s (see procs --help)\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "procs: error: %s\n", e.what());
+        return 1;
+    }
+}
