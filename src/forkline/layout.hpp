@@ -96,9 +96,8 @@ struct alignas(kCacheLine) SegmentHeader {
     // A worker wakes a sleeping supervisor once this many of its results are unread (or when
     // it runs out of work): one wake per batch, not per job.
     std::atomic<std::uint32_t> wake_threshold;
-    // Workers that have mapped and validated the segment (the name can then go).
-    alignas(kCacheLine) std::atomic<std::uint32_t> attached;
-    std::atomic<std::uint32_t> claim_batch;  // max positions a worker reserves at once
+    // Max positions a worker reserves at once; 0: adaptive. Set before workers start.
+    alignas(kCacheLine) std::atomic<std::uint32_t> claim_batch;
 };
 
 struct alignas(kCacheLine) RingHeader {

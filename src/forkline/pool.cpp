@@ -16,6 +16,7 @@ namespace {
 constexpr std::chrono::milliseconds kSupervisorNap{10};  // also bounds death detection
 constexpr int kSegmentFdInWorker = 3;
 constexpr unsigned kMaxEarlyDeaths = 3;
+constexpr std::chrono::milliseconds kExitCheckInterval{5};
 
 std::uint32_t round_up_to_power_of_two(std::size_t n) {
     std::uint32_t power = 1;
@@ -70,6 +71,7 @@ struct Pool::Impl {
     bool closed = false;
     std::uint64_t sentinels_pushed = 0;
     unsigned early_deaths = 0;  // consecutive worker deaths before attaching
+    std::chrono::steady_clock::time_point last_exit_check;
 
     Impl(PoolOptions opts, ResultCallback callback)
         : options(validated(std::move(opts))),
@@ -81,6 +83,9 @@ struct Pool::Impl {
           workers(options.workers) {
         segment.view().header().claim_batch.store(options.claim_batch, std::memory_order_relaxed);
         sink = [this](const FinishedSlot& slot) { finished(slot); };
+        // Workers receive the segment as an fd, never by name: the name can go now, so a
+        // crash from here on leaves nothing in /dev/shm.
+        segment.remove_name();
         for (std::uint32_t i = 0; i < workers.size(); ++i) spawn_worker(i);
     }
 
@@ -125,11 +130,13 @@ struct Pool::Impl {
     }
 
     // One step of supervision: results, exits, sentinels, then a nap if nothing happened.
+    // Exits are checked when results stop flowing, and at least every kExitCheckInterval.
     void pump(bool may_sleep) {
         bool progress = queue.collect(sink) != 0;
-        progress |= reap_exited_workers();
-        if (segment.view().header().attached.load(std::memory_order_acquire) >= workers.size()) {
-            segment.remove_name();  // every worker holds the fd: the name is no longer needed
+        const auto now = std::chrono::steady_clock::now();
+        if (!progress || now - last_exit_check >= kExitCheckInterval) {
+            last_exit_check = now;
+            progress |= reap_exited_workers();
         }
         if (closed) top_up_sentinels();
         if (!progress && may_sleep) {

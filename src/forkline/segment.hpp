@@ -1,10 +1,10 @@
 // The named shared-memory segment that holds one pool's queues (layout.hpp).
 //
 // The supervisor creates it (Boost.Interprocess, O_EXCL, mode 0600, an unpredictable name
-// /forkline-<pid>-<random>) and hands its descriptor to each worker as fd 3. The name is only
-// needed until the first workers have attached; the supervisor removes it then, so a crash
-// later leaves nothing in /dev/shm. A crash before that leaves a name whose creator is dead,
-// which the next supervisor's sweep removes.
+// /forkline-<pid>-<random>) and hands its descriptor to each worker as fd 3 (respawned
+// workers too), so nobody opens it by name: the supervisor removes the name right after
+// creating it, and a crash later leaves nothing in /dev/shm. A crash inside that window
+// leaves a name whose creator is dead, which the next supervisor's sweep removes.
 #pragma once
 
 #include <sys/types.h>

@@ -29,7 +29,7 @@ unsigned environment_number(const char* name) {
     return value;
 }
 
-void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t position) {
+void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t position, pid_t pid) {
     auto& slot = view.slot(position);
     const std::span<const std::byte> job(view.job_data(position), slot.job_size);
     const std::span<std::byte> out(view.result_data(position), view.geometry().max_result_size);
@@ -46,13 +46,13 @@ void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t p
         slot.status = static_cast<std::uint32_t>(layout::SlotStatus::failed);
     }
     slot.elapsed_ns = std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count();
-    slot.worker_pid = static_cast<std::uint32_t>(::getpid());
+    slot.worker_pid = static_cast<std::uint32_t>(pid);
 }
 
 int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint32_t index) {
     WorkerQueue queue(view, index);
-    view.ring(index).pid.store(::getpid(), std::memory_order_release);
-    view.header().attached.fetch_add(1, std::memory_order_acq_rel);
+    const pid_t pid = ::getpid();
+    view.ring(index).pid.store(pid, std::memory_order_release);
     int idle_spins = 0;
     for (;;) {
         const auto position = queue.claim_next();
@@ -74,7 +74,7 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
             queue.complete(*position);
             return 0;
         }
-        run_job(handler, view, *position);
+        run_job(handler, view, *position, pid);
         queue.complete(*position);
     }
 }

@@ -120,7 +120,8 @@ Child spawn(const SpawnOptions& options) {
     std::optional<bp::process> process;
     {
         SignalsBlocked blocked;
-        process.emplace(launcher(context, error, options.program, options.args, setup));
+        // The executor overload: in Boost 1.81 the context overload ignores `error` and throws.
+        process.emplace(launcher(context.get_executor(), error, options.program, options.args, setup));
     }
     if (error) {
         if (launcher.pid > 0) {  // the child exists until reaped, even though exec failed

@@ -1,0 +1,159 @@
+#include "run_command.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace test_support {
+
+namespace {
+
+struct Pipe {
+    int read = -1;
+    int write = -1;
+    Pipe() {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+        read = fds[0];
+        write = fds[1];
+    }
+};
+
+pid_t spawn(const std::vector<std::string>& argv, int in, int out, int err) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in, 0);
+    posix_spawn_file_actions_adddup2(&actions, out, 1);
+    posix_spawn_file_actions_adddup2(&actions, err, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot spawn " + argv[0]);
+    return pid;
+}
+
+}  // namespace
+
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& input,
+                          std::chrono::seconds limit) {
+    Pipe in, out, err;
+    const pid_t pid = spawn(argv, in.read, out.write, err.write);
+    ::close(in.read);
+    ::close(out.write);
+    ::close(err.write);
+    ::fcntl(in.write, F_SETFL, O_NONBLOCK);
+    ::signal(SIGPIPE, SIG_IGN);
+    CommandResult result;
+    std::size_t written = 0;
+    int in_fd = in.write;
+    if (input.empty()) {
+        ::close(in_fd);
+        in_fd = -1;
+    }
+    int fds_open[2] = {out.read, err.read};
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (fds_open[0] >= 0 || fds_open[1] >= 0) {
+        pollfd fds[3] = {{fds_open[0], POLLIN, 0}, {fds_open[1], POLLIN, 0}, {in_fd, POLLOUT, 0}};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        ::poll(fds, 3, static_cast<int>(left.count()));
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].revents == 0) continue;
+            char buffer[65536];
+            const auto n = ::read(fds_open[i], buffer, sizeof buffer);
+            if (n > 0) {
+                (i == 0 ? result.out : result.err).append(buffer, static_cast<std::size_t>(n));
+            } else {
+                ::close(fds_open[i]);
+                fds_open[i] = -1;
+            }
+        }
+        if (in_fd >= 0 && fds[2].revents != 0) {
+            const auto n = ::write(in_fd, input.data() + written, input.size() - written);
+            if (n > 0) written += static_cast<std::size_t>(n);
+            if (n < 0 || written == input.size()) {
+                ::close(in_fd);
+                in_fd = -1;
+            }
+        }
+    }
+    for (int fd : fds_open) {
+        if (fd >= 0) ::close(fd);
+    }
+    if (in_fd >= 0) ::close(in_fd);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) {
+        result.signal = WTERMSIG(status);
+    } else {
+        result.code = WEXITSTATUS(status);
+    }
+    return result;
+}
+
+pid_t start_command(const std::vector<std::string>& argv) {
+    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    const pid_t pid = spawn(argv, null, null, null);
+    ::close(null);
+    return pid;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> children;
+    const auto tasks = "/proc/" + std::to_string(parent) + "/task";
+    std::error_code ignored;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ignored)) {
+        std::ifstream file(task.path() / "children");
+        for (pid_t pid; file >> pid;) children.push_back(pid);
+    }
+    return children;
+}
+
+std::vector<std::string> segments_of(pid_t pid) {
+    std::vector<std::string> names;
+    const auto prefix = "forkline-" + std::to_string(pid) + "-";
+    for (const auto& entry : std::filesystem::directory_iterator("/dev/shm")) {
+        const auto name = entry.path().filename().string();
+        if (name.starts_with(prefix)) names.push_back(name);
+    }
+    return names;
+}
+
+bool wait_gone(pid_t pid, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string text;
+        if (!std::getline(stat, text)) return true;
+        const auto state_at = text.rfind(')') + 2;
+        if (state_at < text.size() && text[state_at] == 'Z') return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+}
+
+}  // namespace test_support

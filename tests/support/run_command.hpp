@@ -1,0 +1,38 @@
+// Runs a program to completion for a test: feeds stdin, captures stdout and stderr.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace test_support {
+
+struct CommandResult {
+    std::string out;
+    std::string err;
+    int code = -1;    // exit code, -1 when killed
+    int signal = 0;   // killing signal, 0 when it exited
+};
+
+// Kills the program (SIGKILL) if it runs longer than `limit`: no test can hang.
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = {},
+                          std::chrono::seconds limit = std::chrono::seconds(60));
+
+// Starts a program with stdout and stderr discarded; returns its pid (the caller reaps).
+pid_t start_command(const std::vector<std::string>& argv);
+
+// Lines of `text`, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
+
+// PIDs of the direct children of `parent` (from /proc).
+std::vector<pid_t> children_of(pid_t parent);
+
+// /dev/shm entries named forkline-<pid>-*.
+std::vector<std::string> segments_of(pid_t pid);
+
+// Waits up to `limit` for `pid` to be gone (not existing, or a zombie of someone else).
+bool wait_gone(pid_t pid, std::chrono::milliseconds limit);
+
+}  // namespace test_support

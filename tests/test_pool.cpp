@@ -1,0 +1,133 @@
+// The pool API with real worker processes (test_worker): contention, failures, SIGKILLs.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <forkline/forkline.hpp>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "run_command.hpp"
+#include "test_job.hpp"
+
+namespace {
+
+forkline::PoolOptions test_pool(unsigned workers) {
+    return {.worker_program = TEST_WORKER_PATH, .workers = workers, .max_job_size = sizeof(TestJob),
+            .max_result_size = 64};
+}
+
+// Every job's results, by id.
+struct Tally {
+    std::vector<int> seen;
+    std::vector<forkline::JobStatus> status;
+    explicit Tally(std::size_t jobs) : seen(jobs, 0), status(jobs) {}
+    void operator()(const forkline::JobResult& r) {
+        REQUIRE(r.id < seen.size());
+        ++seen[r.id];
+        status[r.id] = r.status;
+        if (r.status == forkline::JobStatus::ok) CHECK(r.as<std::uint64_t>() == (r.id + 1) * 2);
+    }
+    bool each_exactly_once() const {
+        return std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; });
+    }
+};
+
+}  // namespace
+
+TEST_CASE("200k jobs through 4 worker processes: every result exactly once") {
+    constexpr std::size_t kJobs = 200'000;
+    Tally tally(kJobs);
+    forkline::Pool pool(test_pool(4), std::ref(tally));
+    for (std::uint64_t i = 0; i < kJobs; ++i) CHECK(pool.submit(TestJob{i + 1}) == i);
+    const auto summary = pool.wait();
+    CHECK(tally.each_exactly_once());
+    CHECK(summary.submitted == kJobs);
+    CHECK(summary.succeeded == kJobs);
+    CHECK(summary.sentinels_answered == 4);
+    CHECK(summary.worker_deaths == 0);
+    CHECK(test_support::children_of(::getpid()).empty());
+    CHECK(test_support::segments_of(::getpid()).empty());
+}
+
+TEST_CASE("a handler that throws reports failed with its message; the pool goes on") {
+    std::string message;
+    std::size_t ok = 0;
+    forkline::Pool pool(test_pool(2), [&](const forkline::JobResult& r) {
+        if (r.status == forkline::JobStatus::failed) {
+            message.assign(reinterpret_cast<const char*>(r.data.data()), r.data.size());
+        } else {
+            ++ok;
+        }
+    });
+    pool.submit(TestJob{1, 0, TestJob::throw_error});
+    for (std::uint64_t i = 0; i < 10; ++i) pool.submit(TestJob{i});
+    const auto summary = pool.wait();
+    CHECK(message == "asked to fail");
+    CHECK(summary.failed == 1);
+    CHECK(ok == 10);
+}
+
+TEST_CASE("a job that kills its worker every time is reported worker_died after 3 attempts") {
+    std::vector<forkline::JobResult> results;
+    unsigned attempts = 0;
+    forkline::Pool pool(test_pool(2), [&](const forkline::JobResult& r) {
+        if (r.status == forkline::JobStatus::worker_died) attempts = r.attempts;
+        results.push_back(r);
+    });
+    pool.submit(TestJob{1, 0, TestJob::crash});
+    for (std::uint64_t i = 0; i < 20; ++i) pool.submit(TestJob{i});
+    const auto summary = pool.wait();
+    CHECK(results.size() == 21);
+    CHECK(summary.lost == 1);
+    CHECK(attempts == 3);
+    CHECK(summary.worker_deaths == 3);
+    CHECK(summary.succeeded == 20);
+}
+
+TEST_CASE("SIGKILLed workers at random instants: every job exactly once, no hang, no leak") {
+    std::mt19937 random(std::random_device{}());
+    for (int run = 0; run < 8; ++run) {
+        constexpr std::size_t kJobs = 3000;
+        Tally tally(kJobs);
+        std::atomic<bool> done{false};
+        std::atomic<int> kills{0};
+        forkline::Pool pool(test_pool(3), std::ref(tally));
+        const pid_t self = ::getpid();
+        std::thread killer([&, seed = random()] {
+            std::mt19937 rng(seed);
+            while (!done) {
+                std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20000));
+                const auto children = test_support::children_of(self);
+                if (!children.empty() && !done && ::kill(children[rng() % children.size()], SIGKILL) == 0) ++kills;
+            }
+        });
+        for (std::uint64_t i = 0; i < kJobs; ++i) pool.submit(TestJob{i + 1, 100});
+        const auto summary = pool.wait();
+        done = true;
+        killer.join();
+        INFO("run " << run << ", kills " << kills);
+        CHECK(tally.each_exactly_once());
+        CHECK(summary.succeeded + summary.lost == kJobs);
+        CHECK(summary.worker_deaths <= static_cast<std::uint64_t>(kills));
+        CHECK(test_support::segments_of(self).empty());
+    }
+}
+
+TEST_CASE("could-not-run problems are forkline::Error with a clear message") {
+    const auto noop = [](const forkline::JobResult&) {};
+    CHECK_THROWS_WITH_AS(forkline::Pool({.worker_program = "/nonexistent/worker"}, noop),
+                         doctest::Contains("failed to execute /nonexistent/worker"), forkline::Error);
+    CHECK_THROWS_WITH_AS(forkline::Pool({.worker_program = "/etc/passwd"}, noop),
+                         doctest::Contains("Permission denied"), forkline::Error);
+    CHECK_THROWS_AS(forkline::Pool({}, noop), forkline::Error);
+    forkline::Pool not_a_worker({.worker_program = "/bin/true", .workers = 1}, noop);
+    CHECK_THROWS_WITH_AS(not_a_worker.wait(), doctest::Contains("before attaching"), forkline::Error);
+    forkline::Pool pool(test_pool(1), noop);
+    std::vector<std::byte> too_big(sizeof(TestJob) + 1);
+    CHECK_THROWS_WITH_AS(pool.submit(too_big), doctest::Contains("exceeds max_job_size"), forkline::Error);
+    CHECK_THROWS_WITH_AS(forkline::find_worker("no_such_worker"), doctest::Contains("cannot find worker"),
+                         forkline::Error);
+}

@@ -1,0 +1,163 @@
+// The claim/complete/recover protocol, step by step in one process: each "worker" is a
+// WorkerQueue that simply stops being used where a real one would be SIGKILLed.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "segment.hpp"
+#include "supervisor_queue.hpp"
+#include "worker_queue.hpp"
+
+using namespace forkline;
+
+namespace {
+
+struct Harness {
+    OwnedSegment segment = OwnedSegment::create({8, 2, 8, 8});
+    SupervisorQueue supervisor{segment.view(), 3};
+    WorkerQueue w0{segment.view(), 0};
+    WorkerQueue w1{segment.view(), 1};
+    std::map<std::uint64_t, std::vector<FinishedSlot>> finished;  // by job id
+    FinishedSink sink = [this](const FinishedSlot& slot) { finished[slot.job_id].push_back(slot); };
+
+    void push(std::uint64_t id) {
+        const std::uint64_t value = id * 10;
+        supervisor.push(id, layout::SlotKind::job, std::as_bytes(std::span(&value, 1)));
+    }
+    void finish(WorkerQueue& worker, std::uint64_t position) {
+        auto& slot = segment.view().slot(position);
+        std::memcpy(segment.view().result_data(position), segment.view().job_data(position), 8);
+        slot.result_size = 8;
+        slot.status = 0;
+        worker.complete(position);
+    }
+    std::uint64_t job_of(std::uint64_t position) { return segment.view().slot(position).job_id; }
+};
+
+}  // namespace
+
+TEST_CASE("each published job is claimed once and its result collected once") {
+    Harness h;
+    for (std::uint64_t id = 0; id < 6; ++id) h.push(id);
+    std::vector<std::uint64_t> claimed;
+    for (int round = 0; round < 3; ++round) {
+        for (auto* worker : {&h.w0, &h.w1}) {
+            const auto position = worker->claim_next();
+            REQUIRE(position);
+            claimed.push_back(h.job_of(*position));
+            h.finish(*worker, *position);
+        }
+    }
+    CHECK_FALSE(h.w0.claim_next());
+    CHECK(h.supervisor.collect(h.sink) == 6);
+    CHECK(h.finished.size() == 6);
+    for (const auto& [id, slots] : h.finished) CHECK(slots.size() == 1);
+    CHECK(h.supervisor.in_flight() == 0);
+}
+
+TEST_CASE("a job held by a dead worker is run again by another") {
+    Harness h;
+    h.push(0);
+    h.push(1);
+    const auto held = h.w0.claim_next();  // w0 dies holding job 0
+    REQUIRE(held);
+    const auto other = h.w1.claim_next();
+    REQUIRE(other);
+    h.finish(h.w1, *other);
+    h.supervisor.recover_worker(0, h.sink);
+    CHECK(h.finished.count(h.job_of(*held)) == 0);  // not reported yet: requeued
+    const auto again = h.w1.claim_next();
+    REQUIRE(again);
+    CHECK(*again == *held);
+    h.finish(h.w1, *again);
+    h.supervisor.collect(h.sink);
+    REQUIRE(h.finished.size() == 2);
+    CHECK(h.finished[0].size() == 1);
+    CHECK(h.finished[0][0].attempts == 2);
+    CHECK(h.finished[1][0].attempts == 1);
+}
+
+TEST_CASE("a result finished but not published when its worker died is delivered once") {
+    Harness h;
+    h.push(7);
+    const auto position = h.w0.claim_next();
+    REQUIRE(position);
+    // Died between the DONE store and the ring push: only the slot state says DONE.
+    h.segment.view().slot(*position).result_size = 0;
+    h.segment.view().slot(*position).state.store(
+        layout::SlotState{h.segment.view().lap(*position), layout::Phase::done, 0}.encode());
+    h.supervisor.recover_worker(0, h.sink);
+    h.supervisor.collect(h.sink);
+    REQUIRE(h.finished[7].size() == 1);
+    CHECK_FALSE(h.finished[7][0].lost);
+}
+
+TEST_CASE("positions reserved by a dead worker are not stranded behind the cursor") {
+    Harness h;
+    h.segment.view().header().claim_batch = 4;
+    for (std::uint64_t id = 0; id < 4; ++id) h.push(id);
+    const auto first = h.w0.claim_next();  // reserves 0..3, claims 0, then dies
+    REQUIRE(first);
+    CHECK_FALSE(h.w1.claim_next());  // all reserved by w0
+    h.supervisor.recover_worker(0, h.sink);
+    std::vector<std::uint64_t> got;
+    while (const auto position = h.w1.claim_next()) {
+        got.push_back(h.job_of(*position));
+        h.finish(h.w1, *position);
+    }
+    CHECK(got == std::vector<std::uint64_t>{0, 1, 2, 3});
+    h.supervisor.collect(h.sink);
+    CHECK(h.finished.size() == 4);
+}
+
+TEST_CASE("a job whose workers keep dying is reported lost after max_attempts, once") {
+    Harness h;
+    h.push(5);
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        const auto position = h.w0.claim_next();
+        REQUIRE(position);
+        h.supervisor.recover_worker(0, h.sink);
+    }
+    CHECK_FALSE(h.w1.claim_next());
+    REQUIRE(h.finished[5].size() == 1);
+    CHECK(h.finished[5][0].lost);
+    CHECK(h.finished[5][0].attempts == 3);
+    CHECK(h.supervisor.in_flight() == 0);
+}
+
+TEST_CASE("slots are reused lap after lap, never before their result is drained") {
+    Harness h;  // 8 slots
+    std::uint64_t next_id = 0;
+    std::size_t results = 0;
+    FinishedSink count = [&](const FinishedSlot& slot) {
+        CHECK(slot.result.size() == 8);
+        std::uint64_t value = 0;
+        std::memcpy(&value, slot.result.data(), 8);
+        CHECK(value == slot.job_id * 10);
+        ++results;
+    };
+    for (int round = 0; round < 50; ++round) {
+        while (!h.supervisor.full()) h.push(next_id++);
+        CHECK(h.supervisor.in_flight() == 8);
+        while (const auto position = h.w0.claim_next()) h.finish(h.w0, *position);
+        h.supervisor.collect(count);
+    }
+    CHECK(results == next_id);
+    CHECK(next_id == 400);
+}
+
+TEST_CASE("header validation refuses foreign or damaged segments") {
+    Harness h;
+    const auto& view = h.segment.view();
+    const auto size = view.geometry().total_size();
+    const void* bytes = &view.header();
+    CHECK(validate_header(bytes, size, ::geteuid()).empty());
+    CHECK(validate_header(bytes, size, ::geteuid() + 1) == "segment belongs to another user");
+    CHECK(validate_header(bytes, size + 4096, ::geteuid()) == "segment size does not match its geometry");
+    CHECK(validate_header(bytes, 16, ::geteuid()) == "segment is smaller than its header");
+    std::vector<std::byte> copy(static_cast<const std::byte*>(bytes), static_cast<const std::byte*>(bytes) + 4096);
+    copy[0] = std::byte{0};
+    CHECK(validate_header(copy.data(), size, ::geteuid()) == "segment has a wrong magic number");
+}

@@ -1,0 +1,11 @@
+// The job test_worker serves.
+#pragma once
+
+#include <cstdint>
+
+struct TestJob {
+    enum Action : std::uint32_t { echo = 0, throw_error = 1, crash = 2 };
+    std::uint64_t value = 0;
+    std::uint32_t pause_us = 0;
+    Action action = echo;
+};
