@@ -15,7 +15,9 @@
 namespace {
 
 forkline::PoolOptions test_pool(unsigned workers) {
-    return {.worker_program = TEST_WORKER_PATH, .workers = workers, .max_job_size = sizeof(TestJob),
+    return {.worker_program = TEST_WORKER_PATH,
+            .workers = workers,
+            .max_job_size = sizeof(TestJob),
             .max_result_size = 64};
 }
 
@@ -101,7 +103,9 @@ TEST_CASE("SIGKILLed workers at random instants: every job exactly once, no hang
             while (!done) {
                 std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20000));
                 const auto children = test_support::children_of(self);
-                if (!children.empty() && !done && ::kill(children[rng() % children.size()], SIGKILL) == 0) ++kills;
+                if (!children.empty() && !done &&
+                    ::kill(children[rng() % children.size()], SIGKILL) == 0)
+                    ++kills;
             }
         });
         for (std::uint64_t i = 0; i < kJobs; ++i) pool.submit(TestJob{i + 1, 100});
@@ -119,15 +123,18 @@ TEST_CASE("SIGKILLed workers at random instants: every job exactly once, no hang
 TEST_CASE("could-not-run problems are forkline::Error with a clear message") {
     const auto noop = [](const forkline::JobResult&) {};
     CHECK_THROWS_WITH_AS(forkline::Pool({.worker_program = "/nonexistent/worker"}, noop),
-                         doctest::Contains("failed to execute /nonexistent/worker"), forkline::Error);
+                         doctest::Contains("failed to execute /nonexistent/worker"),
+                         forkline::Error);
     CHECK_THROWS_WITH_AS(forkline::Pool({.worker_program = "/etc/passwd"}, noop),
                          doctest::Contains("Permission denied"), forkline::Error);
     CHECK_THROWS_AS(forkline::Pool({}, noop), forkline::Error);
     forkline::Pool not_a_worker({.worker_program = "/bin/true", .workers = 1}, noop);
-    CHECK_THROWS_WITH_AS(not_a_worker.wait(), doctest::Contains("before attaching"), forkline::Error);
+    CHECK_THROWS_WITH_AS(not_a_worker.wait(), doctest::Contains("before attaching"),
+                         forkline::Error);
     forkline::Pool pool(test_pool(1), noop);
     std::vector<std::byte> too_big(sizeof(TestJob) + 1);
-    CHECK_THROWS_WITH_AS(pool.submit(too_big), doctest::Contains("exceeds max_job_size"), forkline::Error);
-    CHECK_THROWS_WITH_AS(forkline::find_worker("no_such_worker"), doctest::Contains("cannot find worker"),
+    CHECK_THROWS_WITH_AS(pool.submit(too_big), doctest::Contains("exceeds max_job_size"),
                          forkline::Error);
+    CHECK_THROWS_WITH_AS(forkline::find_worker("no_such_worker"),
+                         doctest::Contains("cannot find worker"), forkline::Error);
 }

@@ -38,7 +38,8 @@ TEST_CASE("the 20 classic numbers match primes.tsv") {
 }
 
 TEST_CASE("agrees with plain trial division on every small number") {
-    for (std::uint64_t n = 0; n < 200000; ++n) REQUIRE_MESSAGE(primes::is_prime(n) == is_prime_reference(n), n);
+    for (std::uint64_t n = 0; n < 200000; ++n)
+        REQUIRE_MESSAGE(primes::is_prime(n) == is_prime_reference(n), n);
 }
 
 TEST_CASE("exact near the double-precision limits") {
@@ -54,8 +55,9 @@ TEST_CASE("exact near the double-precision limits") {
         }
     }
     // Around 2^53 and 2^54, both sides of the double / integer switch.
-    for (std::uint64_t n : {9007199254740881ull, 9007199254740993ull, 18014398509481951ull,
-                            18014398509481984ull - 1, 18014398509481984ull + 1, 18014398509482143ull}) {
+    for (std::uint64_t n :
+         {9007199254740881ull, 9007199254740993ull, 18014398509481951ull, 18014398509481984ull - 1,
+          18014398509481984ull + 1, 18014398509482143ull}) {
         CHECK_MESSAGE(primes::is_prime(n) == is_prime_reference(n), n);
     }
     CHECK_FALSE(primes::is_prime(18446744073709551615u));
@@ -77,7 +79,8 @@ TEST_CASE("parse_number accepts 0..2^64-1 and nothing else") {
     CHECK(primes::parse_number("0") == 0u);
     CHECK(primes::parse_number(" 42 ") == 42u);
     CHECK(primes::parse_number("18446744073709551615") == 18446744073709551615u);
-    for (const char* bad : {"", " ", "-1", "+1", "1.5", "1e3", "abc", "12abc", "18446744073709551616", "0x10"}) {
+    for (const char* bad :
+         {"", " ", "-1", "+1", "1.5", "1e3", "abc", "12abc", "18446744073709551616", "0x10"}) {
         CHECK_FALSE_MESSAGE(primes::parse_number(bad).has_value(), bad);
     }
 }
@@ -86,5 +89,6 @@ TEST_CASE("read_numbers names the bad line") {
     std::istringstream good("2\n\n  3 \n");
     CHECK(primes::read_numbers(good, "x") == std::vector<std::uint64_t>{2, 3});
     std::istringstream bad("2\nthree\n");
-    CHECK_THROWS_WITH_AS(primes::read_numbers(bad, "list.txt"), doctest::Contains("list.txt:2"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(primes::read_numbers(bad, "list.txt"), doctest::Contains("list.txt:2"),
+                         std::runtime_error);
 }

@@ -45,9 +45,10 @@ std::map<std::uint64_t, bool> known_primes() {
 void check_output(const std::string& out, std::size_t count, unsigned processes) {
     const auto lines = lines_of(out);
     REQUIRE(lines.size() == count + 2);
-    CHECK(lines.front() == "Checking " + std::to_string(count) + " numbers with " + std::to_string(processes) +
-                               " processes:");
-    CHECK(std::regex_match(lines.back(), std::regex(std::to_string(count) + R"( checks in \d+\.\d\ds)")));
+    CHECK(lines.front() == "Checking " + std::to_string(count) + " numbers with " +
+                               std::to_string(processes) + " processes:");
+    CHECK(std::regex_match(lines.back(),
+                           std::regex(std::to_string(count) + R"( checks in \d+\.\d\ds)")));
     const auto known = known_primes();
     const std::regex line(R"(^ *(\d+)  ([P ]) +\d+\.\d{6}s$)");
     std::size_t primes = 0;
@@ -89,7 +90,8 @@ TEST_CASE("procs without an argument uses every core") {
 }
 
 TEST_CASE("--numbers - reads stdin; --json is parseable") {
-    const auto r = run_command({PROCS_PATH, "--numbers", "-", "--json", "3"}, "2\n4\n 97 \n\n18446744073709551557\n");
+    const auto r = run_command({PROCS_PATH, "--numbers", "-", "--json", "3"},
+                               "2\n4\n 97 \n\n18446744073709551557\n");
     REQUIRE(r.code == 0);
     const auto lines = lines_of(r.out);
     REQUIRE(lines.size() == 5);
@@ -99,7 +101,8 @@ TEST_CASE("--numbers - reads stdin; --json is parseable") {
         got[j.at("n").get<std::uint64_t>()] = j.at("prime").get<bool>();
         CHECK(j.at("elapsed").get<double>() >= 0);
     }
-    CHECK(got == std::map<std::uint64_t, bool>{{2, true}, {4, false}, {97, true}, {18446744073709551557u, true}});
+    CHECK(got == std::map<std::uint64_t, bool>{
+                     {2, true}, {4, false}, {97, true}, {18446744073709551557u, true}});
     const auto summary = nlohmann::json::parse(lines[4]).at("summary");
     CHECK(summary.at("checked") == 4);
     CHECK(summary.at("primes") == 3);
@@ -183,7 +186,8 @@ TEST_CASE("SIGKILL a worker of procs at random moments: still every result, exit
         CHECK(WIFEXITED(status));
         CHECK(WEXITSTATUS(status) == 0);
         std::ifstream in(out_path);
-        const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string out((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
         check_output(out, 200, 3);
         CHECK(test_support::segments_of(procs).empty());
     }
@@ -201,7 +205,8 @@ TEST_CASE("SIGKILL the supervisor: its workers die within a second; a stale segm
     ::kill(procs, SIGKILL);
     int status = 0;
     ::waitpid(procs, &status, 0);
-    for (const pid_t worker : workers) CHECK(test_support::wait_gone(worker, std::chrono::milliseconds(1000)));
+    for (const pid_t worker : workers)
+        CHECK(test_support::wait_gone(worker, std::chrono::milliseconds(1000)));
     CHECK(test_support::segments_of(procs).empty());  // the name was removed at start
 
     // A segment left by a dead creator (as after a SIGKILL before the workers attached).

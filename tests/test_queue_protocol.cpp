@@ -155,9 +155,11 @@ TEST_CASE("header validation refuses foreign or damaged segments") {
     const void* bytes = &view.header();
     CHECK(validate_header(bytes, size, ::geteuid()).empty());
     CHECK(validate_header(bytes, size, ::geteuid() + 1) == "segment belongs to another user");
-    CHECK(validate_header(bytes, size + 4096, ::geteuid()) == "segment size does not match its geometry");
+    CHECK(validate_header(bytes, size + 4096, ::geteuid()) ==
+          "segment size does not match its geometry");
     CHECK(validate_header(bytes, 16, ::geteuid()) == "segment is smaller than its header");
-    std::vector<std::byte> copy(static_cast<const std::byte*>(bytes), static_cast<const std::byte*>(bytes) + 4096);
+    std::vector<std::byte> copy(static_cast<const std::byte*>(bytes),
+                                static_cast<const std::byte*>(bytes) + 4096);
     copy[0] = std::byte{0};
     CHECK(validate_header(copy.data(), size, ::geteuid()) == "segment has a wrong magic number");
 }

@@ -3,5 +3,6 @@
 #include <forkline/serve.hpp>
 
 int main() {
-    return forkline::serve_typed<std::uint64_t, std::uint64_t>([](std::uint64_t n) { return n & 1; });
+    return forkline::serve_typed<std::uint64_t, std::uint64_t>(
+        [](std::uint64_t n) { return n & 1; });
 }

@@ -52,11 +52,12 @@ struct JobResult {
 
     // The result as a trivially copyable type; throws Error if the size differs.
     template <typename T>
-        requires std::is_trivially_copyable_v<T>
-    T as() const {
+    requires std::is_trivially_copyable_v<T> T as()
+    const {
         if (data.size() != sizeof(T)) {
-            throw Error("result of job " + std::to_string(id) + " has " + std::to_string(data.size()) +
-                        " bytes, expected " + std::to_string(sizeof(T)));
+            throw Error("result of job " + std::to_string(id) + " has " +
+                        std::to_string(data.size()) + " bytes, expected " +
+                        std::to_string(sizeof(T)));
         }
         T value;
         std::memcpy(&value, data.data(), sizeof(T));
@@ -68,11 +69,11 @@ struct JobResult {
 struct PoolOptions {
     std::filesystem::path worker_program{};  // required: an executable that calls serve()
     std::vector<std::string> worker_args{};  // argv[1..] of every worker
-    unsigned workers = 0;                  // 0: one per available core
-    std::size_t queue_slots = 0;           // jobs in flight at most; 0: 16384 (power of two)
-    std::size_t max_job_size = 0;          // bytes; 0: 256
-    std::size_t max_result_size = 0;       // bytes; 0: 256
-    unsigned max_attempts = 0;             // runs of a job whose workers keep dying; 0: 3
+    unsigned workers = 0;                    // 0: one per available core
+    std::size_t queue_slots = 0;             // jobs in flight at most; 0: 16384 (power of two)
+    std::size_t max_job_size = 0;            // bytes; 0: 256
+    std::size_t max_result_size = 0;         // bytes; 0: 256
+    unsigned max_attempts = 0;               // runs of a job whose workers keep dying; 0: 3
     unsigned claim_batch = 0;  // jobs a worker takes at once; 0: adaptive (1…64); 1 suits
                                // long jobs (best load balance)
 };
@@ -88,7 +89,7 @@ struct PoolSummary {
 };
 
 class Pool {
-public:
+  public:
     using ResultCallback = std::function<void(const JobResult&)>;
 
     // Creates the segment and starts the workers. Throws Error (bad options, worker
@@ -104,8 +105,7 @@ public:
     JobId submit(std::span<const std::byte> job);
 
     template <typename T>
-        requires std::is_trivially_copyable_v<T>
-    JobId submit(const T& job) {
+    requires std::is_trivially_copyable_v<T> JobId submit(const T& job) {
         return submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))));
     }
 
@@ -119,7 +119,7 @@ public:
 
     unsigned worker_count() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -23,23 +23,26 @@
 
 namespace forkline {
 
-using JobHandler = std::function<std::size_t(std::span<const std::byte> job, std::span<std::byte> out)>;
+using JobHandler =
+    std::function<std::size_t(std::span<const std::byte> job, std::span<std::byte> out)>;
 
 int serve(const JobHandler& handler);
 
 // Typed form: Job and Result are trivially copyable; `handler` maps one to the other.
 template <typename Job, typename Result, typename F>
-    requires std::is_trivially_copyable_v<Job> && std::is_trivially_copyable_v<Result> &&
-             std::is_invocable_r_v<Result, F, const Job&>
+requires std::is_trivially_copyable_v<Job> && std::is_trivially_copyable_v<Result> &&
+    std::is_invocable_r_v<Result, F, const Job&>
 int serve_typed(F handler) {
-    return serve([&handler](std::span<const std::byte> job, std::span<std::byte> out) -> std::size_t {
-        if (job.size() != sizeof(Job) || out.size() < sizeof(Result)) throw std::length_error("job or result size mismatch");
-        Job value;
-        std::memcpy(&value, job.data(), sizeof(Job));
-        const Result result = handler(value);
-        std::memcpy(out.data(), &result, sizeof(Result));
-        return sizeof(Result);
-    });
+    return serve(
+        [&handler](std::span<const std::byte> job, std::span<std::byte> out) -> std::size_t {
+            if (job.size() != sizeof(Job) || out.size() < sizeof(Result))
+                throw std::length_error("job or result size mismatch");
+            Job value;
+            std::memcpy(&value, job.data(), sizeof(Job));
+            const Result result = handler(value);
+            std::memcpy(out.data(), &result, sizeof(Result));
+            return sizeof(Result);
+        });
 }
 
 }  // namespace forkline

@@ -9,7 +9,8 @@ namespace forkline {
 std::string ExitStatus::describe() const {
     if (signal == 0) return "exit code " + std::to_string(code);
     const char* name = ::sigabbrev_np(signal);
-    return std::string("killed by ") + (name != nullptr ? std::string("SIG") + name : std::to_string(signal));
+    return std::string("killed by ") +
+           (name != nullptr ? std::string("SIG") + name : std::to_string(signal));
 }
 
 ExitStatus exit_status_from_wait(int status) {

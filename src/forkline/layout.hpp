@@ -45,8 +45,8 @@ struct SlotState {
                 static_cast<std::uint16_t>(word & 0xffff)};
     }
     constexpr std::uint64_t encode() const {
-        return (std::uint64_t{lap} << 32) | (std::uint64_t{static_cast<std::uint8_t>(phase)} << 16) |
-               owner;
+        return (std::uint64_t{lap} << 32) |
+               (std::uint64_t{static_cast<std::uint8_t>(phase)} << 16) | owner;
     }
 };
 
@@ -121,8 +121,12 @@ struct Geometry {
         return round_up(sizeof(RingHeader) + std::size_t{slot_count} * sizeof(std::uint64_t),
                         kCacheLine);
     }
-    std::size_t rings_offset() const { return slots_offset() + std::size_t{slot_count} * sizeof(Slot); }
-    std::size_t data_stride() const { return round_up(std::size_t{max_job_size} + max_result_size, 16); }
+    std::size_t rings_offset() const {
+        return slots_offset() + std::size_t{slot_count} * sizeof(Slot);
+    }
+    std::size_t data_stride() const {
+        return round_up(std::size_t{max_job_size} + max_result_size, 16);
+    }
     std::size_t data_offset() const {
         return round_up(rings_offset() + std::size_t{worker_count} * ring_stride(), kCacheLine);
     }

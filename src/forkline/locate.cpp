@@ -27,7 +27,8 @@ std::filesystem::path find_worker(std::string_view name) {
         if (::access(candidate.c_str(), X_OK) == 0) return candidate;
     }
     std::string tried;
-    for (const auto& candidate : candidates) tried += (tried.empty() ? "" : ", ") + candidate.string();
+    for (const auto& candidate : candidates)
+        tried += (tried.empty() ? "" : ", ") + candidate.string();
     throw Error("cannot find worker program '" + std::string(name) + "' (tried " + tried + ")");
 }
 

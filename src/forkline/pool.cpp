@@ -46,9 +46,12 @@ PoolOptions validated(PoolOptions options) {
 
 const char* to_string(JobStatus status) {
     switch (status) {
-        case JobStatus::ok: return "ok";
-        case JobStatus::failed: return "failed";
-        case JobStatus::worker_died: return "worker_died";
+        case JobStatus::ok:
+            return "ok";
+        case JobStatus::failed:
+            return "failed";
+        case JobStatus::worker_died:
+            return "worker_died";
     }
     return "unknown";
 }
@@ -76,7 +79,8 @@ struct Pool::Impl {
     Impl(PoolOptions opts, ResultCallback callback)
         : options(validated(std::move(opts))),
           on_result(std::move(callback)),
-          segment(OwnedSegment::create({static_cast<std::uint32_t>(options.queue_slots), options.workers,
+          segment(OwnedSegment::create({static_cast<std::uint32_t>(options.queue_slots),
+                                        options.workers,
                                         static_cast<std::uint32_t>(options.max_job_size),
                                         static_cast<std::uint32_t>(options.max_result_size)})),
           queue(segment.view(), options.max_attempts),
@@ -111,14 +115,14 @@ struct Pool::Impl {
             ++summary.sentinels_answered;
             return;
         }
-        const auto status = slot.lost ? JobStatus::worker_died
+        const auto status = slot.lost                               ? JobStatus::worker_died
                             : slot.status == layout::SlotStatus::ok ? JobStatus::ok
                                                                     : JobStatus::failed;
-        ++(status == JobStatus::ok ? summary.succeeded
+        ++(status == JobStatus::ok       ? summary.succeeded
            : status == JobStatus::failed ? summary.failed
                                          : summary.lost);
-        on_result(JobResult{slot.job_id, status, slot.attempts, std::chrono::nanoseconds(slot.elapsed_ns),
-                            slot.result});
+        on_result(JobResult{slot.job_id, status, slot.attempts,
+                            std::chrono::nanoseconds(slot.elapsed_ns), slot.result});
     }
 
     std::uint64_t unfinished_jobs() const {
@@ -126,7 +130,8 @@ struct Pool::Impl {
     }
 
     bool any_worker_running() const {
-        return std::any_of(workers.begin(), workers.end(), [](const Worker& w) { return w.child.has_value(); });
+        return std::any_of(workers.begin(), workers.end(),
+                           [](const Worker& w) { return w.child.has_value(); });
     }
 
     // One step of supervision: results, exits, sentinels, then a nap if nothing happened.
@@ -141,7 +146,8 @@ struct Pool::Impl {
         if (closed) top_up_sentinels();
         if (!progress && may_sleep) {
             const auto backlog = queue.in_flight() / (16 * workers.size());
-            queue.sleep(kSupervisorNap, static_cast<std::uint32_t>(std::clamp<std::uint64_t>(backlog, 1, 4096)));
+            queue.sleep(kSupervisorNap,
+                        static_cast<std::uint32_t>(std::clamp<std::uint64_t>(backlog, 1, 4096)));
         }
     }
 
@@ -179,7 +185,8 @@ struct Pool::Impl {
         // refused the segment and said why on stderr); one killed that early may retry.
         early_deaths = attached ? 0 : early_deaths + 1;
         if (!attached && (status.signal == 0 || early_deaths > kMaxEarlyDeaths)) {
-            throw Error("worker " + program + " " + status.describe() + " before attaching to its segment");
+            throw Error("worker " + program + " " + status.describe() +
+                        " before attaching to its segment");
         }
         if (status.success()) {
             throw Error("worker " + program + " exited with code 0 without answering its sentinel");
@@ -191,8 +198,9 @@ struct Pool::Impl {
 
     // After close(): one sentinel for every running worker that has not answered yet.
     void top_up_sentinels() {
-        const auto waiting = static_cast<std::uint64_t>(std::count_if(
-            workers.begin(), workers.end(), [](const Worker& w) { return w.child && !w.answered_sentinel; }));
+        const auto waiting = static_cast<std::uint64_t>(
+            std::count_if(workers.begin(), workers.end(),
+                          [](const Worker& w) { return w.child && !w.answered_sentinel; }));
         while (sentinels_pushed - summary.sentinels_answered < waiting && !queue.full()) {
             queue.push(next_id, layout::SlotKind::sentinel, {});
             ++sentinels_pushed;
@@ -233,6 +241,8 @@ PoolSummary Pool::wait() {
     return impl.summary;
 }
 
-unsigned Pool::worker_count() const { return static_cast<unsigned>(impl_->workers.size()); }
+unsigned Pool::worker_count() const {
+    return static_cast<unsigned>(impl_->workers.size());
+}
 
 }  // namespace forkline

@@ -48,7 +48,8 @@ void initialise(std::byte* base, const layout::Geometry& geometry) {
     header->creator_pid = ::getpid();
     SegmentView view(base, geometry);
     for (std::uint32_t i = 0; i < geometry.slot_count; ++i) new (&view.slot(i)) layout::Slot{};
-    for (std::uint32_t w = 0; w < geometry.worker_count; ++w) new (&view.ring(w)) layout::RingHeader{};
+    for (std::uint32_t w = 0; w < geometry.worker_count; ++w)
+        new (&view.ring(w)) layout::RingHeader{};
 }
 
 }  // namespace
@@ -89,9 +90,15 @@ OwnedSegment OwnedSegment::create(const layout::Geometry& geometry) {
     return OwnedSegment(std::move(impl));
 }
 
-const std::string& OwnedSegment::name() const { return impl_->name; }
-int OwnedSegment::fd() const { return impl_->object.get_mapping_handle().handle; }
-const SegmentView& OwnedSegment::view() const { return impl_->view; }
+const std::string& OwnedSegment::name() const {
+    return impl_->name;
+}
+int OwnedSegment::fd() const {
+    return impl_->object.get_mapping_handle().handle;
+}
+const SegmentView& OwnedSegment::view() const {
+    return impl_->view;
+}
 
 void OwnedSegment::remove_name() noexcept {
     if (!impl_->named) return;
@@ -126,14 +133,18 @@ std::string validate_header(const void* bytes, std::size_t size, uid_t expected_
 AttachedSegment AttachedSegment::attach(int fd) {
     struct stat info {};
     if (::fstat(fd, &info) != 0) {
-        throw Error("cannot attach to segment fd " + std::to_string(fd) + ": " + std::strerror(errno));
+        throw Error("cannot attach to segment fd " + std::to_string(fd) + ": " +
+                    std::strerror(errno));
     }
-    if (info.st_uid != ::geteuid()) throw Error("refusing segment: owned by uid " + std::to_string(info.st_uid));
+    if (info.st_uid != ::geteuid())
+        throw Error("refusing segment: owned by uid " + std::to_string(info.st_uid));
     if ((info.st_mode & 077) != 0) throw Error("refusing segment: accessible to other users");
     const auto size = static_cast<std::size_t>(info.st_size);
-    if (size < sizeof(layout::SegmentHeader)) throw Error("refusing segment: segment is smaller than its header");
+    if (size < sizeof(layout::SegmentHeader))
+        throw Error("refusing segment: segment is smaller than its header");
     void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (address == MAP_FAILED) throw Error(std::string("cannot map segment: ") + std::strerror(errno));
+    if (address == MAP_FAILED)
+        throw Error(std::string("cannot map segment: ") + std::strerror(errno));
     const auto problem = validate_header(address, size, ::geteuid());
     if (!problem.empty()) {
         ::munmap(address, size);
@@ -174,7 +185,8 @@ std::size_t sweep_stale_segments() {
         if (error != std::errc{} || *end != '-' || pid <= 0) continue;
         struct stat info {};
         if (::stat(entry.path().c_str(), &info) != 0 || info.st_uid != ::geteuid()) continue;
-        if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // creator alive (or not ours to judge)
+        if (::kill(pid, 0) == 0 || errno != ESRCH)
+            continue;  // creator alive (or not ours to judge)
         if (bip::shared_memory_object::remove(name.c_str())) ++removed;
     }
     return removed;

@@ -20,7 +20,7 @@ namespace forkline {
 
 // Typed access to a mapped segment; does not own the mapping.
 class SegmentView {
-public:
+  public:
     SegmentView() = default;
     SegmentView(std::byte* base, const layout::Geometry& geometry)
         : base_(base), geometry_(geometry), slot_mask_(geometry.slot_count - 1) {}
@@ -29,7 +29,8 @@ public:
         return *reinterpret_cast<layout::SegmentHeader*>(base_);
     }
     layout::Slot& slot(std::uint64_t position) const {
-        return reinterpret_cast<layout::Slot*>(base_ + geometry_.slots_offset())[position & slot_mask_];
+        return reinterpret_cast<layout::Slot*>(base_ +
+                                               geometry_.slots_offset())[position & slot_mask_];
     }
     std::uint32_t lap(std::uint64_t position) const {
         return static_cast<std::uint32_t>(position / geometry_.slot_count);
@@ -48,7 +49,7 @@ public:
     }
     const layout::Geometry& geometry() const { return geometry_; }
 
-private:
+  private:
     std::byte* ring_base(std::uint32_t worker) const {
         return base_ + geometry_.rings_offset() + std::size_t{worker} * geometry_.ring_stride();
     }
@@ -60,7 +61,7 @@ private:
 
 // The supervisor's segment: created, initialised, and removed when destroyed.
 class OwnedSegment {
-public:
+  public:
     // Sweeps stale segments first, then creates a fresh one. Throws forkline::Error.
     static OwnedSegment create(const layout::Geometry& geometry);
 
@@ -74,7 +75,7 @@ public:
     // Removes the name from /dev/shm; mappings and descriptors stay valid. Idempotent.
     void remove_name() noexcept;
 
-private:
+  private:
     struct Impl;
     explicit OwnedSegment(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
@@ -83,7 +84,7 @@ private:
 // A worker's mapping of a segment received as a descriptor, validated before any use:
 // owner uid, permissions, size, magic, version and geometry must all agree.
 class AttachedSegment {
-public:
+  public:
     static AttachedSegment attach(int fd);  // throws forkline::Error naming what is wrong
 
     AttachedSegment(AttachedSegment&&) noexcept;
@@ -94,7 +95,7 @@ public:
 
     const SegmentView& view() const { return view_; }
 
-private:
+  private:
     AttachedSegment(void* address, std::size_t size, SegmentView view)
         : address_(address), size_(size), view_(view) {}
     void* address_ = nullptr;

@@ -23,13 +23,15 @@ constexpr int kSpinsBeforeSleep = 200;
 unsigned environment_number(const char* name) {
     const char* text = std::getenv(name);
     unsigned value = 0;
-    if (text == nullptr || std::from_chars(text, text + std::strlen(text), value).ec != std::errc{}) {
+    if (text == nullptr ||
+        std::from_chars(text, text + std::strlen(text), value).ec != std::errc{}) {
         throw Error(std::string("not started by a forkline pool (") + name + " is not set)");
     }
     return value;
 }
 
-void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t position, pid_t pid) {
+void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t position,
+             pid_t pid) {
     auto& slot = view.slot(position);
     const std::span<const std::byte> job(view.job_data(position), slot.job_size);
     const std::span<std::byte> out(view.result_data(position), view.geometry().max_result_size);

@@ -1,7 +1,7 @@
 #include "spawn.hpp"
 
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -9,9 +9,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/optional.hpp>  // Boost 1.81 Process v2 with std::filesystem forgets these two
-#include <boost/type_traits.hpp>
 #include <boost/process/v2/default_launcher.hpp>
 #include <boost/process/v2/process.hpp>
+#include <boost/type_traits.hpp>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
@@ -34,8 +34,10 @@ struct ChildSetup {
 
     // In the parent, before fork: the launcher closes every fd not whitelisted.
     template <typename Launcher>
-    bp::error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*) const {
-        for (const auto& [child_fd, parent_fd] : options.inherit) launcher.fd_whitelist.push_back(child_fd);
+    bp::error_code on_setup(Launcher& launcher, const bp::filesystem::path&,
+                            const char* const*) const {
+        for (const auto& [child_fd, parent_fd] : options.inherit)
+            launcher.fd_whitelist.push_back(child_fd);
         return {};
     }
 
@@ -52,8 +54,8 @@ struct ChildSetup {
     // dup2 clears O_CLOEXEC on the copy; an fd already in place needs it cleared by hand.
     bool place_inherited_fds() const {
         for (const auto& [child_fd, parent_fd] : options.inherit) {
-            const int result = child_fd == parent_fd ? ::fcntl(child_fd, F_SETFD, 0)
-                                                     : ::dup2(parent_fd, child_fd);
+            const int result =
+                child_fd == parent_fd ? ::fcntl(child_fd, F_SETFD, 0) : ::dup2(parent_fd, child_fd);
             if (result == -1) return false;
         }
         return true;
@@ -82,7 +84,7 @@ struct ChildSetup {
 
 // Blocks every signal for its lifetime, so no handler of ours runs in the forked child.
 class SignalsBlocked {
-public:
+  public:
     SignalsBlocked() {
         sigset_t all;
         ::sigfillset(&all);
@@ -92,7 +94,7 @@ public:
     SignalsBlocked(const SignalsBlocked&) = delete;
     SignalsBlocked& operator=(const SignalsBlocked&) = delete;
 
-private:
+  private:
     sigset_t saved_;
 };
 
@@ -107,7 +109,8 @@ Child spawn(const SpawnOptions& options) {
 
     std::vector<char*> environment;
     for (char** entry = environ; *entry != nullptr; ++entry) environment.push_back(*entry);
-    for (const auto& entry : options.extra_env) environment.push_back(const_cast<char*>(entry.c_str()));
+    for (const auto& entry : options.extra_env)
+        environment.push_back(const_cast<char*>(entry.c_str()));
     environment.push_back(nullptr);
 
     bp::posix::default_launcher launcher;
@@ -121,7 +124,8 @@ Child spawn(const SpawnOptions& options) {
     {
         SignalsBlocked blocked;
         // The executor overload: in Boost 1.81 the context overload ignores `error` and throws.
-        process.emplace(launcher(context.get_executor(), error, options.program, options.args, setup));
+        process.emplace(
+            launcher(context.get_executor(), error, options.program, options.args, setup));
     }
     if (error) {
         if (launcher.pid > 0) {  // the child exists until reaped, even though exec failed
@@ -154,7 +158,9 @@ Child& Child::operator=(Child&& other) noexcept {
     return *this;
 }
 
-Child::~Child() { destroy(); }
+Child::~Child() {
+    destroy();
+}
 
 void Child::destroy() noexcept {
     if (pid_ <= 0) return;

@@ -20,8 +20,8 @@
 namespace forkline {
 
 struct SpawnOptions {
-    std::filesystem::path program{};  // run as is, never searched in PATH or the cwd
-    std::vector<std::string> args{};// argv[1..]; argv[0] is the program path
+    std::filesystem::path program{};             // run as is, never searched in PATH or the cwd
+    std::vector<std::string> args{};             // argv[1..]; argv[0] is the program path
     std::vector<std::string> extra_env{};        // "NAME=value" added to this environment
     std::vector<std::pair<int, int>> inherit{};  // {fd in child, fd in parent}; targets >= 3,
                                                  // no target may be another entry's source
@@ -32,7 +32,7 @@ struct SpawnOptions {
 // A started child. Owns its pid until reaped and a pidfd that polls readable at exit.
 // Destroying an unreaped child kills its process group and reaps it: no orphan, no zombie.
 class Child {
-public:
+  public:
     Child(pid_t pid, UniqueFd pidfd, bool leads_group)
         : pid_(pid), pidfd_(std::move(pidfd)), leads_group_(leads_group) {}
     Child(Child&& other) noexcept;
@@ -49,7 +49,7 @@ public:
     // Sends `signal` to the child's group (or the child alone when it leads none).
     void kill(int signal) const;
 
-private:
+  private:
     void destroy() noexcept;
 
     pid_t pid_ = -1;  // -1 once reaped or moved from

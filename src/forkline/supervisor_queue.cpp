@@ -21,7 +21,8 @@ void SupervisorQueue::push(std::uint64_t job_id, SlotKind kind, std::span<const 
     slot.job_size = static_cast<std::uint32_t>(data.size());
     slot.attempts = 0;
     if (!data.empty()) std::memcpy(view_.job_data(tail_), data.data(), data.size());
-    slot.state.store(SlotState{view_.lap(tail_), Phase::ready, 0}.encode(), std::memory_order_release);
+    slot.state.store(SlotState{view_.lap(tail_), Phase::ready, 0}.encode(),
+                     std::memory_order_release);
     ++tail_;
     header_.tail.store(tail_, std::memory_order_release);
     wake_idle_workers();
@@ -38,7 +39,8 @@ void SupervisorQueue::wake_idle_workers() {
 
 std::size_t SupervisorQueue::collect(const FinishedSink& sink) {
     std::size_t delivered = 0;
-    for (std::uint32_t w = 0; w < view_.geometry().worker_count; ++w) delivered += collect_ring(w, sink);
+    for (std::uint32_t w = 0; w < view_.geometry().worker_count; ++w)
+        delivered += collect_ring(w, sink);
     if (delivered != 0) advance_reuse();
     return delivered;
 }
@@ -62,9 +64,14 @@ bool SupervisorQueue::deliver_done(std::uint64_t position, const FinishedSink& s
     // worker died): never twice.
     if (state.lap != view_.lap(position) || state.phase != Phase::done) return false;
     const auto size = std::min<std::uint32_t>(slot.result_size, view_.geometry().max_result_size);
-    sink(FinishedSlot{slot.job_id, static_cast<SlotKind>(slot.kind), false,
-                      static_cast<layout::SlotStatus>(slot.status), slot.attempts + 1, state.owner,
-                      slot.elapsed_ns, {view_.result_data(position), size}});
+    sink(FinishedSlot{slot.job_id,
+                      static_cast<SlotKind>(slot.kind),
+                      false,
+                      static_cast<layout::SlotStatus>(slot.status),
+                      slot.attempts + 1,
+                      state.owner,
+                      slot.elapsed_ns,
+                      {view_.result_data(position), size}});
     free_slot(position);
     return true;
 }
@@ -76,7 +83,8 @@ void SupervisorQueue::free_slot(std::uint64_t position) {
 
 void SupervisorQueue::advance_reuse() {
     while (reuse_ < tail_) {
-        const auto state = SlotState::decode(view_.slot(reuse_).state.load(std::memory_order_acquire));
+        const auto state =
+            SlotState::decode(view_.slot(reuse_).state.load(std::memory_order_acquire));
         if (state.phase != Phase::free || state.lap != view_.lap(reuse_)) break;
         ++reuse_;
     }
@@ -99,8 +107,14 @@ void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& s
         } else if (state.phase == Phase::claimed) {
             const bool sentinel = static_cast<SlotKind>(slot.kind) == SlotKind::sentinel;
             if (!sentinel && ++slot.attempts >= max_attempts_) {
-                sink(FinishedSlot{slot.job_id, SlotKind::job, true, layout::SlotStatus::failed,
-                                  slot.attempts, worker, 0, {}});
+                sink(FinishedSlot{slot.job_id,
+                                  SlotKind::job,
+                                  true,
+                                  layout::SlotStatus::failed,
+                                  slot.attempts,
+                                  worker,
+                                  0,
+                                  {}});
                 free_slot(position);
             } else {
                 slot.state.store(SlotState{state.lap, Phase::ready, 0}.encode(),
@@ -124,7 +138,8 @@ void SupervisorQueue::rewind_cursor(std::uint64_t position) {
 bool SupervisorQueue::any_unread() const {
     for (std::uint32_t w = 0; w < view_.geometry().worker_count; ++w) {
         const auto& ring = view_.ring(w);
-        if (ring.tail.load(std::memory_order_acquire) != ring.head.load(std::memory_order_relaxed)) {
+        if (ring.tail.load(std::memory_order_acquire) !=
+            ring.head.load(std::memory_order_relaxed)) {
             return true;
         }
     }

@@ -27,7 +27,7 @@ struct FinishedSlot {
 using FinishedSink = std::function<void(const FinishedSlot&)>;
 
 class SupervisorQueue {
-public:
+  public:
     // `max_attempts`: runs of one job before it is reported lost (>= 1).
     SupervisorQueue(const SegmentView& view, std::uint32_t max_attempts);
 
@@ -53,7 +53,7 @@ public:
     // most `timeout`.
     void sleep(std::chrono::nanoseconds timeout, std::uint32_t wake_threshold);
 
-private:
+  private:
     std::size_t collect_ring(std::uint32_t worker, const FinishedSink& sink);
     bool deliver_done(std::uint64_t position, const FinishedSink& sink);
     void free_slot(std::uint64_t position);

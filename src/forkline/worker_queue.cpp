@@ -34,7 +34,8 @@ bool WorkerQueue::reserve() {
         const std::uint64_t available = tail - cursor;
         std::uint64_t batch = header_.claim_batch.load(std::memory_order_relaxed);
         if (batch == 0) {  // adaptive: leave work for the others, amortise the CAS when plenty
-            batch = std::clamp<std::uint64_t>(available / (2 * view_.geometry().worker_count), 1, 64);
+            batch =
+                std::clamp<std::uint64_t>(available / (2 * view_.geometry().worker_count), 1, 64);
         }
         const auto end = cursor + std::min(batch, available);
         if (header_.cursor.compare_exchange_weak(cursor, end, std::memory_order_acq_rel)) {
@@ -48,10 +49,11 @@ bool WorkerQueue::reserve() {
 bool WorkerQueue::try_claim(std::uint64_t position) {
     const auto lap = view_.lap(position);
     auto expected = SlotState{lap, Phase::ready, 0}.encode();
-    const auto claimed = SlotState{lap, Phase::claimed, static_cast<std::uint16_t>(index_)}.encode();
+    const auto claimed =
+        SlotState{lap, Phase::claimed, static_cast<std::uint16_t>(index_)}.encode();
     // Fails when another worker took it (after a requeue) or it belongs to another lap.
     return view_.slot(position).state.compare_exchange_strong(expected, claimed,
-                                                               std::memory_order_acq_rel);
+                                                              std::memory_order_acq_rel);
 }
 
 void WorkerQueue::complete(std::uint64_t position) {

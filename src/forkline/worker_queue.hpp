@@ -14,7 +14,7 @@
 namespace forkline {
 
 class WorkerQueue {
-public:
+  public:
     WorkerQueue(const SegmentView& view, std::uint32_t worker_index);
 
     // The position of a slot this worker now owns (CLAIMED), or nullopt when no published
@@ -35,7 +35,7 @@ public:
     const SegmentView& view() const { return view_; }
     std::uint32_t index() const { return index_; }
 
-private:
+  private:
     bool reserve();
     bool try_claim(std::uint64_t position);
     void wake_supervisor(bool going_idle);

@@ -7,10 +7,26 @@ namespace primes {
 
 const std::vector<std::uint64_t>& classic_numbers() {
     static const std::vector<std::uint64_t> numbers = {
-        2,                142702110479723,  299593572317531,  3333333333333301, 3333333333333333,
-        3333335652092209, 4444444444444423, 4444444444444444, 4444444488888889, 5555553133149889,
-        5555555555555503, 5555555555555555, 6666666666666666, 6666666666666719, 6666667141414921,
-        7777777536340681, 7777777777777753, 7777777777777777, 9999999999999917, 9999999999999999,
+        2,
+        142702110479723,
+        299593572317531,
+        3333333333333301,
+        3333333333333333,
+        3333335652092209,
+        4444444444444423,
+        4444444444444444,
+        4444444488888889,
+        5555553133149889,
+        5555555555555503,
+        5555555555555555,
+        6666666666666666,
+        6666666666666719,
+        6666667141414921,
+        7777777536340681,
+        7777777777777753,
+        7777777777777777,
+        9999999999999917,
+        9999999999999999,
     };
     return numbers;
 }
@@ -42,7 +58,8 @@ std::vector<std::uint64_t> read_numbers(std::istream& in, const std::string& sou
         if (trim(line).empty()) continue;
         const auto number = parse_number(line);
         if (!number) {
-            throw std::runtime_error(source_name + ":" + std::to_string(line_number) + ": not a number in 0..2^64-1: '" +
+            throw std::runtime_error(source_name + ":" + std::to_string(line_number) +
+                                     ": not a number in 0..2^64-1: '" +
                                      std::string(trim(line).substr(0, 40)) + "'");
         }
         numbers.push_back(*number);

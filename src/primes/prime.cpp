@@ -56,8 +56,9 @@ std::uint64_t scan_blocks_scalar(const Split& n, std::uint64_t root, bool& found
     return base;
 }
 
-__attribute__((target("avx2,fma"))) std::uint64_t scan_blocks_avx2(const Split& n, std::uint64_t root,
-                                                                     bool& found) {
+__attribute__((target("avx2,fma"))) std::uint64_t scan_blocks_avx2(const Split& n,
+                                                                   std::uint64_t root,
+                                                                   bool& found) {
     const __m256d hi = _mm256_set1_pd(n.hi);
     const __m256d lo = _mm256_set1_pd(n.lo);
     const __m256d sign = _mm256_set1_pd(-0.0);
@@ -70,12 +71,16 @@ __attribute__((target("avx2,fma"))) std::uint64_t scan_blocks_avx2(const Split& 
     for (; block + 29 <= root; block += 30, base = _mm256_add_pd(base, step)) {
         const __m256d d1 = _mm256_add_pd(base, low);
         const __m256d d2 = _mm256_add_pd(base, high);
-        const __m256d q1 = _mm256_round_pd(_mm256_div_pd(hi, d1), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-        const __m256d q2 = _mm256_round_pd(_mm256_div_pd(hi, d2), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        const __m256d q1 =
+            _mm256_round_pd(_mm256_div_pd(hi, d1), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        const __m256d q2 =
+            _mm256_round_pd(_mm256_div_pd(hi, d2), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
         const __m256d r1 = _mm256_andnot_pd(sign, _mm256_add_pd(_mm256_fnmadd_pd(q1, d1, hi), lo));
         const __m256d r2 = _mm256_andnot_pd(sign, _mm256_add_pd(_mm256_fnmadd_pd(q2, d2, hi), lo));
-        const __m256d hits1 = _mm256_or_pd(_mm256_cmp_pd(r1, zero, _CMP_EQ_OQ), _mm256_cmp_pd(r1, d1, _CMP_EQ_OQ));
-        const __m256d hits2 = _mm256_or_pd(_mm256_cmp_pd(r2, zero, _CMP_EQ_OQ), _mm256_cmp_pd(r2, d2, _CMP_EQ_OQ));
+        const __m256d hits1 =
+            _mm256_or_pd(_mm256_cmp_pd(r1, zero, _CMP_EQ_OQ), _mm256_cmp_pd(r1, d1, _CMP_EQ_OQ));
+        const __m256d hits2 =
+            _mm256_or_pd(_mm256_cmp_pd(r2, zero, _CMP_EQ_OQ), _mm256_cmp_pd(r2, d2, _CMP_EQ_OQ));
         const __m256d hits = _mm256_or_pd(hits1, hits2);
         if (_mm256_movemask_pd(hits) != 0) {
             found = true;
@@ -111,7 +116,8 @@ bool is_prime(std::uint64_t n) {
     }
     const Split nd(n);
     bool found = false;
-    const auto base = has_avx2_fma() ? scan_blocks_avx2(nd, root, found) : scan_blocks_scalar(nd, root, found);
+    const auto base =
+        has_avx2_fma() ? scan_blocks_avx2(nd, root, found) : scan_blocks_scalar(nd, root, found);
     if (found) return false;
     // The last partial block, candidate by candidate.
     for (double offset : kWheel) {

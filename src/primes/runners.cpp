@@ -29,8 +29,8 @@ std::chrono::duration<double> run_sequential(const std::vector<std::uint64_t>& n
     return Clock::now() - started;
 }
 
-std::chrono::duration<double> run_threads(const std::vector<std::uint64_t>& numbers, unsigned workers,
-                                          const CheckCallback& on_check) {
+std::chrono::duration<double> run_threads(const std::vector<std::uint64_t>& numbers,
+                                          unsigned workers, const CheckCallback& on_check) {
     const auto started = Clock::now();
     std::atomic<std::size_t> next{0};
     std::mutex report;
@@ -48,8 +48,8 @@ std::chrono::duration<double> run_threads(const std::vector<std::uint64_t>& numb
     return Clock::now() - started;
 }
 
-std::chrono::duration<double> run_processes(const std::vector<std::uint64_t>& numbers, unsigned workers,
-                                            const CheckCallback& on_check) {
+std::chrono::duration<double> run_processes(const std::vector<std::uint64_t>& numbers,
+                                            unsigned workers, const CheckCallback& on_check) {
     const auto started = Clock::now();
     forkline::PoolOptions options{
         .worker_program = forkline::find_worker("prime_worker"),
@@ -70,7 +70,8 @@ std::chrono::duration<double> run_processes(const std::vector<std::uint64_t>& nu
     });
     for (const auto n : numbers) pool.submit(n);
     pool.wait();
-    if (lost != 0) throw std::runtime_error(std::to_string(lost) + " checks could not be completed");
+    if (lost != 0)
+        throw std::runtime_error(std::to_string(lost) + " checks could not be completed");
     return Clock::now() - started;
 }
 

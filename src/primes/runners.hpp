@@ -21,12 +21,12 @@ std::chrono::duration<double> run_sequential(const std::vector<std::uint64_t>& n
                                              const CheckCallback& on_check);
 
 // `workers` threads take numbers from a shared index; on_check runs under a lock.
-std::chrono::duration<double> run_threads(const std::vector<std::uint64_t>& numbers, unsigned workers,
-                                          const CheckCallback& on_check);
+std::chrono::duration<double> run_threads(const std::vector<std::uint64_t>& numbers,
+                                          unsigned workers, const CheckCallback& on_check);
 
 // `workers` prime_worker processes through a forkline::Pool. Throws forkline::Error, and
 // std::runtime_error if a check was lost (every attempt's worker died).
-std::chrono::duration<double> run_processes(const std::vector<std::uint64_t>& numbers, unsigned workers,
-                                            const CheckCallback& on_check);
+std::chrono::duration<double> run_processes(const std::vector<std::uint64_t>& numbers,
+                                            unsigned workers, const CheckCallback& on_check);
 
 }  // namespace primes

@@ -1,8 +1,8 @@
 // procs: check numbers for primality across worker processes, printing what the classic
 // procs.py prints (../shared/anchors/fluentpython-primes), only faster.
 #include <cstdio>
-#include <fstream>
 #include <forkline/forkline.hpp>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -66,7 +66,8 @@ Arguments parse_arguments(int argc, char** argv) {
             args.numbers_file = value();
         } else if (arg == "--mode") {
             args.mode = value();
-            if (args.mode != "seq" && args.mode != "threads" && args.mode != "procs" && args.mode != "all") {
+            if (args.mode != "seq" && args.mode != "threads" && args.mode != "procs" &&
+                args.mode != "all") {
                 throw UsageError("unknown mode '" + args.mode + "' (seq, threads, procs or all)");
             }
         } else if (arg.starts_with("-") && arg != "-") {
@@ -105,13 +106,15 @@ void print_check(const primes::Check& c) {
 }
 
 void print_check_json(const primes::Check& c) {
-    std::puts(nlohmann::json{{"n", c.n}, {"prime", c.prime}, {"elapsed", c.elapsed.count()}}.dump().c_str());
+    std::puts(nlohmann::json{{"n", c.n}, {"prime", c.prime}, {"elapsed", c.elapsed.count()}}
+                  .dump()
+                  .c_str());
 }
 
 using Seconds = std::chrono::duration<double>;
 
-Seconds run_mode(const std::string& mode, const std::vector<std::uint64_t>& numbers, unsigned workers,
-                 const primes::CheckCallback& on_check) {
+Seconds run_mode(const std::string& mode, const std::vector<std::uint64_t>& numbers,
+                 unsigned workers, const primes::CheckCallback& on_check) {
     if (mode == "seq") return primes::run_sequential(numbers, on_check);
     if (mode == "threads") return primes::run_threads(numbers, workers, on_check);
     return primes::run_processes(numbers, workers, on_check);
@@ -182,8 +185,8 @@ void run_all(const Arguments& args, const std::vector<std::uint64_t>& numbers, u
     std::printf("%-8s %8s %10s %8s %11s\n", "mode", "workers", "wall (s)", "speedup", "efficiency");
     for (const auto& row : rows) {
         const double speedup = base / row.wall.count();
-        std::printf("%-8s %8u %10.3f %7.2fx %11.2f\n", row.mode, row.workers, row.wall.count(), speedup,
-                    speedup / row.workers);
+        std::printf("%-8s %8u %10.3f %7.2fx %11.2f\n", row.mode, row.workers, row.wall.count(),
+                    speedup, speedup / row.workers);
     }
 }
 

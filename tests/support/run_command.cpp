@@ -68,7 +68,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (fds_open[0] >= 0 || fds_open[1] >= 0) {
         pollfd fds[3] = {{fds_open[0], POLLIN, 0}, {fds_open[1], POLLIN, 0}, {in_fd, POLLOUT, 0}};
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             ::kill(pid, SIGKILL);
             break;

@@ -12,8 +12,8 @@ namespace test_support {
 struct CommandResult {
     std::string out;
     std::string err;
-    int code = -1;    // exit code, -1 when killed
-    int signal = 0;   // killing signal, 0 when it exited
+    int code = -1;   // exit code, -1 when killed
+    int signal = 0;  // killing signal, 0 when it exited
 };
 
 // Kills the program (SIGKILL) if it runs longer than `limit`: no test can hang.
