@@ -54,6 +54,28 @@ TEST_CASE("200k jobs through 4 worker processes: every result exactly once") {
     CHECK(test_support::segments_of(::getpid()).empty());
 }
 
+TEST_CASE("workers see only fds 0, 1, 2; the supervisor leaks none") {
+    const auto before = test_support::open_fds();
+    std::vector<std::uint64_t> counts;
+    {
+        forkline::Pool pool(test_pool(2), [&](const forkline::JobResult& r) {
+            counts.push_back(r.as<std::uint64_t>());
+        });
+        for (int i = 0; i < 4; ++i) pool.submit(TestJob{0, 1000, TestJob::count_fds});
+        pool.wait();
+    }
+    CHECK(counts == std::vector<std::uint64_t>(4, 0));
+    CHECK(test_support::open_fds() == before);
+}
+
+TEST_CASE("an empty run: no jobs, every worker answers its sentinel") {
+    forkline::Pool pool(test_pool(3),
+                        [](const forkline::JobResult&) { FAIL("no result expected"); });
+    const auto summary = pool.wait();
+    CHECK(summary.submitted == 0);
+    CHECK(summary.sentinels_answered == 3);
+}
+
 TEST_CASE("a handler that throws reports failed with its message; the pool goes on") {
     std::string message;
     std::size_t ok = 0;

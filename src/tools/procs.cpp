@@ -1,5 +1,7 @@
 // procs: check numbers for primality across worker processes, printing what the classic
 // procs.py prints (../shared/anchors/fluentpython-primes), only faster.
+#include <unistd.h>
+
 #include <cstdio>
 #include <forkline/forkline.hpp>
 #include <fstream>
@@ -162,11 +164,17 @@ void run_all(const Arguments& args, const std::vector<std::uint64_t>& numbers, u
         Seconds wall;
     };
     std::vector<Row> rows;
-    const auto ignore = [](const primes::Check&) {};
+    const bool show_progress = ::isatty(STDERR_FILENO) != 0;  // a long run, and no lines to watch
     for (const char* mode : {"seq", "threads", "procs"}) {
         const unsigned w = std::string(mode) == "seq" ? 1 : workers;
-        rows.push_back({mode, w, run_mode(mode, numbers, w, ignore)});
+        std::size_t done = 0;
+        const auto progress = [&](const primes::Check&) {
+            if (show_progress)
+                std::fprintf(stderr, "\r\033[K%s: %zu/%zu checked", mode, ++done, numbers.size());
+        };
+        rows.push_back({mode, w, run_mode(mode, numbers, w, progress)});
     }
+    if (show_progress) std::fputs("\r\033[K", stderr);
     const double base = rows.front().wall.count();
     if (args.json) {
         nlohmann::json table = nlohmann::json::array();

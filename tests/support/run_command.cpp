@@ -1,5 +1,6 @@
 #include "run_command.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -7,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -121,6 +123,18 @@ std::vector<std::string> lines_of(const std::string& text) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
+}
+
+std::vector<int> open_fds() {
+    std::vector<int> fds;
+    DIR* dir = ::opendir("/proc/self/fd");
+    while (const dirent* entry = ::readdir(dir)) {
+        if (entry->d_name[0] != '.' && std::atoi(entry->d_name) != ::dirfd(dir))
+            fds.push_back(std::atoi(entry->d_name));
+    }
+    ::closedir(dir);
+    std::sort(fds.begin(), fds.end());
+    return fds;
 }
 
 std::vector<pid_t> children_of(pid_t parent) {

@@ -26,6 +26,9 @@ pid_t start_command(const std::vector<std::string>& argv);
 // Lines of `text`, without their newlines.
 std::vector<std::string> lines_of(const std::string& text);
 
+// This process's open descriptors, by number.
+std::vector<int> open_fds();
+
 // PIDs of the direct children of `parent` (from /proc).
 std::vector<pid_t> children_of(pid_t parent);
 

@@ -1,16 +1,35 @@
 // A worker for the tests: doubles a number after an optional pause; can fail on request.
+#include <dirent.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <forkline/serve.hpp>
 #include <stdexcept>
 
 #include "test_job.hpp"
+
+namespace {
+
+// Descriptors open in this process besides 0, 1, 2 (and the one reading the directory).
+std::uint64_t extra_fds() {
+    DIR* dir = ::opendir("/proc/self/fd");
+    std::uint64_t count = 0;
+    while (const dirent* entry = ::readdir(dir)) {
+        const int fd = std::atoi(entry->d_name);
+        if (entry->d_name[0] != '.' && fd > 2 && fd != ::dirfd(dir)) ++count;
+    }
+    ::closedir(dir);
+    return count;
+}
+
+}  // namespace
 
 int main() {
     return forkline::serve_typed<TestJob, std::uint64_t>([](const TestJob& job) {
         if (job.pause_us != 0) ::usleep(job.pause_us);
         if (job.action == TestJob::throw_error) throw std::runtime_error("asked to fail");
         if (job.action == TestJob::crash) ::_exit(3);
+        if (job.action == TestJob::count_fds) return extra_fds();
         return job.value * 2;
     });
 }
