@@ -2,5 +2,6 @@
 #pragma once
 
 #include <forkline/error.hpp>
+#include <forkline/pipeline.hpp>
 #include <forkline/pool.hpp>
 #include <forkline/serve.hpp>

@@ -36,15 +36,20 @@ struct ChildSetup {
     template <typename Launcher>
     bp::error_code on_setup(Launcher& launcher, const bp::filesystem::path&,
                             const char* const*) const {
-        for (const auto& [child_fd, parent_fd] : options.inherit)
-            launcher.fd_whitelist.push_back(child_fd);
+        for (const auto& [child_fd, parent_fd] : options.inherit) {
+            if (child_fd > STDERR_FILENO) launcher.fd_whitelist.push_back(child_fd);
+        }
         return {};
     }
 
     template <typename Launcher>
-    bp::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*) const {
-        if (!reset_signals() || !place_inherited_fds() ||
-            (options.new_process_group && ::setpgid(0, 0) != 0) ||
+    bp::error_code on_exec_setup(Launcher&, const bp::filesystem::path&,
+                                 const char* const* argv) const {
+        // The launcher puts the program path in argv[0]; this is the child's own copy.
+        if (!options.argv0.empty()) const_cast<const char**>(argv)[0] = options.argv0.c_str();
+        if (!reset_signals() || !place_inherited_fds() || !join_process_group() ||
+            (!options.working_directory.empty() &&
+             ::chdir(options.working_directory.c_str()) != 0) ||
             (options.die_with_parent && !tie_to_parent())) {
             return bp::error_code(errno, boost::system::system_category());
         }
@@ -59,6 +64,10 @@ struct ChildSetup {
             if (result == -1) return false;
         }
         return true;
+    }
+
+    bool join_process_group() const {
+        return options.process_group < 0 || ::setpgid(0, options.process_group) == 0;
     }
 
     static bool reset_signals() {
@@ -140,7 +149,7 @@ Child spawn(const SpawnOptions& options) {
     process->detach();
     auto pidfd = open_pidfd(pid);
     if (!pidfd.valid()) throw_os_error("pidfd_open " + std::to_string(pid));
-    return Child(pid, std::move(pidfd), options.new_process_group);
+    return Child(pid, std::move(pidfd), options.process_group == 0);
 }
 
 Child::Child(Child&& other) noexcept

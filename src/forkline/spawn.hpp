@@ -4,6 +4,7 @@
 // SIGPIPE included, empty mask), optionally leads a new process group, and optionally dies
 // with its parent (PR_SET_PDEATHSIG, then a getppid() re-check for a parent that died
 // first). Only fds 0, 1, 2 and the ones listed in `inherit` reach the child.
+// A failed exec is reported by spawn(), not as an exit code.
 #pragma once
 
 #include <sys/types.h>
@@ -20,13 +21,17 @@
 namespace forkline {
 
 struct SpawnOptions {
-    std::filesystem::path program{};             // run as is, never searched in PATH or the cwd
-    std::vector<std::string> args{};             // argv[1..]; argv[0] is the program path
-    std::vector<std::string> extra_env{};        // "NAME=value" added to this environment
-    std::vector<std::pair<int, int>> inherit{};  // {fd in child, fd in parent}; targets >= 3,
-                                                 // no target may be another entry's source
-    bool new_process_group = true;               // the child leads a group of its own
-    bool die_with_parent = true;                 // SIGKILL when the spawning *thread* exits
+    std::filesystem::path program{};  // run as is, never searched in PATH or the cwd
+    std::vector<std::string> args{};  // argv[1..]
+    std::string argv0{};              // argv[0]; empty: the program path
+    std::optional<std::vector<std::string>> environment{};  // "K=V" list; none: ours
+    std::vector<std::string> extra_env{};                   // "K=V" added to the above
+    // {fd in child, fd in parent}: stdio (0-2) and extra descriptors. Sources must be >= 3
+    // and no target may be another entry's source.
+    std::vector<std::pair<int, int>> inherit{};
+    pid_t process_group = 0;                    // 0: leads a new group; > 0: joins it; -1: ours
+    std::filesystem::path working_directory{};  // empty: ours
+    bool die_with_parent = true;                // SIGKILL when the spawning *thread* exits
 };
 
 // A started child. Owns its pid until reaped and a pidfd that polls readable at exit.

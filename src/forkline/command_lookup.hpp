@@ -1,0 +1,23 @@
+// Finding a stage's program the way a shell does, before anything is started, so "not
+// found" (127) and "not executable" (126) are known without a failed exec.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace forkline {
+
+struct ProgramLookup {
+    std::filesystem::path path;  // set when found and executable
+    int error = 0;               // ENOENT (not found), EACCES (not executable), EISDIR
+};
+
+// `name` with a '/' is taken as a path; otherwise each directory of `search_path` (a PATH
+// value) is tried in order; the first executable regular file wins.
+ProgramLookup find_program(const std::string& name, const std::string& search_path);
+
+// PATH from a "K=V" environment list, or this process's PATH, or the POSIX default.
+std::string search_path_of(const std::vector<std::string>* environment);
+
+}  // namespace forkline

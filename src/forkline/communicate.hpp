@@ -1,0 +1,46 @@
+// The event loop behind run_pipeline: write the input, read the outputs, reap the
+// children, enforce the deadline, forward signals — all in one poll() so none can block
+// another (the deadlock Popen.communicate exists to avoid).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spawn.hpp"
+#include "unique_fd.hpp"
+
+namespace forkline {
+
+struct CommunicateSpec {
+    UniqueFd input;  // non-blocking write end, or invalid
+    std::string_view input_data;
+    struct Output {
+        UniqueFd fd;  // non-blocking read end
+        std::string* into;
+    };
+    std::vector<Output> outputs;
+    std::vector<Child*> children;  // null entries are skipped (stages that never started)
+    pid_t group = -1;              // signalled on timeout and for forwarded signals
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    std::chrono::nanoseconds grace{};
+    int signal_fd = -1;  // signalfd of the signals to forward, or -1
+};
+
+struct CommunicateOutcome {
+    bool timed_out = false;
+    int forwarded_signal = 0;  // first signal read from signal_fd
+    // Per child (same order as spec.children): how and when it ended.
+    std::vector<std::optional<ExitStatus>> statuses;
+    std::vector<std::chrono::steady_clock::time_point> ended;
+};
+
+// Runs until every child is reaped and every output reached EOF — or, after a timeout,
+// until deadline + grace, when the group is SIGKILLed and what was read so far is kept.
+CommunicateOutcome communicate(CommunicateSpec& spec);
+
+}  // namespace forkline

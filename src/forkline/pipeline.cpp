@@ -1,0 +1,285 @@
+// run_pipeline(): wire the stages together, start them, then communicate().
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <forkline/pipeline.hpp>
+
+#include "command_lookup.hpp"
+#include "communicate.hpp"
+#include "os_error.hpp"
+#include "spawn.hpp"
+
+namespace forkline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kPipeCapacity = 1 << 20;  // fewer wake-ups between stages: ~3x throughput
+
+struct Pipe {
+    UniqueFd read;
+    UniqueFd write;
+};
+
+Pipe make_pipe() {
+    int fds[2];
+    check_os(::pipe2(fds, O_CLOEXEC), "pipe2");
+    ::fcntl(fds[1], F_SETPIPE_SZ, kPipeCapacity);  // best effort: capped by pipe-max-size
+    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+void set_nonblocking(int fd) {
+    check_os(::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK), "fcntl O_NONBLOCK");
+}
+
+UniqueFd open_file(const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0666);
+    if (fd < 0) throw Error("cannot open '" + path + "': " + std::strerror(errno));
+    return UniqueFd(fd);
+}
+
+// The stdio of one stage: fds owned here, or borrowed (-1 owner) from the caller.
+struct StageIo {
+    int fds[3];
+    std::vector<UniqueFd> opened;  // files from redirections, closed after the spawn
+
+    void apply(const Redirect& redirect) {
+        using Kind = Redirect::Kind;
+        auto open_onto = [&](int target, int flags) {
+            opened.push_back(open_file(redirect.path, flags));
+            fds[target] = opened.back().get();
+        };
+        switch (redirect.kind) {
+            case Kind::input:
+                open_onto(0, O_RDONLY);
+                break;
+            case Kind::output:
+                open_onto(1, O_WRONLY | O_CREAT | O_TRUNC);
+                break;
+            case Kind::append_output:
+                open_onto(1, O_WRONLY | O_CREAT | O_APPEND);
+                break;
+            case Kind::error:
+                open_onto(2, O_WRONLY | O_CREAT | O_TRUNC);
+                break;
+            case Kind::append_error:
+                open_onto(2, O_WRONLY | O_CREAT | O_APPEND);
+                break;
+            case Kind::error_to_output:
+                fds[2] = fds[1];
+                break;
+        }
+    }
+};
+
+std::string describe_lookup_error(int error) {
+    switch (error) {
+        case ENOENT:
+            return "command not found";
+        case EISDIR:
+            return "is a directory";
+        default:
+            return std::strerror(error);
+    }
+}
+
+// Blocks `signals` in this thread for its lifetime and reads them through a signalfd.
+class ForwardedSignals {
+  public:
+    explicit ForwardedSignals(const std::vector<int>& signals) {
+        if (signals.empty()) return;
+        sigset_t set;
+        ::sigemptyset(&set);
+        for (int signal : signals) ::sigaddset(&set, signal);
+        ::pthread_sigmask(SIG_BLOCK, &set, &saved_);
+        fd_ = UniqueFd(check_os(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK), "signalfd"));
+        active_ = true;
+    }
+    ~ForwardedSignals() {
+        if (active_) ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+    }
+    ForwardedSignals(const ForwardedSignals&) = delete;
+    ForwardedSignals& operator=(const ForwardedSignals&) = delete;
+    int fd() const { return fd_.valid() ? fd_.get() : -1; }
+
+  private:
+    UniqueFd fd_;
+    sigset_t saved_{};
+    bool active_ = false;
+};
+
+// Writing to a pipe whose reader is gone raises SIGPIPE in the writing thread: blocked here
+// so the write fails with EPIPE instead, and a pending one is consumed before unblocking.
+class SigpipeBlocked {
+  public:
+    SigpipeBlocked() {
+        sigset_t pipe_only;
+        ::sigemptyset(&pipe_only);
+        ::sigaddset(&pipe_only, SIGPIPE);
+        ::pthread_sigmask(SIG_BLOCK, &pipe_only, &saved_);
+    }
+    ~SigpipeBlocked() {
+        if (::sigismember(&saved_, SIGPIPE) == 0) {
+            sigset_t pipe_only;
+            ::sigemptyset(&pipe_only);
+            ::sigaddset(&pipe_only, SIGPIPE);
+            const timespec now{0, 0};
+            while (::sigtimedwait(&pipe_only, nullptr, &now) == SIGPIPE) {
+            }
+        }
+        ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+    }
+    SigpipeBlocked(const SigpipeBlocked&) = delete;
+    SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+  private:
+    sigset_t saved_{};
+};
+
+void validate(const std::vector<Stage>& stages, const PipelineOptions& options) {
+    if (stages.empty()) throw Error("pipeline has no stages");
+    for (const auto& stage : stages) {
+        if (stage.argv.empty() || stage.argv.front().empty())
+            throw Error("pipeline stage without a command");
+    }
+    if (options.input && options.stdin_null) throw Error("pipeline: input and stdin_null both set");
+    if (options.timeout && options.timeout->count() < 0) throw Error("pipeline: negative timeout");
+    if (options.grace.count() < 0) throw Error("pipeline: negative grace");
+    std::error_code error;
+    if (!options.working_directory.empty() &&
+        !std::filesystem::is_directory(options.working_directory, error)) {
+        throw Error("pipeline: working directory '" + options.working_directory.string() +
+                    "' is not a directory");
+    }
+}
+
+Child spawn_stage(const SpawnOptions& options) {
+    try {
+        return spawn(options);
+    } catch (const std::system_error& e) {
+        throw Error(e.what());
+    }
+}
+
+int pipeline_exit_code(const PipelineResult& result, bool pipefail) {
+    if (result.timed_out) return 124;
+    if (!pipefail) return result.stages.back().shell_code();
+    int code = 0;
+    for (const auto& stage : result.stages) {
+        if (stage.shell_code() != 0) code = stage.shell_code();
+    }
+    return code;
+}
+
+}  // namespace
+
+int StageResult::shell_code() const {
+    if (!error.empty()) return error == "command not found" ? 127 : 126;
+    return signal != 0 ? 128 + signal : exit_code;
+}
+
+PipelineResult run_pipeline(std::string_view command, const PipelineOptions& options) {
+    return run_pipeline(parse_pipeline(command), options);
+}
+
+PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOptions& options) {
+    validate(stages, options);
+    const auto started = Clock::now();
+    const SigpipeBlocked sigpipe_blocked;
+    ForwardedSignals forwarded(options.forward_signals);
+    PipelineResult result;
+    result.stages.resize(stages.size());
+    CommunicateSpec spec;
+    spec.grace = options.grace;
+    if (options.timeout) spec.deadline = started + *options.timeout;
+
+    // Ends of the pipes the stages use; closed here once handed to the children.
+    UniqueFd first_stdin;
+    if (options.input) {
+        auto pipe = make_pipe();
+        set_nonblocking(pipe.write.get());
+        spec.input = std::move(pipe.write);
+        spec.input_data = *options.input;
+        first_stdin = std::move(pipe.read);
+    } else if (options.stdin_null) {
+        first_stdin = open_file("/dev/null", O_RDONLY);
+    }
+    UniqueFd last_stdout;
+    UniqueFd all_stderr;
+    auto capture = [&](bool wanted, UniqueFd& child_end, std::string& into) {
+        if (!wanted) return;
+        auto pipe = make_pipe();
+        set_nonblocking(pipe.read.get());
+        child_end = std::move(pipe.write);
+        spec.outputs.push_back({std::move(pipe.read), &into});
+    };
+    capture(options.capture_stdout, last_stdout, result.stdout_data);
+    capture(options.capture_stderr, all_stderr, result.stderr_data);
+
+    const auto search_path = search_path_of(options.environment ? &*options.environment : nullptr);
+    std::vector<std::optional<Child>> children(stages.size());
+    std::vector<Clock::time_point> stage_started(stages.size());
+    pid_t group = 0;
+    UniqueFd next_stdin = std::move(first_stdin);
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const auto& stage = stages[i];
+        auto& stage_result = result.stages[i];
+        stage_result.argv = stage.argv;
+        UniqueFd stdin_fd = std::move(next_stdin);
+        UniqueFd stdout_fd;
+        if (i + 1 < stages.size()) {
+            auto pipe = make_pipe();
+            stdout_fd = std::move(pipe.write);
+            next_stdin = std::move(pipe.read);
+        }
+        const bool last = i + 1 == stages.size();
+        StageIo io{
+            {stdin_fd.valid() ? stdin_fd.get() : STDIN_FILENO,
+             last ? (last_stdout.valid() ? last_stdout.get() : STDOUT_FILENO) : stdout_fd.get(),
+             all_stderr.valid() ? all_stderr.get() : STDERR_FILENO},
+            {}};
+        for (const auto& redirect : stage.redirects) io.apply(redirect);
+        const auto program = find_program(stage.argv.front(), search_path);
+        if (program.error != 0) {
+            stage_result.error = describe_lookup_error(program.error);
+            continue;  // its pipe ends close now: neighbours see EOF / EPIPE, as in a shell
+        }
+        stage_started[i] = Clock::now();
+        children[i] = spawn_stage({.program = program.path,
+                                   .args = {stage.argv.begin() + 1, stage.argv.end()},
+                                   .argv0 = stage.argv.front(),
+                                   .environment = options.environment,
+                                   .inherit = {{0, io.fds[0]}, {1, io.fds[1]}, {2, io.fds[2]}},
+                                   .process_group = group,
+                                   .working_directory = options.working_directory});
+        stage_result.pid = children[i]->pid();
+        if (group == 0) group = children[i]->pid();
+    }
+    // Our copies of the children's ends must go, or readers would never see EOF.
+    last_stdout.reset();
+    all_stderr.reset();
+
+    for (auto& child : children) spec.children.push_back(child ? &*child : nullptr);
+    spec.group = group;
+    spec.signal_fd = forwarded.fd();
+    const auto outcome = communicate(spec);
+
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        if (!outcome.statuses[i]) continue;
+        auto& stage_result = result.stages[i];
+        stage_result.exit_code = outcome.statuses[i]->signal == 0 ? outcome.statuses[i]->code : -1;
+        stage_result.signal = outcome.statuses[i]->signal;
+        stage_result.duration = outcome.ended[i] - stage_started[i];
+    }
+    result.timed_out = outcome.timed_out;
+    result.forwarded_signal = outcome.forwarded_signal;
+    result.exit_code = pipeline_exit_code(result, options.pipefail);
+    result.duration = Clock::now() - started;
+    return result;
+}
+
+}  // namespace forkline
