@@ -1,12 +1,14 @@
 #include "spawn.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/optional.hpp>  // Boost 1.81 Process v2 with std::filesystem forgets these two
 #include <boost/process/v2/default_launcher.hpp>
@@ -31,6 +33,7 @@ namespace {
 struct ChildSetup {
     pid_t parent;
     const SpawnOptions& options;
+    const std::vector<int>& kept;  // sorted fds > 2 the child keeps
 
     // In the parent, before fork: the launcher closes every fd not whitelisted.
     template <typename Launcher>
@@ -47,7 +50,8 @@ struct ChildSetup {
                                  const char* const* argv) const {
         // The launcher puts the program path in argv[0]; this is the child's own copy.
         if (!options.argv0.empty()) const_cast<const char**>(argv)[0] = options.argv0.c_str();
-        if (!reset_signals() || !place_inherited_fds() || !join_process_group() ||
+        if (!reset_signals() || !place_inherited_fds() || !close_others_at_exec() ||
+            !join_process_group() ||
             (!options.working_directory.empty() &&
              ::chdir(options.working_directory.c_str()) != 0) ||
             (options.die_with_parent && !tie_to_parent())) {
@@ -63,6 +67,31 @@ struct ChildSetup {
                 child_fd == parent_fd ? ::fcntl(child_fd, F_SETFD, 0) : ::dup2(parent_fd, child_fd);
             if (result == -1) return false;
         }
+        return true;
+    }
+
+    // Boost 1.81's close_all() leaves open every fd between the lowest and highest
+    // whitelisted one (it compares each entry with itself), so an fd the parent inherited
+    // without O_CLOEXEC would leak. Mark every fd > 2 but `kept` close-on-exec instead of
+    // closing it: the launcher's error pipe must stay open until exec.
+    bool close_others_at_exec() const {
+        unsigned from = STDERR_FILENO + 1;
+        for (const int fd : kept) {
+            if (static_cast<unsigned>(fd) > from &&
+                !mark_cloexec(from, static_cast<unsigned>(fd) - 1))
+                return false;
+            from = static_cast<unsigned>(fd) + 1;
+        }
+        return mark_cloexec(from, ~0U);
+    }
+
+    static bool mark_cloexec(unsigned first, unsigned last) {
+        if (::syscall(SYS_close_range, first, last, CLOSE_RANGE_CLOEXEC) == 0) return true;
+        if (errno != EINVAL && errno != ENOSYS) return false;
+        // Kernels before 5.11: one by one (EBADF for the many that are not open).
+        const unsigned limit = std::min(last, static_cast<unsigned>(::sysconf(_SC_OPEN_MAX)));
+        for (unsigned fd = first; fd <= limit && fd >= first; ++fd)
+            ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
         return true;
     }
 
@@ -117,14 +146,26 @@ Child spawn(const SpawnOptions& options) {
     static boost::asio::io_context context;  // only needed as the launcher's executor
 
     std::vector<char*> environment;
-    for (char** entry = environ; *entry != nullptr; ++entry) environment.push_back(*entry);
+    if (options.environment) {
+        for (const auto& entry : *options.environment)
+            environment.push_back(const_cast<char*>(entry.c_str()));
+    } else {
+        for (char** entry = environ; *entry != nullptr; ++entry) environment.push_back(*entry);
+    }
     for (const auto& entry : options.extra_env)
         environment.push_back(const_cast<char*>(entry.c_str()));
     environment.push_back(nullptr);
 
+    // Descriptors the child keeps beyond 0-2, sorted (read in the child: no allocation there).
+    std::vector<int> kept;
+    for (const auto& [child_fd, parent_fd] : options.inherit) {
+        if (child_fd > STDERR_FILENO) kept.push_back(child_fd);
+    }
+    std::sort(kept.begin(), kept.end());
+
     bp::posix::default_launcher launcher;
     launcher.env = environment.data();
-    ChildSetup setup{::getpid(), options};
+    ChildSetup setup{::getpid(), options, kept};
 
     // The launcher's child calls exit() if exec fails, flushing stdio buffers it copied.
     std::fflush(nullptr);

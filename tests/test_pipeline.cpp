@@ -1,0 +1,206 @@
+// run_pipeline against real programs, after CPython's test_subprocess.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <forkline/pipeline.hpp>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "run_command.hpp"
+
+using forkline::run_pipeline;
+using forkline::Stage;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::filesystem::path& scratch() {
+    static const std::filesystem::path dir = [] {
+        char path[] = "/tmp/forkline-pipeline-XXXXXX";
+        return std::filesystem::path(::mkdtemp(path));
+    }();
+    return dir;
+}
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+Stage sh(const std::string& script) {
+    return Stage{{"sh", "-c", script}};
+}
+
+const forkline::PipelineOptions kCapture{
+    .stdin_null = true, .capture_stdout = true, .capture_stderr = true};
+
+}  // namespace
+
+TEST_CASE("several MB on stdout and stderr at once: no deadlock") {
+    const auto r =
+        run_pipeline({sh("head -c 6000000 /dev/zero; head -c 5000000 /dev/zero >&2")}, kCapture);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_data.size() == 6'000'000);
+    CHECK(r.stderr_data.size() == 5'000'000);
+}
+
+TEST_CASE("input far larger than a pipe buffer, echoed back while it is written") {
+    std::string input(8'000'000, 'a');
+    for (std::size_t i = 0; i < input.size(); i += 7)
+        input[i] = static_cast<char>(i % 251);  // NULs too
+    const auto r = run_pipeline("cat | tr a b | cat", {.input = input, .capture_stdout = true});
+    CHECK(r.exit_code == 0);
+    std::string expected = input;
+    std::replace(expected.begin(), expected.end(), 'a', 'b');
+    CHECK(r.stdout_data == expected);
+}
+
+TEST_CASE("NUL bytes pass through untouched") {
+    const std::string input("a\0b\0\0c", 6);
+    const auto r = run_pipeline("cat", {.input = input, .capture_stdout = true});
+    CHECK(r.stdout_data == input);
+}
+
+TEST_CASE("timeout: SIGTERM to the group, partial output kept, 124") {
+    const auto r = run_pipeline({sh("echo partial; exec sleep 30")},
+                                {.stdin_null = true, .capture_stdout = true, .timeout = 200ms});
+    CHECK(r.timed_out);
+    CHECK(r.exit_code == 124);
+    CHECK(r.stdout_data == "partial\n");
+    CHECK(r.stages[0].signal == SIGTERM);
+}
+
+TEST_CASE("a stage that ignores SIGTERM is SIGKILLed after the grace period") {
+    const auto r = run_pipeline(
+        {sh("trap '' TERM; echo ready; while :; do sleep 1; done")},
+        {.stdin_null = true, .capture_stdout = true, .timeout = 300ms, .grace = 200ms});
+    CHECK(r.timed_out);
+    CHECK(r.stdout_data == "ready\n");
+    CHECK(r.stages[0].signal == SIGKILL);
+}
+
+TEST_CASE("a grandchild holding the output pipe does not hold the pipeline past the deadline") {
+    // In the group: it gets the SIGTERM too.
+    const auto r = run_pipeline({sh("sleep 30 & echo started")},
+                                {.stdin_null = true, .capture_stdout = true, .timeout = 300ms});
+    CHECK(r.timed_out);
+    CHECK(r.stdout_data == "started\n");
+    CHECK(r.stages[0].exit_code == 0);
+    // Out of the group (setsid): not killed by us, not waited for either.
+    const auto pid_file = scratch() / "escaped.pid";
+    const auto escaped = run_pipeline(
+        {sh("setsid sh -c 'echo $$ > " + pid_file.string() + "; exec sleep 30' & echo started")},
+        {.stdin_null = true, .capture_stdout = true, .timeout = 300ms, .grace = 100ms});
+    CHECK(escaped.timed_out);
+    CHECK(escaped.stdout_data == "started\n");
+    for (int i = 0; i < 100 && !std::filesystem::exists(pid_file); ++i)
+        std::this_thread::sleep_for(10ms);
+    pid_t pid = 0;
+    std::ifstream(pid_file) >> pid;
+    if (pid > 0) ::kill(pid, SIGKILL);
+}
+
+TEST_CASE("early exit of a reader: SIGPIPE for the writer, success for the pipeline") {
+    const auto r = run_pipeline("yes | head -3", {.capture_stdout = true});
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_data == "y\ny\ny\n");
+    CHECK(r.stages[0].signal == SIGPIPE);
+    const auto failing = run_pipeline("yes | head -3", {.capture_stdout = true, .pipefail = true});
+    CHECK(failing.exit_code == 128 + SIGPIPE);
+    // Input the first stage never reads: EPIPE for us, no SIGPIPE, no error.
+    const auto input =
+        run_pipeline("head -c 10", {.input = std::string(4'000'000, 'x'), .capture_stdout = true});
+    CHECK(input.exit_code == 0);
+    CHECK(input.stdout_data == std::string(10, 'x'));
+}
+
+TEST_CASE("missing, non-executable and directory programs: 127, 126, 126, the rest still runs") {
+    const auto missing = run_pipeline("no-such-program-xyz | cat", kCapture);
+    CHECK(missing.stages[0].error == "command not found");
+    CHECK(missing.stages[0].shell_code() == 127);
+    CHECK(missing.exit_code == 0);  // the last stage's, as in bash
+    CHECK(run_pipeline("cat | no-such-program-xyz", kCapture).exit_code == 127);
+    CHECK(run_pipeline("/etc/passwd", kCapture).exit_code == 126);
+    CHECK(run_pipeline("/tmp", kCapture).exit_code == 126);
+    CHECK(run_pipeline("./definitely/not/here", kCapture).exit_code == 127);
+}
+
+TEST_CASE("exit codes: last stage, pipefail, signals") {
+    CHECK(run_pipeline("false | true", kCapture).exit_code == 0);
+    CHECK(run_pipeline("false | true", {.stdin_null = true, .pipefail = true}).exit_code == 1);
+    CHECK(run_pipeline("true | false", kCapture).exit_code == 1);
+    CHECK(run_pipeline({sh("exit 7")}, kCapture).exit_code == 7);
+    const auto killed = run_pipeline({sh("kill -KILL $$")}, kCapture);
+    CHECK(killed.exit_code == 137);
+    CHECK(killed.stages[0].signal == SIGKILL);
+}
+
+TEST_CASE("children see only fds 0, 1 and 2") {
+    const auto r = run_pipeline(std::string(LIST_FDS_PATH) + " | cat", kCapture);
+    CHECK(r.stdout_data == "0\n1\n2\n");
+}
+
+TEST_CASE("all stages share one new process group") {
+    const auto r = run_pipeline(
+        {sh("ps -o pgid= -p $$"), Stage{{"cat"}}, sh("cat; ps -o pgid= -p $$")}, kCapture);
+    const auto lines = test_support::lines_of(r.stdout_data);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0] == lines[1]);
+    CHECK(std::stoi(lines[0]) == r.stages[0].pid);
+    CHECK(std::stoi(lines[0]) != ::getpgrp());
+}
+
+TEST_CASE("redirections to and from files, applied in order") {
+    const auto dir = scratch();
+    std::ofstream(dir / "in.txt") << "b\na\nc\n";
+    run_pipeline("sort < " + (dir / "in.txt").string() + " > " + (dir / "out.txt").string(),
+                 kCapture);
+    CHECK(slurp(dir / "out.txt") == "a\nb\nc\n");
+    run_pipeline("echo more >> " + (dir / "out.txt").string(), kCapture);
+    CHECK(slurp(dir / "out.txt") == "a\nb\nc\nmore\n");
+    const auto both = (dir / "both.txt").string();
+    run_pipeline({Stage{{"sh", "-c", "echo out; echo err >&2"},
+                        {{forkline::Redirect::Kind::output, both},
+                         {forkline::Redirect::Kind::error_to_output, ""}}}},
+                 kCapture);
+    CHECK(slurp(both) == "out\nerr\n");
+    const auto swapped = run_pipeline("sh -c 'echo out; echo err >&2' 2>&1 > " + both, kCapture);
+    CHECK(slurp(both) == "out\n");
+    CHECK(swapped.stdout_data == "err\n");
+    run_pipeline("sh -c 'echo err >&2' 2> " + (dir / "err.txt").string(), kCapture);
+    CHECK(slurp(dir / "err.txt") == "err\n");
+    CHECK_THROWS_WITH_AS(run_pipeline("cat < /nonexistent/file", kCapture),
+                         doctest::Contains("cannot open"), forkline::Error);
+}
+
+TEST_CASE("environment and working directory") {
+    const auto r =
+        run_pipeline({sh("echo $GREETING; pwd")},
+                     {.stdin_null = true,
+                      .capture_stdout = true,
+                      .environment = std::vector<std::string>{"GREETING=hi", "PATH=/usr/bin:/bin"},
+                      .working_directory = "/usr"});
+    CHECK(r.stdout_data == "hi\n/usr\n");
+    CHECK_THROWS_AS(run_pipeline("true", {.working_directory = "/nonexistent"}), forkline::Error);
+}
+
+TEST_CASE("syntax errors throw before anything starts") {
+    CHECK_THROWS_AS(run_pipeline("echo 'x"), forkline::ParseError);
+    CHECK_THROWS_AS(run_pipeline(std::vector<Stage>{}), forkline::Error);
+}
+
+TEST_CASE("no zombie and no fd left behind") {
+    const auto before = test_support::open_fds();
+    for (int i = 0; i < 20; ++i) {
+        run_pipeline("yes | head -1 | cat", kCapture);
+        run_pipeline({sh("sleep 5")}, {.stdin_null = true, .timeout = 10ms, .grace = 10ms});
+    }
+    CHECK(test_support::open_fds() == before);
+    CHECK(test_support::children_of(::getpid()).empty());
+}
