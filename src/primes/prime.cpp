@@ -91,7 +91,10 @@ __attribute__((target("avx2,fma"))) std::uint64_t scan_blocks_avx2(const Split& 
 }
 
 bool has_avx2_fma() {
-    static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    static const bool supported = [] {
+        __builtin_cpu_init();  // not yet run by libgcc's constructor in a static executable
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }();
     return supported;
 }
 
