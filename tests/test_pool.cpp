@@ -142,6 +142,62 @@ TEST_CASE("SIGKILLed workers at random instants: every job exactly once, no hang
     }
 }
 
+TEST_CASE("the result callback may submit more jobs (chains) and close()") {
+    std::vector<int> seen(1000, 0);
+    forkline::Pool* self = nullptr;
+    forkline::Pool pool({.worker_program = TEST_WORKER_PATH,
+                         .workers = 2,
+                         .queue_slots = 4,
+                         .max_job_size = sizeof(TestJob)},
+                        [&](const forkline::JobResult& r) {
+                            ++seen.at(r.id);
+                            const auto value = r.as<std::uint64_t>() / 2;
+                            if (value < 1000) self->submit(TestJob{value + 1});
+                            if (value == 1000) self->close();
+                        });
+    self = &pool;
+    pool.submit(TestJob{1});
+    const auto summary = pool.wait();
+    CHECK(summary.succeeded == 1000);
+    CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));
+}
+
+TEST_CASE("an exception from the callback leaves the pool consistent") {
+    int delivered = 0;
+    bool thrown = false;
+    forkline::Pool pool(test_pool(2), [&](const forkline::JobResult&) {
+        ++delivered;
+        if (!thrown) {
+            thrown = true;
+            throw std::runtime_error("callback failed");
+        }
+    });
+    for (std::uint64_t i = 0; i < 100; ++i) pool.submit(TestJob{i + 1});
+    CHECK_THROWS_WITH(pool.wait(), "callback failed");
+    const auto summary = pool.wait();
+    CHECK(delivered == 100);
+    CHECK(summary.succeeded == 100);
+    CHECK(summary.sentinels_answered == 2);
+}
+
+TEST_CASE("workers SIGKILLed before they attach are respawned, not taken for broken") {
+    // Each worker spends 200 ms in a shell before exec'ing the real one: kill them there.
+    std::size_t results = 0;
+    forkline::Pool pool({.worker_program = "/bin/sh",
+                         .worker_args = {"-c", std::string("sleep 0.2; exec ") + TEST_WORKER_PATH},
+                         .workers = 4,
+                         .max_job_size = sizeof(TestJob)},
+                        [&](const forkline::JobResult&) { ++results; });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto early = test_support::children_of(::getpid());
+    CHECK(early.size() == 4);
+    for (const pid_t pid : early) ::kill(pid, SIGKILL);
+    for (std::uint64_t i = 0; i < 50; ++i) pool.submit(TestJob{i + 1});
+    const auto summary = pool.wait();
+    CHECK(results == 50);
+    CHECK(summary.succeeded == 50);
+}
+
 TEST_CASE("could-not-run problems are forkline::Error with a clear message") {
     const auto noop = [](const forkline::JobResult&) {};
     CHECK_THROWS_WITH_AS(forkline::Pool({.worker_program = "/nonexistent/worker"}, noop),

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "idle_workers.hpp"
 #include "segment.hpp"
 #include "supervisor_queue.hpp"
 #include "worker_queue.hpp"
@@ -146,6 +147,14 @@ TEST_CASE("slots are reused lap after lap, never before their result is drained"
     }
     CHECK(results == next_id);
     CHECK(next_id == 400);
+}
+
+TEST_CASE("a worker killed while asleep does not stay counted as idle") {
+    Harness h;
+    forkline::mark_idle(h.segment.view().header(), 1);  // w1 goes to sleep… and is killed
+    CHECK(h.segment.view().header().idle_workers[0].load() == 2);
+    h.supervisor.recover_worker(1, h.sink);
+    CHECK(h.segment.view().header().idle_workers[0].load() == 0);
 }
 
 TEST_CASE("header validation refuses foreign or damaged segments") {

@@ -14,7 +14,10 @@
 // be), up to `max_attempts` runs, then reported as JobStatus::worker_died.
 //
 // Not thread-safe: use one Pool from one thread. Results are delivered on that thread,
-// inside submit() and wait(), in completion order.
+// inside submit() and wait(), in completion order. The callback may submit() more jobs
+// (they are queued after the current delivery) and close(); an exception it throws
+// propagates out of the submit() or wait() that delivered the result, after which the pool
+// is still consistent and wait() can be called again.
 #pragma once
 
 #include <chrono>
@@ -112,8 +115,9 @@ class Pool {
     // No more jobs: sends one sentinel per worker. wait() calls it if needed.
     void close();
 
-    // Delivers every remaining result, waits until every worker has answered its sentinel
-    // (or died, its jobs requeued), and reaps them all. Throws Error if a worker breaks the
+    // Delivers every remaining result (callbacks may still submit), then closes: waits
+    // until every worker has answered its sentinel (or died, its jobs requeued) and reaps
+    // them all. Throws Error if a worker breaks the
     // protocol (exits before attaching, or exits 0 without answering its sentinel).
     PoolSummary wait();
 

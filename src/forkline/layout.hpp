@@ -25,7 +25,7 @@
 namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
 
@@ -89,7 +89,9 @@ struct alignas(kCacheLine) SegmentHeader {
     alignas(kCacheLine) std::atomic<std::uint64_t> cursor;
     // Bumped when jobs are published; idle workers sleep on it.
     alignas(kCacheLine) std::atomic<std::uint32_t> jobs_published;
-    std::atomic<std::uint32_t> idle_workers;
+    // One bit per worker asleep on jobs_published (idle_workers.hpp). A bit, not a count:
+    // a worker killed in its sleep leaves only its own bit set, which recovery clears.
+    alignas(kCacheLine) std::atomic<std::uint64_t> idle_workers[kMaxWorkers / 64];
     // Bumped by a worker that finds the supervisor asleep; the supervisor sleeps on it.
     alignas(kCacheLine) std::atomic<std::uint32_t> results_published;
     std::atomic<std::uint32_t> supervisor_sleeping;

@@ -1,6 +1,10 @@
 #include <poll.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <deque>
+#include <exception>
 #include <forkline/pool.hpp>
 #include <optional>
 #include <system_error>
@@ -15,7 +19,7 @@ namespace {
 
 constexpr std::chrono::milliseconds kSupervisorNap{10};  // also bounds death detection
 constexpr int kSegmentFdInWorker = 3;
-constexpr unsigned kMaxEarlyDeaths = 3;
+constexpr unsigned kMaxEarlyCrashes = 3;
 constexpr std::chrono::milliseconds kExitCheckInterval{5};
 
 std::uint32_t round_up_to_power_of_two(std::size_t n) {
@@ -73,8 +77,14 @@ struct Pool::Impl {
     JobId next_id = 0;
     bool closed = false;
     std::uint64_t sentinels_pushed = 0;
-    unsigned early_deaths = 0;  // consecutive worker deaths before attaching
+    unsigned early_crashes = 0;  // worker crashes before attaching, since the last result
     std::chrono::steady_clock::time_point last_exit_check;
+    // Inside on_result, submit() queues here instead of pumping again (re-entrance would
+    // deliver the current slot twice); pump() moves them into the queue, in order.
+    bool delivering = false;
+    std::deque<std::pair<JobId, std::vector<std::byte>>> pending;
+    // An exception from on_result, rethrown once the bookkeeping around it is done.
+    std::exception_ptr callback_error;
 
     Impl(PoolOptions opts, ResultCallback callback)
         : options(validated(std::move(opts))),
@@ -121,8 +131,30 @@ struct Pool::Impl {
         ++(status == JobStatus::ok       ? summary.succeeded
            : status == JobStatus::failed ? summary.failed
                                          : summary.lost);
-        on_result(JobResult{slot.job_id, status, slot.attempts,
-                            std::chrono::nanoseconds(slot.elapsed_ns), slot.result});
+        early_crashes = 0;
+        delivering = true;
+        try {
+            on_result(JobResult{slot.job_id, status, slot.attempts,
+                                std::chrono::nanoseconds(slot.elapsed_ns), slot.result});
+        } catch (...) {
+            if (!callback_error) callback_error = std::current_exception();
+        }
+        delivering = false;
+    }
+
+    void push_job(JobId id, std::span<const std::byte> job) {
+        queue.push(id, layout::SlotKind::job, job);
+    }
+
+    void flush_pending() {
+        while (!pending.empty() && !queue.full()) {
+            push_job(pending.front().first, pending.front().second);
+            pending.pop_front();
+        }
+    }
+
+    void rethrow_callback_error() {
+        if (callback_error) std::rethrow_exception(std::exchange(callback_error, nullptr));
     }
 
     std::uint64_t unfinished_jobs() const {
@@ -137,18 +169,20 @@ struct Pool::Impl {
     // One step of supervision: results, exits, sentinels, then a nap if nothing happened.
     // Exits are checked when results stop flowing, and at least every kExitCheckInterval.
     void pump(bool may_sleep) {
+        flush_pending();
         bool progress = queue.collect(sink) != 0;
         const auto now = std::chrono::steady_clock::now();
         if (!progress || now - last_exit_check >= kExitCheckInterval) {
             last_exit_check = now;
             progress |= reap_exited_workers();
         }
-        if (closed) top_up_sentinels();
-        if (!progress && may_sleep) {
+        top_up_sentinels();
+        if (!progress && may_sleep && !callback_error) {
             const auto backlog = queue.in_flight() / (16 * workers.size());
             queue.sleep(kSupervisorNap,
                         static_cast<std::uint32_t>(std::clamp<std::uint64_t>(backlog, 1, 4096)));
         }
+        rethrow_callback_error();
     }
 
     bool reap_exited_workers() {
@@ -177,14 +211,15 @@ struct Pool::Impl {
     void worker_exited(std::uint32_t index, const ExitStatus& status) {
         // Results it published before exiting (its sentinel's answer among them).
         queue.collect(sink);
-        auto& worker = workers[index];
-        if (worker.answered_sentinel && status.success()) return;
+        // Answered, then killed before it could exit: its work is done all the same.
+        if (workers[index].answered_sentinel) return;
         const auto program = options.worker_program.string();
         const bool attached = segment.view().ring(index).pid.load(std::memory_order_acquire) != 0;
         // A program that exits by itself before attaching is not a forkline worker (or
-        // refused the segment and said why on stderr); one killed that early may retry.
-        early_deaths = attached ? 0 : early_deaths + 1;
-        if (!attached && (status.signal == 0 || early_deaths > kMaxEarlyDeaths)) {
+        // refused the segment and said why on stderr). One that crashes that early again and
+        // again is broken; a SIGKILL is someone else's doing and is simply retried.
+        if (!attached && (status.signal == 0 ||
+                          (status.signal != SIGKILL && ++early_crashes > kMaxEarlyCrashes))) {
             throw Error("worker " + program + " " + status.describe() +
                         " before attaching to its segment");
         }
@@ -196,8 +231,10 @@ struct Pool::Impl {
         if (unfinished_jobs() > 0 || !closed) spawn_worker(index);
     }
 
-    // After close(): one sentinel for every running worker that has not answered yet.
+    // After close() and the last job: one sentinel for every running worker that has not
+    // answered yet.
     void top_up_sentinels() {
+        if (!closed || !pending.empty()) return;
         const auto waiting = static_cast<std::uint64_t>(
             std::count_if(workers.begin(), workers.end(),
                           [](const Worker& w) { return w.child && !w.answered_sentinel; }));
@@ -221,20 +258,28 @@ JobId Pool::submit(std::span<const std::byte> job) {
         throw Error("pool: job of " + std::to_string(job.size()) + " bytes exceeds max_job_size " +
                     std::to_string(impl.options.max_job_size));
     }
-    while (impl.queue.full()) impl.pump(true);
     const auto id = impl.next_id++;
-    impl.queue.push(id, layout::SlotKind::job, job);
     ++impl.summary.submitted;
+    if (impl.delivering || !impl.pending.empty()) {
+        impl.pending.emplace_back(id, std::vector<std::byte>(job.begin(), job.end()));
+        if (!impl.delivering) impl.flush_pending();
+        return id;
+    }
+    while (impl.queue.full()) impl.pump(true);
+    impl.push_job(id, job);
     return id;
 }
 
 void Pool::close() {
     impl_->closed = true;
-    impl_->top_up_sentinels();
+    if (!impl_->delivering) impl_->top_up_sentinels();
 }
 
 PoolSummary Pool::wait() {
     auto& impl = *impl_;
+    if (impl.delivering) throw Error("pool: wait() called from the result callback");
+    // Results first: callbacks may still submit (chains). Then the sentinels.
+    while (impl.unfinished_jobs() > 0 && !impl.closed) impl.pump(true);
     close();
     while (impl.any_worker_running() || impl.unfinished_jobs() > 0) impl.pump(true);
     impl.summary.wall = std::chrono::steady_clock::now() - impl.started;

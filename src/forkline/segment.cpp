@@ -85,6 +85,8 @@ OwnedSegment OwnedSegment::create(const layout::Geometry& geometry) {
                     std::to_string(geometry.total_size()) + " bytes: " + e.what());
     }
     auto* base = static_cast<std::byte*>(impl->region.get_address());
+    // A child fork()ed by this program (without exec) must not write into the queues.
+    ::madvise(base, impl->region.get_size(), MADV_DONTFORK);
     initialise(base, geometry);
     impl->view = SegmentView(base, geometry);
     return OwnedSegment(std::move(impl));
@@ -145,6 +147,7 @@ AttachedSegment AttachedSegment::attach(int fd) {
     void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (address == MAP_FAILED)
         throw Error(std::string("cannot map segment: ") + std::strerror(errno));
+    ::madvise(address, size, MADV_DONTFORK);  // a handler's fork() must not write into the queues
     const auto problem = validate_header(address, size, ::geteuid());
     if (!problem.empty()) {
         ::munmap(address, size);

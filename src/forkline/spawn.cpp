@@ -254,7 +254,10 @@ std::optional<ExitStatus> Child::try_wait() {
     if (result == 0) return std::nullopt;
     if (result == -1) {
         if (errno == EINTR) return std::nullopt;
-        throw_os_error("waitpid " + std::to_string(pid_));
+        if (errno != ECHILD) throw_os_error("waitpid " + std::to_string(pid_));
+        // Reaped by someone else (SIGCHLD ignored, a waitpid(-1) elsewhere): gone, status unknown.
+        pid_ = -1;
+        return ExitStatus{-1, 0};
     }
     pid_ = -1;
     return exit_status_from_wait(status);
@@ -264,6 +267,10 @@ ExitStatus Child::wait() {
     if (pid_ <= 0) throw std::logic_error("Child::wait on a reaped child");
     int status = 0;
     while (::waitpid(pid_, &status, 0) == -1) {
+        if (errno == ECHILD) {  // reaped by someone else: gone, status unknown
+            pid_ = -1;
+            return ExitStatus{-1, 0};
+        }
         if (errno != EINTR) throw_os_error("waitpid " + std::to_string(pid_));
     }
     pid_ = -1;

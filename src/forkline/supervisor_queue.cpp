@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "futex.hpp"
+#include "idle_workers.hpp"
 
 namespace forkline {
 
@@ -25,16 +26,7 @@ void SupervisorQueue::push(std::uint64_t job_id, SlotKind kind, std::span<const 
                      std::memory_order_release);
     ++tail_;
     header_.tail.store(tail_, std::memory_order_release);
-    wake_idle_workers();
-}
-
-void SupervisorQueue::wake_idle_workers() {
-    // Pairs with WorkerQueue::wait_for_jobs(): either the worker sees the new tail, or we
-    // see it counted as idle.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (header_.idle_workers.load(std::memory_order_relaxed) == 0) return;
-    header_.jobs_published.fetch_add(1, std::memory_order_release);
-    futex_wake_all(header_.jobs_published);
+    wake_idle_workers(header_);
 }
 
 std::size_t SupervisorQueue::collect(const FinishedSink& sink) {
@@ -91,6 +83,7 @@ void SupervisorQueue::advance_reuse() {
 }
 
 void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& sink) {
+    mark_busy(header_, worker);  // killed in its sleep: its idle bit would stay set
     collect_ring(worker, sink);
     auto lowest_ready = std::numeric_limits<std::uint64_t>::max();
     for (auto position = reuse_; position < tail_; ++position) {
@@ -125,7 +118,7 @@ void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& s
     }
     if (lowest_ready != std::numeric_limits<std::uint64_t>::max()) rewind_cursor(lowest_ready);
     advance_reuse();
-    wake_idle_workers();
+    wake_idle_workers(header_);
 }
 
 void SupervisorQueue::rewind_cursor(std::uint64_t position) {

@@ -59,7 +59,6 @@ class SupervisorQueue {
     void free_slot(std::uint64_t position);
     void advance_reuse();
     void rewind_cursor(std::uint64_t position);
-    void wake_idle_workers();
     bool any_unread() const;
 
     SegmentView view_;

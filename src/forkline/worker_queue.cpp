@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "futex.hpp"
+#include "idle_workers.hpp"
 
 namespace forkline {
 
@@ -68,11 +69,13 @@ void WorkerQueue::complete(std::uint64_t position) {
 }
 
 void WorkerQueue::give_back_reserved() {
+    if (next_ >= end_) return;
     auto cursor = header_.cursor.load(std::memory_order_acquire);
-    while (next_ < end_ && next_ < cursor &&
+    while (next_ < cursor &&
            !header_.cursor.compare_exchange_weak(cursor, next_, std::memory_order_acq_rel)) {
     }
     next_ = end_;
+    wake_idle_workers(header_);  // the others may sleep, seeing nothing beyond the cursor
 }
 
 void WorkerQueue::wake_supervisor(bool going_idle) {
@@ -92,12 +95,12 @@ void WorkerQueue::wake_supervisor(bool going_idle) {
 
 void WorkerQueue::wait_for_jobs(std::chrono::nanoseconds timeout) {
     wake_supervisor(true);
-    header_.idle_workers.fetch_add(1, std::memory_order_seq_cst);
+    mark_idle(header_, index_);
     const auto seen = header_.jobs_published.load(std::memory_order_seq_cst);
     const bool nothing = header_.cursor.load(std::memory_order_seq_cst) >=
                          header_.tail.load(std::memory_order_seq_cst);
     if (nothing) futex_wait(header_.jobs_published, seen, timeout);
-    header_.idle_workers.fetch_sub(1, std::memory_order_seq_cst);
+    mark_busy(header_, index_);
 }
 
 }  // namespace forkline
