@@ -8,10 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <forkline/pipeline.hpp>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 
 namespace {
@@ -50,6 +48,7 @@ struct UsageError : std::runtime_error {
 
 struct Arguments {
     std::string command;
+    std::string input_file;  // becomes "< FILE" on the first stage: no copy through runpipe
     forkline::PipelineOptions options;
     bool json = false;
     bool status = false;
@@ -65,14 +64,6 @@ std::chrono::nanoseconds parse_seconds(const std::string& option, const std::str
         throw UsageError(option + " needs a number of seconds >= 0, not '" + text + "'");
     }
     return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(seconds * 1e9)));
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw UsageError("cannot open '" + path + "': " + std::strerror(errno));
-    std::ostringstream content;
-    content << file.rdbuf();
-    return content.str();
 }
 
 Arguments parse_arguments(int argc, char** argv) {
@@ -97,7 +88,10 @@ Arguments parse_arguments(int argc, char** argv) {
             args.options.input = value();
         } else if (arg == "--input-file") {
             choose_stdin(arg);
-            args.options.input = read_file(value());
+            args.input_file = value();
+            if (::access(args.input_file.c_str(), R_OK) != 0) {
+                throw UsageError("cannot open '" + args.input_file + "': " + std::strerror(errno));
+            }
         } else if (arg == "--no-stdin") {
             choose_stdin(arg);
             args.options.stdin_null = true;
