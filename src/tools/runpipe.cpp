@@ -201,9 +201,12 @@ int main(int argc, char** argv) {
             std::fputs(kUsage, stdout);
             return 0;
         }
-        const auto stages = args.shell
-                                ? std::vector<forkline::Stage>{{{"/bin/sh", "-c", args.command}}}
-                                : forkline::parse_pipeline(args.command);
+        auto stages = args.shell ? std::vector<forkline::Stage>{{{"/bin/sh", "-c", args.command}}}
+                                 : forkline::parse_pipeline(args.command);
+        if (!args.input_file.empty()) {
+            auto& redirects = stages.front().redirects;
+            redirects.insert(redirects.begin(), {forkline::Redirect::Kind::input, args.input_file});
+        }
         args.options.forward_signals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
         const auto result = forkline::run_pipeline(stages, args.options);
         for (const auto& stage : result.stages) {
