@@ -71,13 +71,16 @@ struct PipelineOptions {
     bool stdin_null = false;             // /dev/null
     bool capture_stdout = false;         // keep the last stage's stdout in stdout_data
     bool capture_stderr = false;         // keep all stages' stderr in stderr_data
+    int stdout_fd = -1;  // else: the last stage writes here (not closed; ignored if capturing)
+    int stderr_fd = -1;  // else: all stages write their stderr here
     std::optional<std::chrono::nanoseconds> timeout{};         // none: wait as long as it runs
     std::chrono::nanoseconds grace = std::chrono::seconds(1);  // SIGTERM -> SIGKILL
     bool pipefail = false;  // exit_code: the last non-zero stage's, not the last stage's
     std::optional<std::vector<std::string>> environment{};  // "K=V" list; none: inherit
     std::filesystem::path working_directory{};              // empty: inherit
     // Signals that, while the pipeline runs, are forwarded to its group instead of acting on
-    // this process (blocked and read through a signalfd in the calling thread).
+    // this process (blocked and read through a signalfd in the calling thread). If the group
+    // is still alive `grace` later, it gets SIGKILL.
     std::vector<int> forward_signals{};
 };
 

@@ -112,6 +112,18 @@ class Pool {
         return submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))));
     }
 
+    // Delivers the results that are ready; if there are none, waits up to `timeout` for
+    // one. Returns how many were delivered. For schedulers that keep a bounded number of
+    // jobs in flight.
+    std::size_t poll(std::chrono::milliseconds timeout);
+
+    // Jobs submitted and not yet delivered.
+    std::uint64_t in_flight() const;
+
+    // Sends `signal` to every running worker process (e.g. SIGTERM, which forkline's command
+    // worker takes as "cancel the job you are running").
+    void signal_workers(int signal) const;
+
     // No more jobs: sends one sentinel per worker. wait() calls it if needed.
     void close();
 

@@ -52,6 +52,7 @@ class Loop {
         outcome_.statuses.resize(spec.children.size());
         outcome_.ended.resize(spec.children.size());
         if (spec.deadline) timer_.arm(*spec.deadline);
+        escalation_armed_ = spec.deadline.has_value();
     }
 
     CommunicateOutcome run() {
@@ -95,7 +96,7 @@ class Loop {
                 watch(spec_.children[i]->pidfd(), POLLIN, Source::child, i);
             }
         }
-        if (spec_.deadline) watch(timer_.fd(), POLLIN, Source::timer, 0);
+        if (escalation_armed_) watch(timer_.fd(), POLLIN, Source::timer, 0);
         if (spec_.signal_fd >= 0) watch(spec_.signal_fd, POLLIN, Source::signal, 0);
 
         if (::poll(fds.data(), fds.size(), -1) < 0) {
@@ -175,6 +176,11 @@ class Loop {
             const int signal = static_cast<int>(info.ssi_signo);
             if (outcome_.forwarded_signal == 0) outcome_.forwarded_signal = signal;
             signal_group(signal);
+            if (phase_ == Phase::running) {  // a group that ignores it is killed after grace
+                phase_ = Phase::terminating;
+                timer_.arm(Clock::now() + spec_.grace);
+                escalation_armed_ = true;
+            }
         }
     }
 
@@ -209,6 +215,7 @@ class Loop {
     CommunicateOutcome outcome_;
     DeadlineTimer timer_;
     Phase phase_ = Phase::running;
+    bool escalation_armed_ = false;  // the timer is set (deadline, or grace after a signal)
 };
 
 }  // namespace

@@ -237,11 +237,15 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
             next_stdin = std::move(pipe.read);
         }
         const bool last = i + 1 == stages.size();
-        StageIo io{
-            {stdin_fd.valid() ? stdin_fd.get() : STDIN_FILENO,
-             last ? (last_stdout.valid() ? last_stdout.get() : STDOUT_FILENO) : stdout_fd.get(),
-             all_stderr.valid() ? all_stderr.get() : STDERR_FILENO},
-            {}};
+        const int final_stdout = last_stdout.valid()      ? last_stdout.get()
+                                 : options.stdout_fd >= 0 ? options.stdout_fd
+                                                          : STDOUT_FILENO;
+        const int stderr_target = all_stderr.valid()       ? all_stderr.get()
+                                  : options.stderr_fd >= 0 ? options.stderr_fd
+                                                           : STDERR_FILENO;
+        StageIo io{{stdin_fd.valid() ? stdin_fd.get() : STDIN_FILENO,
+                    last ? final_stdout : stdout_fd.get(), stderr_target},
+                   {}};
         for (const auto& redirect : stage.redirects) io.apply(redirect);
         const auto program = find_program(stage.argv.front(), search_path);
         if (program.error != 0) {

@@ -270,6 +270,32 @@ JobId Pool::submit(std::span<const std::byte> job) {
     return id;
 }
 
+std::size_t Pool::poll(std::chrono::milliseconds timeout) {
+    auto& impl = *impl_;
+    if (impl.delivering) throw Error("pool: poll() called from the result callback");
+    const auto delivered = [&] {
+        return impl.summary.succeeded + impl.summary.failed + impl.summary.lost;
+    };
+    const auto before = delivered();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    impl.pump(false);
+    while (delivered() == before && impl.unfinished_jobs() > 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        impl.pump(true);
+    }
+    return delivered() - before;
+}
+
+std::uint64_t Pool::in_flight() const {
+    return impl_->unfinished_jobs();
+}
+
+void Pool::signal_workers(int signal) const {
+    for (const auto& worker : impl_->workers) {
+        if (worker.child) ::kill(worker.child->pid(), signal);
+    }
+}
+
 void Pool::close() {
     impl_->closed = true;
     if (!impl_->delivering) impl_->top_up_sentinels();

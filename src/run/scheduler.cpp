@@ -1,0 +1,286 @@
+#include "scheduler.hpp"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <forkline/forkline.hpp>
+#include <map>
+#include <optional>
+
+#include "command_job.hpp"
+#include "job_report.hpp"
+
+namespace run {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+volatile std::sig_atomic_t interrupts = 0;  // SIGINT count
+volatile std::sig_atomic_t terminated = 0;  // SIGTERM seen
+
+// SIGINT: the first stops new starts, the second cancels running jobs. SIGTERM cancels.
+class InterruptHandlers {
+  public:
+    InterruptHandlers() {
+        struct sigaction action {};
+        action.sa_handler = [](int signal) {
+            if (signal == SIGINT) interrupts = interrupts + 1;
+            if (signal == SIGTERM) terminated = 1;
+        };
+        ::sigaction(SIGINT, &action, &saved_int_);
+        ::sigaction(SIGTERM, &action, &saved_term_);
+    }
+    ~InterruptHandlers() {
+        ::sigaction(SIGINT, &saved_int_, nullptr);
+        ::sigaction(SIGTERM, &saved_term_, nullptr);
+    }
+    InterruptHandlers(const InterruptHandlers&) = delete;
+    InterruptHandlers& operator=(const InterruptHandlers&) = delete;
+
+  private:
+    struct sigaction saved_int_ {};
+    struct sigaction saved_term_ {};
+};
+
+// A private directory for the jobs' output files (mkdtemp: mode 0700).
+class OutputDirectory {
+  public:
+    OutputDirectory() {
+        const char* tmp = std::getenv("TMPDIR");
+        std::string pattern =
+            std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/forkline-run-XXXXXX";
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw forkline::Error("cannot create a directory for job outputs in " + pattern + ": " +
+                                  std::strerror(errno));
+        }
+        path_ = pattern;
+    }
+    ~OutputDirectory() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    OutputDirectory(const OutputDirectory&) = delete;
+    OutputDirectory& operator=(const OutputDirectory&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+// When the next job may start, given --rate (a token bucket of one) and --delay.
+class StartPacer {
+  public:
+    explicit StartPacer(const RunOptions& options)
+        : interval_(
+              std::max(options.rate_per_s > 0 ? 1.0 / options.rate_per_s : 0.0, options.delay_s)) {}
+    Clock::duration wait() const {
+        if (!last_) return {};
+        const auto next = *last_ + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(interval_));
+        return std::max(Clock::duration{}, next - Clock::now());
+    }
+    void started() { last_ = Clock::now(); }
+
+  private:
+    double interval_;
+    std::optional<Clock::time_point> last_;
+};
+
+class Scheduler {
+  public:
+    Scheduler(const std::vector<JobSpec>& jobs, const RunOptions& options)
+        : jobs_(jobs),
+          options_(options),
+          workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
+          report_(options, jobs.size()),
+          pacer_(options) {}
+
+    int run() {
+        const InterruptHandlers handlers;
+        interrupts = 0;
+        terminated = 0;
+        forkline::Pool pool({.worker_program = forkline::find_worker("command_worker"),
+                             .worker_args = {directory_.path().string()},
+                             .workers = workers_,
+                             .queue_slots = 2 * workers_,
+                             .max_job_size = kMaxJobBytes,
+                             .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
+                             .claim_batch = 1},
+                            [this](const forkline::JobResult& result) { on_result(result); });
+        pool_ = &pool;
+        while (true) {
+            handle_signals();
+            start_jobs();
+            if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
+            const auto pace = pacer_.wait();
+            pool.poll(
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::clamp<Clock::duration>(
+                    pace, std::chrono::milliseconds(1), std::chrono::milliseconds(100))));
+            report_.update_progress(pool.in_flight());
+        }
+        pool.wait();
+        pool_ = nullptr;
+        report_.close();
+        const auto not_started = jobs_.size() - report_.done();
+        if (not_started != 0) {
+            std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_started,
+                         jobs_.size(), interrupts > 0 || terminated ? "interrupted" : "halted");
+        }
+        if (terminated) return 128 + SIGTERM;
+        if (interrupts > 0) return 128 + SIGINT;
+        return static_cast<int>(std::min<std::size_t>(report_.failed(), 101));
+    }
+
+  private:
+    static constexpr std::size_t kMaxJobBytes = 1 << 20;
+
+    struct Running {
+        std::size_t index;  // into jobs_
+        unsigned attempt;
+    };
+
+    bool nothing_left() const { return next_ >= jobs_.size() && retry_.empty(); }
+
+    void handle_signals() {
+        if (interrupts > 0 && !first_interrupt_) first_interrupt_ = Clock::now();
+        if (interrupts > 0 || terminated) stopping_ = true;  // no new starts
+        const bool grace_over =
+            first_interrupt_ && options_.grace_given &&
+            Clock::now() - *first_interrupt_ >= std::chrono::duration<double>(options_.grace_s);
+        if ((interrupts > 1 || terminated || grace_over) && !cancelled_) cancel_running();
+    }
+
+    void cancel_running() {
+        cancelled_ = true;
+        stopping_ = true;
+        pool_->signal_workers(SIGTERM);  // each worker ends its command's whole group
+    }
+
+    void start_jobs() {
+        while (!stopping_ && pool_->in_flight() < workers_ && !nothing_left() &&
+               pacer_.wait() == Clock::duration{}) {
+            Running job{0, 1};
+            if (!retry_.empty()) {
+                job = retry_.front();
+                retry_.pop_front();
+            } else {
+                job.index = next_++;
+            }
+            if (!submit(job)) continue;
+            pacer_.started();
+        }
+    }
+
+    // False when the job cannot run at all (reported as failed at once).
+    bool submit(const Running& job) {
+        const auto& spec = jobs_[job.index];
+        std::string error = spec.error;
+        if (error.empty() && !options_.shell) {
+            try {
+                forkline::parse_pipeline(spec.command);
+            } catch (const forkline::ParseError& e) {
+                error = (spec.line != 0 ? "line " + std::to_string(spec.line) + ": "
+                                        : "job " + std::to_string(spec.seq) + ": ") +
+                        e.what();
+            }
+        }
+        const CommandJob command{
+            spec.seq,         options_.shell, spec.timeout.value_or(options_.timeout_s),
+            options_.grace_s, spec.command,   spec.input};
+        const auto bytes = error.empty() ? encode(command) : std::vector<std::byte>{};
+        if (error.empty() && bytes.size() > kMaxJobBytes)
+            error = "job " + std::to_string(spec.seq) + ": command and input exceed 1 MiB";
+        if (!error.empty()) {
+            FinishedJob finished;
+            finished.spec = &spec;
+            finished.exit_code = 2;
+            finished.error = error;
+            report_.finished(std::move(finished));
+            halt_if_needed();
+            return false;
+        }
+        running_[pool_->submit(std::span<const std::byte>(bytes))] = job;
+        return true;
+    }
+
+    void on_result(const forkline::JobResult& result) {
+        const auto job = running_.at(result.id);
+        running_.erase(result.id);
+        const auto& spec = jobs_[job.index];
+        FinishedJob finished;
+        finished.spec = &spec;
+        finished.attempts = job.attempt;
+        if (result.status == forkline::JobStatus::ok) {
+            CommandOutcome outcome{};
+            if (result.data.size() < sizeof outcome)
+                throw forkline::Error("command_worker sent a short result");
+            std::memcpy(&outcome, result.data.data(), sizeof outcome);
+            finished.exit_code = outcome.exit_code;
+            finished.signal = outcome.signal;
+            finished.timed_out = outcome.timed_out != 0;
+            finished.start_unix_s = static_cast<double>(outcome.start_unix_ns) / 1e9;
+            finished.duration_s = static_cast<double>(outcome.duration_ns) / 1e9;
+            finished.stdout_bytes = outcome.stdout_bytes;
+            if (outcome.output_inline) {
+                const auto* output =
+                    reinterpret_cast<const char*>(result.data.data()) + sizeof outcome;
+                finished.stdout_data.assign(output, outcome.stdout_bytes);
+                finished.stderr_data.assign(output + outcome.stdout_bytes, outcome.stderr_bytes);
+            } else {
+                const auto paths = output_paths(directory_.path(), spec.seq);
+                finished.out_path = paths.out;
+                finished.err_path = paths.err;
+            }
+        } else {  // its workers died on every attempt, or the worker could not run it
+            finished.exit_code = -1;
+            finished.signal = SIGKILL;
+            finished.error = "job " + std::to_string(spec.seq) + ": " +
+                             (result.status == forkline::JobStatus::worker_died
+                                  ? std::string("its worker died on every attempt")
+                                  : std::string(reinterpret_cast<const char*>(result.data.data()),
+                                                result.data.size()));
+        }
+        if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
+            retry_.push_back(
+                {job.index, job.attempt + 1});  // outputs are rewritten by the next attempt
+            return;
+        }
+        report_.finished(std::move(finished));
+        halt_if_needed();
+    }
+
+    void halt_if_needed() {
+        if (options_.halt == RunOptions::Halt::never ||
+            report_.failed() < options_.halt_after_failures)
+            return;
+        stopping_ = true;
+        if (options_.halt == RunOptions::Halt::now && !cancelled_) cancel_running();
+    }
+
+    const std::vector<JobSpec>& jobs_;
+    const RunOptions& options_;
+    unsigned workers_;
+    OutputDirectory directory_;
+    JobReport report_;
+    StartPacer pacer_;
+    forkline::Pool* pool_ = nullptr;
+    std::size_t next_ = 0;       // next job never started
+    std::deque<Running> retry_;  // failed jobs waiting for another attempt
+    std::map<forkline::JobId, Running> running_;
+    bool stopping_ = false;   // start nothing new
+    bool cancelled_ = false;  // running jobs were told to stop
+    std::optional<Clock::time_point> first_interrupt_;
+};
+
+}  // namespace
+
+int run_jobs(const std::vector<JobSpec>& jobs, const RunOptions& options) {
+    return Scheduler(jobs, options).run();
+}
+
+}  // namespace run

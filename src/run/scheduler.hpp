@@ -1,0 +1,17 @@
+// Runs `forkline run` jobs on a pool of command_worker processes: at most -j at once, at
+// the --rate / --delay pace, retried on failure, stopped by --halt or SIGINT/SIGTERM.
+#pragma once
+
+#include <vector>
+
+#include "job_source.hpp"
+#include "run_options.hpp"
+
+namespace run {
+
+// Returns the exit status: 0 if every job succeeded, else the number of failed jobs
+// (at most 101); 130 / 143 after SIGINT / SIGTERM. Throws forkline::Error when the pool
+// cannot run at all.
+int run_jobs(const std::vector<JobSpec>& jobs, const RunOptions& options);
+
+}  // namespace run
