@@ -1,0 +1,305 @@
+// `forkline run` end to end.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "run_command.hpp"
+
+using test_support::lines_of;
+using test_support::run_command;
+using namespace std::chrono_literals;
+
+namespace {
+
+test_support::CommandResult forkline_run(std::vector<std::string> args,
+                                         const std::string& input = {}) {
+    args.insert(args.begin(), {FORKLINE_PATH, "run", "--no-progress"});
+    return run_command(args, input);
+}
+
+const std::filesystem::path& scratch() {
+    static const std::filesystem::path dir = [] {
+        char path[] = "/tmp/forkline-run-test-XXXXXX";
+        return std::filesystem::path(::mkdtemp(path));
+    }();
+    return dir;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+    std::vector<nlohmann::json> lines;
+    for (const auto& line : lines_of(out)) lines.push_back(nlohmann::json::parse(line));
+    std::sort(lines.begin(), lines.end(),
+              [](const auto& a, const auto& b) { return a.at("seq") < b.at("seq"); });
+    return lines;
+}
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+bool pid_alive(pid_t pid) {
+    return !test_support::wait_gone(pid, 1000ms);
+}
+
+}  // namespace
+
+TEST_CASE("template, placeholders, odd file names, --keep-order") {
+    const auto dir = scratch() / "odd";
+    std::filesystem::create_directories(dir);
+    const std::vector<std::string> names = {"a b.txt", "it's.log", "x\"y", "$HOME", "*"};
+    for (const auto& name : names) std::ofstream(dir / name) << "content of " << name << "\n";
+    std::vector<std::string> args = {"-j", "3", "--keep-order", "cat {}", ":::"};
+    for (const auto& name : names) args.push_back((dir / name).string());
+    const auto r = forkline_run(args);
+    CHECK(r.code == 0);
+    std::string expected;
+    for (const auto& name : names) expected += "content of " + name + "\n";
+    CHECK(r.out == expected);
+
+    const auto p = forkline_run({"--keep-order", "echo {#} {/} {.}", ":::", "/x/a.tar.gz", "b"});
+    CHECK(p.out == "1 a.tar.gz /x/a.tar\n2 b b\n");
+}
+
+TEST_CASE("--keep-order prints in input order although jobs end in reverse") {
+    const auto r = forkline_run(
+        {"-j", "4", "--keep-order", "sh -c 'sleep $0; echo $0'", ":::", "0.3", "0.2", "0.1", "0"});
+    CHECK(r.out == "0.3\n0.2\n0.1\n0\n");
+}
+
+TEST_CASE("commands from stdin, one pipeline per line; exit status counts failures") {
+    const auto r =
+        forkline_run({"--keep-order"}, "echo one\necho two | tr a-z A-Z\nfalse\nno-such-cmd-xyz\n");
+    CHECK(r.out == "one\nTWO\n");
+    CHECK(r.code == 2);
+    CHECK(r.err.find("no-such-cmd-xyz: command not found") != std::string::npos);
+    CHECK(forkline_run({"-j", "8", "false", ":::"}).code == 0);  // no jobs, none failed
+    std::vector<std::string> many = {"-j", "8", "false", ":::"};
+    for (int i = 0; i < 105; ++i) many.push_back(std::to_string(i));
+    CHECK(forkline_run(many).code == 101);
+}
+
+TEST_CASE("arguments from stdin lines and -n batching") {
+    const auto r = forkline_run({"--keep-order", "-n", "2", "echo"}, "a\nb\nc\n");
+    CHECK(r.out == "a b\nc\n");
+}
+
+TEST_CASE("--retries: a command that fails twice then succeeds") {
+    const auto counter = scratch() / "counter";
+    const std::string command = "n=$(cat " + counter.string() +
+                                " 2>/dev/null || echo 0); n=$((n+1)); echo $n > " +
+                                counter.string() + "; [ $n -ge 3 ]";
+    std::filesystem::remove(counter);
+    const auto ok = forkline_run({"--json", "--retries", "2", "--shell"}, command + "\n");
+    CHECK(ok.code == 0);
+    CHECK(json_lines(ok.out).at(0).at("attempts") == 3);
+    std::filesystem::remove(counter);
+    const auto failed = forkline_run({"--json", "--retries", "1", "--shell"}, command + "\n");
+    CHECK(failed.code == 1);
+    CHECK(json_lines(failed.out).at(0).at("attempts") == 2);
+}
+
+TEST_CASE("--timeout kills the job's whole process group; partial output kept; joblog -1 / 15") {
+    const auto pid_file = scratch() / "background.pid";
+    const auto joblog = scratch() / "timeout.joblog";
+    const auto r =
+        forkline_run({"--json", "--timeout", "0.3", "--joblog", joblog.string(), "--shell"},
+                     "echo started; sleep 30 & echo $! > " + pid_file.string() + "; wait\n");
+    CHECK(r.code == 1);
+    const auto line = json_lines(r.out).at(0);
+    CHECK(line.at("timed_out") == true);
+    CHECK(line.at("stdout") == "started\n");
+    pid_t background = 0;
+    std::ifstream(pid_file) >> background;
+    REQUIRE(background > 0);
+    CHECK_FALSE(pid_alive(background));
+    const auto log = lines_of(slurp(joblog));
+    REQUIRE(log.size() == 2);
+    CHECK(log[1].find("\t-1\t15\t") != std::string::npos);
+}
+
+TEST_CASE("--joblog: GNU parallel's columns and values") {
+    const auto joblog = scratch() / "jobs.joblog";
+    const auto r = forkline_run({"--joblog", joblog.string(), "--keep-order", "--shell"},
+                                "true\nexit 3\nkill -TERM $$\nprintf hello\n");
+    CHECK(r.code == 2);
+    const auto lines = lines_of(slurp(joblog));
+    REQUIRE(lines.size() == 5);
+    CHECK(lines[0] == "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand");
+    std::map<std::string, std::vector<std::string>> rows;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        std::vector<std::string> fields;
+        std::istringstream row(lines[i]);
+        for (std::string field; std::getline(row, field, '\t');) fields.push_back(field);
+        REQUIRE(fields.size() == 9);
+        CHECK(fields[1] == ":");
+        CHECK(std::regex_match(fields[2], std::regex(R"(\d{10}\.\d{3})")));
+        CHECK(std::regex_match(fields[3], std::regex(R"( *\d+\.\d{3})")));
+        CHECK(fields[3].size() == 10);
+        rows[fields[8]] = fields;
+    }
+    CHECK(rows.at("true")[6] == "0");
+    CHECK(rows.at("exit 3")[6] == "3");
+    CHECK(rows.at("kill -TERM $$")[6] == "143");
+    CHECK(rows.at("kill -TERM $$")[7] == "15");
+    CHECK(rows.at("printf hello")[5] == "5");  // Receive: bytes of output
+}
+
+TEST_CASE("--json lines parse back; --jobs reads JSON lines and reports bad ones by line") {
+    const auto jobs = scratch() / "jobs.jsonl";
+    std::ofstream(jobs) << R"({"cmd": "cat", "input": "from input"})"
+                        << "\n"
+                        << "{broken\n"
+                        << R"({"cmd": "sleep 5", "timeout": 0.2})"
+                        << "\n";
+    const auto r = forkline_run({"--json", "--jobs", jobs.string()});
+    CHECK(r.code == 2);
+    const auto lines = json_lines(r.out);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].at("stdout") == "from input");
+    CHECK(lines[0].at("exit_code") == 0);
+    CHECK(lines[1].at("stderr").get<std::string>().find("line 2: not a JSON object") !=
+          std::string::npos);
+    CHECK(lines[2].at("timed_out") == true);
+    for (const auto& line : lines) {
+        for (const char* key : {"seq", "command", "exit_code", "signal", "timed_out", "attempts",
+                                "duration", "stdout", "stderr"}) {
+            CHECK(line.contains(key));
+        }
+    }
+}
+
+TEST_CASE("an unparseable command line is reported with its line number, the others run") {
+    const auto r =
+        forkline_run({"--keep-order"}, "echo fine\necho 'unterminated\necho also fine\n");
+    CHECK(r.code == 1);
+    CHECK(r.out == "fine\nalso fine\n");
+    CHECK(r.err.find("line 2: syntax error at column 6") != std::string::npos);
+}
+
+TEST_CASE("each job's output stays together under concurrency") {
+    const auto r =
+        forkline_run({"-j", "4", "--shell", "for i in 1 2 3 4 5; do echo {}-$i; sleep 0.01; done",
+                      ":::", "a", "b", "c", "d", "e", "f", "g", "h"});
+    REQUIRE(r.code == 0);
+    const auto lines = lines_of(r.out);
+    REQUIRE(lines.size() == 40);
+    for (std::size_t i = 0; i < lines.size(); i += 5) {
+        const auto job = lines[i].substr(0, 1);
+        for (int k = 0; k < 5; ++k) CHECK(lines[i + k] == job + "-" + std::to_string(k + 1));
+    }
+}
+
+TEST_CASE("10k tiny jobs: every one exactly once") {
+    std::vector<std::string> args = {"-j", "4", "echo", ":::"};
+    for (int i = 1; i <= 10000; ++i) args.push_back(std::to_string(i));
+    const auto r = forkline_run(args);
+    REQUIRE(r.code == 0);
+    auto lines = lines_of(r.out);
+    REQUIRE(lines.size() == 10000);
+    std::set<int> seen;
+    for (const auto& line : lines) seen.insert(std::stoi(line));
+    CHECK(seen.size() == 10000);
+    CHECK(*seen.begin() == 1);
+    CHECK(*seen.rbegin() == 10000);
+}
+
+TEST_CASE("--halt now,fail=1 cancels running jobs and starts no more") {
+    const auto r = forkline_run({"--json", "-j", "2", "--halt", "now,fail=1", "--shell"},
+                                "sleep 30\nsleep 0.2; false\ntrue\ntrue\n");
+    CHECK(r.code == 2);  // the failed one, and the sleep it cancelled
+    const auto lines = json_lines(r.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].at("signal") == "SIGTERM");
+    CHECK(lines[1].at("exit_code") == 1);
+    CHECK(r.err.find("2 of 4 jobs not run (halted)") != std::string::npos);
+}
+
+TEST_CASE("SIGINT: the first stops new starts, the second cancels running jobs; exit 130") {
+    const auto dir = scratch() / "sigint";
+    std::filesystem::create_directories(dir);
+    const pid_t pid = test_support::start_command(
+        {FORKLINE_PATH, "run", "--no-progress", "-j", "2", "--shell",
+         "echo $$ > " + dir.string() + "/{}.pid; exec sleep 30", ":::", "1", "2", "3", "4"});
+    for (int i = 0; i < 400 && !(std::filesystem::exists(dir / "1.pid") &&
+                                 std::filesystem::exists(dir / "2.pid"));
+         ++i) {
+        std::this_thread::sleep_for(10ms);
+    }
+    std::this_thread::sleep_for(50ms);
+    ::kill(pid, SIGINT);
+    std::this_thread::sleep_for(200ms);
+    CHECK_FALSE(std::filesystem::exists(dir / "3.pid"));  // nothing new started
+    ::kill(pid, SIGINT);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+    for (const char* name : {"1.pid", "2.pid"}) {
+        pid_t job = 0;
+        std::ifstream(dir / name) >> job;
+        REQUIRE(job > 0);
+        CHECK_FALSE(pid_alive(job));
+    }
+}
+
+TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
+    const auto out_path = scratch() / "killed.out";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        std::FILE* out = std::freopen(out_path.c_str(), "w", stdout);
+        (void)out;
+        std::vector<std::string> args = {
+            FORKLINE_PATH, "run", "--no-progress", "-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"};
+        for (int i = 1; i <= 60; ++i) args.push_back(std::to_string(i));
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(FORKLINE_PATH, argv.data());
+        ::_exit(127);
+    }
+    std::this_thread::sleep_for(300ms);
+    const auto workers = test_support::children_of(pid);
+    REQUIRE_FALSE(workers.empty());
+    ::kill(workers.front(), SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 0);
+    std::ifstream in(out_path);
+    std::multiset<int> seen;
+    for (int n; in >> n;) seen.insert(n);
+    CHECK(seen.size() == 60);
+    for (int i = 1; i <= 60; ++i) CHECK(seen.count(i) == 1);
+}
+
+TEST_CASE("--dry-run, --help and usage errors") {
+    const auto dry = forkline_run({"--dry-run", "gzip {}", ":::", "a b", "c"});
+    CHECK(dry.code == 0);
+    CHECK(dry.out == "gzip 'a b'\ngzip 'c'\n");
+    CHECK(forkline_run({"--help"}).out.starts_with("usage: forkline run"));
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"-j", "0", "true", ":::", "x"},
+                                               {"--rate", "fast", "true", ":::", "x"},
+                                               {"--halt", "later", "true", ":::", "x"},
+                                               {"--bogus"},
+                                               {":::", "x"},
+                                               {"--jobs", "/nonexistent"}}) {
+        const auto r = forkline_run(args);
+        INFO(args.front());
+        CHECK(r.code == 2);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.starts_with("forkline run: error: "));
+    }
+    CHECK(run_command({FORKLINE_PATH, "bogus"}).code == 2);
+}

@@ -1,0 +1,68 @@
+// Building `forkline run` jobs: placeholders, quoting, sources.
+#include <doctest/doctest.h>
+
+#include <forkline/pipeline.hpp>
+#include <sstream>
+
+#include "job_source.hpp"
+#include "placeholders.hpp"
+
+TEST_CASE("placeholders") {
+    CHECK(run::expand("gzip -9 {}", {"a.log"}, 1) == "gzip -9 'a.log'");
+    CHECK(run::expand("mv {} {.}.txt", {"dir/x.tar.gz"}, 1) == "mv 'dir/x.tar.gz' 'dir/x.tar'.txt");
+    CHECK(run::expand("echo {/} {//} {#}", {"/a/b/c.d"}, 7) == "echo 'c.d' '/a/b' 7");
+    CHECK(run::expand("echo", {"x", "y z"}, 1) == "echo 'x' 'y z'");
+    CHECK(run::expand("echo {.}", {".bashrc"}, 1) == "echo '.bashrc'");
+    CHECK(run::expand("echo {.}", {"dir.d/file"}, 1) == "echo 'dir.d/file'");
+}
+
+TEST_CASE("quoted arguments come back as one word, whatever they hold") {
+    for (const std::string odd :
+         {"a b", "it's", "x\"y", "$HOME", "*", "a|b", "back\\slash", "'", ""}) {
+        const auto stages = forkline::parse_pipeline(run::expand("echo {}", {odd}, 1));
+        REQUIRE(stages.size() == 1);
+        CHECK(stages[0].argv == std::vector<std::string>{"echo", odd});
+    }
+}
+
+TEST_CASE("-n groups arguments; numbering follows") {
+    const auto jobs = run::jobs_from_arguments("echo {#}: {}", {"a", "b", "c", "d", "e"}, 2);
+    REQUIRE(jobs.size() == 3);
+    CHECK(jobs[0].command == "echo 1: 'a' 'b'");
+    CHECK(jobs[2].command == "echo 3: 'e'");
+    CHECK(jobs[2].seq == 3);
+}
+
+TEST_CASE("lines: arguments with a template, commands without; blank lines skipped") {
+    std::istringstream args("one\n\ntwo\r\n");
+    const auto jobs = run::jobs_from_lines(args, std::string("echo {}"), 1);
+    REQUIRE(jobs.size() == 2);
+    CHECK(jobs[1].command == "echo 'two'");
+    std::istringstream commands("echo a\n\necho b | wc -c\n");
+    const auto lines = run::jobs_from_lines(commands, std::nullopt, 1);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1].command == "echo b | wc -c");
+    CHECK(lines[1].line == 3);
+}
+
+TEST_CASE("JSON lines: good ones become jobs, bad ones errors naming their line") {
+    std::istringstream in(R"({"cmd": "echo hi", "timeout": 5, "input": "x"}
+not json
+{"cmd": ""}
+{"cmd": "true", "timeout": "soon"}
+{"cmd": "true", "extra": 1}
+
+{"cmd": "true"}
+)");
+    const auto jobs = run::jobs_from_json_lines(in);
+    REQUIRE(jobs.size() == 6);
+    CHECK(jobs[0].command == "echo hi");
+    CHECK(jobs[0].timeout == 5.0);
+    CHECK(jobs[0].input == "x");
+    CHECK(jobs[1].error == "line 2: not a JSON object");
+    CHECK(jobs[2].error.starts_with("line 3: \"cmd\""));
+    CHECK(jobs[3].error.starts_with("line 4: \"timeout\""));
+    CHECK(jobs[4].error.starts_with("line 5: unknown key"));
+    CHECK(jobs[5].error.empty());
+    CHECK(jobs[5].seq == 6);
+}
