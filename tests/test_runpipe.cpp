@@ -130,6 +130,23 @@ TEST_CASE("SIGINT and SIGTERM to runpipe go to the pipeline; runpipe exits 130 /
     }
 }
 
+TEST_CASE("a pipeline that ignores the forwarded SIGTERM is SIGKILLed after --grace") {
+    const pid_t pid = test_support::start_command(
+        {RUNPIPE_PATH, "--grace", "0.2", "sh -c \"trap '' TERM; sleep 30\""});
+    std::vector<pid_t> stages;
+    for (int i = 0; i < 200 && stages.empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        stages = test_support::children_of(pid);
+    }
+    REQUIRE(stages.size() == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let sh install its trap
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 143);
+    CHECK(test_support::wait_gone(stages[0], std::chrono::milliseconds(2000)));
+}
+
 TEST_CASE("--help") {
     const auto r = runpipe({"--help"});
     CHECK(r.code == 0);

@@ -51,8 +51,7 @@ class Loop {
     explicit Loop(CommunicateSpec& spec) : spec_(spec) {
         outcome_.statuses.resize(spec.children.size());
         outcome_.ended.resize(spec.children.size());
-        if (spec.deadline) timer_.arm(*spec.deadline);
-        escalation_armed_ = spec.deadline.has_value();
+        if (spec.deadline) arm(*spec.deadline);
     }
 
     CommunicateOutcome run() {
@@ -96,7 +95,7 @@ class Loop {
                 watch(spec_.children[i]->pidfd(), POLLIN, Source::child, i);
             }
         }
-        if (escalation_armed_) watch(timer_.fd(), POLLIN, Source::timer, 0);
+        if (timer_) watch(timer_->fd(), POLLIN, Source::timer, 0);
         if (spec_.signal_fd >= 0) watch(spec_.signal_fd, POLLIN, Source::signal, 0);
 
         if (::poll(fds.data(), fds.size(), -1) < 0) {
@@ -158,12 +157,12 @@ class Loop {
     }
 
     void deadline_reached() {
-        timer_.acknowledge();
+        timer_->acknowledge();
         if (phase_ == Phase::running) {
             outcome_.timed_out = true;
             signal_group(SIGTERM);
             phase_ = Phase::terminating;
-            timer_.arm(*spec_.deadline + spec_.grace);
+            arm(*spec_.deadline + spec_.grace);
         } else if (phase_ == Phase::terminating) {
             signal_group(SIGKILL);
             phase_ = Phase::killed;
@@ -178,8 +177,7 @@ class Loop {
             signal_group(signal);
             if (phase_ == Phase::running) {  // a group that ignores it is killed after grace
                 phase_ = Phase::terminating;
-                timer_.arm(Clock::now() + spec_.grace);
-                escalation_armed_ = true;
+                arm(Clock::now() + spec_.grace);
             }
         }
     }
@@ -213,9 +211,14 @@ class Loop {
 
     CommunicateSpec& spec_;
     CommunicateOutcome outcome_;
-    DeadlineTimer timer_;
+    // Created only when needed: most pipelines run without a deadline.
+    void arm(Clock::time_point at) {
+        if (!timer_) timer_.emplace();
+        timer_->arm(at);
+    }
+
+    std::optional<DeadlineTimer> timer_;
     Phase phase_ = Phase::running;
-    bool escalation_armed_ = false;  // the timer is set (deadline, or grace after a signal)
 };
 
 }  // namespace

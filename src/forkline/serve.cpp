@@ -18,7 +18,7 @@ namespace forkline {
 namespace {
 
 constexpr std::chrono::milliseconds kIdleNap{50};
-constexpr int kSpinsBeforeSleep = 200;
+constexpr int kSpinsBeforeSleep = 20;
 
 unsigned environment_number(const char* name) {
     const char* text = std::getenv(name);
