@@ -125,6 +125,7 @@ class Scheduler {
         }
         pool.wait();
         pool_ = nullptr;
+        report_.update_progress(0, true);  // the final count, then cleared by close()
         report_.close();
         const auto not_started = jobs_.size() - report_.done();
         if (not_started != 0) {
