@@ -28,6 +28,7 @@
 #include <forkline/error.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,6 +43,7 @@ enum class JobStatus {
     ok,           // the handler returned a result
     failed,       // the handler threw; `data` holds its message
     worker_died,  // the worker of every attempt died; `data` is empty
+    timed_out,    // it ran longer than PoolOptions::job_timeout: its worker was killed
 };
 
 const char* to_string(JobStatus status);
@@ -68,17 +70,38 @@ struct JobResult {
     }
 };
 
+// A job handler, as a worker runs it: reads the job, writes the result into `out`
+// (max_result_size bytes) and returns the result's size. An exception makes the job
+// JobStatus::failed with its message as the data.
+using JobHandler =
+    std::function<std::size_t(std::span<const std::byte> job, std::span<std::byte> out)>;
+
 // Every field's zero value is its default.
 struct PoolOptions {
-    std::filesystem::path worker_program{};  // required: an executable that calls serve()
-    std::vector<std::string> worker_args{};  // argv[1..] of every worker
+    // The workers: an executable that calls serve() (fork + exec), or else an in-process
+    // handler (fork without exec: the child runs it on a copy of this program; only safe
+    // when no other thread of the program holds a lock the handler needs).
+    std::filesystem::path worker_program{};
+    std::vector<std::string> worker_args{};  // argv[1..] of every worker_program
+    JobHandler worker_function{};
     unsigned workers = 0;                    // 0: one per available core
-    std::size_t queue_slots = 0;             // jobs in flight at most; 0: 16384 (power of two)
-    std::size_t max_job_size = 0;            // bytes; 0: 256
-    std::size_t max_result_size = 0;         // bytes; 0: 256
+    std::size_t queue_slots = 0;             // jobs in flight at most; 0: 1024 (power of two)
+    std::size_t max_job_size = 0;            // bytes; 0: 64 KiB; larger jobs are refused
+    std::size_t max_result_size = 0;         // bytes; 0: 64 KiB
     unsigned max_attempts = 0;               // runs of a job whose workers keep dying; 0: 3
+    std::chrono::nanoseconds job_timeout{};  // 0: none; else the worker of a job running
+                                             // longer is killed (JobStatus::timed_out)
     unsigned claim_batch = 0;  // jobs a worker takes at once; 0: adaptive (1…64); 1 suits
                                // long jobs (best load balance)
+};
+
+// A result that owns its bytes: what next_result() returns.
+struct OwnedJobResult {
+    JobId id;
+    JobStatus status;
+    unsigned attempts;
+    std::chrono::nanoseconds elapsed;
+    std::vector<std::byte> data;
 };
 
 struct PoolSummary {
@@ -86,6 +109,7 @@ struct PoolSummary {
     std::uint64_t succeeded = 0;           // JobStatus::ok
     std::uint64_t failed = 0;              // JobStatus::failed
     std::uint64_t lost = 0;                // JobStatus::worker_died
+    std::uint64_t timed_out = 0;           // JobStatus::timed_out
     std::uint64_t worker_deaths = 0;       // workers that died instead of answering a sentinel
     std::uint64_t sentinels_answered = 0;  // workers that finished cleanly
     std::chrono::nanoseconds wall{};       // from construction to the end of wait()
@@ -96,8 +120,9 @@ class Pool {
     using ResultCallback = std::function<void(const JobResult&)>;
 
     // Creates the segment and starts the workers. Throws Error (bad options, worker
-    // program missing or not executable, segment cannot be created).
-    Pool(PoolOptions options, ResultCallback on_result);
+    // program missing or not executable, segment cannot be created). Without a callback,
+    // results are kept for next_result().
+    Pool(PoolOptions options, ResultCallback on_result = {});
     // Kills any worker still running and removes the segment.
     ~Pool();
     Pool(Pool&&) noexcept;
@@ -119,6 +144,10 @@ class Pool {
 
     // Jobs submitted and not yet delivered.
     std::uint64_t in_flight() const;
+
+    // Iteration, for a pool made without a callback: the next result in completion order,
+    // waiting for it while jobs are in flight; nullopt once every result was returned.
+    std::optional<OwnedJobResult> next_result();
 
     // Sends `signal` to every running worker process (e.g. SIGTERM, which forkline's command
     // worker takes as "cancel the job you are running").

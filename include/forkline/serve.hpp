@@ -16,15 +16,13 @@
 
 #include <cstddef>
 #include <cstring>
+#include <forkline/pool.hpp>  // JobHandler
 #include <functional>
 #include <span>
 #include <stdexcept>
 #include <type_traits>
 
 namespace forkline {
-
-using JobHandler =
-    std::function<std::size_t(std::span<const std::byte> job, std::span<std::byte> out)>;
 
 int serve(const JobHandler& handler);
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "segment.hpp"
+#include "serve_segment.hpp"
 #include "worker_queue.hpp"
 
 namespace forkline {
@@ -83,16 +84,24 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
 
 }  // namespace
 
-int serve(const JobHandler& handler) {
+int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index) {
     try {
-        const auto fd = static_cast<int>(environment_number("FORKLINE_SEGMENT_FD"));
-        const auto index = environment_number("FORKLINE_WORKER_INDEX");
-        const auto segment = AttachedSegment::attach(fd);
-        ::close(fd);  // the mapping stays; nothing this worker starts should inherit it
+        const auto segment = AttachedSegment::attach(segment_fd);
+        ::close(segment_fd);  // the mapping stays; nothing this worker starts should inherit it
         if (index >= segment.view().geometry().worker_count) {
             throw Error("worker index " + std::to_string(index) + " is out of range");
         }
         return serve_attached(handler, segment.view(), index);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "forkline worker: %s\n", e.what());
+        return 1;
+    }
+}
+
+int serve(const JobHandler& handler) {
+    try {
+        const auto fd = static_cast<int>(environment_number("FORKLINE_SEGMENT_FD"));
+        return serve_segment(handler, fd, environment_number("FORKLINE_WORKER_INDEX"));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "forkline worker: %s\n", e.what());
         return 1;

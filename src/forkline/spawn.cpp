@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <system_error>
 
 #include "os_error.hpp"
@@ -217,6 +218,34 @@ Child spawn(const SpawnOptions& options) {
         throw std::system_error(plan.error, std::system_category(), "failed to execute " + program);
     }
     return Child(pid, std::move(pidfd_owner), options.process_group == 0);
+}
+
+Child spawn_function(const std::function<int()>& body) {
+    std::fflush(nullptr);  // or buffered output would be written twice
+    LaunchPlan plan{};
+    plan.process_group = 0;
+    plan.die_with_parent = true;
+    plan.parent = ::getpid();
+    pid_t pid = -1;
+    {
+        const SignalsBlocked blocked;
+        pid = ::fork();
+        if (pid == 0) {
+            if (!reset_signals() || !join_process_group(plan) || !tie_to_parent(plan) ||
+                !unblock_signals()) {
+                ::_exit(127);
+            }
+            ::_exit(body());
+        }
+    }
+    if (pid == -1) throw_os_error("fork");
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd.valid()) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        throw_os_error("pidfd_open");
+    }
+    return Child(pid, std::move(pidfd), true);
 }
 
 Child::Child(Child&& other) noexcept

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -65,5 +66,10 @@ class Child {
 // Starts a child. A failed exec (missing program, no permission) is thrown as
 // std::system_error with the exec errno: "failed to execute PROGRAM: reason".
 Child spawn(const SpawnOptions& options);
+
+// Forks without exec: the child leads a new process group, dies with the spawning thread,
+// gets default signal dispositions, runs `body` and _exit()s with its value. Only for code
+// that is safe after fork() in this program (see PoolOptions::worker_function).
+Child spawn_function(const std::function<int()>& body);
 
 }  // namespace forkline

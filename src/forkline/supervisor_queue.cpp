@@ -59,6 +59,7 @@ bool SupervisorQueue::deliver_done(std::uint64_t position, const FinishedSink& s
     sink(FinishedSlot{slot.job_id,
                       static_cast<SlotKind>(slot.kind),
                       false,
+                      false,
                       static_cast<layout::SlotStatus>(slot.status),
                       slot.attempts + 1,
                       state.owner,
@@ -82,7 +83,8 @@ void SupervisorQueue::advance_reuse() {
     }
 }
 
-void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& sink) {
+void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& sink,
+                                     const std::function<bool(std::uint64_t)>& timed_out) {
     mark_busy(header_, worker);  // killed in its sleep: its idle bit would stay set
     collect_ring(worker, sink);
     auto lowest_ready = std::numeric_limits<std::uint64_t>::max();
@@ -99,10 +101,12 @@ void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& s
             deliver_done(position, sink);
         } else if (state.phase == Phase::claimed) {
             const bool sentinel = static_cast<SlotKind>(slot.kind) == SlotKind::sentinel;
-            if (!sentinel && ++slot.attempts >= max_attempts_) {
+            const bool expired = !sentinel && timed_out && timed_out(position);
+            if (!sentinel && (++slot.attempts >= max_attempts_ || expired)) {
                 sink(FinishedSlot{slot.job_id,
                                   SlotKind::job,
                                   true,
+                                  expired,
                                   layout::SlotStatus::failed,
                                   slot.attempts,
                                   worker,
@@ -126,6 +130,19 @@ void SupervisorQueue::rewind_cursor(std::uint64_t position) {
     while (position < cursor &&
            !header_.cursor.compare_exchange_weak(cursor, position, std::memory_order_acq_rel)) {
     }
+}
+
+std::vector<std::pair<std::uint32_t, std::uint64_t>> SupervisorQueue::claimed_jobs() const {
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> claimed;
+    for (auto position = reuse_; position < tail_; ++position) {
+        const auto& slot = view_.slot(position);
+        const auto state = SlotState::decode(slot.state.load(std::memory_order_acquire));
+        if (state.lap == view_.lap(position) && state.phase == Phase::claimed &&
+            static_cast<SlotKind>(slot.kind) == SlotKind::job) {
+            claimed.emplace_back(state.owner, position);
+        }
+    }
+    return claimed;
 }
 
 bool SupervisorQueue::any_unread() const {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "segment.hpp"
 
@@ -16,7 +18,8 @@ namespace forkline {
 struct FinishedSlot {
     std::uint64_t job_id;
     layout::SlotKind kind;
-    bool lost;                  // every attempt's worker died: no result bytes
+    bool lost;                  // every attempt's worker died (or timed_out): no result bytes
+    bool timed_out;             // its worker was killed for exceeding the job timeout
     layout::SlotStatus status;  // meaningful when !lost
     std::uint32_t attempts;     // runs started, the last one included
     std::uint32_t worker;       // index of the worker that finished (or last held) it
@@ -45,9 +48,14 @@ class SupervisorQueue {
     std::size_t collect(const FinishedSink& sink);
 
     // After worker `worker` was reaped: hands over its finished slots (published or not),
-    // puts the jobs it held back in the queue (or reports them lost past max_attempts),
-    // and rewinds the cursor so no READY slot is stranded behind it.
-    void recover_worker(std::uint32_t worker, const FinishedSink& sink);
+    // puts the jobs it held back in the queue (or reports them lost past max_attempts, or
+    // timed out when `timed_out(position)` says so), and rewinds the cursor so no READY
+    // slot is stranded behind it.
+    void recover_worker(std::uint32_t worker, const FinishedSink& sink,
+                        const std::function<bool(std::uint64_t position)>& timed_out = {});
+
+    // Jobs being run right now: {worker, position} of every CLAIMED job slot.
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> claimed_jobs() const;
 
     // Sleeps until a worker has `wake_threshold` unread results (or runs out of work), at
     // most `timeout`.

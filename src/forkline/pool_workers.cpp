@@ -1,0 +1,131 @@
+// The worker processes of a Pool: spawned (exec'd or forked), reaped through their pidfds,
+// respawned after a death, killed when their job runs past job_timeout, and sent their
+// sentinels.
+#include <poll.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <system_error>
+
+#include "pool_impl.hpp"
+#include "serve_segment.hpp"
+
+namespace forkline {
+
+namespace {
+
+constexpr int kSegmentFdInWorker = 3;
+constexpr unsigned kMaxEarlyCrashes = 3;
+
+}  // namespace
+
+void Pool::Impl::spawn_worker(std::uint32_t index) {
+    segment.view().ring(index).pid.store(0, std::memory_order_relaxed);
+    try {
+        if (options.worker_function) {
+            const int fd = segment.fd();
+            workers[index] = Worker{spawn_function([this, fd, index] {
+                                        return serve_segment(options.worker_function, fd, index);
+                                    }),
+                                    false};
+            return;
+        }
+        workers[index] =
+            Worker{spawn({.program = options.worker_program,
+                          .args = options.worker_args,
+                          .extra_env = {"FORKLINE_SEGMENT_FD=" + std::to_string(kSegmentFdInWorker),
+                                        "FORKLINE_WORKER_INDEX=" + std::to_string(index)},
+                          .inherit = {{kSegmentFdInWorker, segment.fd()}}}),
+                   false};
+    } catch (const std::system_error& e) {
+        throw Error(std::string("pool: ") + e.what());
+    }
+}
+
+bool Pool::Impl::any_worker_running() const {
+    return std::any_of(workers.begin(), workers.end(),
+                       [](const Worker& w) { return w.child.has_value(); });
+}
+
+bool Pool::Impl::reap_exited_workers() {
+    std::vector<pollfd> fds;
+    std::vector<std::uint32_t> indexes;
+    for (std::uint32_t i = 0; i < workers.size(); ++i) {
+        if (workers[i].child) {
+            fds.push_back({workers[i].child->pidfd(), POLLIN, 0});
+            indexes.push_back(i);
+        }
+    }
+    if (fds.empty() || ::poll(fds.data(), fds.size(), 0) <= 0) return false;
+    bool reaped = false;
+    for (std::size_t k = 0; k < fds.size(); ++k) {
+        if ((fds[k].revents & POLLIN) == 0) continue;
+        const auto index = indexes[k];
+        if (const auto status = workers[index].child->try_wait()) {
+            workers[index].child.reset();
+            worker_exited(index, *status);
+            reaped = true;
+        }
+    }
+    return reaped;
+}
+
+void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
+    // Results it published before exiting (its sentinel's answer among them).
+    queue.collect(sink);
+    // Answered, then killed before it could exit: its work is done all the same.
+    if (workers[index].answered_sentinel) return;
+    const auto program =
+        options.worker_function ? std::string("(in-process)") : options.worker_program.string();
+    const bool attached = segment.view().ring(index).pid.load(std::memory_order_acquire) != 0;
+    // A program that exits by itself before attaching is not a forkline worker (or
+    // refused the segment and said why on stderr). One that crashes that early again and
+    // again is broken; a SIGKILL is someone else's doing and is simply retried.
+    if (!attached &&
+        (status.signal == 0 || (status.signal != SIGKILL && ++early_crashes > kMaxEarlyCrashes))) {
+        throw Error("worker " + program + " " + status.describe() +
+                    " before attaching to its segment");
+    }
+    if (status.success())
+        throw Error("worker " + program + " exited with code 0 without answering its sentinel");
+    ++summary.worker_deaths;
+    queue.recover_worker(index, sink,
+                         [this](std::uint64_t position) { return overdue.erase(position) != 0; });
+    if (unfinished_jobs() > 0 || !closed) spawn_worker(index);
+}
+
+// A job that runs past job_timeout takes its worker with it: the worker is killed, and
+// recover_worker() reports the job timed_out instead of running it again.
+void Pool::Impl::kill_overdue_jobs() {
+    const auto now = Clock::now();
+    std::unordered_map<std::uint64_t, Clock::time_point> still_running;
+    for (const auto& [worker, position] : queue.claimed_jobs()) {
+        const auto seen = running_since.find(position);
+        const auto since = seen != running_since.end() ? seen->second : now;
+        still_running.emplace(position, since);
+        if (now - since > options.job_timeout && overdue.insert(position).second &&
+            workers[worker].child) {
+            workers[worker].child->kill(SIGKILL);
+        }
+    }
+    running_since = std::move(still_running);
+    // Positions are never reused: an entry whose job ended before its worker was killed
+    // can simply go.
+    std::erase_if(overdue,
+                  [&](std::uint64_t position) { return !running_since.contains(position); });
+}
+
+// After close() and the last job: one sentinel for every running worker that has not
+// answered yet.
+void Pool::Impl::top_up_sentinels() {
+    if (!closed || !pending.empty()) return;
+    const auto waiting = static_cast<std::uint64_t>(
+        std::count_if(workers.begin(), workers.end(),
+                      [](const Worker& w) { return w.child && !w.answered_sentinel; }));
+    while (sentinels_pushed - summary.sentinels_answered < waiting && !queue.full()) {
+        queue.push(next_id, layout::SlotKind::sentinel, {});
+        ++sentinels_pushed;
+    }
+}
+
+}  // namespace forkline
