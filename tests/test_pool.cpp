@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <forkline/forkline.hpp>
+#include <map>
 #include <random>
 #include <thread>
 #include <vector>
@@ -198,6 +200,83 @@ TEST_CASE("workers SIGKILLed before they attach are respawned, not taken for bro
     CHECK(summary.succeeded == 50);
 }
 
+TEST_CASE("job_timeout: a job running too long is reported timed_out, the others go on") {
+    std::map<forkline::JobId, forkline::JobStatus> status;
+    forkline::Pool pool({.worker_program = TEST_WORKER_PATH,
+                         .workers = 2,
+                         .max_job_size = sizeof(TestJob),
+                         .job_timeout = std::chrono::milliseconds(200)},
+                        [&](const forkline::JobResult& r) { status[r.id] = r.status; });
+    pool.submit(TestJob{1, 5'000'000});  // 5 s
+    for (std::uint64_t i = 0; i < 20; ++i) pool.submit(TestJob{i + 2, 1000});
+    const auto summary = pool.wait();
+    CHECK(status.size() == 21);
+    CHECK(status.at(0) == forkline::JobStatus::timed_out);
+    CHECK(summary.timed_out == 1);
+    CHECK(summary.succeeded == 20);
+}
+
+TEST_CASE("in-process workers: a callable, forked without exec") {
+    std::uint64_t sum = 0;
+    forkline::Pool pool({.worker_function =
+                             [](std::span<const std::byte> job, std::span<std::byte> out) {
+                                 std::uint64_t n = 0;
+                                 std::memcpy(&n, job.data(), sizeof n);
+                                 n *= 3;
+                                 std::memcpy(out.data(), &n, sizeof n);
+                                 return sizeof n;
+                             },
+                         .workers = 2},
+                        [&](const forkline::JobResult& r) { sum += r.as<std::uint64_t>(); });
+    for (std::uint64_t i = 1; i <= 1000; ++i) pool.submit(i);
+    const auto summary = pool.wait();
+    CHECK(sum == 3 * 1000 * 1001 / 2);
+    CHECK(summary.sentinels_answered == 2);
+    CHECK(test_support::children_of(::getpid()).empty());
+}
+
+TEST_CASE("results by iteration, in completion order, each once") {
+    forkline::Pool pool(test_pool(2));
+    for (std::uint64_t i = 0; i < 500; ++i) pool.submit(TestJob{i + 1});
+    std::vector<int> seen(500, 0);
+    while (const auto result = pool.next_result()) {
+        ++seen.at(result->id);
+        std::uint64_t value = 0;
+        std::memcpy(&value, result->data.data(), sizeof value);
+        CHECK(value == (result->id + 1) * 2);
+    }
+    CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));
+    CHECK(pool.wait().succeeded == 500);
+}
+
+TEST_CASE("two pools at once, each used from its own thread") {
+    auto use_pool = [](std::uint64_t base, std::uint64_t& sum) {
+        forkline::Pool pool(test_pool(2),
+                            [&](const forkline::JobResult& r) { sum += r.as<std::uint64_t>(); });
+        for (std::uint64_t i = 0; i < 2000; ++i) pool.submit(TestJob{base + i});
+        pool.wait();
+    };
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
+    std::thread first(use_pool, 1, std::ref(a));
+    std::thread second(use_pool, 1'000'000, std::ref(b));
+    first.join();
+    second.join();
+    CHECK(a == 2 * (2000ull + 1999ull * 2000 / 2));
+    CHECK(b == 2 * (2000ull * 1'000'000 + 1999ull * 2000 / 2));
+}
+
+TEST_CASE("destroying a pool with jobs in flight: no hang, no zombie, no leak") {
+    const auto fds_before = test_support::open_fds();
+    {
+        forkline::Pool pool(test_pool(3), [](const forkline::JobResult&) {});
+        for (std::uint64_t i = 0; i < 300; ++i) pool.submit(TestJob{i, 10'000});
+    }
+    CHECK(test_support::children_of(::getpid()).empty());
+    CHECK(test_support::segments_of(::getpid()).empty());
+    CHECK(test_support::open_fds() == fds_before);
+}
+
 TEST_CASE("could-not-run problems are forkline::Error with a clear message") {
     const auto noop = [](const forkline::JobResult&) {};
     CHECK_THROWS_WITH_AS(forkline::Pool({.worker_program = "/nonexistent/worker"}, noop),
@@ -206,6 +285,12 @@ TEST_CASE("could-not-run problems are forkline::Error with a clear message") {
     CHECK_THROWS_WITH_AS(forkline::Pool({.worker_program = "/etc/passwd"}, noop),
                          doctest::Contains("Permission denied"), forkline::Error);
     CHECK_THROWS_AS(forkline::Pool({}, noop), forkline::Error);
+    CHECK_THROWS_WITH_AS(
+        forkline::Pool({.worker_program = TEST_WORKER_PATH,
+                        .worker_function = [](std::span<const std::byte>,
+                                              std::span<std::byte>) { return std::size_t{0}; }},
+                       noop),
+        doctest::Contains("exactly one of"), forkline::Error);
     forkline::Pool not_a_worker({.worker_program = "/bin/true", .workers = 1}, noop);
     CHECK_THROWS_WITH_AS(not_a_worker.wait(), doctest::Contains("before attaching"),
                          forkline::Error);
