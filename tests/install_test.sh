@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs forkline into a staging root and builds examples/embed_pool.cpp (with its
+# worker) using nothing but `pkg-config --cflags --libs forkline`, then runs it.
+# Usage: install_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+source=$2
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+meson install -C "$build" --destdir "$stage" --quiet >/dev/null
+pc=$(find "$stage" -name forkline.pc | head -n 1)
+[[ -n $pc ]] || { echo "no forkline.pc installed" >&2; exit 1; }
+for header in forkline.hpp pool.hpp serve.hpp pipeline.hpp error.hpp; do
+    [[ -f $(find "$stage" -path "*/include/forkline/$header" | head -n 1) ]] || { echo "missing header $header" >&2; exit 1; }
+done
+for worker in prime_worker command_worker echo_worker; do
+    [[ -x $(find "$stage" -path "*/libexec/forkline/$worker" | head -n 1) ]] || { echo "missing worker $worker" >&2; exit 1; }
+done
+[[ -n $(find "$stage" -name 'libforkline.a') ]] || { echo "no static library installed" >&2; exit 1; }
+
+export PKG_CONFIG_SYSROOT_DIR=$stage PKG_CONFIG_PATH=$(dirname "$pc")
+flags=$(pkg-config --cflags --libs forkline)
+c++ -o "$stage/square_worker" "$source/examples/square_worker.cpp" $flags
+c++ -o "$stage/embed_pool" "$source/examples/embed_pool.cpp" $flags
+libdir=$(dirname "$(find "$stage" -name 'libforkline.so' | head -n 1)")
+LD_LIBRARY_PATH=$libdir "$stage/embed_pool" 100 | tee "$stage/out"
+grep -q '^sum of squares 1..100 = 338350 ' "$stage/out"
