@@ -145,7 +145,9 @@ TEST_CASE("bad input: one line on stderr, exit 2, nothing on stdout") {
     };
     for (const char* content : {"5\n18446744073709551616\n", "5\n-7\n", "5\nseven\n"}) {
         std::ofstream(bad_file) << content;
-        for (const auto& [args, message] : cases) {
+        for (const auto& test_case : cases) {
+            const auto& args = test_case.first;  // not a structured binding: INFO captures it
+            const auto& message = test_case.second;
             std::vector<std::string> argv{PROCS_PATH};
             argv.insert(argv.end(), args.begin(), args.end());
             const auto r = run_command(argv);

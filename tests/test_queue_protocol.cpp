@@ -2,7 +2,9 @@
 // WorkerQueue that simply stops being used where a real one would be SIGKILLed.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
 #include <map>
 #include <vector>
 
@@ -155,6 +157,65 @@ TEST_CASE("a worker killed while asleep does not stay counted as idle") {
     CHECK(h.segment.view().header().idle_workers[0].load() == 2);
     h.supervisor.recover_worker(1, h.sink);
     CHECK(h.segment.view().header().idle_workers[0].load() == 0);
+}
+
+TEST_CASE("threads as supervisor and workers: 200k jobs, each exactly once (run under TSan in CI)") {
+    constexpr std::uint32_t kWorkers = 3;
+    constexpr std::uint64_t kJobs = 200'000;
+    auto segment = OwnedSegment::create({256, kWorkers, 8, 8});
+    SupervisorQueue supervisor(segment.view(), 3);
+    std::vector<std::thread> workers;
+    for (std::uint32_t w = 0; w < kWorkers; ++w) {
+        workers.emplace_back([&segment, w] {
+            WorkerQueue queue(segment.view(), w);
+            for (;;) {
+                const auto position = queue.claim_next();
+                if (!position) {
+                    queue.wait_for_jobs(std::chrono::milliseconds(1));
+                    continue;
+                }
+                auto& slot = segment.view().slot(*position);
+                const bool sentinel = static_cast<layout::SlotKind>(slot.kind) == layout::SlotKind::sentinel;
+                if (sentinel) queue.give_back_reserved();
+                std::uint64_t value = 0;
+                std::memcpy(&value, segment.view().job_data(*position), 8);
+                value *= 2;
+                std::memcpy(segment.view().result_data(*position), &value, 8);
+                slot.result_size = sentinel ? 0 : 8;
+                slot.status = 0;
+                queue.complete(*position);
+                if (sentinel) return;
+            }
+        });
+    }
+    std::vector<std::uint8_t> seen(kJobs, 0);
+    std::uint64_t results = 0;
+    std::uint32_t answered = 0;
+    FinishedSink sink = [&](const FinishedSlot& slot) {
+        if (slot.kind == layout::SlotKind::sentinel) {
+            ++answered;
+            return;
+        }
+        std::uint64_t value = 0;
+        std::memcpy(&value, slot.result.data(), 8);
+        REQUIRE(value == slot.job_id * 2);
+        ++seen.at(slot.job_id);
+        ++results;
+    };
+    auto push = [&](std::uint64_t id, layout::SlotKind kind) {
+        while (supervisor.full()) {
+            if (supervisor.collect(sink) == 0) supervisor.sleep(std::chrono::milliseconds(1), 1);
+        }
+        supervisor.push(id, kind, std::as_bytes(std::span(&id, 1)));
+    };
+    for (std::uint64_t id = 0; id < kJobs; ++id) push(id, layout::SlotKind::job);
+    for (std::uint32_t w = 0; w < kWorkers; ++w) push(0, layout::SlotKind::sentinel);
+    while (answered < kWorkers || results < kJobs) {
+        if (supervisor.collect(sink) == 0) supervisor.sleep(std::chrono::milliseconds(1), 1);
+    }
+    for (auto& thread : workers) thread.join();
+    CHECK(results == kJobs);
+    CHECK(std::all_of(seen.begin(), seen.end(), [](std::uint8_t n) { return n == 1; }));
 }
 
 TEST_CASE("header validation refuses foreign or damaged segments") {

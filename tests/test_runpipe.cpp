@@ -101,8 +101,9 @@ TEST_CASE("syntax errors and bad usage: one line, exit 2, nothing run") {
         {{"--input", "x", "--no-stdin", "cat"}, "choose one of"},
         {{"--input-file", "/nonexistent", "cat"}, "cannot open '/nonexistent'"},
     };
-    for (const auto& [args, message] : cases) {
-        const auto r = runpipe(args);
+    for (const auto& test_case : cases) {
+        const auto& message = test_case.second;  // not a structured binding: INFO captures it
+        const auto r = runpipe(test_case.first);
         INFO(message);
         CHECK(r.code == 2);
         CHECK(r.out.empty());

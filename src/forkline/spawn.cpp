@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sanitizer/asan_interface.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -146,7 +148,12 @@ class ChildStack {
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) {
         if (base_ == MAP_FAILED) throw_os_error("mmap child stack");
     }
-    ~ChildStack() { ::munmap(base_, kSize); }
+    ~ChildStack() {
+        // Under AddressSanitizer the child's frames left poisoned shadow here; a later
+        // mapping at the same address would inherit it. (A no-op otherwise.)
+        ASAN_UNPOISON_MEMORY_REGION(base_, kSize);
+        ::munmap(base_, kSize);
+    }
     ChildStack(const ChildStack&) = delete;
     ChildStack& operator=(const ChildStack&) = delete;
     void* top() const { return static_cast<char*>(base_) + kSize; }
