@@ -90,8 +90,9 @@ struct StageResult {
     int exit_code = -1;  // exit code; -1 when killed or not started
     int signal = 0;      // the killing signal, 0 when it exited
     std::string error;   // why it could not be started ("command not found"), else empty
+    int error_status = 0;  // with an error: 127 not found, 126 not executable, 1 redirection
     std::chrono::nanoseconds duration{};
-    // Shell convention: the code, 128 + signal, 127 not found, 126 not executable.
+    // Shell convention: the code, 128 + signal, or error_status.
     int shell_code() const;
 };
 

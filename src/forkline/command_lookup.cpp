@@ -23,10 +23,13 @@ int check_executable(const std::filesystem::path& path) {
 
 }  // namespace
 
-ProgramLookup find_program(const std::string& name, const std::string& search_path) {
+ProgramLookup find_program(const std::string& name, const std::string& search_path,
+                           const std::filesystem::path& working_directory) {
     if (name.empty()) return {{}, ENOENT};
     if (name.find('/') != std::string::npos) {
-        const int error = check_executable(name);
+        // Executed after the child's chdir: a relative path is relative to working_directory.
+        const auto where = name.front() == '/' ? std::filesystem::path(name) : working_directory / name;
+        const int error = check_executable(where);
         return error == 0 ? ProgramLookup{name, 0} : ProgramLookup{{}, error};
     }
     int first_error = ENOENT;  // a match that is not executable beats "not found"

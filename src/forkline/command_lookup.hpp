@@ -13,9 +13,11 @@ struct ProgramLookup {
     int error = 0;               // ENOENT (not found), EACCES (not executable), EISDIR
 };
 
-// `name` with a '/' is taken as a path; otherwise each directory of `search_path` (a PATH
-// value) is tried in order; the first executable regular file wins.
-ProgramLookup find_program(const std::string& name, const std::string& search_path);
+// `name` with a '/' is taken as a path (relative to `working_directory`, where the child
+// will run, when not absolute); otherwise each directory of `search_path` (a PATH value)
+// is tried in order; the first executable regular file wins.
+ProgramLookup find_program(const std::string& name, const std::string& search_path,
+                           const std::filesystem::path& working_directory = {});
 
 // PATH from a "K=V" environment list, or this process's PATH, or the POSIX default.
 std::string search_path_of(const std::vector<std::string>* environment);

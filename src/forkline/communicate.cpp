@@ -182,8 +182,13 @@ class Loop {
         }
     }
 
+    // The group, and each stage still running by itself: a stage that left the group
+    // (setsid) must not outlive the deadline either.
     void signal_group(int signal) const {
         if (spec_.group > 0) ::kill(-spec_.group, signal);
+        for (std::size_t i = 0; i < spec_.children.size(); ++i) {
+            if (spec_.children[i] != nullptr && !outcome_.statuses[i]) spec_.children[i]->kill(signal);
+        }
     }
 
     // After SIGKILL: the children die at once; a grandchild that left the group may still

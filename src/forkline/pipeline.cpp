@@ -100,7 +100,13 @@ class ForwardedSignals {
         active_ = true;
     }
     ~ForwardedSignals() {
-        if (active_) ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+        if (!active_) return;
+        // One that came after the pipeline ended is consumed here: unblocked, it would act
+        // on this process, which was told it is forwarded.
+        signalfd_siginfo info{};
+        while (::read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        }
+        ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
     }
     ForwardedSignals(const ForwardedSignals&) = delete;
     ForwardedSignals& operator=(const ForwardedSignals&) = delete;
@@ -157,11 +163,35 @@ void validate(const std::vector<Stage>& stages, const PipelineOptions& options) 
     }
 }
 
-Child spawn_stage(const SpawnOptions& options) {
+std::optional<Child> start_stage(const Stage& stage, StageIo& io, const std::string& search_path, pid_t group,
+                                 const PipelineOptions& options, StageResult& result) {
     try {
-        return spawn(options);
-    } catch (const std::system_error& e) {
-        throw Error(e.what());
+        for (const auto& redirect : stage.redirects) io.apply(redirect);
+    } catch (const Error& e) {
+        result.error = e.what();
+        result.error_status = 1;
+        return std::nullopt;
+    }
+    const auto program = find_program(stage.argv.front(), search_path, options.working_directory);
+    if (program.error != 0) {
+        result.error = describe_lookup_error(program.error);
+        result.error_status = program.error == ENOENT ? 127 : 126;
+        return std::nullopt;
+    }
+    try {
+        auto child = spawn({.program = program.path,
+                            .args = {stage.argv.begin() + 1, stage.argv.end()},
+                            .argv0 = stage.argv.front(),
+                            .environment = options.environment,
+                            .inherit = {{0, io.fds[0]}, {1, io.fds[1]}, {2, io.fds[2]}},
+                            .process_group = group,
+                            .working_directory = options.working_directory});
+        result.pid = child.pid();
+        return child;
+    } catch (const ExecError& e) {  // exec failed: bad interpreter, exec format…
+        result.error = e.code().message();
+        result.error_status = e.code().value() == ENOENT ? 127 : 126;
+        return std::nullopt;
     }
 }
 
@@ -178,7 +208,7 @@ int pipeline_exit_code(const PipelineResult& result, bool pipefail) {
 }  // namespace
 
 int StageResult::shell_code() const {
-    if (!error.empty()) return error == "command not found" ? 127 : 126;
+    if (!error.empty()) return error_status;
     return signal != 0 ? 128 + signal : exit_code;
 }
 
@@ -221,7 +251,7 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     capture(options.capture_stderr, all_stderr, result.stderr_data);
 
     const auto search_path = search_path_of(options.environment ? &*options.environment : nullptr);
-    std::vector<std::optional<Child>> children(stages.size());
+    std::vector<std::optional<Child>> children(stages.size());  // empty: could not start
     std::vector<Clock::time_point> stage_started(stages.size());
     pid_t group = 0;
     UniqueFd next_stdin = std::move(first_stdin);
@@ -246,22 +276,11 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
         StageIo io{{stdin_fd.valid() ? stdin_fd.get() : STDIN_FILENO,
                     last ? final_stdout : stdout_fd.get(), stderr_target},
                    {}};
-        for (const auto& redirect : stage.redirects) io.apply(redirect);
-        const auto program = find_program(stage.argv.front(), search_path);
-        if (program.error != 0) {
-            stage_result.error = describe_lookup_error(program.error);
-            continue;  // its pipe ends close now: neighbours see EOF / EPIPE, as in a shell
-        }
         stage_started[i] = Clock::now();
-        children[i] = spawn_stage({.program = program.path,
-                                   .args = {stage.argv.begin() + 1, stage.argv.end()},
-                                   .argv0 = stage.argv.front(),
-                                   .environment = options.environment,
-                                   .inherit = {{0, io.fds[0]}, {1, io.fds[1]}, {2, io.fds[2]}},
-                                   .process_group = group,
-                                   .working_directory = options.working_directory});
-        stage_result.pid = children[i]->pid();
-        if (group == 0) group = children[i]->pid();
+        // A stage that cannot start is that stage's failure, as in a shell: its pipe ends
+        // close now and its neighbours see EOF / EPIPE.
+        children[i] = start_stage(stage, io, search_path, group, options, stage_result);
+        if (children[i] && group == 0) group = children[i]->pid();
     }
     // Our copies of the children's ends must go, or readers would never see EOF.
     last_stdout.reset();

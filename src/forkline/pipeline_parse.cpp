@@ -18,7 +18,10 @@ class Parser {
         std::size_t stage_start = 0;
         for (;;) {
             skip_blanks();
-            if (at_end() || peek() == '|') {
+            if (peek() == '\n' && !only_blanks_left()) {
+                throw ParseError(column(pos_), "a newline between commands needs --shell");
+            }
+            if (at_end() || peek() == '|' || peek() == '\n') {
                 if (stage.argv.empty()) {
                     throw ParseError(column(stage_start),
                                      at_end() && stages.empty() && stage.redirects.empty()
@@ -27,7 +30,7 @@ class Parser {
                 }
                 stages.push_back(std::move(stage));
                 stage = Stage{};
-                if (at_end()) return stages;
+                if (at_end() || peek() == '\n') return stages;
                 ++pos_;  // '|'
                 if (!at_end() && peek() == '|')
                     throw ParseError(column(pos_ - 1), "'||' needs --shell");
@@ -48,8 +51,12 @@ class Parser {
         return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
     }
     static std::size_t column(std::size_t pos) { return pos + 1; }
-    static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-    static bool ends_word(char c) { return is_blank(c) || c == '|' || c == '<' || c == '>'; }
+    // A newline is not a blank: it would separate commands, which needs a shell.
+    static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+    static bool ends_word(char c) { return is_blank(c) || c == '\n' || c == '|' || c == '<' || c == '>'; }
+    bool only_blanks_left() const {
+        return text_.find_first_not_of(" \t\r\n", pos_) == std::string_view::npos;
+    }
 
     void skip_blanks() {
         while (!at_end() && is_blank(peek())) ++pos_;
@@ -89,7 +96,7 @@ class Parser {
                 "'" + std::string(text_.substr(start, pos_ - start + 1)) + "' needs --shell");
         }
         skip_blanks();
-        if (at_end() || peek() == '|' || peek() == '<' || peek() == '>') {
+        if (at_end() || ends_word(peek())) {
             throw ParseError(column(start), "'" + std::string(text_.substr(start, pos_ - start)) +
                                                 "' needs a file name after it");
         }

@@ -187,8 +187,24 @@ Child spawn(const SpawnOptions& options) {
     envp.insert(envp.end(), extra.begin(), extra.end());
     envp.push_back(nullptr);
 
+    // The child dup2()s in order: a source that an earlier entry overwrites (a stdio fd
+    // handed to another slot, like stderr_fd = 1, or another entry's target) gets a copy
+    // above 2 first.
+    auto inherit = options.inherit;
+    std::vector<UniqueFd> copies;
+    for (auto& [child_fd, parent_fd] : inherit) {
+        const int target = child_fd;
+        const int source = parent_fd;
+        const bool overwritten =
+            (source <= STDERR_FILENO && source != target) ||
+            std::any_of(inherit.begin(), inherit.end(),
+                        [&](const auto& other) { return other.first == source && other.first != target; });
+        if (!overwritten) continue;
+        copies.emplace_back(check_os(::fcntl(source, F_DUPFD_CLOEXEC, STDERR_FILENO + 1), "fcntl F_DUPFD_CLOEXEC"));
+        parent_fd = copies.back().get();
+    }
     std::vector<int> kept;
-    for (const auto& [child_fd, parent_fd] : options.inherit) {
+    for (const auto& [child_fd, parent_fd] : inherit) {
         if (child_fd > STDERR_FILENO) kept.push_back(child_fd);
     }
     std::sort(kept.begin(), kept.end());
@@ -197,8 +213,8 @@ Child spawn(const SpawnOptions& options) {
     LaunchPlan plan{program.c_str(),
                     argv.data(),
                     envp.data(),
-                    options.inherit.data(),
-                    options.inherit.size(),
+                    inherit.data(),
+                    inherit.size(),
                     kept.data(),
                     kept.size(),
                     options.process_group,
@@ -211,10 +227,12 @@ Child spawn(const SpawnOptions& options) {
     pid_t pid = -1;
     {
         const SignalsBlocked blocked;
+        const int saved_errno = errno;  // the child shares our memory, errno included
         // Returns once the child has exec'd or exited (CLONE_VFORK). CLONE_PIDFD: the pidfd
         // is created with the child, before its pid could ever be reused.
         pid = ::clone(child_main, stack.top(), CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
                       &plan, &pidfd);
+        if (pid != -1) errno = saved_errno;
     }
     if (pid == -1) throw_os_error("failed to start " + program);
     UniqueFd pidfd_owner(pidfd);  // CLONE_PIDFD sets O_CLOEXEC
@@ -222,7 +240,7 @@ Child spawn(const SpawnOptions& options) {
         int status = 0;
         while (::waitpid(pid, &status, 0) == -1 && errno == EINTR) {
         }
-        throw std::system_error(plan.error, std::system_category(), "failed to execute " + program);
+        throw ExecError(plan.error, std::system_category(), "failed to execute " + program);
     }
     return Child(pid, std::move(pidfd_owner), options.process_group == 0);
 }

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -27,8 +28,8 @@ struct SpawnOptions {
     std::string argv0{};              // argv[0]; empty: the program path
     std::optional<std::vector<std::string>> environment{};  // "K=V" list; none: ours
     std::vector<std::string> extra_env{};                   // "K=V" added to the above
-    // {fd in child, fd in parent}: stdio (0-2) and extra descriptors. Sources must be >= 3
-    // and no target may be another entry's source.
+    // {fd in child, fd in parent}: stdio (0-2) and extra descriptors. Any source works:
+    // one that an earlier dup2 would overwrite is copied first.
     std::vector<std::pair<int, int>> inherit{};
     pid_t process_group = 0;                    // 0: leads a new group; > 0: joins it; -1: ours
     std::filesystem::path working_directory{};  // empty: ours
@@ -63,8 +64,14 @@ class Child {
     bool leads_group_ = false;
 };
 
-// Starts a child. A failed exec (missing program, no permission) is thrown as
-// std::system_error with the exec errno: "failed to execute PROGRAM: reason".
+// The exec (or the child's setup before it) failed: the program did not run.
+struct ExecError : std::system_error {
+    using std::system_error::system_error;
+};
+
+// Starts a child. A failed exec (missing program, no permission, bad interpreter) is
+// thrown as ExecError with the errno: "failed to execute PROGRAM: reason"; failing to
+// create the process at all (EAGAIN, ENOMEM) as std::system_error.
 Child spawn(const SpawnOptions& options);
 
 // Forks without exec: the child leads a new process group, dies with the spawning thread,
