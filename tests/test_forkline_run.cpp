@@ -288,7 +288,8 @@ TEST_CASE("--dry-run, --help and usage errors") {
     CHECK(dry.code == 0);
     CHECK(dry.out == "gzip 'a b'\ngzip 'c'\n");
     CHECK(forkline_run({"--help"}).out.starts_with("usage: forkline run"));
-    const auto progress = run_command({FORKLINE_PATH, "run", "--progress", "true", ":::", "a", "b"});
+    const auto progress =
+        run_command({FORKLINE_PATH, "run", "--progress", "true", ":::", "a", "b"});
     CHECK(progress.err.find("2/2 done") != std::string::npos);
     for (const auto& args :
          std::vector<std::vector<std::string>>{{"-j", "0", "true", ":::", "x"},

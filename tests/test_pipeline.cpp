@@ -137,8 +137,10 @@ TEST_CASE("exec failures are the stage's: no interpreter 127, not an executable 
     const auto dir = scratch();
     std::ofstream(dir / "bad-interpreter") << "#!/nonexistent/interpreter\n";
     std::ofstream(dir / "garbage") << "\x7f\x01 not a program\n";
-    for (const char* name : {"bad-interpreter", "garbage"}) std::filesystem::permissions(dir / name, std::filesystem::perms::owner_all);
-    const auto no_interpreter = run_pipeline((dir / "bad-interpreter").string() + " | cat", kCapture);
+    for (const char* name : {"bad-interpreter", "garbage"})
+        std::filesystem::permissions(dir / name, std::filesystem::perms::owner_all);
+    const auto no_interpreter =
+        run_pipeline((dir / "bad-interpreter").string() + " | cat", kCapture);
     CHECK(no_interpreter.stages[0].shell_code() == 127);
     CHECK(no_interpreter.stages[1].exit_code == 0);
     CHECK(run_pipeline((dir / "garbage").string(), kCapture).exit_code == 126);
@@ -149,7 +151,8 @@ TEST_CASE("a relative program path is relative to the working directory") {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "hello.sh") << "#!/bin/sh\necho hello from $(pwd)\n";
     std::filesystem::permissions(dir / "hello.sh", std::filesystem::perms::owner_all);
-    const auto r = run_pipeline("./hello.sh", {.stdin_null = true, .capture_stdout = true, .working_directory = dir});
+    const auto r = run_pipeline(
+        "./hello.sh", {.stdin_null = true, .capture_stdout = true, .working_directory = dir});
     CHECK(r.stdout_data == "hello from " + dir.string() + "\n");
 }
 

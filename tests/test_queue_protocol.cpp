@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <thread>
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "idle_workers.hpp"
@@ -159,7 +159,8 @@ TEST_CASE("a worker killed while asleep does not stay counted as idle") {
     CHECK(h.segment.view().header().idle_workers[0].load() == 0);
 }
 
-TEST_CASE("threads as supervisor and workers: 200k jobs, each exactly once (run under TSan in CI)") {
+TEST_CASE(
+    "threads as supervisor and workers: 200k jobs, each exactly once (run under TSan in CI)") {
     constexpr std::uint32_t kWorkers = 3;
     constexpr std::uint64_t kJobs = 200'000;
     auto segment = OwnedSegment::create({256, kWorkers, 8, 8});
@@ -175,7 +176,8 @@ TEST_CASE("threads as supervisor and workers: 200k jobs, each exactly once (run 
                     continue;
                 }
                 auto& slot = segment.view().slot(*position);
-                const bool sentinel = static_cast<layout::SlotKind>(slot.kind) == layout::SlotKind::sentinel;
+                const bool sentinel =
+                    static_cast<layout::SlotKind>(slot.kind) == layout::SlotKind::sentinel;
                 if (sentinel) queue.give_back_reserved();
                 std::uint64_t value = 0;
                 std::memcpy(&value, segment.view().job_data(*position), 8);

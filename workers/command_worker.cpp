@@ -4,6 +4,8 @@
 // SIGKILL after the grace period. Usage (by forkline run only): command_worker OUTPUT_DIR
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,66 +16,57 @@
 #include <forkline/serve.hpp>
 
 #include "command_job.hpp"
+#include "standard_fds.hpp"
 #include "unique_fd.hpp"
 
 namespace {
-
-// The two files this worker's commands write into, reused job after job (creating and
-// removing files per job costs more than the command on ext4). O_APPEND: every write lands
-// at the current end, so truncating to 0 is all a new job needs.
-class OutputFiles {
-  public:
-    explicit OutputFiles(std::filesystem::path directory) : directory_(std::move(directory)) {
-        open();
-    }
-
-    int out() const { return out_.get(); }
-    int err() const { return err_.get(); }
-
-    void truncate() {
-        if (::ftruncate(out_.get(), 0) != 0 || ::ftruncate(err_.get(), 0) != 0) {
-            throw std::runtime_error(std::string("cannot truncate output files: ") +
-                                     std::strerror(errno));
-        }
-    }
-
-    // Too big for the result slot: the files become job `seq`'s, and fresh ones are opened.
-    void hand_over(std::uint64_t seq) {
-        const auto paths = run::output_paths(directory_, seq);
-        if (::rename(own_path(".out").c_str(), paths.out.c_str()) != 0 ||
-            ::rename(own_path(".err").c_str(), paths.err.c_str()) != 0) {
-            throw std::runtime_error(std::string("cannot keep a job's output: ") +
-                                     std::strerror(errno));
-        }
-        open();
-    }
-
-  private:
-    std::filesystem::path own_path(const char* suffix) const {
-        return directory_ / ("worker-" + std::to_string(::getpid()) + suffix);
-    }
-    static forkline::UniqueFd create(const std::filesystem::path& path) {
-        const int fd =
-            ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-        if (fd < 0)
-            throw std::runtime_error("cannot create " + path.string() + ": " +
-                                     std::strerror(errno));
-        return forkline::UniqueFd(fd);
-    }
-    void open() {
-        out_ = create(own_path(".out"));
-        err_ = create(own_path(".err"));
-    }
-
-    std::filesystem::path directory_;
-    forkline::UniqueFd out_;
-    forkline::UniqueFd err_;
-};
 
 std::uint64_t size_of(int fd) {
     struct stat info {};
     return ::fstat(fd, &info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
 }
+
+// Where one job's stdout and stderr go: two fresh memory files (memfd) per job, so a
+// process the job left behind can only ever write into its own job's files, never into
+// the next one's (and no inode is created on disk per job). Up to kInlineOutput bytes go
+// back in the result slot; more are copied into files of the run's directory.
+class JobOutput {
+  public:
+    JobOutput() : out_(create("forkline-job-stdout")), err_(create("forkline-job-stderr")) {}
+
+    int out() const { return out_.get(); }
+    int err() const { return err_.get(); }
+
+    // Too big for the result slot: written to output_paths(directory, seq).
+    void save(const std::filesystem::path& directory, std::uint64_t seq) const {
+        const auto paths = run::output_paths(directory, seq);
+        copy(out_.get(), paths.out);
+        copy(err_.get(), paths.err);
+    }
+
+  private:
+    static forkline::UniqueFd create(const char* name) {
+        const int fd = ::memfd_create(name, MFD_CLOEXEC);
+        if (fd < 0) throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
+        return forkline::UniqueFd(fd);
+    }
+    static void copy(int from, const std::filesystem::path& to) {
+        const forkline::UniqueFd file(
+            ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!file.valid())
+            throw std::runtime_error("cannot create " + to.string() + ": " + std::strerror(errno));
+        off_t offset = 0;
+        for (auto left = size_of(from); left > 0;) {
+            const auto n = ::sendfile(file.get(), from, &offset, left);
+            if (n <= 0)
+                throw std::runtime_error("cannot write " + to.string() + ": " +
+                                         std::strerror(errno));
+            left -= static_cast<std::uint64_t>(n);
+        }
+    }
+    forkline::UniqueFd out_;
+    forkline::UniqueFd err_;
+};
 
 bool read_exactly(int fd, std::byte* into, std::uint64_t size) {
     for (std::uint64_t done = 0; done < size;) {
@@ -105,8 +98,9 @@ void write_text(int fd, const std::string& text) {
 }
 
 // Runs one job; returns the size of the result written into `result`.
-std::size_t run_job(const run::CommandJob& job, OutputFiles& files, std::span<std::byte> result) {
-    files.truncate();
+std::size_t run_job(const run::CommandJob& job, const std::filesystem::path& directory,
+                    std::span<std::byte> result) {
+    const JobOutput files;
     run::CommandOutcome outcome{};
     outcome.start_unix_ns = unix_now_ns();
     forkline::PipelineOptions options{
@@ -148,7 +142,7 @@ std::size_t run_job(const run::CommandJob& job, OutputFiles& files, std::span<st
         outcome.stdout_bytes + outcome.stderr_bytes <= result.size() - sizeof outcome &&
         read_exactly(files.out(), output, outcome.stdout_bytes) &&
         read_exactly(files.err(), output + outcome.stdout_bytes, outcome.stderr_bytes);
-    if (!outcome.output_inline) files.hand_over(job.seq);
+    if (!outcome.output_inline) files.save(directory, job.seq);
     std::memcpy(result.data(), &outcome, sizeof outcome);
     return sizeof outcome +
            (outcome.output_inline ? outcome.stdout_bytes + outcome.stderr_bytes : 0);
@@ -157,6 +151,7 @@ std::size_t run_job(const run::CommandJob& job, OutputFiles& files, std::span<st
 }  // namespace
 
 int main(int argc, char** argv) {
+    forkline::ensure_standard_fds();  // before attaching: the segment must not become fd 1
     if (argc != 2) {
         std::fprintf(stderr, "usage: command_worker OUTPUT_DIR (started by forkline run)\n");
         return 2;
@@ -167,8 +162,7 @@ int main(int argc, char** argv) {
     ::sigemptyset(&term);
     ::sigaddset(&term, SIGTERM);
     ::sigprocmask(SIG_BLOCK, &term, nullptr);
-    OutputFiles files(directory);
     return forkline::serve([&](std::span<const std::byte> bytes, std::span<std::byte> result) {
-        return run_job(run::decode(bytes), files, result);
+        return run_job(run::decode(bytes), directory, result);
     });
 }

@@ -28,7 +28,8 @@ ProgramLookup find_program(const std::string& name, const std::string& search_pa
     if (name.empty()) return {{}, ENOENT};
     if (name.find('/') != std::string::npos) {
         // Executed after the child's chdir: a relative path is relative to working_directory.
-        const auto where = name.front() == '/' ? std::filesystem::path(name) : working_directory / name;
+        const auto where =
+            name.front() == '/' ? std::filesystem::path(name) : working_directory / name;
         const int error = check_executable(where);
         return error == 0 ? ProgramLookup{name, 0} : ProgramLookup{{}, error};
     }

@@ -187,7 +187,8 @@ class Loop {
     void signal_group(int signal) const {
         if (spec_.group > 0) ::kill(-spec_.group, signal);
         for (std::size_t i = 0; i < spec_.children.size(); ++i) {
-            if (spec_.children[i] != nullptr && !outcome_.statuses[i]) spec_.children[i]->kill(signal);
+            if (spec_.children[i] != nullptr && !outcome_.statuses[i])
+                spec_.children[i]->kill(signal);
         }
     }
 

@@ -163,8 +163,8 @@ void validate(const std::vector<Stage>& stages, const PipelineOptions& options) 
     }
 }
 
-std::optional<Child> start_stage(const Stage& stage, StageIo& io, const std::string& search_path, pid_t group,
-                                 const PipelineOptions& options, StageResult& result) {
+std::optional<Child> start_stage(const Stage& stage, StageIo& io, const std::string& search_path,
+                                 pid_t group, const PipelineOptions& options, StageResult& result) {
     try {
         for (const auto& redirect : stage.redirects) io.apply(redirect);
     } catch (const Error& e) {

@@ -53,7 +53,9 @@ class Parser {
     static std::size_t column(std::size_t pos) { return pos + 1; }
     // A newline is not a blank: it would separate commands, which needs a shell.
     static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-    static bool ends_word(char c) { return is_blank(c) || c == '\n' || c == '|' || c == '<' || c == '>'; }
+    static bool ends_word(char c) {
+        return is_blank(c) || c == '\n' || c == '|' || c == '<' || c == '>';
+    }
     bool only_blanks_left() const {
         return text_.find_first_not_of(" \t\r\n", pos_) == std::string_view::npos;
     }

@@ -197,10 +197,12 @@ Child spawn(const SpawnOptions& options) {
         const int source = parent_fd;
         const bool overwritten =
             (source <= STDERR_FILENO && source != target) ||
-            std::any_of(inherit.begin(), inherit.end(),
-                        [&](const auto& other) { return other.first == source && other.first != target; });
+            std::any_of(inherit.begin(), inherit.end(), [&](const auto& other) {
+                return other.first == source && other.first != target;
+            });
         if (!overwritten) continue;
-        copies.emplace_back(check_os(::fcntl(source, F_DUPFD_CLOEXEC, STDERR_FILENO + 1), "fcntl F_DUPFD_CLOEXEC"));
+        copies.emplace_back(
+            check_os(::fcntl(source, F_DUPFD_CLOEXEC, STDERR_FILENO + 1), "fcntl F_DUPFD_CLOEXEC"));
         parent_fd = copies.back().get();
     }
     std::vector<int> kept;

@@ -1,7 +1,7 @@
 // What `forkline run` sends to command_worker through the shared-memory queue, and what
-// comes back. The command writes its stdout and stderr into two files the worker reuses
-// job after job; up to kInlineOutput bytes then come back inside the result slot, larger
-// outputs stay on disk, renamed to output_paths() in the run's private directory.
+// comes back. The command writes its stdout and stderr into two memory files of its own;
+// up to kInlineOutput bytes then come back inside the result slot, larger outputs are
+// written to output_paths() in the run's private directory.
 #pragma once
 
 #include <cstddef>

@@ -69,6 +69,9 @@ std::vector<JobSpec> jobs_from_lines(std::istream& in,
     for (std::size_t n = 1; std::getline(in, line); ++n) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
+        // A command file may have comments (an argument line is taken as it is).
+        const auto first = line.find_first_not_of(" \t");
+        if (!command_template && (first == std::string::npos || line[first] == '#')) continue;
         lines.push_back(line);
         line_numbers.push_back(n);
     }

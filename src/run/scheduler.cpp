@@ -115,6 +115,14 @@ class Scheduler {
         pool_ = &pool;
         while (true) {
             handle_signals();
+            if (stopping_) report_abandoned_retries();
+            // A cancel that reached a worker between two jobs is dropped by it: repeat it
+            // while jobs run.
+            if (cancelled_ && pool.in_flight() > 0 &&
+                Clock::now() - last_cancel_ >= std::chrono::milliseconds(50)) {
+                pool.signal_workers(SIGTERM);
+                last_cancel_ = Clock::now();
+            }
             start_jobs();
             if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
             const auto pace = pacer_.wait();
@@ -141,11 +149,20 @@ class Scheduler {
     static constexpr std::size_t kMaxJobBytes = 1 << 20;
 
     struct Running {
-        std::size_t index;  // into jobs_
-        unsigned attempt;
+        std::size_t index;     // into jobs_
+        unsigned attempt = 1;  // 1 + retries so far
+        unsigned runs = 0;     // runs of the earlier attempts (a worker death re-runs one)
+        std::optional<FinishedJob> failed;  // the last failed attempt, while a retry waits
     };
 
     bool nothing_left() const { return next_ >= jobs_.size() && retry_.empty(); }
+
+    // Stopping: failed jobs waiting for another attempt will not get it; they are reported
+    // as they last ended.
+    void report_abandoned_retries() {
+        for (auto& job : retry_) report_.finished(std::move(*job.failed));
+        retry_.clear();
+    }
 
     void handle_signals() {
         if (interrupts > 0 && !first_interrupt_) first_interrupt_ = Clock::now();
@@ -160,15 +177,17 @@ class Scheduler {
         cancelled_ = true;
         stopping_ = true;
         pool_->signal_workers(SIGTERM);  // each worker ends its command's whole group
+        last_cancel_ = Clock::now();
     }
 
     void start_jobs() {
         while (!stopping_ && pool_->in_flight() < workers_ && !nothing_left() &&
                pacer_.wait() == Clock::duration{}) {
-            Running job{0, 1};
+            Running job{};
             if (!retry_.empty()) {
-                job = retry_.front();
+                job = std::move(retry_.front());
                 retry_.pop_front();
+                job.failed.reset();
             } else {
                 job.index = next_++;
             }
@@ -215,7 +234,7 @@ class Scheduler {
         const auto& spec = jobs_[job.index];
         FinishedJob finished;
         finished.spec = &spec;
-        finished.attempts = job.attempt;
+        finished.attempts = job.runs + result.attempts;
         if (result.status == forkline::JobStatus::ok) {
             CommandOutcome outcome{};
             if (result.data.size() < sizeof outcome)
@@ -247,8 +266,8 @@ class Scheduler {
                                                 result.data.size()));
         }
         if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
-            retry_.push_back(
-                {job.index, job.attempt + 1});  // outputs are rewritten by the next attempt
+            const auto runs = finished.attempts;
+            retry_.push_back({job.index, job.attempt + 1, runs, std::move(finished)});
             return;
         }
         report_.finished(std::move(finished));
@@ -276,6 +295,7 @@ class Scheduler {
     bool stopping_ = false;   // start nothing new
     bool cancelled_ = false;  // running jobs were told to stop
     std::optional<Clock::time_point> first_interrupt_;
+    Clock::time_point last_cancel_;
 };
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+
 #include <vector>
+#include "standard_fds.hpp"
 
 #include "job_source.hpp"
 #include "run_options.hpp"
@@ -70,13 +72,14 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Also caps durations at 10^6 s (11 days): nanosecond arithmetic must not overflow.
 double parse_number(const std::string& option, const std::string& text, double min = 0) {
     double value = -1;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) ||
-        value < min) {
-        throw UsageError(option + " needs a number >= " + std::to_string(static_cast<int>(min)) +
-                         ", not '" + text + "'");
+        value < min || value > 1e6) {
+        throw UsageError(option + " needs a number from " + std::to_string(static_cast<int>(min)) +
+                         " to 1000000, not '" + text + "'");
     }
     return value;
 }
@@ -208,6 +211,7 @@ int run_command(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    forkline::ensure_standard_fds();
     const std::string command = argc > 1 ? argv[1] : "";
     try {
         if (command == "-h" || command == "--help") {

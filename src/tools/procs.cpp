@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
 #include <vector>
+#include "standard_fds.hpp"
 
 #include "numbers.hpp"
 #include "runners.hpp"
@@ -201,6 +203,7 @@ void run_all(const Arguments& args, const std::vector<std::uint64_t>& numbers, u
 }  // namespace
 
 int main(int argc, char** argv) {
+    forkline::ensure_standard_fds();
     try {
         const auto args = parse_arguments(argc, argv);
         if (args.help) {

@@ -9,8 +9,10 @@
 #include <cstring>
 #include <forkline/pipeline.hpp>
 #include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
+#include "standard_fds.hpp"
 
 namespace {
 
@@ -126,13 +128,6 @@ Arguments parse_arguments(int argc, char** argv) {
     return args;
 }
 
-// Descriptors 0-2 must exist, or pipes created later would land on them.
-void ensure_standard_fds() {
-    for (int fd = 0; fd <= 2; ++fd) {
-        if (::fcntl(fd, F_GETFD) == -1) ::open("/dev/null", O_RDWR);  // takes the lowest free: fd
-    }
-}
-
 void write_all(int fd, const std::string& data) {
     std::size_t done = 0;
     while (done < data.size()) {
@@ -194,7 +189,7 @@ void print_status(const forkline::PipelineResult& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    ensure_standard_fds();
+    forkline::ensure_standard_fds();
     try {
         auto args = parse_arguments(argc, argv);
         if (args.help) {

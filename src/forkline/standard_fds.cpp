@@ -1,0 +1,14 @@
+#include "standard_fds.hpp"
+
+#include <fcntl.h>
+
+namespace forkline {
+
+void ensure_standard_fds() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        // open() takes the lowest free number: this very fd. Deliberately not O_CLOEXEC.
+        if (::fcntl(fd, F_GETFD) == -1) ::open("/dev/null", O_RDWR);
+    }
+}
+
+}  // namespace forkline
