@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fault.hpp"
 #include "futex.hpp"
 #include "idle_workers.hpp"
 
@@ -40,6 +41,7 @@ bool WorkerQueue::reserve() {
         }
         const auto end = cursor + std::min(batch, available);
         if (header_.cursor.compare_exchange_weak(cursor, end, std::memory_order_acq_rel)) {
+            fault_point("reserved");  // positions reserved, none claimed: stranded if killed here
             next_ = cursor;
             end_ = end;
             return true;
@@ -53,18 +55,23 @@ bool WorkerQueue::try_claim(std::uint64_t position) {
     const auto claimed =
         SlotState{lap, Phase::claimed, static_cast<std::uint16_t>(index_)}.encode();
     // Fails when another worker took it (after a requeue) or it belongs to another lap.
-    return view_.slot(position).state.compare_exchange_strong(expected, claimed,
-                                                              std::memory_order_acq_rel);
+    const bool won = view_.slot(position).state.compare_exchange_strong(expected, claimed,
+                                                                        std::memory_order_acq_rel);
+    if (won) fault_point("claimed");
+    return won;
 }
 
 void WorkerQueue::complete(std::uint64_t position) {
+    fault_point("finishing");  // result written, slot still CLAIMED
     const auto lap = view_.lap(position);
     view_.slot(position).state.store(
         SlotState{lap, Phase::done, static_cast<std::uint16_t>(index_)}.encode(),
         std::memory_order_release);
+    fault_point("done");  // DONE but not yet published on the ring
     const auto tail = ring_.tail.load(std::memory_order_relaxed);
     ring_entries_[tail & (view_.geometry().slot_count - 1)] = position;
     ring_.tail.store(tail + 1, std::memory_order_release);
+    fault_point("published");
     wake_supervisor(false);
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include <vector>
+#include "arguments.hpp"
 #include "standard_fds.hpp"
 
 #include "job_source.hpp"
@@ -68,9 +69,7 @@ Exit status: 0 if every job succeeded, else the number of failed jobs (at most 1
 2 on bad usage.
 )";
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using tools::UsageError;
 
 // Also caps durations at 10^6 s (11 days): nanosecond arithmetic must not overflow.
 double parse_number(const std::string& option, const std::string& text, double min = 0) {
@@ -119,12 +118,10 @@ int run_command(int argc, char** argv) {
     bool have_arguments = false;
     std::size_t max_args = 1;
     bool dry_run = false;
-    for (int i = 2; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw UsageError("option " + arg + " needs a value");
-            return argv[++i];
-        };
+    tools::ArgumentReader reader(argc, argv, 2);
+    while (!reader.done()) {
+        const std::string arg = reader.next();
+        const auto value = [&] { return reader.value(); };
         if (have_arguments) {
             arguments.push_back(arg);
         } else if (arg == ":::") {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include <vector>
+#include "arguments.hpp"
 #include "standard_fds.hpp"
 
 #include "numbers.hpp"
@@ -42,9 +43,7 @@ Options:
 Exit status: 0 on success, 1 if the run failed, 2 on bad usage or input.
 )";
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using tools::UsageError;
 
 struct Arguments {
     std::optional<unsigned> processes;
@@ -56,12 +55,10 @@ struct Arguments {
 
 Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw UsageError("option " + arg + " needs a value");
-            return argv[++i];
-        };
+    tools::ArgumentReader reader(argc, argv, 1);
+    while (!reader.done()) {
+        const std::string arg = reader.next();
+        const auto value = [&] { return reader.value(); };
         if (arg == "-h" || arg == "--help") {
             args.help = true;
         } else if (arg == "--json") {

@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include "arguments.hpp"
 #include "standard_fds.hpp"
 
 namespace {
@@ -44,9 +45,7 @@ Exit status: the last stage's (or with --pipefail the last non-zero one), 124 ti
 got SIGINT/SIGTERM (forwarded to the pipeline), 2 on bad usage or a syntax error.
 )";
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using tools::UsageError;
 
 struct Arguments {
     std::string command;
@@ -77,12 +76,10 @@ Arguments parse_arguments(int argc, char** argv) {
             throw UsageError("choose one of --input, --input-file, --no-stdin (" + arg + ")");
         stdin_chosen = true;
     };
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw UsageError("option " + arg + " needs a value");
-            return argv[++i];
-        };
+    tools::ArgumentReader reader(argc, argv, 1);
+    while (!reader.done()) {
+        const std::string arg = reader.next();
+        const auto value = [&] { return reader.value(); };
         if (arg == "-h" || arg == "--help") {
             args.help = true;
         } else if (arg == "--input") {
@@ -111,8 +108,8 @@ Arguments parse_arguments(int argc, char** argv) {
             args.status = true;
         } else if (arg == "--shell") {
             args.shell = true;
-        } else if (arg == "--" && i + 1 < argc && !have_command) {
-            args.command = argv[++i];
+        } else if (arg == "--" && !reader.done() && !have_command) {
+            args.command = reader.next();
             have_command = true;
         } else if (arg.starts_with("-") && arg.size() > 1) {
             throw UsageError("unknown option '" + arg + "'");
