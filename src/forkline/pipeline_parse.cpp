@@ -13,6 +13,9 @@ class Parser {
     explicit Parser(std::string_view text) : text_(text) {}
 
     std::vector<Stage> parse() {
+        if (const auto nul = text_.find('\0'); nul != std::string_view::npos) {
+            throw ParseError(column(nul), "a NUL byte cannot be passed to a program");
+        }
         std::vector<Stage> stages;
         Stage stage;
         std::size_t stage_start = 0;

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 struct TestJob {
-    enum Action : std::uint32_t { echo = 0, throw_error = 1, crash = 2, count_fds = 3 };
+    enum Action : std::uint32_t { echo = 0, throw_error = 1, crash = 2, count_fds = 3, exit_quietly = 4 };
     std::uint64_t value = 0;
     std::uint32_t pause_us = 0;
     Action action = echo;

@@ -29,6 +29,7 @@ int main() {
         if (job.pause_us != 0) ::usleep(job.pause_us);
         if (job.action == TestJob::throw_error) throw std::runtime_error("asked to fail");
         if (job.action == TestJob::crash) ::_exit(3);
+        if (job.action == TestJob::exit_quietly) ::_exit(0);
         if (job.action == TestJob::count_fds) return extra_fds();
         return job.value * 2;
     });

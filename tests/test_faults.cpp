@@ -1,0 +1,86 @@
+// Resource faults and hostile inputs: each a clear error, no hang, no leak.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <forkline/forkline.hpp>
+#include <fstream>
+
+#include "run_command.hpp"
+#include "test_job.hpp"
+
+using test_support::lines_of;
+using test_support::run_command;
+
+TEST_CASE("too few descriptors (ulimit -n): a one-line error, exit 1") {
+    const auto r =
+        run_command({"/bin/sh", "-c", std::string("ulimit -n 5; exec ") + PROCS_PATH + " 2"});
+    CHECK(r.code == 1);
+    CHECK(lines_of(r.err).size() == 1);
+    CHECK(r.err.starts_with("procs: error: "));
+}
+
+TEST_CASE("/dev/shm full: a clear error, exit 1 (needs root for a private tmpfs)") {
+    if (::geteuid() != 0 || ::access("/usr/bin/unshare", X_OK) != 0) return;
+    const auto r = run_command(
+        {"/usr/bin/unshare", "-m", "/bin/sh", "-c",
+         std::string("mount -t tmpfs -o size=8k tmpfs /dev/shm && exec ") + PROCS_PATH + " 2"});
+    if (r.err.find("mount") != std::string::npos) return;  // no mount namespace here
+    CHECK(r.code == 1);
+    CHECK(r.err.find("cannot create shared-memory segment") != std::string::npos);
+}
+
+TEST_CASE("a worker that exits 0 without answering its sentinel is an error, not a hang") {
+    forkline::Pool pool(
+        {.worker_program = TEST_WORKER_PATH, .workers = 1, .max_job_size = sizeof(TestJob)},
+        [](const forkline::JobResult&) {});
+    pool.submit(TestJob{1, 0, TestJob::exit_quietly});
+    CHECK_THROWS_WITH_AS(pool.wait(),
+                         doctest::Contains("exited with code 0 without answering its sentinel"),
+                         forkline::Error);
+}
+
+TEST_CASE("a worker refuses a segment that is not one: wrong magic, too small, open to others") {
+    char path[] = "/tmp/forkline-hostile-XXXXXX";
+    const int fd = ::mkstemp(path);
+    REQUIRE(fd >= 0);
+    std::vector<char> junk(8192, 'x');
+    REQUIRE(::write(fd, junk.data(), junk.size()) == static_cast<ssize_t>(junk.size()));
+    ::close(fd);
+    auto attach_to = [&](mode_t mode, off_t size) {
+        ::chmod(path, mode);
+        ::truncate(path, size);
+        return run_command({"/bin/sh", "-c",
+                            std::string("FORKLINE_SEGMENT_FD=3 FORKLINE_WORKER_INDEX=0 exec ") +
+                                TEST_WORKER_PATH + " 3<>" + path});
+    };
+    const auto bad_magic = attach_to(0600, 8192);
+    CHECK(bad_magic.code == 1);
+    CHECK(bad_magic.err == "forkline worker: refusing segment: segment has a wrong magic number\n");
+    const auto small = attach_to(0600, 16);
+    CHECK(small.err.find("smaller than its header") != std::string::npos);
+    const auto open = attach_to(0644, 8192);
+    CHECK(open.err.find("accessible to other users") != std::string::npos);
+    const auto no_segment = run_command({TEST_WORKER_PATH});
+    CHECK(no_segment.code == 1);
+    CHECK(no_segment.err.find("not started by a forkline pool") != std::string::npos);
+    ::unlink(path);
+}
+
+TEST_CASE("hostile pipeline strings: huge, deeply quoted, invalid UTF-8, NUL bytes") {
+    const std::string huge = "echo " + std::string(1 << 20, 'a');
+    CHECK(forkline::parse_pipeline(huge)[0].argv[1].size() == (1u << 20));
+    std::string nested;
+    for (int i = 0; i < 10000; ++i) nested += "'a'\"b\"\\c";
+    CHECK(forkline::parse_pipeline("echo " + nested)[0].argv.size() == 2);
+    const std::string binary("echo \xff\xfe\x01 x", 10);
+    CHECK(forkline::parse_pipeline(binary)[0].argv[1] == "\xff\xfe\x01");
+    // execve cannot pass a NUL: refused, with its column, before anything starts.
+    const std::string with_nul("echo a\0b", 8);
+    CHECK_THROWS_WITH_AS(forkline::parse_pipeline(with_nul),
+                         "syntax error at column 7: a NUL byte cannot be passed to a program",
+                         forkline::ParseError);
+}
