@@ -121,7 +121,6 @@ int run_command(int argc, char** argv) {
     tools::ArgumentReader reader(argc, argv, 2);
     while (!reader.done()) {
         const std::string arg = reader.next();
-        const auto value = [&] { return reader.value(); };
         if (have_arguments) {
             arguments.push_back(arg);
         } else if (arg == ":::") {
@@ -130,30 +129,30 @@ int run_command(int argc, char** argv) {
             std::fputs(kRunUsage, stdout);
             return 0;
         } else if (arg == "-j") {
-            options.jobs = parse_count(arg, value(), 1);
+            options.jobs = parse_count(arg, reader.value(), 1);
         } else if (arg == "-n") {
-            max_args = parse_count(arg, value(), 1);
+            max_args = parse_count(arg, reader.value(), 1);
         } else if (arg == "--jobs") {
-            jobs_file = value();
+            jobs_file = reader.value();
         } else if (arg == "--shell") {
             options.shell = true;
         } else if (arg == "--timeout") {
-            options.timeout_s = parse_number(arg, value());
+            options.timeout_s = parse_number(arg, reader.value());
         } else if (arg == "--grace") {
-            options.grace_s = parse_number(arg, value());
+            options.grace_s = parse_number(arg, reader.value());
             options.grace_given = true;
         } else if (arg == "--retries") {
-            options.retries = parse_count(arg, value(), 0);
+            options.retries = parse_count(arg, reader.value(), 0);
         } else if (arg == "--halt") {
-            parse_halt(value(), options);
+            parse_halt(reader.value(), options);
         } else if (arg == "--rate") {
-            options.rate_per_s = parse_rate(value());
+            options.rate_per_s = parse_rate(reader.value());
         } else if (arg == "--delay") {
-            options.delay_s = parse_number(arg, value());
+            options.delay_s = parse_number(arg, reader.value());
         } else if (arg == "--keep-order") {
             options.keep_order = true;
         } else if (arg == "--joblog") {
-            options.joblog = value();
+            options.joblog = reader.value();
         } else if (arg == "--json") {
             options.json = true;
         } else if (arg == "--dry-run") {

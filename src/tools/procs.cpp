@@ -58,15 +58,14 @@ Arguments parse_arguments(int argc, char** argv) {
     tools::ArgumentReader reader(argc, argv, 1);
     while (!reader.done()) {
         const std::string arg = reader.next();
-        const auto value = [&] { return reader.value(); };
         if (arg == "-h" || arg == "--help") {
             args.help = true;
         } else if (arg == "--json") {
             args.json = true;
         } else if (arg == "--numbers") {
-            args.numbers_file = value();
+            args.numbers_file = reader.value();
         } else if (arg == "--mode") {
-            args.mode = value();
+            args.mode = reader.value();
             if (args.mode != "seq" && args.mode != "threads" && args.mode != "procs" &&
                 args.mode != "all") {
                 throw UsageError("unknown mode '" + args.mode + "' (seq, threads, procs or all)");

@@ -79,15 +79,14 @@ Arguments parse_arguments(int argc, char** argv) {
     tools::ArgumentReader reader(argc, argv, 1);
     while (!reader.done()) {
         const std::string arg = reader.next();
-        const auto value = [&] { return reader.value(); };
         if (arg == "-h" || arg == "--help") {
             args.help = true;
         } else if (arg == "--input") {
             choose_stdin(arg);
-            args.options.input = value();
+            args.options.input = reader.value();
         } else if (arg == "--input-file") {
             choose_stdin(arg);
-            args.input_file = value();
+            args.input_file = reader.value();
             if (::access(args.input_file.c_str(), R_OK) != 0) {
                 throw UsageError("cannot open '" + args.input_file + "': " + std::strerror(errno));
             }
@@ -95,9 +94,9 @@ Arguments parse_arguments(int argc, char** argv) {
             choose_stdin(arg);
             args.options.stdin_null = true;
         } else if (arg == "--timeout") {
-            args.options.timeout = parse_seconds(arg, value());
+            args.options.timeout = parse_seconds(arg, reader.value());
         } else if (arg == "--grace") {
-            args.options.grace = parse_seconds(arg, value());
+            args.options.grace = parse_seconds(arg, reader.value());
         } else if (arg == "--pipefail") {
             args.options.pipefail = true;
         } else if (arg == "--capture") {
