@@ -5,16 +5,18 @@
 //   for (auto n : numbers) pool.submit(n);
 //   forkline::PoolSummary summary = pool.wait();
 //
-// Workers are separate executables that call forkline::serve() (serve.hpp). Each worker
-// is a child of the thread that created the pool (or respawned it): it is SIGKILLed when
-// that thread exits, so create a pool from a thread that outlives it (e.g. main).
+// Workers are separate executables that call forkline::serve() (serve.hpp), or an
+// in-process handler run in a fork of this program (PoolOptions::worker_function). Each
+// worker is a child of the thread that created the pool (or respawned it): it is SIGKILLed
+// when that thread exits, so create a pool from a thread that outlives it (e.g. main).
 //
 // Crash promise: whatever worker is SIGKILLed at whatever instant, every submitted job gets
 // exactly one result. A job whose worker died is run again (by a respawned worker if need
 // be), up to `max_attempts` runs, then reported as JobStatus::worker_died.
 //
-// Not thread-safe: use one Pool from one thread. Results are delivered on that thread,
-// inside submit() and wait(), in completion order. The callback may submit() more jobs
+// Not thread-safe: use one Pool from one thread (several pools on several threads are
+// fine). Results are delivered on that thread, inside submit(), poll() and wait(), in
+// completion order, or returned by next_result() when the pool has no callback. The callback may submit() more jobs
 // (they are queued after the current delivery) and close(); an exception it throws
 // propagates out of the submit() or wait() that delivered the result, after which the pool
 // is still consistent and wait() can be called again.
