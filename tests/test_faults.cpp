@@ -33,6 +33,30 @@ TEST_CASE("/dev/shm full: a clear error, exit 1 (needs root for a private tmpfs)
     CHECK(r.err.find("cannot create shared-memory segment") != std::string::npos);
 }
 
+TEST_CASE("no more processes (RLIMIT_NPROC): a clear error, exit 1 (needs root to become nobody)") {
+    // Root is exempt from RLIMIT_NPROC: run as nobody with a limit of one process.
+    if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0 ||
+        ::access("/usr/bin/prlimit", X_OK) != 0)
+        return;
+    const std::vector<std::string> as_nobody = {"/usr/bin/setpriv", "--reuid=65534",
+                                                "--regid=65534",    "--clear-groups",
+                                                "/usr/bin/prlimit", "--nproc=1"};
+    auto run = [&](std::vector<std::string> command) {
+        command.insert(command.begin(), as_nobody.begin(), as_nobody.end());
+        return run_command(command);
+    };
+    const auto procs = run({PROCS_PATH, "2"});
+    if (procs.err.find("Permission denied") != std::string::npos)
+        return;  // build tree not readable by nobody
+    CHECK(procs.code == 1);
+    CHECK(procs.err == "procs: error: pool: failed to start " +
+                           std::string(PROCS_PATH).substr(0, std::string(PROCS_PATH).rfind('/')) +
+                           "/prime_worker: Resource temporarily unavailable\n");
+    const auto runpipe = run({RUNPIPE_PATH, "true | true"});
+    CHECK(runpipe.code == 1);
+    CHECK(runpipe.err.find("Resource temporarily unavailable") != std::string::npos);
+}
+
 TEST_CASE("a worker that exits 0 without answering its sentinel is an error, not a hang") {
     forkline::Pool pool(
         {.worker_program = TEST_WORKER_PATH, .workers = 1, .max_job_size = sizeof(TestJob)},
