@@ -49,9 +49,10 @@ TEST_CASE("no more processes (RLIMIT_NPROC): a clear error, exit 1 (needs root t
     if (procs.err.find("Permission denied") != std::string::npos)
         return;  // build tree not readable by nobody
     CHECK(procs.code == 1);
-    CHECK(procs.err == "procs: error: pool: failed to start " +
-                           std::string(PROCS_PATH).substr(0, std::string(PROCS_PATH).rfind('/')) +
-                           "/prime_worker: Resource temporarily unavailable\n");
+    // The first line (under LeakSanitizer, its own complaint about the limit follows).
+    const auto build_dir = std::string(PROCS_PATH).substr(0, std::string(PROCS_PATH).rfind('/'));
+    CHECK(lines_of(procs.err).at(0) == "procs: error: pool: failed to start " + build_dir +
+                                           "/prime_worker: Resource temporarily unavailable");
     const auto runpipe = run({RUNPIPE_PATH, "true | true"});
     CHECK(runpipe.code == 1);
     CHECK(runpipe.err.find("Resource temporarily unavailable") != std::string::npos);
