@@ -190,8 +190,7 @@ TEST_CASE("workers SIGKILLed before they attach are respawned, not taken for bro
                          .workers = 4,
                          .max_job_size = sizeof(TestJob)},
                         [&](const forkline::JobResult&) { ++results; });
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const auto early = test_support::children_of(::getpid());
+    const auto early = test_support::wait_for_children(::getpid(), 4);
     CHECK(early.size() == 4);
     for (const pid_t pid : early) ::kill(pid, SIGKILL);
     for (std::uint64_t i = 0; i < 50; ++i) pool.submit(TestJob{i + 1});

@@ -198,11 +198,7 @@ TEST_CASE("SIGKILL a worker of procs at random moments: still every result, exit
 TEST_CASE("SIGKILL the supervisor: its workers die within a second; a stale segment is swept") {
     const auto numbers = numbers_file(50);
     const pid_t procs = test_support::start_command({PROCS_PATH, "--numbers", numbers, "2"});
-    std::vector<pid_t> workers;
-    for (int i = 0; i < 200 && workers.size() < 2; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        workers = test_support::children_of(procs);
-    }
+    const auto workers = test_support::wait_for_children(procs, 2);
     REQUIRE(workers.size() == 2);
     ::kill(procs, SIGKILL);
     int status = 0;

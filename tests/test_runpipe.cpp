@@ -115,11 +115,7 @@ TEST_CASE("syntax errors and bad usage: one line, exit 2, nothing run") {
 TEST_CASE("SIGINT and SIGTERM to runpipe go to the pipeline; runpipe exits 130 / 143") {
     for (const auto& [signal, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
         const pid_t pid = test_support::start_command({RUNPIPE_PATH, "sleep 30 | cat"});
-        std::vector<pid_t> stages;
-        for (int i = 0; i < 200 && stages.size() < 2; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            stages = test_support::children_of(pid);
-        }
+        const auto stages = test_support::wait_for_children(pid, 2);
         REQUIRE(stages.size() == 2);
         ::kill(pid, signal);
         int status = 0;
@@ -134,11 +130,7 @@ TEST_CASE("SIGINT and SIGTERM to runpipe go to the pipeline; runpipe exits 130 /
 TEST_CASE("a pipeline that ignores the forwarded SIGTERM is SIGKILLed after --grace") {
     const pid_t pid = test_support::start_command(
         {RUNPIPE_PATH, "--grace", "0.2", "sh -c \"trap '' TERM; sleep 30\""});
-    std::vector<pid_t> stages;
-    for (int i = 0; i < 200 && stages.empty(); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        stages = test_support::children_of(pid);
-    }
+    const auto stages = test_support::wait_for_children(pid, 1);
     REQUIRE(stages.size() == 1);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let sh install its trap
     ::kill(pid, SIGTERM);

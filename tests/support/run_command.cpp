@@ -148,6 +148,15 @@ std::vector<pid_t> children_of(pid_t parent) {
     return children;
 }
 
+std::vector<pid_t> wait_for_children(pid_t parent, std::size_t count) {
+    auto children = children_of(parent);
+    for (int i = 0; i < 200 && children.size() < count; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        children = children_of(parent);
+    }
+    return children;
+}
+
 std::vector<std::string> segments_of(pid_t pid) {
     std::vector<std::string> names;
     const auto prefix = "forkline-" + std::to_string(pid) + "-";

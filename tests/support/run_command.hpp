@@ -32,6 +32,9 @@ std::vector<int> open_fds();
 // PIDs of the direct children of `parent` (from /proc).
 std::vector<pid_t> children_of(pid_t parent);
 
+// Waits up to 1 s until `parent` has at least `count` children; returns them.
+std::vector<pid_t> wait_for_children(pid_t parent, std::size_t count);
+
 // /dev/shm entries named forkline-<pid>-*.
 std::vector<std::string> segments_of(pid_t pid);
 
