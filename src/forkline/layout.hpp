@@ -64,8 +64,7 @@ struct alignas(kCacheLine) Slot {
     std::uint32_t attempts;  // runs started so far, counted by the supervisor on requeue
     // Written by the worker before DONE, read by the supervisor.
     std::uint32_t result_size;
-    std::uint32_t status;  // SlotStatus
-    std::uint32_t worker_pid;
+    std::uint32_t status;     // SlotStatus
     std::int64_t elapsed_ns;  // time the handler took
 };
 

@@ -123,18 +123,14 @@ class ForwardedSignals {
 class SigpipeBlocked {
   public:
     SigpipeBlocked() {
-        sigset_t pipe_only;
-        ::sigemptyset(&pipe_only);
-        ::sigaddset(&pipe_only, SIGPIPE);
-        ::pthread_sigmask(SIG_BLOCK, &pipe_only, &saved_);
+        ::sigemptyset(&pipe_only_);
+        ::sigaddset(&pipe_only_, SIGPIPE);
+        ::pthread_sigmask(SIG_BLOCK, &pipe_only_, &saved_);
     }
     ~SigpipeBlocked() {
         if (::sigismember(&saved_, SIGPIPE) == 0) {
-            sigset_t pipe_only;
-            ::sigemptyset(&pipe_only);
-            ::sigaddset(&pipe_only, SIGPIPE);
             const timespec now{0, 0};
-            while (::sigtimedwait(&pipe_only, nullptr, &now) == SIGPIPE) {
+            while (::sigtimedwait(&pipe_only_, nullptr, &now) == SIGPIPE) {
             }
         }
         ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
@@ -143,6 +139,7 @@ class SigpipeBlocked {
     SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
 
   private:
+    sigset_t pipe_only_{};
     sigset_t saved_{};
 };
 

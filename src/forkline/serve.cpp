@@ -31,8 +31,7 @@ unsigned environment_number(const char* name) {
     return value;
 }
 
-void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t position,
-             pid_t pid) {
+void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t position) {
     auto& slot = view.slot(position);
     const std::span<const std::byte> job(view.job_data(position), slot.job_size);
     const std::span<std::byte> out(view.result_data(position), view.geometry().max_result_size);
@@ -49,7 +48,6 @@ void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t p
         slot.status = static_cast<std::uint32_t>(layout::SlotStatus::failed);
     }
     slot.elapsed_ns = std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count();
-    slot.worker_pid = static_cast<std::uint32_t>(pid);
 }
 
 int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint32_t index) {
@@ -77,7 +75,7 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
             queue.complete(*position);
             return 0;
         }
-        run_job(handler, view, *position, pid);
+        run_job(handler, view, *position);
         queue.complete(*position);
     }
 }
