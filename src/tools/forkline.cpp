@@ -13,6 +13,7 @@ constexpr const char* kUsage = R"(usage: forkline COMMAND [ARGS…]
 
 Commands:
   run     run many commands in parallel (as GNU parallel / xargs -P)
+  ports   listening ports and the processes behind them
 
 forkline COMMAND --help describes each.
 )";
@@ -24,6 +25,7 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"run", run_main},
+    {"ports", ports_main},
 };
 
 }  // namespace

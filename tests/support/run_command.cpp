@@ -42,7 +42,7 @@ pid_t spawn(const std::vector<std::string>& argv, int in, int out, int err) {
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+    const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw std::runtime_error("cannot spawn " + argv[0]);
     return pid;
@@ -53,7 +53,14 @@ pid_t spawn(const std::vector<std::string>& argv, int in, int out, int err) {
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input,
                           std::chrono::seconds limit) {
     Pipe in, out, err;
-    const pid_t pid = spawn(argv, in.read, out.write, err.write);
+    pid_t pid = -1;
+    try {
+        pid = spawn(argv, in.read, out.write, err.write);
+    } catch (...) {
+        for (const int fd : {in.read, in.write, out.read, out.write, err.read, err.write})
+            ::close(fd);
+        throw;
+    }
     ::close(in.read);
     ::close(out.write);
     ::close(err.write);

@@ -16,6 +16,7 @@ struct CommandResult {
     int signal = 0;  // killing signal, 0 when it exited
 };
 
+// argv[0] is looked up in PATH unless it has a '/'.
 // Kills the program (SIGKILL) if it runs longer than `limit`: no test can hang.
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = {},
                           std::chrono::seconds limit = std::chrono::seconds(60));

@@ -1,0 +1,138 @@
+#include "netstat.hpp"
+
+#include <forkline/pipeline.hpp>
+#include <stdexcept>
+
+#include "text_fields.hpp"
+
+namespace ports {
+
+namespace {
+
+[[noreturn]] void bad_line(std::string_view line) {
+    throw std::runtime_error("unexpected line: " + std::string(line));
+}
+
+template <typename T>
+T number(std::string_view text, std::string_view line) {
+    const auto value = parse_number<T>(text);
+    if (!value) bad_line(line);
+    return *value;
+}
+
+// "0.0.0.0:22", ":::22", "[::1]:631", "*:68", "127.0.0.53%lo:53" -> address, port.
+Socket parse_endpoint(std::string_view protocol, std::string_view endpoint, std::string_view line) {
+    const auto colon = endpoint.rfind(':');
+    if (colon == std::string_view::npos) bad_line(line);
+    auto address = endpoint.substr(0, colon);
+    if (address.starts_with('[') && address.ends_with(']'))
+        address = address.substr(1, address.size() - 2);
+    address = address.substr(0, address.find('%'));  // the interface of a scoped address
+    const bool ipv6 = address.find(':') != std::string_view::npos || protocol.ends_with('6');
+    Socket socket{protocol.starts_with("tcp") ? Protocol::tcp : Protocol::udp,
+                  ipv6 ? Family::ipv6 : Family::ipv4,
+                  std::string(address == "*" ? (ipv6 ? "::" : "0.0.0.0") : address),
+                  number<std::uint16_t>(endpoint.substr(colon + 1), line),
+                  0,
+                  -1};
+    return socket;
+}
+
+ProcessInfo named_process(pid_t pid, std::string_view program) {
+    ProcessInfo process;
+    process.pid = pid;
+    process.name = std::string(program.substr(0, program.find(':')));
+    process.command_line = std::string(program);
+    return process;
+}
+
+}  // namespace
+
+std::vector<Listener> parse_netstat_output(std::string_view text, const SocketFilter& filter) {
+    // Proto Recv-Q Send-Q Local Address  Foreign Address  State  PID/Program name
+    // The program may hold spaces and UDP rows have no state: the program column is found
+    // by the header's position.
+    std::vector<Listener> listeners;
+    std::size_t program_column = std::string_view::npos;
+    for (const auto line : lines_of(text)) {
+        if (line.starts_with("Proto")) {
+            program_column = line.find("PID/Program name");
+            continue;
+        }
+        if (!line.starts_with("tcp") && !line.starts_with("udp")) continue;
+        const auto words = words_of(line.substr(0, program_column));
+        if (words.size() < 5 || program_column == std::string_view::npos) bad_line(line);
+        Listener listener{parse_endpoint(words[0], words[3], line), {}};
+        if (!filter.accepts(listener.socket.protocol, listener.socket.port)) continue;
+        const auto program = line.size() > program_column ? line.substr(program_column) : "";
+        const auto slash = program.find('/');
+        if (slash != std::string_view::npos) {
+            auto name = program.substr(slash + 1);
+            name = name.substr(0, name.find_last_not_of(' ') + 1);
+            listener.processes.push_back(
+                named_process(number<pid_t>(program.substr(0, slash), line), name));
+        }
+        listeners.push_back(std::move(listener));
+    }
+    sort_listeners(listeners);
+    return listeners;
+}
+
+std::vector<Listener> parse_ss_output(std::string_view text, const SocketFilter& filter) {
+    // Netid State Recv-Q Send-Q Local:Port Peer:Port Process
+    // Process: users:(("sshd",pid=123,fd=3),("sshd",pid=124,fd=3))
+    std::vector<Listener> listeners;
+    for (const auto line : lines_of(text)) {
+        if (!line.starts_with("tcp") && !line.starts_with("udp")) continue;
+        const auto words = words_of(line);
+        if (words.size() < 6) bad_line(line);
+        Listener listener{parse_endpoint(words[0], words[4], line), {}};
+        if (!filter.accepts(listener.socket.protocol, listener.socket.port)) continue;
+        auto at = line.find("users:(");
+        while (at != std::string_view::npos &&
+               (at = line.find("(\"", at)) != std::string_view::npos) {
+            const auto name_start = at + 2;
+            const auto name_end = line.find('"', name_start);
+            const auto pid_at = line.find("pid=", name_end);
+            const auto pid_end = line.find_first_of(",)", pid_at);
+            if (name_end == std::string_view::npos || pid_end == std::string_view::npos)
+                bad_line(line);
+            listener.processes.push_back(
+                named_process(number<pid_t>(line.substr(pid_at + 4, pid_end - pid_at - 4), line),
+                              line.substr(name_start, name_end - name_start)));
+            at = pid_end;
+        }
+        listeners.push_back(std::move(listener));
+    }
+    sort_listeners(listeners);
+    return listeners;
+}
+
+std::vector<Listener> run_netstat(const SocketFilter& filter, std::chrono::nanoseconds timeout) {
+    struct Tool {
+        const char* command;
+        std::vector<Listener> (*parse)(std::string_view, const SocketFilter&);
+    };
+    constexpr Tool kTools[] = {{"netstat -tulpn", parse_netstat_output},
+                               {"ss -tulpn", parse_ss_output}};
+    for (const auto& tool : kTools) {
+        const auto result = forkline::run_pipeline(tool.command, {.stdin_null = true,
+                                                                  .capture_stdout = true,
+                                                                  .capture_stderr = true,
+                                                                  .timeout = timeout});
+        if (result.stages.front().error_status == 127) continue;  // not installed
+        if (result.timed_out) {
+            throw forkline::Error(std::string(tool.command) + " did not finish within the " +
+                                  "timeout; its output so far was discarded");
+        }
+        if (result.exit_code != 0) {
+            throw forkline::Error(std::string(tool.command) + " failed (exit " +
+                                  std::to_string(result.exit_code) + "): " + result.stderr_data);
+        }
+        return tool.parse(result.stdout_data, filter);
+    }
+    throw forkline::Error(
+        "--netstat needs netstat (net-tools) or ss (iproute2); neither is in PATH");
+}
+
+}  // namespace ports

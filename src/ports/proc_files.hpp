@@ -1,0 +1,26 @@
+// Small reads from /proc, where files vanish with their process and access may be refused:
+// every failure is an errno value, never an exception.
+#pragma once
+
+#include <dirent.h>
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ports {
+
+// The whole file; nullopt with `error` set (ENOENT, ESRCH, EACCES, …) if it cannot be read.
+std::optional<std::string> read_proc_file(const std::string& path, int& error);
+
+struct DirCloser {
+    void operator()(DIR* dir) const { ::closedir(dir); }
+};
+using UniqueDir = std::unique_ptr<DIR, DirCloser>;
+
+// The numeric entries of /proc: every process's pid, in directory order.
+std::vector<pid_t> list_pids();
+
+}  // namespace ports
