@@ -177,13 +177,19 @@ TEST_CASE("forkline ports finds the test's own TCP and UDP sockets, v4 and v6, w
     for (const auto* mode : {"--parallel", "--sequential"}) {
         CAPTURE(mode);
         const auto report = ports_json({mode});
-        for (const auto& [protocol, socket, address] :
-             {std::tuple{"tcp", &tcp4, "127.0.0.1"}, std::tuple{"tcp", &tcp6, "::1"},
-              std::tuple{"udp", &udp4, "127.0.0.1"}, std::tuple{"udp", &udp6, "::1"}}) {
-            const auto listener = find_listener(report, protocol, socket->port);
-            CAPTURE(socket->port);
+        struct Expected {
+            const char* protocol;
+            const BoundSocket& socket;
+            const char* address;
+        };
+        for (const auto& expected :
+             {Expected{"tcp", tcp4, "127.0.0.1"}, Expected{"tcp", tcp6, "::1"},
+              Expected{"udp", udp4, "127.0.0.1"}, Expected{"udp", udp6, "::1"}}) {
+            const auto port = expected.socket.port;
+            CAPTURE(port);
+            const auto listener = find_listener(report, expected.protocol, port);
             REQUIRE(listener.is_object());
-            CHECK(listener.at("address") == address);
+            CHECK(listener.at("address") == expected.address);
             CHECK(pids_of(listener) == me);
             const auto& process = listener.at("processes").at(0);
             CHECK(process.at("name") == "test_ports");
