@@ -261,7 +261,7 @@ TEST_CASE("forkline ports --netstat, and when neither netstat nor ss exists") {
 
 TEST_CASE("forkline ports --watch: one JSON line per scan until SIGINT, exit 0") {
     const BoundSocket tcp(AF_INET, SOCK_STREAM);
-    const auto result = run_command({"timeout", "--preserve-status", "-s", "INT", "1.5",
+    const auto result = run_command({"timeout", "--preserve-status", "-s", "INT", "3",
                                      FORKLINE_PATH, "ports", "--watch", "0.2", "--json"});
     CHECK(result.code == 0);
     const auto lines = test_support::lines_of(result.out);

@@ -132,9 +132,10 @@ PortsOptions parse_options(int argc, char** argv) {
     if (options.filter.first_port > options.filter.last_port)
         throw UsageError("--start-port is above --end-port");
     if (options.filter.first_port == 0) options.filter.first_port = 1;
-    if (options.benchmark && (options.netstat || options.watch_s > 0))
-        throw UsageError("--benchmark cannot be combined with --netstat or --watch");
+    if (options.benchmark && (options.netstat || options.watch_s > 0 || options.sequential))
+        throw UsageError("--benchmark runs both modes: no --sequential, --netstat or --watch");
     if (options.workers == 0) options.workers = forkline::available_cores();
+    if (options.sequential) options.workers = 0;  // the scanner's "in this process"
     return options;
 }
 
@@ -180,8 +181,9 @@ class StopSignals {
     sigset_t saved_{};
 };
 
-int watch(const PortsOptions& options, ports::PortScanner& scanner) {
-    const StopSignals stop;
+int watch(const PortsOptions& options) {
+    const StopSignals stop;  // first: a Ctrl-C while the pool starts ends the watch cleanly too
+    ports::PortScanner scanner(options.netstat ? 0 : options.workers);
     const bool terminal = ::isatty(STDOUT_FILENO) != 0;
     do {
         const auto listeners =
@@ -248,8 +250,8 @@ int benchmark(const PortsOptions& options) {
 int ports_main(int argc, char** argv) {
     const auto options = parse_options(argc, argv);
     if (options.benchmark) return benchmark(options);
-    ports::PortScanner scanner(options.sequential || options.netstat ? 0 : options.workers);
-    if (options.watch_s > 0) return watch(options, scanner);
+    if (options.watch_s > 0) return watch(options);
+    ports::PortScanner scanner(options.netstat ? 0 : options.workers);
     print_listeners(options, options.netstat ? ports::run_netstat(options.filter,
                                                                   to_duration(options.timeout_s))
                                              : scanner.scan(options.filter));
