@@ -13,6 +13,7 @@ constexpr const char* kUsage = R"(usage: forkline COMMAND [ARGS…]
 
 Commands:
   run     run many commands in parallel (as GNU parallel / xargs -P)
+  worker  serve a Redis queue: run its jobs on local worker processes (docs/redis.md)
 
 forkline COMMAND --help describes each.
 )";
@@ -24,6 +25,7 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"run", run_main},
+    {"worker", worker_main},
 };
 
 }  // namespace

@@ -1,0 +1,184 @@
+// The Redis transport end to end: procs --redis with `forkline worker` processes as hosts,
+// each test case with its own redis-server. Crashes: SIGKILLed hosts and local workers, a
+// Redis restart (AOF); results must come exactly once. No timing thresholds.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <forkline/error.hpp>
+#include <forkline/redis.hpp>
+#include <future>
+#include <thread>
+
+#include "procs_output.hpp"
+#include "redis_server.hpp"
+#include "run_command.hpp"
+
+using test_support::check_output;
+using test_support::lines_of;
+using test_support::numbers_file;
+using test_support::RedisServer;
+using test_support::run_command;
+
+namespace {
+
+// `forkline worker` processes standing for hosts; SIGTERMed and reaped at the end.
+class Hosts {
+  public:
+    Hosts(const RedisServer& redis, int count, const std::string& local_workers = "1") {
+        for (int i = 0; i < count; ++i) {
+            pids_.push_back(test_support::start_command({FORKLINE_PATH, "worker", "--redis",
+                                                         redis.url(), "--queue", "primes", "-j",
+                                                         local_workers, "prime_worker"}));
+        }
+    }
+    ~Hosts() {
+        for (const auto pid : pids_) {
+            ::kill(pid, SIGTERM);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    Hosts(const Hosts&) = delete;
+    Hosts& operator=(const Hosts&) = delete;
+
+    pid_t operator[](std::size_t i) const { return pids_.at(i); }
+
+  private:
+    std::vector<pid_t> pids_;
+};
+
+// procs --redis in the background: the test kills things meanwhile.
+std::future<test_support::CommandResult> start_procs(const RedisServer& redis,
+                                                     const std::string& numbers,
+                                                     const std::string& local_workers) {
+    return std::async(std::launch::async, [=, url = redis.url()] {
+        return run_command({PROCS_PATH, "--redis", url, "--numbers", numbers, local_workers}, "",
+                           std::chrono::seconds(120));
+    });
+}
+
+// Waits (bounded) until `pid` has a child: a host has started its local workers.
+std::vector<pid_t> local_workers_of(pid_t host) {
+    for (int i = 0; i < 10; ++i) {
+        const auto children = test_support::wait_for_children(host, 1);
+        if (!children.empty()) return children;
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("procs --redis N: local workers only, the classic output; no key left") {
+    RedisServer redis;
+    const auto r = run_command({PROCS_PATH, "--redis", redis.url(), "2"});
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    check_output(r.out, 20, 2);
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("three worker hosts serve procs --redis 0, run after run") {
+    RedisServer redis;
+    const Hosts hosts(redis, 3);
+    for (int run = 0; run < 2; ++run) {
+        const auto r =
+            run_command({PROCS_PATH, "--redis", redis.url(), "--numbers", numbers_file(5), "0"});
+        INFO("run " << run << ": " << r.err);
+        CHECK(r.code == 0);
+        check_output(r.out, 100, 0);
+    }
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("SIGKILL a worker host and a local worker mid-run: every result exactly once") {
+    RedisServer redis;
+    const Hosts hosts(redis, 2, "2");
+    auto procs = start_procs(redis, numbers_file(10), "0");  // 200 checks
+    const auto locals = local_workers_of(hosts[1]);
+    REQUIRE(!locals.empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(hosts[0], SIGKILL);   // its jobs come back when its heartbeat expires
+    ::kill(locals[0], SIGKILL);  // host 1's local pool runs its job again
+    const auto r = procs.get();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    check_output(r.out, 200, 0);
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("Redis restarts mid-run (AOF): clients reconnect, every result exactly once") {
+    RedisServer redis;
+    const Hosts hosts(redis, 2);
+    auto procs = start_procs(redis, numbers_file(10), "1");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    redis.stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    redis.start();
+    const auto r = procs.get();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    check_output(r.out, 200, 1);
+}
+
+TEST_CASE("concurrent runs on one queue name do not mix") {
+    RedisServer redis;
+    const Hosts hosts(redis, 1);
+    auto first = start_procs(redis, numbers_file(3), "1");
+    auto second = start_procs(redis, numbers_file(4), "1");
+    const auto a = first.get();
+    const auto b = second.get();
+    CHECK(a.code == 0);
+    CHECK(b.code == 0);
+    check_output(a.out, 60, 1);
+    check_output(b.out, 80, 1);
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("bad URLs and unreachable servers: one line on stderr, no hang") {
+    for (const auto& [url, message] : std::vector<std::pair<std::string, std::string>>{
+             {"http://localhost", "expected redis://"},
+             {"redis://", "no host"},
+             {"redis://localhost:http", "the port must be a number"},
+             {"redis://localhost:6379/x", "the database must be a number"},
+         }) {
+        INFO(url);
+        const auto procs = run_command({PROCS_PATH, "--redis", url, "2"});
+        CHECK(procs.code == 2);
+        CHECK(procs.out.empty());
+        CHECK(lines_of(procs.err).size() == 1);
+        CHECK(procs.err.find(message) != std::string::npos);
+        const auto worker =
+            run_command({FORKLINE_PATH, "worker", "--redis", url, "--queue", "q", "prime_worker"});
+        CHECK(worker.code == 2);
+        CHECK(worker.err.find(message) != std::string::npos);
+        CHECK_THROWS_AS(forkline::check_redis_url(url), forkline::Error);
+    }
+    CHECK_NOTHROW(forkline::check_redis_url("redis://user:p@ss:w@[::1]:7000/3"));
+    const auto nobody = "redis://127.0.0.1:" + std::to_string(test_support::free_port());
+    const auto procs = run_command({PROCS_PATH, "--redis", nobody, "--give-up", "1", "2"});
+    CHECK(procs.code == 1);
+    CHECK(lines_of(procs.err).size() == 1);
+    CHECK(procs.err.find("unreachable: cannot connect to 127.0.0.1:") != std::string::npos);
+    const auto worker = run_command({FORKLINE_PATH, "worker", "--redis", nobody, "--queue", "q",
+                                     "--give-up", "1", "prime_worker"});
+    CHECK(worker.code == 1);
+    CHECK(worker.err.find("gave up after 1 s") != std::string::npos);
+}
+
+TEST_CASE("forkline worker --once leaves after one run; --help") {
+    RedisServer redis;
+    const auto worker =
+        test_support::start_command({FORKLINE_PATH, "worker", "--redis", redis.url(), "--queue",
+                                     "primes", "--once", "-j", "1", "prime_worker"});
+    const auto r = run_command({PROCS_PATH, "--redis", redis.url(), "0"});
+    CHECK(r.code == 0);
+    check_output(r.out, 20, 0);
+    int status = -1;
+    CHECK(::waitpid(worker, &status, 0) == worker);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const auto help = run_command({FORKLINE_PATH, "worker", "--help"});
+    CHECK(help.code == 0);
+    CHECK(help.out.starts_with("usage: forkline worker"));
+}
