@@ -47,6 +47,8 @@ struct RedisPoolOptions {
     unsigned local_workers = 0;
     std::filesystem::path worker_program{};  // for local_workers; as PoolOptions
     std::vector<std::string> worker_args{};
+    unsigned local_prefetch = 0;     // jobs the local workers hold at most; as
+                                     // RedisWorkerOptions::prefetch
     unsigned max_attempts = 0;       // runs of a job whose worker hosts keep dying; 0: 3
     std::chrono::seconds give_up{};  // retrying a lost connection this long; 0: 15 s
 };

@@ -57,6 +57,7 @@ struct RedisPool::Impl {
                              .worker_program = options.worker_program,
                              .worker_args = options.worker_args,
                              .workers = options.local_workers,
+                             .prefetch = options.local_prefetch,
                              .once = true,
                              .run_id = run,
                              .give_up = options.give_up};
@@ -109,8 +110,9 @@ struct RedisPool::Impl {
         for (std::size_t i = 0; i < entries->elements; ++i) {
             const auto& entry = *entries->element[i];
             last_id = str_of(*entry.element[0]);
-            const auto& fields = *entry.element[1];
-            if (fields.elements == 2) count += take(str_of(*fields.element[1]));
+            const auto& fields = *entry.element[1];  // r, result, r, result, …
+            for (std::size_t f = 1; f < fields.elements; f += 2)
+                count += take(str_of(*fields.element[f]));
         }
         // Read entries are not needed again (XREAD from last_id is safe to resend).
         if (entries->elements >= 256) conn.run({"XTRIM", keys.results(), "MINID", last_id});

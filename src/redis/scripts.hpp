@@ -30,26 +30,37 @@ redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
 redis.call('PEXPIRE', KEYS[4], ARGV[3])
 return 1)";
 
-// KEYS jobs, processing, workers · ARGV worker, max. Moves up to max jobs to the worker's
-// processing list; stops after a sentinel (one per worker). false: this worker was reaped.
+// KEYS jobs, processing, workers · ARGV worker, max. Moves up to max jobs from the right
+// end of jobs to the worker's processing list (three commands, not one per job); stops
+// after a sentinel (one per worker). false: this worker was reaped.
 inline constexpr const char* kClaim = R"(
 if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 0 then return false end
+local v = redis.call('LRANGE', KEYS[1], -tonumber(ARGV[2]), -1)
 local out = {}
-for i = 1, tonumber(ARGV[2]) do
-  local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
-  if not v then break end
-  out[#out + 1] = v
-  if v == 'S' then break end
+for i = #v, 1, -1 do
+  out[#out + 1] = v[i]
+  if v[i] == 'S' then break end
 end
+if #out == 0 then return out end
+redis.call('LTRIM', KEYS[1], 0, -#out - 1)
+redis.call('LPUSH', KEYS[2], unpack(out))
 return out)";
 
 // KEYS alive, processing, results · ARGV result₁, job₁, result₂, job₂, …
-// Pushes each result and removes its job from processing, all at once. 0: run over.
+// Pushes the results (one stream entry, a field r each) and removes their jobs from
+// processing, all at once (the whole list when these are all it holds). 0: run over.
 inline constexpr const char* kComplete = R"(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local fields = {}
 for i = 1, #ARGV, 2 do
-  redis.call('XADD', KEYS[3], '*', 'r', ARGV[i])
-  redis.call('LREM', KEYS[2], -1, ARGV[i + 1])
+  fields[#fields + 1] = 'r'
+  fields[#fields + 1] = ARGV[i]
+end
+redis.call('XADD', KEYS[3], '*', unpack(fields))
+if redis.call('LLEN', KEYS[2]) * 2 == #ARGV then
+  redis.call('DEL', KEYS[2])
+else
+  for i = 2, #ARGV, 2 do redis.call('LREM', KEYS[2], -1, ARGV[i]) end
 end
 return 1)";
 

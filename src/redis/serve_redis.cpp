@@ -113,13 +113,15 @@ class Bridge {
                 if (!member) break;
             }
             bool claimed = false;
-            if (!sentinel_ && held_.size() < prefetch_ && Clock::now() >= next_claim) {
+            // Claims come in batches of a quarter of the prefetch at least: one round trip each.
+            if (!sentinel_ && held_.size() + std::max<std::size_t>(1, prefetch_ / 4) <= prefetch_ &&
+                Clock::now() >= next_claim) {
                 claimed = claim(keys);
                 // Nothing to take while busy: look again a little later, not in a spin.
                 if (!claimed && !held_.empty()) next_claim = Clock::now() + milliseconds(20);
             }
             if (conn_.generation() != generation_) reconcile(keys);
-            if (!held_.empty()) pool_.poll(claimed ? milliseconds(0) : milliseconds(20));
+            if (!held_.empty()) gather(claimed);
             if (!finished_.empty()) push_results(keys);
             if (sentinel_ && held_.empty()) {
                 conn_.eval(complete_, {keys.alive(), keys.processing(me), keys.results()},
@@ -201,6 +203,14 @@ class Bridge {
                   std::string_view(reinterpret_cast<const char*>(r.data.data()), r.data.size())}),
              std::move(it->second)});
         held_.erase(it);
+    }
+
+    // Local results, gathered into one batch (all that is held, or what finished within
+    // 2 ms): each batch costs one round trip to Redis.
+    void gather(bool claimed) {
+        pool_.poll(claimed ? milliseconds(0) : milliseconds(20));
+        const auto until = Clock::now() + milliseconds(2);
+        while (!held_.empty() && Clock::now() < until) pool_.poll(milliseconds(1));
     }
 
     // Results out, their jobs off the processing list: one script call (safe to resend).
