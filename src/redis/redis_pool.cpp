@@ -12,6 +12,7 @@
 #include "entry.hpp"
 #include "ids.hpp"
 #include "keys.hpp"
+#include "result_summary.hpp"
 #include "scripts.hpp"
 
 namespace forkline {
@@ -135,33 +136,15 @@ struct RedisPool::Impl {
         if (!r || r->id >= submitted || seen[r->id] != 0) return 0;  // a duplicate: dropped
         seen[r->id] = 1;
         ++delivered;
-        count_status(r->status);
+        count_result(summary, r->status);
         const JobResult result{r->id, r->status, r->attempts, r->elapsed,
                                std::as_bytes(std::span(r->data.data(), r->data.size()))};
         if (on_result) {
             on_result(result);
         } else {
-            ready.push_back({result.id, result.status, result.attempts, result.elapsed,
-                             std::vector<std::byte>(result.data.begin(), result.data.end())});
+            ready.push_back(owned_result(result));
         }
         return 1;
-    }
-
-    void count_status(JobStatus status) {
-        switch (status) {
-            case JobStatus::ok:
-                ++summary.succeeded;
-                break;
-            case JobStatus::failed:
-                ++summary.failed;
-                break;
-            case JobStatus::worker_died:
-                ++summary.lost;
-                break;
-            case JobStatus::timed_out:
-                ++summary.timed_out;
-                break;
-        }
     }
 
     // The supervisor's heartbeat, the keys' leftover expiry, and the reaper.
@@ -296,6 +279,8 @@ std::uint64_t RedisPool::in_flight() const {
 }
 
 std::optional<OwnedJobResult> RedisPool::next_result() {
+    if (impl_->on_result)
+        throw Error("RedisPool: next_result() needs a pool made without a result callback");
     while (impl_->ready.empty() && in_flight() > 0) impl_->pump(Impl::kBeatEvery);
     if (impl_->ready.empty()) return std::nullopt;
     auto result = std::move(impl_->ready.front());
