@@ -4,6 +4,7 @@
 #include <system_error>
 #include <thread>
 
+#include "sigpipe_blocked.hpp"
 #include "tcp.hpp"
 
 namespace forkline::redis {
@@ -105,6 +106,7 @@ void Connection::reconnect(const std::string& why) {
 // One round trip on the current connection; Lost if it broke.
 std::vector<Reply> Connection::exchange(const std::vector<Command>& commands) {
     if (!context_) throw Lost("not connected");
+    const SigpipeBlocked sigpipe_blocked;  // a server gone mid-write: EPIPE, then reconnect
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     for (const auto& command : commands) {
