@@ -47,10 +47,12 @@ struct RedisPoolOptions {
     unsigned local_workers = 0;
     std::filesystem::path worker_program{};  // for local_workers; as PoolOptions
     std::vector<std::string> worker_args{};
-    unsigned local_prefetch = 0;     // jobs the local workers hold at most; as
-                                     // RedisWorkerOptions::prefetch
-    unsigned max_attempts = 0;       // runs of a job whose worker hosts keep dying; 0: 3
-    std::chrono::seconds give_up{};  // retrying a lost connection this long; 0: 15 s
+    unsigned local_prefetch = 0;      // jobs the local workers hold at most; as
+                                      // RedisWorkerOptions::prefetch
+    std::size_t max_job_size = 0;     // bytes; 0: 64 KiB; submit() refuses larger jobs
+    std::size_t max_result_size = 0;  // bytes, of the local workers' results; 0: 64 KiB
+    unsigned max_attempts = 0;        // runs of a job whose worker hosts keep dying; 0: 3
+    std::chrono::seconds give_up{};   // retrying a lost connection this long; 0: 15 s
 };
 
 class RedisPool {
@@ -98,12 +100,14 @@ struct RedisWorkerOptions {
     std::string queue{};                     // "": "forkline"
     std::filesystem::path worker_program{};  // run in a local Pool, as PoolOptions
     std::vector<std::string> worker_args{};
-    unsigned workers = 0;   // local worker processes; 0: one per core
-    unsigned prefetch = 0;  // jobs held from Redis at most; 0: 2 × workers. Larger batches
-                            // suit tiny jobs, smaller ones balance long jobs across hosts
-    bool once = false;      // leave after the first run instead of waiting for the next
-    std::string run_id{};   // serve only this run (implies once)
-    std::chrono::seconds give_up{};  // as RedisPoolOptions; 0: 15 s
+    unsigned workers = 0;          // local worker processes; 0: one per core
+    unsigned prefetch = 0;         // jobs held from Redis at most; 0: 2 × workers. Larger batches
+                                   // suit tiny jobs, smaller ones balance long jobs across hosts
+    std::size_t max_job_size = 0;  // bytes; 0: 64 KiB (a larger job fails)
+    std::size_t max_result_size = 0;  // bytes; 0: 64 KiB
+    bool once = false;                // leave after the first run instead of waiting for the next
+    std::string run_id{};             // serve only this run (implies once)
+    std::chrono::seconds give_up{};   // as RedisPoolOptions; 0: 15 s
 };
 
 // Takes jobs of `queue` from Redis, runs them on a local Pool and pushes their results,

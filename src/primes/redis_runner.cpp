@@ -14,6 +14,8 @@ std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& number
         .url = where.url,
         .queue = where.queue,
         .local_workers = where.local_workers,
+        .max_job_size = sizeof(std::uint64_t),
+        .max_result_size = sizeof(PrimeAnswer),
         .give_up = where.give_up,
     };
     if (where.local_workers > 0) options.worker_program = forkline::find_worker("prime_worker");

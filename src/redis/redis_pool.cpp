@@ -29,7 +29,8 @@ struct RedisPool::Impl {
           keys(queue, run),
           on_result(std::move(callback)),
           conn(parse_url(options.url), give_up_of(options.give_up)),
-          max_attempts(options.max_attempts == 0 ? 3 : options.max_attempts) {
+          max_attempts(options.max_attempts == 0 ? 3 : options.max_attempts),
+          max_job_size(options.max_job_size == 0 ? 65536 : options.max_job_size) {
         if (options.local_workers > 0 && options.worker_program.empty())
             throw Error("RedisPoolOptions::local_workers needs a worker_program");
         reap_script = conn.add_script(scripts::kReap);
@@ -59,6 +60,8 @@ struct RedisPool::Impl {
                              .worker_args = options.worker_args,
                              .workers = options.local_workers,
                              .prefetch = options.local_prefetch,
+                             .max_job_size = options.max_job_size,
+                             .max_result_size = options.max_result_size,
                              .once = true,
                              .run_id = run,
                              .give_up = options.give_up};
@@ -85,6 +88,9 @@ struct RedisPool::Impl {
 
     JobId submit(std::span<const std::byte> job) {
         if (closed) throw Error("submit() after wait() on a RedisPool");
+        if (job.size() > max_job_size)
+            throw Error("job of " + std::to_string(job.size()) + " bytes exceeds max_job_size (" +
+                        std::to_string(max_job_size) + ")");
         if (batch.empty()) batch = {"LPUSH", keys.jobs()};
         const JobId id = submitted++;
         seen.push_back(0);
@@ -235,6 +241,7 @@ struct RedisPool::Impl {
     ResultCallback on_result;
     Connection conn;
     unsigned max_attempts;
+    std::size_t max_job_size;
     std::size_t reap_script = 0;
     std::size_t close_script = 0;
     Command batch;  // LPUSH jobs e₁ e₂ … not yet sent

@@ -3,6 +3,7 @@
 // a batch); each result is pushed and its job removed from processing in one script. A
 // host that dies leaves its processing list to the supervisor's reaper (docs/redis.md).
 #include <algorithm>
+#include <bit>
 #include <forkline/error.hpp>
 #include <forkline/redis.hpp>
 #include <set>
@@ -37,8 +38,11 @@ class Bridge {
           conn_(parse_url(options.url), options.give_up.count() == 0
                                             ? milliseconds(15'000)
                                             : milliseconds(options.give_up)),
-          pool_(pool_options(options), [this](const JobResult& r) { finished(r); }),
-          prefetch_(options.prefetch != 0 ? options.prefetch : 2 * pool_.worker_count()) {
+          prefetch_(options.prefetch != 0
+                        ? options.prefetch
+                        : 2 * (options.workers != 0 ? options.workers : available_cores())),
+          max_job_size_(options.max_job_size != 0 ? options.max_job_size : 65536),
+          pool_(pool_options(options, prefetch_), [this](const JobResult& r) { finished(r); }) {
         register_ = conn_.add_script(scripts::kRegister);
         heartbeat_ = conn_.add_script(scripts::kHeartbeat);
         claim_ = conn_.add_script(scripts::kClaim);
@@ -59,12 +63,15 @@ class Bridge {
     }
 
   private:
-    static PoolOptions pool_options(const RedisWorkerOptions& o) {
+    // Slots for the prefetch only: the segment is slots × (job + result) bytes, all touched.
+    static PoolOptions pool_options(const RedisWorkerOptions& o, std::size_t prefetch) {
         if (o.worker_program.empty()) throw Error("serve_redis: no worker_program");
         return {.worker_program = o.worker_program,
                 .worker_args = o.worker_args,
                 .workers = o.workers,
-                .queue_slots = 4096};
+                .queue_slots = std::bit_ceil(std::max<std::size_t>(prefetch, 16)),
+                .max_job_size = o.max_job_size,
+                .max_result_size = o.max_result_size};
     }
 
     // The oldest open run of the queue; runs whose supervisor stopped beating are pruned.
@@ -170,6 +177,13 @@ class Bridge {
         }
         const auto job = parse_job(entry);
         if (!job) return;  // not ours to understand: dropped with the processing list
+        if (job->payload.size() > max_job_size_) {  // refused here, reported, not fatal
+            const std::string why = "job of " + std::to_string(job->payload.size()) +
+                                    " bytes exceeds the worker's max_job_size";
+            finished_.push_back(
+                {result_entry({job->id, job->attempt, JobStatus::failed, {}, why}), entry});
+            return;
+        }
         const auto id = pool_.submit(std::as_bytes(std::span(job->payload)));
         held_.emplace(id, std::move(entry));
     }
@@ -238,8 +252,9 @@ class Bridge {
     std::string queue_;
     std::stop_token stop_;
     Connection conn_;
-    Pool pool_;
     std::size_t prefetch_;
+    std::size_t max_job_size_;
+    Pool pool_;
     std::size_t register_ = 0, heartbeat_ = 0, claim_ = 0, complete_ = 0;  // scripts
     const RunKeys* keys_ = nullptr;  // of the run being served
     std::string me_;                 // this worker's id in that run

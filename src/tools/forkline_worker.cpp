@@ -27,6 +27,8 @@ Options:
   -j N            local worker processes (default: the number of cores)
   --prefetch N    jobs held from Redis at once (default: 2 × -j); more suits tiny jobs,
                   fewer balances long jobs across hosts
+  --max-size B    largest job and result in bytes (default 65536); a larger job
+                  is reported failed
   --once          exit after serving one run (default: wait for the next one)
   --give-up S     retry a lost or refused connection for S seconds with exponential
                   backoff (50 ms to 1 s between tries), then fail (default 15)
@@ -66,6 +68,9 @@ int worker_main(int argc, char** argv) {
             options.workers = parse_count("-j", reader.value(), 4096);
         } else if (arg == "--prefetch") {
             options.prefetch = parse_count("--prefetch", reader.value(), 65536);
+        } else if (arg == "--max-size") {
+            options.max_job_size = options.max_result_size =
+                parse_count("--max-size", reader.value(), 1u << 30);
         } else if (arg == "--once") {
             options.once = true;
         } else if (arg == "--give-up") {

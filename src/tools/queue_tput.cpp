@@ -59,7 +59,9 @@ int main(int argc, char** argv) {
                                            .queue = "queue_tput",
                                            .local_workers = procs,
                                            .worker_program = forkline::find_worker("echo_worker"),
-                                           .local_prefetch = 1024},
+                                           .local_prefetch = 1024,
+                                           .max_job_size = 8,
+                                           .max_result_size = 8},
                                           on_result));
         const double seconds = std::chrono::duration<double>(summary.wall).count();
         const auto lost = static_cast<std::uint64_t>(std::count(seen.begin(), seen.end(), 0));
