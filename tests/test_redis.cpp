@@ -9,6 +9,7 @@
 #include <forkline/error.hpp>
 #include <forkline/redis.hpp>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "procs_output.hpp"
@@ -107,18 +108,33 @@ TEST_CASE("SIGKILL a worker host and a local worker mid-run: every result exactl
     CHECK(redis.command("DBSIZE") == ":0");
 }
 
-TEST_CASE("Redis restarts mid-run (AOF): clients reconnect, every result exactly once") {
+TEST_CASE("Redis restarts mid-run (AOF), then crashes: clients reconnect, results once") {
     RedisServer redis;
     const Hosts hosts(redis, 2);
-    auto procs = start_procs(redis, numbers_file(10), "1");
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    redis.stop();
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    redis.start();
+    auto procs = start_procs(redis, numbers_file(20), "1");  // 400 checks
+    for (const int signal : {SIGTERM, SIGKILL}) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        redis.stop(signal);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        redis.start();
+    }
     const auto r = procs.get();
     INFO(r.err);
     CHECK(r.code == 0);
-    check_output(r.out, 200, 1);
+    check_output(r.out, 400, 1);
+}
+
+TEST_CASE("SIGTERM a worker host mid-run: it gives its jobs back and exits") {
+    RedisServer redis;
+    auto hosts = std::make_unique<Hosts>(redis, 1, "2");
+    const Hosts other(redis, 1);
+    auto procs = start_procs(redis, numbers_file(10), "0");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    hosts.reset();  // SIGTERM, reaped
+    const auto r = procs.get();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    check_output(r.out, 200, 0);
 }
 
 TEST_CASE("concurrent runs on one queue name do not mix") {

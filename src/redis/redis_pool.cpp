@@ -175,6 +175,10 @@ struct RedisPool::Impl {
             workers.emplace_back(str_of(members.at(i)));
             checks.push_back({"EXISTS", keys.heartbeat(workers.back())});
         }
+        // A worker that left on request (released its jobs) answers no sentinel.
+        std::erase_if(pending, [&](const std::string& w) {
+            return std::find(workers.begin(), workers.end(), w) == workers.end();
+        });
         if (checks.empty()) return;
         const auto alive = conn.pipeline(checks);
         for (std::size_t i = 0; i < workers.size(); ++i) {

@@ -88,6 +88,14 @@ while true do
 end
 return moved)";
 
+// KEYS workers, processing, jobs · ARGV worker. A worker leaving on request (SIGTERM):
+// its jobs go back to the front of the queue at once, same attempt (no heartbeat to wait
+// for).
+inline constexpr const char* kRelease = R"(
+redis.call('SREM', KEYS[1], ARGV[1])
+while redis.call('LMOVE', KEYS[2], KEYS[3], 'LEFT', 'RIGHT') do end
+return 1)";
+
 // KEYS done, workers, runs, jobs · ARGV run. Every result is in: no new workers,
 // stale job copies dropped; returns the registered workers (one sentinel each).
 inline constexpr const char* kCloseRun = R"(

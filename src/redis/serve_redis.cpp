@@ -47,6 +47,7 @@ class Bridge {
         heartbeat_ = conn_.add_script(scripts::kHeartbeat);
         claim_ = conn_.add_script(scripts::kClaim);
         complete_ = conn_.add_script(scripts::kComplete);
+        release_ = conn_.add_script(scripts::kRelease);
     }
 
     void serve() {
@@ -135,6 +136,13 @@ class Bridge {
                            {answer_entry(me), std::string(kSentinel)});
                 break;
             }
+        }
+        if (stop_.stop_requested()) {
+            // Asked to stop: the jobs held go back to the queue now (the local pool's
+            // processes die with it), not after a heartbeat expiry.
+            conn_.eval(release_, {keys.workers(), keys.processing(me), keys.jobs()}, {me});
+            held_.clear();
+            finished_.clear();
         }
         drain(keys);
         keys_ = nullptr;
@@ -255,7 +263,7 @@ class Bridge {
     std::size_t prefetch_;
     std::size_t max_job_size_;
     Pool pool_;
-    std::size_t register_ = 0, heartbeat_ = 0, claim_ = 0, complete_ = 0;  // scripts
+    std::size_t register_ = 0, heartbeat_ = 0, claim_ = 0, complete_ = 0, release_ = 0;
     const RunKeys* keys_ = nullptr;  // of the run being served
     std::string me_;                 // this worker's id in that run
     std::uint64_t generation_ = 0;   // conn_'s, when the processing list was last known

@@ -1,9 +1,14 @@
 // forkline worker: serve a Redis queue with a local pool of worker processes (docs/redis.md).
+#include <signal.h>
+
+#include <atomic>
 #include <cstdio>
+#include <exception>
 #include <forkline/error.hpp>
 #include <forkline/pool.hpp>
 #include <forkline/redis.hpp>
 #include <string>
+#include <thread>
 
 #include "arguments.hpp"
 #include "numbers.hpp"
@@ -34,9 +39,10 @@ Options:
                   backoff (50 ms to 1 s between tries), then fail (default 15)
   -h, --help      show this help
 
-A killed worker host loses nothing: after its heartbeat expires (5 s) the supervisor puts
-its jobs back in the queue. Exit status: 0 after --once, 1 on a lost connection or a
-worker that cannot start, 2 on bad usage.
+SIGINT/SIGTERM: it puts the jobs it holds back in the queue and exits (128 + the signal). A
+killed worker host loses nothing either: after its heartbeat expires (5 s) the supervisor
+puts its jobs back. Exit status: 0 after --once, 1 on a lost connection or a worker that
+cannot start, 2 on bad usage.
 )";
 
 using tools::UsageError;
@@ -47,6 +53,35 @@ unsigned parse_count(const std::string& option, const std::string& text, unsigne
         throw UsageError(option + " needs a number from 1 to " + std::to_string(max) + ", not '" +
                          text + "'");
     return static_cast<unsigned>(*n);
+}
+
+// SIGINT/SIGTERM stop it cleanly: the bridge thread gives its jobs back to the queue and
+// exits. The signals are blocked in every thread and taken here with sigtimedwait.
+int serve_until_signal(const forkline::RedisWorkerOptions& options) {
+    sigset_t stop_signals;
+    ::sigemptyset(&stop_signals);
+    ::sigaddset(&stop_signals, SIGINT);
+    ::sigaddset(&stop_signals, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // before the thread: it inherits
+    std::atomic<bool> finished{false};
+    std::exception_ptr error;
+    std::jthread bridge([&](std::stop_token stop) {
+        try {
+            forkline::serve_redis(options, stop);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        finished = true;
+    });
+    int signal = 0;
+    while (!finished && signal <= 0) {
+        const timespec tick{0, 100'000'000};
+        signal = ::sigtimedwait(&stop_signals, nullptr, &tick);
+    }
+    bridge.request_stop();
+    bridge.join();
+    if (error) std::rethrow_exception(error);
+    return signal > 0 ? 128 + signal : 0;
 }
 
 }  // namespace
@@ -93,6 +128,5 @@ int worker_main(int argc, char** argv) {
     options.worker_program = program.find('/') != std::string::npos
                                  ? std::filesystem::path(program)
                                  : forkline::find_worker(program);
-    forkline::serve_redis(options);
-    return 0;
+    return serve_until_signal(options);
 }

@@ -80,9 +80,9 @@ void RedisServer::start() {
     REQUIRE_MESSAGE(command("PING") == "+PONG", "redis-server did not answer PING");
 }
 
-void RedisServer::stop() {
+void RedisServer::stop(int signal) {
     if (pid_ < 0) return;
-    ::kill(pid_, SIGTERM);
+    ::kill(pid_, signal);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     int status = 0;
     while (::waitpid(pid_, &status, WNOHANG) == 0) {

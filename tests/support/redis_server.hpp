@@ -2,6 +2,7 @@
 // Fails the test (not skips) when redis-server is not installed: CI installs it.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <string>
@@ -22,7 +23,9 @@ class RedisServer {
     // ":3", "*0"); "" if the server does not answer.
     std::string command(const std::string& words) const;
 
-    void stop();   // SIGTERM (Redis writes its AOF and exits), reaped
+    // SIGTERM: Redis writes its AOF and exits; SIGKILL: a crash (appendfsync always keeps
+    // every acknowledged write). Reaped either way.
+    void stop(int signal = SIGTERM);
     void start();  // again, same port and dir (the AOF is read back)
 
   private:
