@@ -167,7 +167,8 @@ struct RedisPool::Impl {
         });
         if (replies[0].nil())
             throw Error("Redis lost run " + run +
-                        " (restarted without appendonly, or flushed): its jobs are gone");
+                        ": its keys are gone (restarted without appendonly, flushed, or "
+                        "unreachable longer than 15 s)");
         const auto& members = replies.back();
         std::vector<std::string> workers;
         std::vector<Command> checks;
