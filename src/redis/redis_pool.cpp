@@ -163,6 +163,7 @@ struct RedisPool::Impl {
             {"PEXPIRE", keys.results(), ttl},
             {"PEXPIRE", keys.workers(), ttl},
             {"PEXPIRE", keys.dead(), ttl},
+            {"SMEMBERS", keys.dead()},
             {"SMEMBERS", keys.workers()},
         });
         if (replies[0].nil())
@@ -171,25 +172,34 @@ struct RedisPool::Impl {
                         "unreachable longer than 15 s)");
         const auto& members = replies.back();
         std::vector<std::string> workers;
-        std::vector<Command> checks;
-        for (std::size_t i = 0; i < members.size(); ++i) {
+        for (std::size_t i = 0; i < members.size(); ++i)
             workers.emplace_back(str_of(members.at(i)));
-            checks.push_back({"EXISTS", keys.heartbeat(workers.back())});
-        }
         // A worker that left on request (released its jobs) answers no sentinel.
         std::erase_if(pending, [&](const std::string& w) {
             return std::find(workers.begin(), workers.end(), w) == workers.end();
         });
+        reap(workers, replies[replies.size() - 2]);
+    }
+
+    // Live workers whose heartbeat expired, and dead ones whose processing list is not
+    // empty: the reap script requeues their jobs.
+    void reap(const std::vector<std::string>& workers, const Reply& dead) {
+        std::vector<Command> checks;
+        for (const auto& w : workers) checks.push_back({"EXISTS", keys.heartbeat(w)});
+        for (std::size_t i = 0; i < dead.size(); ++i)
+            checks.push_back({"LLEN", keys.processing(std::string(str_of(dead.at(i))))});
         if (checks.empty()) return;
-        const auto alive = conn.pipeline(checks);
-        for (std::size_t i = 0; i < workers.size(); ++i) {
-            if (alive[i].integer() == 1) continue;
-            const auto& w = workers[i];
+        const auto found = conn.pipeline(checks);
+        for (std::size_t i = 0; i < checks.size(); ++i) {
+            const bool live = i < workers.size();
+            if (live ? found[i].integer() == 1 : found[i].integer() == 0) continue;
+            const std::string w =
+                live ? workers[i] : std::string(str_of(dead.at(i - workers.size())));
             const auto reaped = conn.eval(reap_script,
                                           {keys.workers(), keys.heartbeat(w), keys.processing(w),
                                            keys.jobs(), keys.results(), keys.dead()},
                                           {w, std::to_string(max_attempts)});
-            if (reaped.integer() < 0) continue;
+            if (reaped.integer() != 1) continue;
             ++summary.worker_deaths;
             pending.erase(w);
         }

@@ -66,12 +66,14 @@ return 1)";
 
 // KEYS workers, heartbeat, processing, jobs, results, dead · ARGV worker, max attempts.
 // A worker whose heartbeat expired: requeue its jobs with attempt + 1 (or report them
-// worker_died past max attempts), drop its sentinel. -1: it is alive or reaped already.
+// worker_died past max attempts), drop its sentinel, move it to dead. 1: reaped now; 0: a
+// dead worker's list swept again (a worker reaped while alive may BLMOVE once more before
+// it notices); -1: it is alive, or not of this run.
 inline constexpr const char* kReap = R"(
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return -1 end
+local fresh = redis.call('SREM', KEYS[1], ARGV[1])
+if fresh == 0 and redis.call('SISMEMBER', KEYS[6], ARGV[1]) == 0 then return -1 end
 redis.call('SADD', KEYS[6], ARGV[1])
-local moved = 0
 while true do
   local v = redis.call('RPOP', KEYS[3])
   if not v then break end
@@ -83,10 +85,9 @@ while true do
     else
       redis.call('RPUSH', KEYS[4], 'J' .. id .. ':' .. (attempt + 1) .. ':' .. string.sub(v, rest))
     end
-    moved = moved + 1
   end
 end
-return moved)";
+return fresh)";
 
 // KEYS workers, processing, jobs · ARGV worker. A worker leaving on request (SIGTERM):
 // its jobs go back to the front of the queue at once, same attempt (no heartbeat to wait
