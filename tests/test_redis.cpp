@@ -152,12 +152,14 @@ TEST_CASE("concurrent runs on one queue name do not mix") {
 }
 
 TEST_CASE("bad URLs and unreachable servers: one line on stderr, no hang") {
-    for (const auto& [url, message] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& test_case : std::vector<std::pair<std::string, std::string>>{
              {"http://localhost", "expected redis://"},
              {"redis://", "no host"},
              {"redis://localhost:http", "the port must be a number"},
              {"redis://localhost:6379/x", "the database must be a number"},
          }) {
+        const auto& url = test_case.first;  // not a structured binding: INFO captures it
+        const auto& message = test_case.second;
         INFO(url);
         const auto procs = run_command({PROCS_PATH, "--redis", url, "2"});
         CHECK(procs.code == 2);
