@@ -68,6 +68,15 @@ std::vector<pid_t> local_workers_of(pid_t host) {
     return {};
 }
 
+// Waits for a background procs: exit 0, every number once with the right label.
+void check_finished(std::future<test_support::CommandResult>& procs, std::size_t count,
+                    unsigned processes) {
+    const auto r = procs.get();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    check_output(r.out, count, processes);
+}
+
 }  // namespace
 
 TEST_CASE("procs --redis N: local workers only, the classic output; no key left") {
@@ -101,10 +110,7 @@ TEST_CASE("SIGKILL a worker host and a local worker mid-run: every result exactl
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     ::kill(hosts[0], SIGKILL);   // its jobs come back when its heartbeat expires
     ::kill(locals[0], SIGKILL);  // host 1's local pool runs its job again
-    const auto r = procs.get();
-    INFO(r.err);
-    CHECK(r.code == 0);
-    check_output(r.out, 200, 0);
+    check_finished(procs, 200, 0);
     CHECK(redis.command("DBSIZE") == ":0");
 }
 
@@ -118,10 +124,7 @@ TEST_CASE("Redis restarts mid-run (AOF), then crashes: clients reconnect, result
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         redis.start();
     }
-    const auto r = procs.get();
-    INFO(r.err);
-    CHECK(r.code == 0);
-    check_output(r.out, 400, 1);
+    check_finished(procs, 400, 1);
 }
 
 TEST_CASE("SIGTERM a worker host mid-run: it gives its jobs back and exits") {
@@ -131,10 +134,7 @@ TEST_CASE("SIGTERM a worker host mid-run: it gives its jobs back and exits") {
     auto procs = start_procs(redis, numbers_file(10), "0");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     hosts.reset();  // SIGTERM, reaped
-    const auto r = procs.get();
-    INFO(r.err);
-    CHECK(r.code == 0);
-    check_output(r.out, 200, 0);
+    check_finished(procs, 200, 0);
 }
 
 TEST_CASE("concurrent runs on one queue name do not mix") {
@@ -142,12 +142,8 @@ TEST_CASE("concurrent runs on one queue name do not mix") {
     const Hosts hosts(redis, 1);
     auto first = start_procs(redis, numbers_file(3), "1");
     auto second = start_procs(redis, numbers_file(4), "1");
-    const auto a = first.get();
-    const auto b = second.get();
-    CHECK(a.code == 0);
-    CHECK(b.code == 0);
-    check_output(a.out, 60, 1);
-    check_output(b.out, 80, 1);
+    check_finished(first, 60, 1);
+    check_finished(second, 80, 1);
     CHECK(redis.command("DBSIZE") == ":0");
 }
 
