@@ -180,14 +180,14 @@ TEST_CASE("bad URLs and unreachable servers: one line on stderr, no hang") {
     CHECK(worker.err.find("gave up after 1 s") != std::string::npos);
 }
 
-TEST_CASE("forkline worker --once leaves after one run; --help") {
+TEST_CASE("a worker host started after the supervisor; --once leaves after one run; --help") {
     RedisServer redis;
+    auto procs = start_procs(redis, numbers_file(1), "0");  // waits for a worker host
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     const auto worker =
         test_support::start_command({FORKLINE_PATH, "worker", "--redis", redis.url(), "--queue",
                                      "primes", "--once", "-j", "1", "prime_worker"});
-    const auto r = run_command({PROCS_PATH, "--redis", redis.url(), "0"});
-    CHECK(r.code == 0);
-    check_output(r.out, 20, 0);
+    check_finished(procs, 20, 0);
     int status = -1;
     CHECK(::waitpid(worker, &status, 0) == worker);
     CHECK(WIFEXITED(status));
