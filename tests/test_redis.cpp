@@ -169,6 +169,9 @@ TEST_CASE("bad URLs and unreachable servers: one line on stderr, no hang") {
         CHECK_THROWS_AS(forkline::check_redis_url(url), forkline::Error);
     }
     CHECK_NOTHROW(forkline::check_redis_url("redis://user:p@ss:w@[::1]:7000/3"));
+    const auto stray = run_command({PROCS_PATH, "--queue", "q", "2"});
+    CHECK(stray.code == 2);
+    CHECK(stray.err.find("--queue goes with --redis") != std::string::npos);
     const auto nobody = "redis://127.0.0.1:" + std::to_string(test_support::free_port());
     const auto procs = run_command({PROCS_PATH, "--redis", nobody, "--give-up", "1", "2"});
     CHECK(procs.code == 1);

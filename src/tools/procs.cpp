@@ -44,8 +44,8 @@ Options:
                    processes on any host; PROCESSES are then the workers procs runs itself
                    beside them (0: remote workers only). See docs/redis.md
   --queue NAME     the queue name the workers serve (default: primes)
-  --give-up S      with --redis: retry a lost connection for S seconds, then fail
-                   (default 15)
+  --give-up S      with --redis: retry a lost or refused connection for S seconds
+                   (backoff 50 ms doubling to 1 s), then fail (default 15)
   -h, --help       show this help
 
 Exit status: 0 on success, 1 if the run failed, 2 on bad usage or input.
@@ -62,6 +62,7 @@ struct Arguments {
     std::optional<std::string> redis_url;
     std::string queue = "primes";
     unsigned give_up = 15;
+    std::string redis_option;  // --queue or --give-up, given (only valid with --redis)
 };
 
 Arguments parse_arguments(int argc, char** argv) {
@@ -77,7 +78,9 @@ Arguments parse_arguments(int argc, char** argv) {
             args.redis_url = reader.value();
         } else if (arg == "--queue") {
             args.queue = reader.value();
+            args.redis_option = arg;
         } else if (arg == "--give-up") {
+            args.redis_option = arg;
             const auto text = reader.value();
             const auto n = primes::parse_number(text);
             if (!n || *n == 0 || *n > 86400)
@@ -112,6 +115,8 @@ Arguments parse_arguments(int argc, char** argv) {
             throw UsageError(e.what());
         }
     }
+    if (!args.redis_url && !args.redis_option.empty())
+        throw UsageError(args.redis_option + " goes with --redis");
     if (args.redis_url && args.mode != "procs")
         throw UsageError("--redis runs --mode procs only, not '" + args.mode + "'");
     return args;
