@@ -6,6 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <filesystem>
 #include <forkline/error.hpp>
 #include <forkline/redis.hpp>
 #include <future>
@@ -198,4 +202,34 @@ TEST_CASE("a worker host started after the supervisor; --once leaves after one r
     const auto help = run_command({FORKLINE_PATH, "worker", "--help"});
     CHECK(help.code == 0);
     CHECK(help.out.starts_with("usage: forkline worker"));
+}
+
+TEST_CASE("RedisPool API: next_result without a callback, every job once, size limit") {
+    RedisServer redis;
+    const auto echo_worker = std::filesystem::path(PROCS_PATH).parent_path() / "echo_worker";
+    forkline::RedisPool pool({.url = redis.url(),
+                              .queue = "api",
+                              .local_workers = 2,
+                              .worker_program = echo_worker,
+                              .local_prefetch = 64,
+                              .max_job_size = 8,
+                              .max_result_size = 8});
+    CHECK(pool.run_id().size() == 16);
+    for (std::uint64_t n = 0; n < 1000; ++n) CHECK(pool.submit(n) == n);
+    CHECK_THROWS_AS(pool.submit(std::array<std::uint64_t, 2>{}), forkline::Error);
+    std::vector<int> seen(1000, 0);
+    while (const auto r = pool.next_result()) {
+        REQUIRE(r->status == forkline::JobStatus::ok);
+        std::uint64_t odd = 2;
+        REQUIRE(r->data.size() == sizeof odd);
+        std::memcpy(&odd, r->data.data(), sizeof odd);
+        CHECK(odd == (r->id & 1));
+        ++seen.at(r->id);
+    }
+    CHECK(std::count(seen.begin(), seen.end(), 1) == 1000);
+    const auto summary = pool.wait();
+    CHECK(summary.submitted == 1000);
+    CHECK(summary.succeeded == 1000);
+    CHECK(summary.sentinels_answered == 1);  // the one local bridge
+    CHECK(redis.command("DBSIZE") == ":0");
 }
