@@ -10,6 +10,7 @@
 #include "command_lookup.hpp"
 #include "communicate.hpp"
 #include "os_error.hpp"
+#include "sigpipe_blocked.hpp"
 #include "spawn.hpp"
 
 namespace forkline {
@@ -116,31 +117,6 @@ class ForwardedSignals {
     UniqueFd fd_;
     sigset_t saved_{};
     bool active_ = false;
-};
-
-// Writing to a pipe whose reader is gone raises SIGPIPE in the writing thread: blocked here
-// so the write fails with EPIPE instead, and a pending one is consumed before unblocking.
-class SigpipeBlocked {
-  public:
-    SigpipeBlocked() {
-        ::sigemptyset(&pipe_only_);
-        ::sigaddset(&pipe_only_, SIGPIPE);
-        ::pthread_sigmask(SIG_BLOCK, &pipe_only_, &saved_);
-    }
-    ~SigpipeBlocked() {
-        if (::sigismember(&saved_, SIGPIPE) == 0) {
-            const timespec now{0, 0};
-            while (::sigtimedwait(&pipe_only_, nullptr, &now) == SIGPIPE) {
-            }
-        }
-        ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
-    }
-    SigpipeBlocked(const SigpipeBlocked&) = delete;
-    SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
-
-  private:
-    sigset_t pipe_only_{};
-    sigset_t saved_{};
 };
 
 void validate(const std::vector<Stage>& stages, const PipelineOptions& options) {

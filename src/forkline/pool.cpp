@@ -6,6 +6,7 @@
 #include <forkline/pool.hpp>
 
 #include "pool_impl.hpp"
+#include "result_summary.hpp"
 
 namespace forkline {
 
@@ -91,26 +92,12 @@ void Pool::Impl::finished(const FinishedSlot& slot) {
         return;
     }
     const auto status = status_of(slot);
-    switch (status) {
-        case JobStatus::ok:
-            ++summary.succeeded;
-            break;
-        case JobStatus::failed:
-            ++summary.failed;
-            break;
-        case JobStatus::worker_died:
-            ++summary.lost;
-            break;
-        case JobStatus::timed_out:
-            ++summary.timed_out;
-            break;
-    }
+    count_result(summary, status);
     early_crashes = 0;
     const JobResult result{slot.job_id, status, slot.attempts,
                            std::chrono::nanoseconds(slot.elapsed_ns), slot.result};
     if (!on_result) {
-        results.push_back({result.id, result.status, result.attempts, result.elapsed,
-                           std::vector<std::byte>(result.data.begin(), result.data.end())});
+        results.push_back(owned_result(result));
         return;
     }
     delivering = true;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace primes {
@@ -28,5 +29,22 @@ std::chrono::duration<double> run_threads(const std::vector<std::uint64_t>& numb
 // std::runtime_error if a check was lost (every attempt's worker died).
 std::chrono::duration<double> run_processes(const std::vector<std::uint64_t>& numbers,
                                             unsigned workers, const CheckCallback& on_check);
+
+}  // namespace primes
+
+namespace primes {
+
+// Where run_redis sends the checks (procs --redis).
+struct RedisRun {
+    std::string url;
+    std::string queue = "primes";
+    unsigned local_workers = 0;  // prime_worker processes run here, beside remote ones
+    std::chrono::seconds give_up{};
+};
+
+// The checks go through a Redis queue, to `forkline worker` processes on any host (and
+// local_workers here). Throws forkline::Error, and std::runtime_error if a check was lost.
+std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& numbers,
+                                        const RedisRun& where, const CheckCallback& on_check);
 
 }  // namespace primes

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <forkline/forkline.hpp>
+#include <forkline/redis.hpp>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -38,6 +39,13 @@ Options:
                    all      run all three and print a comparison table: wall time,
                             speedup over seq, parallel efficiency (speedup / workers)
   --json           print JSON lines instead: one object per check, then a summary
+  --redis URL      send the checks through the Redis server at URL
+                   (redis://[user:password@]host[:port][/db]) to `forkline worker`
+                   processes on any host; PROCESSES are then the workers procs runs itself
+                   beside them (0: remote workers only). See docs/redis.md
+  --queue NAME     the queue name the workers serve (default: primes)
+  --give-up S      with --redis: retry a lost or refused connection for S seconds
+                   (backoff 50 ms doubling to 1 s), then fail (default 15)
   -h, --help       show this help
 
 Exit status: 0 on success, 1 if the run failed, 2 on bad usage or input.
@@ -51,6 +59,10 @@ struct Arguments {
     std::string mode = "procs";
     bool json = false;
     bool help = false;
+    std::optional<std::string> redis_url;
+    std::string queue = "primes";
+    unsigned give_up = 15;
+    std::string redis_option;  // --queue or --give-up, given (only valid with --redis)
 };
 
 Arguments parse_arguments(int argc, char** argv) {
@@ -62,6 +74,18 @@ Arguments parse_arguments(int argc, char** argv) {
             args.help = true;
         } else if (arg == "--json") {
             args.json = true;
+        } else if (arg == "--redis") {
+            args.redis_url = reader.value();
+        } else if (arg == "--queue") {
+            args.queue = reader.value();
+            args.redis_option = arg;
+        } else if (arg == "--give-up") {
+            args.redis_option = arg;
+            const auto text = reader.value();
+            const auto n = primes::parse_number(text);
+            if (!n || *n == 0 || *n > 86400)
+                throw UsageError("--give-up needs seconds from 1 to 86400, not '" + text + "'");
+            args.give_up = static_cast<unsigned>(*n);
         } else if (arg == "--numbers") {
             args.numbers_file = reader.value();
         } else if (arg == "--mode") {
@@ -76,12 +100,25 @@ Arguments parse_arguments(int argc, char** argv) {
             throw UsageError("unexpected argument '" + arg + "'");
         } else {
             const auto n = primes::parse_number(arg);
-            if (!n || *n == 0 || *n > 4096) {
+            if (!n || *n > 4096 || (*n == 0 && !args.redis_url)) {
                 throw UsageError("PROCESSES must be a number from 1 to 4096, not '" + arg + "'");
             }
             args.processes = static_cast<unsigned>(*n);
         }
     }
+    if (args.processes == 0u && !args.redis_url)
+        throw UsageError("PROCESSES must be a number from 1 to 4096, not '0'");
+    if (args.redis_url) {
+        try {
+            forkline::check_redis_url(*args.redis_url);
+        } catch (const forkline::Error& e) {
+            throw UsageError(e.what());
+        }
+    }
+    if (!args.redis_url && !args.redis_option.empty())
+        throw UsageError(args.redis_option + " goes with --redis");
+    if (args.redis_url && args.mode != "procs")
+        throw UsageError("--redis runs --mode procs only, not '" + args.mode + "'");
     return args;
 }
 
@@ -113,8 +150,14 @@ void print_check_json(const primes::Check& c) {
 
 using Seconds = std::chrono::duration<double>;
 
-Seconds run_mode(const std::string& mode, const std::vector<std::uint64_t>& numbers,
-                 unsigned workers, const primes::CheckCallback& on_check) {
+Seconds run_mode(const Arguments& args, const std::string& mode,
+                 const std::vector<std::uint64_t>& numbers, unsigned workers,
+                 const primes::CheckCallback& on_check) {
+    if (args.redis_url) {
+        return primes::run_redis(
+            numbers, {*args.redis_url, args.queue, workers, std::chrono::seconds(args.give_up)},
+            on_check);
+    }
     if (mode == "seq") return primes::run_sequential(numbers, on_check);
     if (mode == "threads") return primes::run_threads(numbers, workers, on_check);
     return primes::run_processes(numbers, workers, on_check);
@@ -134,7 +177,7 @@ void run_one(const Arguments& args, const std::vector<std::uint64_t>& numbers, u
         }
         std::fflush(stdout);
     }
-    const auto wall = run_mode(args.mode, numbers, workers, [&](const primes::Check& c) {
+    const auto wall = run_mode(args, args.mode, numbers, workers, [&](const primes::Check& c) {
         ++checked;
         prime_count += c.prime ? 1 : 0;
         print(c);
@@ -170,7 +213,7 @@ void run_all(const Arguments& args, const std::vector<std::uint64_t>& numbers, u
             if (show_progress)
                 std::fprintf(stderr, "\r\033[K%s: %zu/%zu checked", mode, ++done, numbers.size());
         };
-        rows.push_back({mode, w, run_mode(mode, numbers, w, progress)});
+        rows.push_back({mode, w, run_mode(args, mode, numbers, w, progress)});
     }
     if (show_progress) std::fputs("\r\033[K", stderr);
     const double base = rows.front().wall.count();

@@ -1,20 +1,29 @@
-// queue_tput NJOBS NPROCS: round-trip throughput of trivial jobs through the shared-memory
-// queues (submit -> echo_worker -> result), the forkline side of py_queue_tput.py.
+// queue_tput [--redis URL] NJOBS NPROCS: round-trip throughput of trivial jobs through the
+// shared-memory queues (submit -> echo_worker -> result), the forkline side of
+// py_queue_tput.py; with --redis, through a Redis queue (scripts/bench/redis).
 #include <algorithm>
 #include <cstdio>
 #include <forkline/forkline.hpp>
+#include <forkline/redis.hpp>
 #include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
     if (argc == 2 && (std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help")) {
         std::puts(
-            "usage: queue_tput NJOBS NPROCS\nprints jobs/s for NJOBS trivial jobs through NPROCS "
-            "echo_worker processes");
+            "usage: queue_tput [--redis URL] NJOBS NPROCS\nprints jobs/s for NJOBS trivial jobs "
+            "through NPROCS echo_worker processes (with --redis: through the Redis server at URL, "
+            "queue 'queue_tput', jobs held 1024 at a time)");
         return 0;
     }
+    std::string redis_url;
+    if (argc == 5 && std::string(argv[1]) == "--redis") {
+        redis_url = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     try {
-        if (argc != 3) throw std::invalid_argument("expected NJOBS NPROCS");
+        if (argc != 3) throw std::invalid_argument("expected [--redis URL] NJOBS NPROCS");
         const auto jobs = std::stoull(argv[1]);
         const auto procs = static_cast<unsigned>(std::stoul(argv[2]));
         if (jobs == 0 || procs == 0)
@@ -25,22 +34,35 @@ int main(int argc, char** argv) {
         std::uint64_t duplicates = 0;
         std::uint64_t wrong = 0;
         std::uint64_t not_ok = 0;
-        forkline::Pool pool({.worker_program = forkline::find_worker("echo_worker"),
-                             .workers = procs,
-                             .queue_slots = 65536,
-                             .max_job_size = 8,
-                             .max_result_size = 8,
-                             .max_attempts = 1000},  // deaths are the point of a soak
-                            [&](const forkline::JobResult& r) {
-                                if (r.status != forkline::JobStatus::ok) {
-                                    ++not_ok;
-                                    return;
-                                }
-                                duplicates += seen[r.id]++ != 0 ? 1 : 0;
-                                wrong += r.as<std::uint64_t>() != ((r.id + 1) & 1) ? 1 : 0;
-                            });
-        for (std::uint64_t n = 1; n <= jobs; ++n) pool.submit(n);
-        const auto summary = pool.wait();
+        const auto on_result = [&](const forkline::JobResult& r) {
+            if (r.status != forkline::JobStatus::ok) {
+                ++not_ok;
+                return;
+            }
+            duplicates += seen[r.id]++ != 0 ? 1 : 0;
+            wrong += r.as<std::uint64_t>() != ((r.id + 1) & 1) ? 1 : 0;
+        };
+        const auto run = [&](auto&& pool) {
+            for (std::uint64_t n = 1; n <= jobs; ++n) pool.submit(n);
+            return pool.wait();
+        };
+        const auto summary =
+            redis_url.empty()
+                ? run(forkline::Pool({.worker_program = forkline::find_worker("echo_worker"),
+                                      .workers = procs,
+                                      .queue_slots = 65536,
+                                      .max_job_size = 8,
+                                      .max_result_size = 8,
+                                      .max_attempts = 1000},  // deaths are the point of a soak
+                                     on_result))
+                : run(forkline::RedisPool({.url = redis_url,
+                                           .queue = "queue_tput",
+                                           .local_workers = procs,
+                                           .worker_program = forkline::find_worker("echo_worker"),
+                                           .local_prefetch = 1024,
+                                           .max_job_size = 8,
+                                           .max_result_size = 8},
+                                          on_result));
         const double seconds = std::chrono::duration<double>(summary.wall).count();
         const auto lost = static_cast<std::uint64_t>(std::count(seen.begin(), seen.end(), 0));
         std::printf(

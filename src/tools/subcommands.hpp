@@ -4,3 +4,4 @@
 
 int run_main(int argc, char** argv);
 int ports_main(int argc, char** argv);
+int worker_main(int argc, char** argv);

@@ -1,0 +1,81 @@
+// One connection to Redis (hiredis underneath), owned: a lost connection is reconnected with
+// exponential backoff and the command sent again, until `give_up` has passed since the first
+// failure; then Error. Callers make every command safe to send twice (docs/redis.md).
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "url.hpp"
+
+namespace forkline::redis {
+
+// An owned reply (hiredis' redisReply tree).
+class Reply {
+  public:
+    Reply() = default;
+    explicit Reply(redisReply* reply) : reply_(reply) {}
+
+    bool nil() const { return !reply_ || reply_->type == REDIS_REPLY_NIL; }
+    long long integer() const { return reply_->integer; }
+    std::string_view str() const { return {reply_->str, reply_->len}; }
+    std::size_t size() const { return reply_->type == REDIS_REPLY_ARRAY ? reply_->elements : 0; }
+    // Element i of an array reply, borrowed.
+    const redisReply& at(std::size_t i) const { return *reply_->element[i]; }
+    const redisReply* get() const { return reply_.get(); }
+
+  private:
+    struct Free {
+        void operator()(redisReply* r) const { freeReplyObject(r); }
+    };
+    std::unique_ptr<redisReply, Free> reply_;
+};
+
+inline std::string_view str_of(const redisReply& r) {
+    return {r.str, r.len};
+}
+
+using Command = std::vector<std::string>;
+
+class Connection {
+  public:
+    // Connects (retrying as for a lost connection). Throws Error.
+    Connection(const Url& url, std::chrono::milliseconds give_up);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Sends one command and returns its reply; an error reply throws Error.
+    Reply run(const Command& command);
+    // Sends the commands in one round trip; their replies, in order.
+    std::vector<Reply> pipeline(const std::vector<Command>& commands);
+
+    // A Lua script, loaded on every (re)connection; eval() runs it by its SHA1.
+    std::size_t add_script(std::string source);
+    Reply eval(std::size_t script, const std::vector<std::string>& keys,
+               const std::vector<std::string>& args);
+
+    // Incremented by every reconnection: a caller whose reply may have been lost then
+    // re-reads the state it keeps in Redis.
+    std::uint64_t generation() const { return generation_; }
+
+  private:
+    void connect_once();  // throws Lost or Error
+    void reconnect(const std::string& why);
+    std::vector<Reply> exchange(const std::vector<Command>& commands);
+
+    Url url_;
+    std::chrono::milliseconds give_up_;
+    redisContext* context_ = nullptr;  // nullptr while disconnected
+    std::uint64_t generation_ = 0;
+    std::vector<std::string> scripts_;  // sources
+    std::vector<std::string> shas_;     // their SHA1s on the current connection
+};
+
+}  // namespace forkline::redis

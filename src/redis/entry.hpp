@@ -1,0 +1,45 @@
+// The entries of the job list and the result stream, as bytes. Text headers keep them
+// readable in redis-cli and parseable from Lua (the reaper rewrites the attempt):
+//   job       J<id>:<attempt>:<payload>
+//   sentinel  S
+//   result    R<id>:<attempts>:<status>:<elapsed ns>:<data>
+//   answer    A<worker>            (a worker's answer to its sentinel)
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <forkline/pool.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace forkline::redis {
+
+inline constexpr std::string_view kSentinel = "S";
+
+struct JobEntry {
+    JobId id;
+    unsigned attempt;  // 1 for the first run; the reaper adds one per requeue
+    std::string_view payload;
+};
+
+struct ResultEntry {
+    JobId id;
+    unsigned attempts;
+    JobStatus status;
+    std::chrono::nanoseconds elapsed;
+    std::string_view data;
+};
+
+std::string job_entry(JobId id, unsigned attempt, std::span<const std::byte> payload);
+std::optional<JobEntry> parse_job(std::string_view entry);  // nullopt: not a job
+
+std::string result_entry(const ResultEntry& result);
+std::optional<ResultEntry> parse_result(std::string_view entry);  // nullopt: not a result
+
+inline std::string answer_entry(const std::string& worker) {
+    return "A" + worker;
+}
+
+}  // namespace forkline::redis

@@ -1,0 +1,132 @@
+// forkline worker: serve a Redis queue with a local pool of worker processes (docs/redis.md).
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <exception>
+#include <forkline/error.hpp>
+#include <forkline/pool.hpp>
+#include <forkline/redis.hpp>
+#include <string>
+#include <thread>
+
+#include "arguments.hpp"
+#include "numbers.hpp"
+#include "subcommands.hpp"
+
+namespace {
+
+constexpr const char* kWorkerUsage =
+    R"(usage: forkline worker --redis URL --queue NAME [OPTIONS] PROGRAM [ARGS…]
+
+Take jobs from the Redis queue NAME and run them on local worker processes of PROGRAM (a
+worker executable such as prime_worker: a name is looked up beside forkline and in its
+install libexecdir, a path is used as is), run after run: a supervisor on any host
+(procs --redis URL, or a forkline::RedisPool) submits them. Start it on as many hosts as you
+like, before or after the supervisor.
+  forkline worker --redis redis://db.example:6379/0 --queue primes prime_worker
+
+Options:
+  --redis URL     redis://[user:password@]host[:port][/db]
+  --queue NAME    the queue to serve (letters, digits, '_', '.', '-')
+  -j N            local worker processes (default: the number of cores)
+  --prefetch N    jobs held from Redis at once (default: 2 × -j); more suits tiny jobs,
+                  fewer balances long jobs across hosts
+  --max-size B    largest job and result in bytes (default 65536); a larger job
+                  is reported failed
+  --once          exit after serving one run (default: wait for the next one)
+  --give-up S     retry a lost or refused connection for S seconds with exponential
+                  backoff (50 ms to 1 s between tries), then fail (default 15)
+  -h, --help      show this help
+
+SIGINT/SIGTERM: it puts the jobs it holds back in the queue and exits (128 + the signal). A
+killed worker host loses nothing either: after its heartbeat expires (5 s) the supervisor
+puts its jobs back. Exit status: 0 after --once, 1 on a lost connection or a worker that
+cannot start, 2 on bad usage.
+)";
+
+using tools::UsageError;
+
+unsigned parse_count(const std::string& option, const std::string& text, unsigned max) {
+    const auto n = primes::parse_number(text);
+    if (!n || *n == 0 || *n > max)
+        throw UsageError(option + " needs a number from 1 to " + std::to_string(max) + ", not '" +
+                         text + "'");
+    return static_cast<unsigned>(*n);
+}
+
+// SIGINT/SIGTERM stop it cleanly: the bridge thread gives its jobs back to the queue and
+// exits. The signals are blocked in every thread and taken here with sigtimedwait.
+int serve_until_signal(const forkline::RedisWorkerOptions& options) {
+    sigset_t stop_signals;
+    ::sigemptyset(&stop_signals);
+    ::sigaddset(&stop_signals, SIGINT);
+    ::sigaddset(&stop_signals, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // before the thread: it inherits
+    std::atomic<bool> finished{false};
+    std::exception_ptr error;
+    std::jthread bridge([&](std::stop_token stop) {
+        try {
+            forkline::serve_redis(options, stop);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        finished = true;
+    });
+    int signal = 0;
+    while (!finished && signal <= 0) {
+        const timespec tick{0, 100'000'000};
+        signal = ::sigtimedwait(&stop_signals, nullptr, &tick);
+    }
+    bridge.request_stop();
+    bridge.join();
+    if (error) std::rethrow_exception(error);
+    return signal > 0 ? 128 + signal : 0;
+}
+
+}  // namespace
+
+int worker_main(int argc, char** argv) {
+    forkline::RedisWorkerOptions options{.give_up = std::chrono::seconds(15)};
+    std::string program;
+    tools::ArgumentReader reader(argc, argv, 2);
+    while (!reader.done() && program.empty()) {
+        const std::string arg = reader.next();
+        if (arg == "-h" || arg == "--help") {
+            std::fputs(kWorkerUsage, stdout);
+            return 0;
+        } else if (arg == "--redis") {
+            options.url = reader.value();
+        } else if (arg == "--queue") {
+            options.queue = reader.value();
+        } else if (arg == "-j") {
+            options.workers = parse_count("-j", reader.value(), 4096);
+        } else if (arg == "--prefetch") {
+            options.prefetch = parse_count("--prefetch", reader.value(), 65536);
+        } else if (arg == "--max-size") {
+            options.max_job_size = options.max_result_size =
+                parse_count("--max-size", reader.value(), 1u << 30);
+        } else if (arg == "--once") {
+            options.once = true;
+        } else if (arg == "--give-up") {
+            options.give_up = std::chrono::seconds(parse_count("--give-up", reader.value(), 86400));
+        } else if (arg.starts_with("-")) {
+            throw UsageError("unknown option '" + arg + "'");
+        } else {
+            program = arg;
+        }
+    }
+    while (!reader.done()) options.worker_args.push_back(reader.next());
+    if (options.url.empty()) throw UsageError("--redis URL is required");
+    if (options.queue.empty()) throw UsageError("--queue NAME is required");
+    if (program.empty()) throw UsageError("no worker PROGRAM given");
+    try {
+        forkline::check_redis_url(options.url);
+    } catch (const forkline::Error& e) {
+        throw UsageError(e.what());
+    }
+    options.worker_program = program.find('/') != std::string::npos
+                                 ? std::filesystem::path(program)
+                                 : forkline::find_worker(program);
+    return serve_until_signal(options);
+}

@@ -1,0 +1,235 @@
+// The Redis transport end to end: procs --redis with `forkline worker` processes as hosts,
+// each test case with its own redis-server. Crashes: SIGKILLed hosts and local workers, a
+// Redis restart (AOF); results must come exactly once. No timing thresholds.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <filesystem>
+#include <forkline/error.hpp>
+#include <forkline/redis.hpp>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "procs_output.hpp"
+#include "redis_server.hpp"
+#include "run_command.hpp"
+
+using test_support::check_output;
+using test_support::lines_of;
+using test_support::numbers_file;
+using test_support::RedisServer;
+using test_support::run_command;
+
+namespace {
+
+// `forkline worker` processes standing for hosts; SIGTERMed and reaped at the end.
+class Hosts {
+  public:
+    Hosts(const RedisServer& redis, int count, const std::string& local_workers = "1") {
+        for (int i = 0; i < count; ++i) {
+            pids_.push_back(test_support::start_command({FORKLINE_PATH, "worker", "--redis",
+                                                         redis.url(), "--queue", "primes", "-j",
+                                                         local_workers, "prime_worker"}));
+        }
+    }
+    ~Hosts() {
+        for (const auto pid : pids_) {
+            ::kill(pid, SIGTERM);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    Hosts(const Hosts&) = delete;
+    Hosts& operator=(const Hosts&) = delete;
+
+    pid_t operator[](std::size_t i) const { return pids_.at(i); }
+
+  private:
+    std::vector<pid_t> pids_;
+};
+
+// procs --redis in the background: the test kills things meanwhile.
+std::future<test_support::CommandResult> start_procs(const RedisServer& redis,
+                                                     const std::string& numbers,
+                                                     const std::string& local_workers) {
+    return std::async(std::launch::async, [=, url = redis.url()] {
+        return run_command({PROCS_PATH, "--redis", url, "--numbers", numbers, local_workers}, "",
+                           std::chrono::seconds(120));
+    });
+}
+
+// Waits (bounded) until `pid` has a child: a host has started its local workers.
+std::vector<pid_t> local_workers_of(pid_t host) {
+    for (int i = 0; i < 10; ++i) {
+        const auto children = test_support::wait_for_children(host, 1);
+        if (!children.empty()) return children;
+    }
+    return {};
+}
+
+// Waits for a background procs: exit 0, every number once with the right label.
+void check_finished(std::future<test_support::CommandResult>& procs, std::size_t count,
+                    unsigned processes) {
+    const auto r = procs.get();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    check_output(r.out, count, processes);
+}
+
+}  // namespace
+
+TEST_CASE("procs --redis N: local workers only, the classic output; no key left") {
+    RedisServer redis;
+    const auto r = run_command({PROCS_PATH, "--redis", redis.url(), "2"});
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    check_output(r.out, 20, 2);
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("three worker hosts serve procs --redis 0, run after run") {
+    RedisServer redis;
+    const Hosts hosts(redis, 3);
+    for (int run = 0; run < 2; ++run) {
+        const auto r =
+            run_command({PROCS_PATH, "--redis", redis.url(), "--numbers", numbers_file(5), "0"});
+        INFO("run " << run << ": " << r.err);
+        CHECK(r.code == 0);
+        check_output(r.out, 100, 0);
+    }
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("SIGKILL a worker host and a local worker mid-run: every result exactly once") {
+    RedisServer redis;
+    const Hosts hosts(redis, 2, "2");
+    auto procs = start_procs(redis, numbers_file(10), "0");  // 200 checks
+    const auto locals = local_workers_of(hosts[1]);
+    REQUIRE(!locals.empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(hosts[0], SIGKILL);   // its jobs come back when its heartbeat expires
+    ::kill(locals[0], SIGKILL);  // host 1's local pool runs its job again
+    check_finished(procs, 200, 0);
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("Redis restarts mid-run (AOF), then crashes: clients reconnect, results once") {
+    RedisServer redis;
+    const Hosts hosts(redis, 2);
+    auto procs = start_procs(redis, numbers_file(20), "1");  // 400 checks
+    for (const int signal : {SIGTERM, SIGKILL}) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        redis.stop(signal);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        redis.start();
+    }
+    check_finished(procs, 400, 1);
+}
+
+TEST_CASE("SIGTERM a worker host mid-run: it gives its jobs back and exits") {
+    RedisServer redis;
+    auto hosts = std::make_unique<Hosts>(redis, 1, "2");
+    const Hosts other(redis, 1);
+    auto procs = start_procs(redis, numbers_file(10), "0");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    hosts.reset();  // SIGTERM, reaped
+    check_finished(procs, 200, 0);
+}
+
+TEST_CASE("concurrent runs on one queue name do not mix") {
+    RedisServer redis;
+    const Hosts hosts(redis, 1);
+    auto first = start_procs(redis, numbers_file(3), "1");
+    auto second = start_procs(redis, numbers_file(4), "1");
+    check_finished(first, 60, 1);
+    check_finished(second, 80, 1);
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("bad URLs and unreachable servers: one line on stderr, no hang") {
+    for (const auto& test_case : std::vector<std::pair<std::string, std::string>>{
+             {"http://localhost", "expected redis://"},
+             {"redis://", "no host"},
+             {"redis://localhost:http", "the port must be a number"},
+             {"redis://localhost:6379/x", "the database must be a number"},
+         }) {
+        const auto& url = test_case.first;  // not a structured binding: INFO captures it
+        const auto& message = test_case.second;
+        INFO(url);
+        const auto procs = run_command({PROCS_PATH, "--redis", url, "2"});
+        CHECK(procs.code == 2);
+        CHECK(procs.out.empty());
+        CHECK(lines_of(procs.err).size() == 1);
+        CHECK(procs.err.find(message) != std::string::npos);
+        const auto worker =
+            run_command({FORKLINE_PATH, "worker", "--redis", url, "--queue", "q", "prime_worker"});
+        CHECK(worker.code == 2);
+        CHECK(worker.err.find(message) != std::string::npos);
+        CHECK_THROWS_AS(forkline::check_redis_url(url), forkline::Error);
+    }
+    CHECK_NOTHROW(forkline::check_redis_url("redis://user:p@ss:w@[::1]:7000/3"));
+    const auto stray = run_command({PROCS_PATH, "--queue", "q", "2"});
+    CHECK(stray.code == 2);
+    CHECK(stray.err.find("--queue goes with --redis") != std::string::npos);
+    const auto nobody = "redis://127.0.0.1:" + std::to_string(test_support::free_port());
+    const auto procs = run_command({PROCS_PATH, "--redis", nobody, "--give-up", "1", "2"});
+    CHECK(procs.code == 1);
+    CHECK(lines_of(procs.err).size() == 1);
+    CHECK(procs.err.find("unreachable: cannot connect to 127.0.0.1:") != std::string::npos);
+    const auto worker = run_command({FORKLINE_PATH, "worker", "--redis", nobody, "--queue", "q",
+                                     "--give-up", "1", "prime_worker"});
+    CHECK(worker.code == 1);
+    CHECK(worker.err.find("gave up after 1 s") != std::string::npos);
+}
+
+TEST_CASE("a worker host started after the supervisor; --once leaves after one run; --help") {
+    RedisServer redis;
+    auto procs = start_procs(redis, numbers_file(1), "0");  // waits for a worker host
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto worker =
+        test_support::start_command({FORKLINE_PATH, "worker", "--redis", redis.url(), "--queue",
+                                     "primes", "--once", "-j", "1", "prime_worker"});
+    check_finished(procs, 20, 0);
+    int status = -1;
+    CHECK(::waitpid(worker, &status, 0) == worker);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const auto help = run_command({FORKLINE_PATH, "worker", "--help"});
+    CHECK(help.code == 0);
+    CHECK(help.out.starts_with("usage: forkline worker"));
+}
+
+TEST_CASE("RedisPool API: next_result without a callback, every job once, size limit") {
+    RedisServer redis;
+    const auto echo_worker = std::filesystem::path(PROCS_PATH).parent_path() / "echo_worker";
+    forkline::RedisPool pool({.url = redis.url(),
+                              .queue = "api",
+                              .local_workers = 2,
+                              .worker_program = echo_worker,
+                              .local_prefetch = 64,
+                              .max_job_size = 8,
+                              .max_result_size = 8});
+    CHECK(pool.run_id().size() == 16);
+    for (std::uint64_t n = 0; n < 1000; ++n) CHECK(pool.submit(n) == n);
+    CHECK_THROWS_AS(pool.submit(std::array<std::uint64_t, 2>{}), forkline::Error);
+    std::vector<int> seen(1000, 0);
+    while (const auto r = pool.next_result()) {
+        REQUIRE(r->status == forkline::JobStatus::ok);
+        std::uint64_t odd = 2;
+        REQUIRE(r->data.size() == sizeof odd);
+        std::memcpy(&odd, r->data.data(), sizeof odd);
+        CHECK(odd == (r->id & 1));
+        ++seen.at(r->id);
+    }
+    CHECK(std::count(seen.begin(), seen.end(), 1) == 1000);
+    const auto summary = pool.wait();
+    CHECK(summary.submitted == 1000);
+    CHECK(summary.succeeded == 1000);
+    CHECK(summary.sentinels_answered == 1);  // the one local bridge
+    CHECK(redis.command("DBSIZE") == ":0");
+}
