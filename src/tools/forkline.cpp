@@ -13,6 +13,7 @@ constexpr const char* kUsage = R"(usage: forkline COMMAND [ARGS…]
 
 Commands:
   run     run many commands in parallel (as GNU parallel / xargs -P)
+  files   count lines, words, characters, bytes and log levels of files (as wc, in parallel)
 
 forkline COMMAND --help describes each.
 )";
@@ -24,6 +25,7 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"run", run_main},
+    {"files", files_main},
 };
 
 }  // namespace

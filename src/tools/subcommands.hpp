@@ -3,3 +3,4 @@
 #pragma once
 
 int run_main(int argc, char** argv);
+int files_main(int argc, char** argv);

@@ -1,0 +1,116 @@
+#include "log_lines.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace files {
+
+namespace {
+
+struct LevelName {
+    std::string_view name;
+    Level level;
+};
+constexpr LevelName kNames[] = {
+    {"ERROR", kError}, {"WARNING", kWarn}, {"WARN", kWarn}, {"INFO", kInfo}, {"DEBUG", kDebug}};
+
+bool is_blank(unsigned char c) {
+    return c == ' ' || c == '\t';
+}
+bool is_letter(unsigned char c) {
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+// The level named at line[at, end), or kNoLevel; *after is where the name ends.
+Level level_at(const unsigned char* line, std::size_t at, std::size_t end, std::size_t* after) {
+    if (line[at] == '[' || line[at] == '<' || line[at] == '(') ++at;
+    if (at >= end) return kNoLevel;
+    const unsigned char first = line[at];
+    if (first != 'E' && first != 'W' && first != 'I' && first != 'D') return kNoLevel;
+    for (const auto& [name, level] : kNames) {
+        if (end - at < name.size() || std::memcmp(line + at, name.data(), name.size()) != 0)
+            continue;
+        const std::size_t next = at + name.size();
+        if (next < end && is_letter(line[next])) continue;
+        *after = next;
+        return level;
+    }
+    return kNoLevel;
+}
+
+// The message from `at` to the end of the line, normalized into `out`.
+void message_of(const unsigned char* line, std::size_t at, std::size_t end, std::string& out) {
+    while (at < end && std::strchr(" \t:-]>)|", line[at]) != nullptr && line[at] != 0) ++at;
+    while (end > at && (line[end - 1] == '\r' || is_blank(line[end - 1]))) --end;
+    out.clear();
+    for (std::size_t i = at; i < end && out.size() < kMessageMax; ++i) {
+        const unsigned char c = line[i];
+        if (c >= '0' && c <= '9') {
+            if (out.empty() || out.back() != '#') out.push_back('#');
+            continue;
+        }
+        out.push_back(static_cast<char>(c));
+    }
+    // Do not end inside a UTF-8 sequence that was cut.
+    if (out.size() >= kMessageMax) {
+        std::size_t lead = out.size() - 1;
+        while (lead > 0 && (static_cast<unsigned char>(out[lead]) & 0xC0) == 0x80) --lead;
+        const auto c = static_cast<unsigned char>(out[lead]);
+        const std::size_t length = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (lead + length > out.size()) out.resize(lead);
+    }
+    if (out.empty()) out = "(no message)";
+}
+
+}  // namespace
+
+void analyze_line(const unsigned char* line, std::size_t size, LogCounts& counts,
+                  std::string& scratch) {
+    const std::size_t window = std::min(size, kLevelWindow);
+    std::size_t p = 0;
+    for (int word = 0; word < 6 && p < window; ++word) {
+        while (p < window && is_blank(line[p])) ++p;
+        if (p >= window || line[p] == '\n') return;
+        std::size_t after = 0;
+        const Level level = level_at(line, p, window, &after);
+        if (level != kNoLevel) {
+            ++counts.levels[level];
+            if (level != kError) return;
+            const std::size_t limit = std::min(size, kLinePrefix);
+            const void* newline = std::memchr(line + after, '\n', limit - after);
+            const std::size_t end =
+                newline != nullptr ? static_cast<const unsigned char*>(newline) - line : limit;
+            message_of(line, after, end, scratch);
+            const auto found = counts.errors.find(std::string_view(scratch));
+            if (found != counts.errors.end()) {
+                ++found->second;
+            } else {
+                counts.errors.emplace(scratch, 1);
+            }
+            return;
+        }
+        while (p < window && !is_blank(line[p]) && line[p] != '\n') ++p;
+    }
+}
+
+void add(LogCounts& counts, const LogCounts& more) {
+    for (std::size_t i = 0; i < counts.levels.size(); ++i) counts.levels[i] += more.levels[i];
+    for (const auto& [message, n] : more.errors) counts.errors[message] += n;
+    counts.dropped_errors += more.dropped_errors;
+}
+
+std::vector<MessageCount> top_messages(const MessageCounts& messages, std::size_t n) {
+    std::vector<MessageCount> all;
+    all.reserve(messages.size());
+    for (const auto& [message, count] : messages) all.push_back({message, count});
+    const auto by_count = [](const MessageCount& a, const MessageCount& b) {
+        return a.count != b.count ? a.count > b.count : a.message < b.message;
+    };
+    const std::size_t keep = std::min(n, all.size());
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(),
+                      by_count);
+    all.resize(keep);
+    return all;
+}
+
+}  // namespace files
