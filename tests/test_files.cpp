@@ -192,6 +192,15 @@ TEST_CASE("log levels and error messages") {
         "error lower case is not a level\n"
         "ERROR:\n";
     const auto r = analyze(log);
+    // Lines of 64 bytes and more take a SIMD path, shorter ones (here at the end of the
+    // input) a byte-by-byte one: both must agree.
+    CHECK(analyze(log + std::string(64, '\n')).log == r.log);
+    files::ChunkResult by_line;
+    for (const auto& line : test_support::lines_of(log)) {
+        const auto one = analyze(line + "\n");
+        files::add(by_line.log, one.log);
+    }
+    CHECK(by_line.log == r.log);
     CHECK(r.log.levels[files::kError] == 4);
     CHECK(r.log.levels[files::kWarn] == 2);
     CHECK(r.log.levels[files::kInfo] == 1);

@@ -19,7 +19,8 @@ constexpr std::array<const char*, 4> kLevelNames = {"ERROR", "WARN", "INFO", "DE
 // that is ERROR, WARN, WARNING, INFO or DEBUG (upper case), optionally after '[', '<' or
 // '(' and followed by a non-letter: "2026-11-26 12:00:01 ERROR [db] …", "[WARN] …",
 // "INFO: …". Everything after the level word and separators (" :-]>)|") is the message.
-constexpr std::size_t kLevelWindow = 96;
+constexpr std::size_t kLevelWindow = 64;
+constexpr int kLevelWords = 6;
 // Messages are cut at this many bytes (on a character boundary), and runs of digits are
 // shown as one '#', so "timeout after 30 s (id 12)" and "… 45 s (id 13)" count together.
 constexpr std::size_t kMessageMax = 120;

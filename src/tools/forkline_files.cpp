@@ -49,7 +49,7 @@ Options:
 Counting: lines are '\n' bytes; characters valid UTF-8 sequences (invalid bytes count as
 bytes only); words runs of printable non-space characters (as wc: non-printable ones such
 as control characters neither start nor end a word; U+00A0, U+2007, U+202F, U+2060 separate).
-A line's level is the first of its first 6 words (within 96 bytes) that is ERROR, WARN,
+A line's level is the first of its first 6 words (within 64 bytes) that is ERROR, WARN,
 WARNING, INFO or DEBUG, optionally after '[' '<' '('. An error's message is the rest of the
 line, cut at 120 bytes, each run of digits shown as '#'.
 
