@@ -96,21 +96,30 @@ Level find_level_64(const unsigned char* line, std::size_t size, std::size_t* af
 }
 #endif
 
-// The message from `at` to the end of the line, normalized into `out`.
+bool is_separator(unsigned char c) {
+    return c == ' ' || c == '\t' || c == ':' || c == '-' || c == ']' || c == '>' || c == ')' ||
+           c == '|';
+}
+
+// The message from `at` to the end of the line, normalized into `out` (written through a
+// pointer: this runs for every error line).
 void message_of(const unsigned char* line, std::size_t at, std::size_t end, std::string& out) {
-    while (at < end && std::strchr(" \t:-]>)|", line[at]) != nullptr && line[at] != 0) ++at;
+    while (at < end && is_separator(line[at])) ++at;
     while (end > at && (line[end - 1] == '\r' || is_blank(line[end - 1]))) --end;
-    out.clear();
-    for (std::size_t i = at; i < end && out.size() < kMessageMax; ++i) {
+    out.resize(kMessageMax);
+    char* o = out.data();
+    std::size_t n = 0;
+    for (std::size_t i = at; i < end && n < kMessageMax; ++i) {
         const unsigned char c = line[i];
         if (c >= '0' && c <= '9') {
-            if (out.empty() || out.back() != '#') out.push_back('#');
+            if (n == 0 || o[n - 1] != '#') o[n++] = '#';
             continue;
         }
-        out.push_back(static_cast<char>(c));
+        o[n++] = static_cast<char>(c);
     }
+    out.resize(n);
     // Do not end inside a UTF-8 sequence that was cut.
-    if (out.size() >= kMessageMax) {
+    if (n >= kMessageMax) {
         std::size_t lead = out.size() - 1;
         while (lead > 0 && (static_cast<unsigned char>(out[lead]) & 0xC0) == 0x80) --lead;
         const auto c = static_cast<unsigned char>(out[lead]);
