@@ -165,6 +165,37 @@ TEST_CASE("random bytes: counts match wc, and any split gives the same counts") 
     }
 }
 
+TEST_CASE("UTF-8 text in long runs (the 64-byte fast path): as wc, whatever the cuts") {
+    std::mt19937 random(7);
+    const std::vector<std::string> tokens = {"word",
+                                             " ",
+                                             "\n",
+                                             "caf\xc3\xa9",
+                                             "\xe6\x97\xa5\xe6\x9c\xac",
+                                             "\xf0\x9f\x98\x80",
+                                             "\xe2\x80\x94",
+                                             "\xc2\xa0",
+                                             "x",
+                                             "\xe2\x80\xa8",
+                                             "  ",
+                                             "\t"};
+    std::string data;
+    while (data.size() < 300000) {
+        // Mostly word characters, so that many 64-byte blocks have no neutral character.
+        const auto k = random() % 100;
+        data += tokens[k < 90 ? k % 7 : 7 + k % 5];
+    }
+    CHECK(counts_of(analyze(data).text) == wc_of(data));
+    const auto whole = analyze(data);
+    for (std::size_t cut = 0; cut < 300; ++cut)
+        CHECK(analyze_split(data, {cut, cut + 64}) == whole);
+    for (int trial = 0; trial < 200; ++trial) {
+        std::vector<std::size_t> cuts = {random() % data.size(), random() % data.size()};
+        std::sort(cuts.begin(), cuts.end());
+        CHECK(analyze_split(data, cuts) == whole);
+    }
+}
+
 TEST_CASE("a cut inside a character, a word, a log line, CRLF: every cut point") {
     for (const auto& text : kTricky) {
         const auto whole = analyze(text);
