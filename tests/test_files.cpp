@@ -456,3 +456,18 @@ TEST_CASE("bad usage: one line, exit 2") {
     CHECK(help.code == 0);
     CHECK(help.out.starts_with("usage: forkline files"));
 }
+
+TEST_CASE("--progress draws a bar on stderr and clears it; --mode seq and threads agree") {
+    TempDir dir;
+    write_file(dir.path() / "a.log", log_lines(100000, 4));
+    const auto shown = run_command({FORKLINE_PATH, "files", "--progress", "--chunk-size", "10K",
+                                    "--json", dir.path().string()});
+    CHECK(shown.code == 0);
+    CHECK(shown.err.find("chunks") != std::string::npos);
+    CHECK(shown.err.ends_with("\r\033[K"));
+    const auto report = nlohmann::json::parse(shown.out);
+    for (const std::string mode : {"seq", "threads"}) {
+        const auto r = forkline_files({"--mode", mode, "--json", dir.path().string()});
+        CHECK(nlohmann::json::parse(r.out) == report);
+    }
+}
