@@ -365,6 +365,7 @@ TEST_CASE("a generated tree: counts as wc, names with spaces, empty files, --pat
         Wc total{};
         for (const auto& log : logs) {
             const auto& f = file_in(report, log);
+            INFO(f.dump());  // the reason, should it have failed
             CHECK(f.at("status") == "ok");
             CHECK(json_counts(f) == wc_file(log));
             const Wc w = wc_file(log);

@@ -72,7 +72,7 @@ ChunkResult analyze_chunk(const ChunkJob& job) {
     ::posix_fadvise(fd.get(), static_cast<off_t>(job.offset), static_cast<off_t>(job.length),
                     POSIX_FADV_SEQUENTIAL);
     const std::uint64_t end = job.offset + job.length;
-    if (job.offset == 0) {
+    if (job.offset == 0 && job.file_size > 0) {  // (memchr on an empty vector's null: UB)
         std::vector<unsigned char> probe(std::min(kBinaryProbe, job.file_size));
         const ssize_t n = read_at(fd.get(), probe.data(), probe.size(), 0);
         if (n < 0) {
