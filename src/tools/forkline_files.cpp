@@ -91,7 +91,8 @@ std::uint64_t parse_size(const std::string& option, const std::string& text, std
     return value * scale;
 }
 
-Options parse(int argc, char** argv) {
+// nullopt after --help.
+std::optional<Options> parse(int argc, char** argv) {
     Options o;
     tools::ArgumentReader reader(argc, argv, 2);
     bool only_paths = false;
@@ -103,7 +104,7 @@ Options parse(int argc, char** argv) {
             only_paths = true;
         } else if (arg == "-h" || arg == "--help") {
             std::fputs(kFilesUsage, stdout);
-            std::exit(0);
+            return std::nullopt;
         } else if (arg == "--pattern") {
             o.patterns.push_back(reader.value());
         } else if (arg == "-j") {
@@ -196,7 +197,9 @@ int benchmark(const Options& o) {
 }  // namespace
 
 int files_main(int argc, char** argv) {
-    const Options o = parse(argc, argv);
+    const std::optional<Options> parsed = parse(argc, argv);
+    if (!parsed) return 0;
+    const Options& o = *parsed;
     if (o.benchmark) return benchmark(o);
     const bool progress = o.progress.value_or(::isatty(STDERR_FILENO) != 0);
     const Timed t = run_once(o, mode_of(o.mode.value_or("procs")), progress);
