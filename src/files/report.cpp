@@ -44,7 +44,10 @@ Report build_report(const std::vector<FileEntry>& entries, const std::vector<Pla
                 ++report.failed;
                 break;
         }
-        if (file.entry.status != FileStatus::ok) file.text = {}, file.log = {};
+        if (file.entry.status != FileStatus::ok) {  // counts of a partly read file mean nothing
+            file.text = {};
+            file.log = {};
+        }
     }
     report.total.entry.size = report.total.text.bytes;
     return report;
