@@ -55,7 +55,11 @@ line, cut at 120 bytes, each run of digits shown as '#'.
 
 Files not counted, each listed with its reason: binary (a NUL byte in the first 64 KiB;
 not an error), skipped (not a regular file, symlink to a directory), failed (cannot be
-opened or read, vanished, shrank while read).
+opened or read, vanished, shrank while read). A file growing meanwhile is counted up to
+the size it had when listed.
+JSON: {"files": [{"path", "status", "reason" | "bytes", "lines", "words", "chars",
+"levels": {"ERROR", …}, "top_errors": [{"message", "count"}], "top_errors_exact"}], "totals":
+{the same counts, "files", "ok", "binary", "skipped", "failed"}}.
 Exit status: 0, or 1 if any file failed; 2 on bad usage.
 )";
 
