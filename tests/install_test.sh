@@ -14,7 +14,7 @@ pc=$(find "$stage" -name forkline.pc | head -n 1)
 for header in forkline.hpp pool.hpp serve.hpp pipeline.hpp error.hpp; do
     [[ -f $(find "$stage" -path "*/include/forkline/$header" | head -n 1) ]] || { echo "missing header $header" >&2; exit 1; }
 done
-for worker in prime_worker command_worker echo_worker; do
+for worker in prime_worker command_worker echo_worker ports_worker files_worker; do
     [[ -x $(find "$stage" -path "*/libexec/forkline/$worker" | head -n 1) ]] || { echo "missing worker $worker" >&2; exit 1; }
 done
 [[ -n $(find "$stage" -name 'libforkline.a') ]] || { echo "no static library installed" >&2; exit 1; }

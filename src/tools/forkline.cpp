@@ -14,6 +14,7 @@ constexpr const char* kUsage = R"(usage: forkline COMMAND [ARGS…]
 Commands:
   run     run many commands in parallel (as GNU parallel / xargs -P)
   ports   listening ports and the processes behind them
+  files   count lines, words, characters, bytes and log levels of files (as wc, in parallel)
   worker  serve a Redis queue: run its jobs on local worker processes (docs/redis.md)
 
 forkline COMMAND --help describes each.
@@ -27,6 +28,7 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"run", run_main},
     {"ports", ports_main},
+    {"files", files_main},
     {"worker", worker_main},
 };
 

@@ -1,0 +1,121 @@
+#include "discover.hpp"
+
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+namespace files {
+
+namespace fs = std::filesystem;
+
+const char* to_string(FileStatus status) {
+    switch (status) {
+        case FileStatus::ok:
+            return "ok";
+        case FileStatus::binary:
+            return "binary";
+        case FileStatus::skipped:
+            return "skipped";
+        case FileStatus::failed:
+            return "failed";
+    }
+    return "?";
+}
+
+namespace {
+
+bool matches(const std::vector<std::string>& patterns, const std::string& name) {
+    if (patterns.empty()) return true;
+    return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
+        return ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+    });
+}
+
+FileEntry failed(std::string path, std::string reason) {
+    return {std::move(path), 0, FileStatus::failed, std::move(reason)};
+}
+
+FileEntry skipped(std::string path, std::string reason) {
+    return {std::move(path), 0, FileStatus::skipped, std::move(reason)};
+}
+
+void walk(const std::string& dir, const std::vector<std::string>& patterns,
+          std::vector<FileEntry>& out) {
+    std::error_code ec;
+    std::vector<fs::path> children;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        children.push_back(it->path());
+    if (ec) {
+        out.push_back(failed(dir, "cannot list directory: " + ec.message()));
+        return;
+    }
+    std::sort(children.begin(), children.end());
+    for (const auto& child : children) {
+        const std::string path = child.string();
+        struct stat link {};
+        struct stat target {};
+        if (::lstat(path.c_str(), &link) != 0) {
+            out.push_back(failed(path, std::strerror(errno)));  // vanished meanwhile
+            continue;
+        }
+        if (S_ISDIR(link.st_mode)) {
+            walk(path, patterns, out);
+            continue;
+        }
+        if (!matches(patterns, child.filename().string())) continue;
+        if (::stat(path.c_str(), &target) != 0) {
+            out.push_back(failed(path, std::strerror(errno)));  // dangling symlink
+        } else if (S_ISDIR(target.st_mode)) {
+            out.push_back(skipped(path, "symlink to a directory, not followed"));
+        } else if (!S_ISREG(target.st_mode)) {
+            out.push_back(skipped(path, "not a regular file"));
+        } else {
+            out.push_back({path, static_cast<std::uint64_t>(target.st_size), FileStatus::ok, {}});
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<FileEntry> discover(const std::vector<std::string>& paths,
+                                const std::vector<std::string>& patterns) {
+    std::vector<FileEntry> out;
+    for (const auto& path : paths) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) {
+            out.push_back(failed(path, std::strerror(errno)));
+        } else if (S_ISDIR(st.st_mode)) {
+            walk(path, patterns, out);
+        } else if (!S_ISREG(st.st_mode)) {
+            out.push_back(skipped(path, "not a regular file"));
+        } else {
+            out.push_back({path, static_cast<std::uint64_t>(st.st_size), FileStatus::ok, {}});
+        }
+    }
+    return out;
+}
+
+std::vector<PlannedChunk> plan_chunks(const std::vector<FileEntry>& entries,
+                                      std::uint64_t chunk_size) {
+    std::vector<PlannedChunk> chunks;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const FileEntry& e = entries[i];
+        if (e.status != FileStatus::ok) continue;
+        const std::uint64_t count =
+            std::max<std::uint64_t>(1, (e.size + chunk_size - 1) / chunk_size);
+        // Equal parts, so the last one is not a sliver.
+        for (std::uint64_t k = 0; k < count; ++k) {
+            const std::uint64_t begin = e.size * k / count;
+            const std::uint64_t end = e.size * (k + 1) / count;
+            chunks.push_back({i, begin, end - begin});
+        }
+    }
+    return chunks;
+}
+
+}  // namespace files

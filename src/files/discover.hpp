@@ -1,0 +1,42 @@
+// Which files a run covers: the named files, and the files under the named directories
+// whose names match a pattern; each with its size, or the reason it is not read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace files {
+
+enum class FileStatus { ok, binary, skipped, failed };
+const char* to_string(FileStatus status);
+
+struct FileEntry {
+    std::string path;
+    std::uint64_t size = 0;
+    FileStatus status = FileStatus::ok;  // discovery gives ok, skipped or failed
+    std::string reason;                  // why not ok
+
+    bool operator==(const FileEntry&) const = default;
+};
+
+// Named files are always taken (following symlinks); directories are walked recursively in
+// name order, taking the files whose base name matches one of `patterns` (fnmatch; all files
+// when empty). Inside directories, symlinks to files are followed, symlinks to directories
+// and other non-regular files are reported as skipped, unreadable directories and dangling
+// symlinks as failed: nothing is left out without a line saying so.
+std::vector<FileEntry> discover(const std::vector<std::string>& paths,
+                                const std::vector<std::string>& patterns);
+
+struct PlannedChunk {
+    std::size_t file;  // index into the entries
+    std::uint64_t offset;
+    std::uint64_t length;
+};
+
+// Splits each ok file into ranges of about `chunk_size` bytes (an empty file is one empty
+// range): one big file still keeps every worker busy.
+std::vector<PlannedChunk> plan_chunks(const std::vector<FileEntry>& entries,
+                                      std::uint64_t chunk_size);
+
+}  // namespace files
