@@ -233,3 +233,50 @@ TEST_CASE("RedisPool API: next_result without a callback, every job once, size l
     CHECK(summary.sentinels_answered == 1);  // the one local bridge
     CHECK(redis.command("DBSIZE") == ":0");
 }
+
+TEST_CASE("AUTH and SELECT: a user's run in db 3; a wrong password is not printed") {
+    RedisServer redis;
+    REQUIRE(redis.command("ACL SETUSER alice on >s3cret ~* &* +@all") == "+OK");
+    const auto base = "redis://alice:%@127.0.0.1:" + std::to_string(redis.port());
+    const auto with = [&](const std::string& password, const std::string& db) {
+        return base.substr(0, base.find('%')) + password + base.substr(base.find('%') + 1) + db;
+    };
+    const auto ok = run_command({PROCS_PATH, "--redis", with("s3cret", "/3"), "1"});
+    INFO(ok.err);
+    CHECK(ok.code == 0);
+    check_output(ok.out, 20, 1);
+    const auto wrong = run_command({PROCS_PATH, "--redis", with("wr0ng", "/3"), "1"});
+    CHECK(wrong.code == 1);
+    CHECK(lines_of(wrong.err).size() == 1);
+    CHECK(wrong.err.find("WRONGPASS") != std::string::npos);
+    CHECK(wrong.err.find("wr0ng") == std::string::npos);
+    const auto no_db = run_command({PROCS_PATH, "--redis", with("s3cret", "/99"), "1"});
+    CHECK(no_db.code == 1);
+    CHECK(lines_of(no_db.err).size() == 1);
+    CHECK(no_db.err.find("SELECT 99 failed") != std::string::npos);
+    const auto typo = run_command({PROCS_PATH, "--redis", "redis:/alice:s3cret@localhost", "1"});
+    CHECK(typo.code == 2);
+    CHECK(typo.err.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("supervisor and hosts SIGKILLed mid-run: every key left expires") {
+    RedisServer redis;
+    Hosts hosts(redis, 2, "2");
+    const auto procs = test_support::start_command(
+        {PROCS_PATH, "--redis", redis.url(), "--numbers", numbers_file(50), "0"});
+    // Mid-run: some host holds jobs (bounded wait).
+    const std::string holding =
+        "EVAL \"return #redis.call('KEYS', '*:processing:*')\" 0";
+    for (int i = 0; i < 200 && redis.command(holding) == ":0"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(redis.command(holding) != ":0");
+    ::kill(procs, SIGKILL);
+    ::kill(hosts[0], SIGKILL);
+    ::kill(hosts[1], SIGKILL);
+    CHECK(::waitpid(procs, nullptr, 0) == procs);
+    CHECK(redis.command("DBSIZE") != ":0");
+    const std::string without_ttl =
+        "EVAL \"local n = 0 for _, k in ipairs(redis.call('KEYS', '*')) do "
+        "if redis.call('PTTL', k) < 0 then n = n + 1 end end return n\" 0";
+    CHECK(redis.command(without_ttl) == ":0");
+}

@@ -31,11 +31,14 @@ bool transient(std::string_view error) {
 
 void throw_reply_error(std::string_view error, const Command& command) {
     if (transient(error)) throw Lost(std::string(error));
-    // The command and its first keys, short: enough to see which step failed.
+    // The command and its first keys, short: enough to see which step failed. AUTH's
+    // arguments are the credentials: never shown.
     std::string what = "Redis";
-    for (std::size_t i = 0; i < command.size() && i < 6; ++i) {
+    const std::size_t shown = command.front() == "AUTH" ? 1 : 6;
+    for (std::size_t i = 0; i < command.size() && i < shown; ++i) {
         what.push_back(' ');
-        what.append(i == 1 && command[0] == "EVALSHA" ? "<script>" : command[i].substr(0, 60));
+        const bool script = (i == 1 && command[0] == "EVALSHA") || (i == 2 && command[0] == "SCRIPT");
+        what.append(script ? "<script>" : command[i].substr(0, 60));  // a script: many lines
     }
     throw Error(what + " failed: " + std::string(error));
 }
@@ -46,27 +49,20 @@ Connection::Connection(const Url& url, milliseconds give_up) : url_(url), give_u
     reconnect("");
 }
 
-Connection::~Connection() {
-    if (context_) redisFree(context_);
-}
-
 void Connection::connect_once() {
-    if (context_) {
-        redisFree(context_);
-        context_ = nullptr;
-    }
+    context_.reset();
     UniqueFd fd;
     try {
         fd = tcp_connect(url_.host, url_.port, kConnectTimeout);
     } catch (const std::runtime_error& e) {  // refused, timed out, not resolved: retried
         throw Lost(e.what());
     }
-    context_ = redisConnectFd(fd.get());  // takes the fd: redisFree closes it
+    context_.reset(redisConnectFd(fd.get()));  // takes the fd: redisFree closes it
     if (!context_) throw Error("out of memory for a Redis connection");
     fd.release();
     if (context_->err) throw Lost(context_->errstr);
     const timeval tv{kReadTimeout.count() / 1000, 0};
-    redisSetTimeout(context_, tv);
+    redisSetTimeout(context_.get(), tv);
     std::vector<Command> setup;
     if (!url_.password.empty()) {
         setup.push_back(url_.user.empty() ? Command{"AUTH", url_.password}
@@ -93,7 +89,7 @@ void Connection::reconnect(const std::string& why) {
             last = e.what();
         }
         if (Clock::now() - started >= give_up_) {
-            if (context_) redisFree(std::exchange(context_, nullptr));
+            context_.reset();
             throw Error("Redis at " + url_.host + ":" + std::to_string(url_.port) +
                         " unreachable: " + last + " (gave up after " +
                         std::to_string(give_up_.count() / 1000) + " s of retries)");
@@ -116,7 +112,7 @@ std::vector<Reply> Connection::exchange(const std::vector<Command>& commands) {
             argv.push_back(arg.data());
             lengths.push_back(arg.size());
         }
-        if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(),
+        if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(),
                                    lengths.data()) != REDIS_OK)
             throw Lost(context_->errstr);
     }
@@ -124,7 +120,7 @@ std::vector<Reply> Connection::exchange(const std::vector<Command>& commands) {
     replies.reserve(commands.size());
     for (std::size_t i = 0; i < commands.size(); ++i) {
         void* raw = nullptr;
-        if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr)
+        if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr)
             throw Lost(context_->err ? context_->errstr : "connection closed");
         replies.emplace_back(static_cast<redisReply*>(raw));
     }

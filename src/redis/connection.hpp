@@ -47,7 +47,6 @@ class Connection {
   public:
     // Connects (retrying as for a lost connection). Throws Error.
     Connection(const Url& url, std::chrono::milliseconds give_up);
-    ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
@@ -70,9 +69,14 @@ class Connection {
     void reconnect(const std::string& why);
     std::vector<Reply> exchange(const std::vector<Command>& commands);
 
+    struct FreeContext {
+        void operator()(redisContext* c) const { redisFree(c); }  // closes its socket
+    };
+
     Url url_;
     std::chrono::milliseconds give_up_;
-    redisContext* context_ = nullptr;  // nullptr while disconnected
+    // Owned, so a constructor that throws (wrong password) still closes the socket.
+    std::unique_ptr<redisContext, FreeContext> context_;  // null while disconnected
     std::uint64_t generation_ = 0;
     std::vector<std::string> scripts_;  // sources
     std::vector<std::string> shas_;     // their SHA1s on the current connection

@@ -82,8 +82,14 @@ struct RedisPool::Impl {
 
     void flush() {
         if (batch.size() <= 2) return;
-        conn.run(batch);  // safe twice: a job sent twice runs twice, reported once
+        push_jobs(batch);  // safe twice: a job sent twice runs twice, reported once
         batch.resize(2);
+    }
+
+    // LPUSH jobs …, with the TTL in the same round trip: a supervisor SIGKILLed before its
+    // next beat leaves no list that never expires.
+    void push_jobs(const Command& lpush) {
+        conn.pipeline({lpush, {"PEXPIRE", keys.jobs(), std::to_string(kLeftoverTtl.count())}});
     }
 
     JobId submit(std::span<const std::byte> job) {
@@ -134,7 +140,7 @@ struct RedisPool::Impl {
                 ++summary.sentinels_answered;
             } else if (!pending.empty()) {
                 // A worker reaped by mistake took a sentinel meant for another: send one more.
-                conn.run({"LPUSH", keys.jobs(), std::string(kSentinel)});
+                push_jobs({"LPUSH", keys.jobs(), std::string(kSentinel)});
             }
             return 0;
         }
@@ -198,7 +204,8 @@ struct RedisPool::Impl {
             const auto reaped = conn.eval(reap_script,
                                           {keys.workers(), keys.heartbeat(w), keys.processing(w),
                                            keys.jobs(), keys.results(), keys.dead()},
-                                          {w, std::to_string(max_attempts)});
+                                          {w, std::to_string(max_attempts),
+                                           std::to_string(kLeftoverTtl.count())});
             if (reaped.integer() != 1) continue;
             ++summary.worker_deaths;
             pending.erase(w);
@@ -209,7 +216,8 @@ struct RedisPool::Impl {
     // then wait for each answer (or death).
     void finish() {
         const auto members = conn.eval(
-            close_script, {keys.done(), keys.workers(), runs_key(queue), keys.jobs()}, {run});
+            close_script, {keys.done(), keys.workers(), runs_key(queue), keys.jobs()},
+            {run, std::to_string(kLeftoverTtl.count())});
         for (std::size_t i = 0; i < members.size(); ++i) {
             pending.emplace(str_of(members.at(i)));
             all_workers.emplace(str_of(members.at(i)));
@@ -217,7 +225,7 @@ struct RedisPool::Impl {
         if (!pending.empty()) {
             Command sentinels{"LPUSH", keys.jobs()};
             sentinels.insert(sentinels.end(), pending.size(), std::string(kSentinel));
-            conn.run(sentinels);
+            push_jobs(sentinels);
         }
         while (!pending.empty()) pump(kBeatEvery);
     }

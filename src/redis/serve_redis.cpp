@@ -102,10 +102,9 @@ class Bridge {
     bool serve_run(const std::string& run) {
         const RunKeys keys(queue_, run);
         const std::string me = new_worker_id();
-        const auto ttl = std::to_string(kWorkerTtl.count());
         if (conn_
                 .eval(register_, {keys.alive(), keys.done(), keys.workers(), keys.heartbeat(me)},
-                      {me, ttl})
+                      {me, std::to_string(kWorkerTtl.count()), leftover_ttl()})
                 .integer() != 1)
             return false;
         keys_ = &keys;
@@ -133,14 +132,15 @@ class Bridge {
             if (!finished_.empty()) push_results(keys);
             if (sentinel_ && held_.empty()) {
                 conn_.eval(complete_, {keys.alive(), keys.processing(me), keys.results()},
-                           {answer_entry(me), std::string(kSentinel)});
+                           {leftover_ttl(), answer_entry(me), std::string(kSentinel)});
                 break;
             }
         }
         if (stop_.stop_requested()) {
             // Asked to stop: the jobs held go back to the queue now (the local pool's
             // processes die with it), not after a heartbeat expiry.
-            conn_.eval(release_, {keys.workers(), keys.processing(me), keys.jobs()}, {me});
+            conn_.eval(release_, {keys.workers(), keys.processing(me), keys.jobs()},
+                       {me, leftover_ttl()});
             held_.clear();
             finished_.clear();
         }
@@ -149,12 +149,14 @@ class Bridge {
         return true;
     }
 
+    static std::string leftover_ttl() { return std::to_string(kLeftoverTtl.count()); }
+
     // 1: beat; 0: reaped (the supervisor requeued our jobs); -1: the run is over.
     long long beat() {
         return conn_
             .eval(heartbeat_,
                   {keys_->alive(), keys_->workers(), keys_->heartbeat(me_), keys_->processing(me_)},
-                  {me_, std::to_string(kWorkerTtl.count()), std::to_string(kLeftoverTtl.count())})
+                  {me_, std::to_string(kWorkerTtl.count()), leftover_ttl()})
             .integer();
     }
 
@@ -162,16 +164,19 @@ class Bridge {
     bool claim(const RunKeys& keys) {
         std::vector<std::string> entries;
         if (held_.empty()) {
-            const auto one =
-                conn_.run({"BLMOVE", keys.jobs(), keys.processing(me_), "RIGHT", "LEFT", "0.3"});
-            if (one.nil()) return false;
-            entries.emplace_back(one.str());
+            // The PEXPIRE in the same round trip: a list BLMOVE creates expires too.
+            const auto one = conn_.pipeline(
+                {{"BLMOVE", keys.jobs(), keys.processing(me_), "RIGHT", "LEFT", "0.3"},
+                 {"PEXPIRE", keys.processing(me_), leftover_ttl()}});
+            if (one.front().nil()) return false;
+            entries.emplace_back(one.front().str());
         }
-        const auto room = prefetch_ - held_.size() - entries.size();
+        const auto room = std::min<std::size_t>(prefetch_ - held_.size() - entries.size(),
+                                                scripts::kMaxBatch);
         if (room > 0 && (entries.empty() || entries.back() != kSentinel)) {
             const auto more =
                 conn_.eval(claim_, {keys.jobs(), keys.processing(me_), keys.workers()},
-                           {me_, std::to_string(room)});
+                           {me_, std::to_string(room), leftover_ttl()});
             for (std::size_t i = 0; i < more.size(); ++i) entries.emplace_back(str_of(more.at(i)));
         }
         for (auto& entry : entries) start(std::move(entry));
@@ -235,15 +240,19 @@ class Bridge {
         while (!held_.empty() && Clock::now() < until) pool_.poll(milliseconds(1));
     }
 
-    // Results out, their jobs off the processing list: one script call (safe to resend).
+    // Results out, their jobs off the processing list: one script call per kMaxBatch
+    // (safe to resend).
     void push_results(const RunKeys& keys) {
-        std::vector<std::string> args;
-        for (auto& f : finished_) {
-            args.push_back(std::move(f.result));
-            args.push_back(std::move(f.job));
+        for (std::size_t start = 0; start < finished_.size(); start += scripts::kMaxBatch) {
+            std::vector<std::string> args{leftover_ttl()};
+            const auto end = std::min<std::size_t>(finished_.size(), start + scripts::kMaxBatch);
+            for (std::size_t i = start; i < end; ++i) {
+                args.push_back(std::move(finished_[i].result));
+                args.push_back(std::move(finished_[i].job));
+            }
+            conn_.eval(complete_, {keys.alive(), keys.processing(me_), keys.results()}, args);
         }
         finished_.clear();
-        conn_.eval(complete_, {keys.alive(), keys.processing(me_), keys.results()}, args);
     }
 
     // Leaving a run: the local jobs still running finish, their results go out.

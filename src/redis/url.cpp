@@ -17,13 +17,14 @@ unsigned parse_unsigned(std::string_view text, unsigned max, const std::string& 
     return value;
 }
 
-// The URL as errors may show it: no password.
+// The URL as errors may show it: nothing before the last '@' but the scheme (a mistyped
+// scheme must not print the password either).
 std::string redacted(std::string_view text) {
     const auto at = text.rfind('@');
+    if (at == std::string_view::npos) return std::string(text);
     const auto start = text.find("://");
-    if (at == std::string_view::npos || start == std::string_view::npos || at < start)
-        return std::string(text);
-    return std::string(text.substr(0, start + 3)) + "…" + std::string(text.substr(at));
+    const auto scheme = start == std::string_view::npos || start > at ? 0 : start + 3;
+    return std::string(text.substr(0, scheme)) + "…" + std::string(text.substr(at));
 }
 
 }  // namespace
@@ -35,13 +36,16 @@ Url parse_url(std::string_view text) {
             throw Error("expected redis://[user:password@]host[:port][/db]");
         std::string_view rest = text.substr(scheme.size());
         Url url;
-        if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+        // The password may contain '@', ':' and '/': split at the last '@' (before looking
+        // for the database, so no error quotes a piece of the password), then the first ':'.
+        const auto at = rest.rfind('@');
+        if (const auto slash = rest.find('/', at == std::string_view::npos ? 0 : at);
+            slash != std::string_view::npos) {
             const auto db = rest.substr(slash + 1);
             if (!db.empty()) url.db = parse_unsigned(db, 1'000'000, "the database");
             rest = rest.substr(0, slash);
         }
-        // The password may contain '@' and ':': split at the last '@', then the first ':'.
-        if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+        if (at != std::string_view::npos) {
             const auto userinfo = rest.substr(0, at);
             const auto colon = userinfo.find(':');
             if (colon == std::string_view::npos) {
