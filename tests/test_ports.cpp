@@ -120,9 +120,15 @@ TEST_CASE("parse_netstat_output and parse_ss_output") {
         "tcp6       0      0 :::80                   :::*                    LISTEN      -   "
         "                \n"
         "udp        0      0 127.0.0.1:53            0.0.0.0:*                           "
-        "456/dnsmasq         \n";
+        "456/dnsmasq         \n"
+        // -W: a long address shifts the columns; a program name with a space; UDP, unknown.
+        "tcp6       0      0 ::ffff:127.100.100.100:45461 :::*                    LISTEN      "
+        "789/Web Content     \n"
+        "udp6       0      0 :::5353                 :::*                                -   "
+        "                \n"
+        "udp6       0      0 127.0.0.1:45462         :::*                                7/x\n";
     const auto from_netstat = ports::parse_netstat_output(netstat, {});
-    REQUIRE(from_netstat.size() == 3);
+    REQUIRE(from_netstat.size() == 6);
     CHECK(from_netstat[0].socket.port == 22);
     REQUIRE(from_netstat[0].processes.size() == 1);
     CHECK(from_netstat[0].processes[0].pid == 123);
@@ -130,8 +136,20 @@ TEST_CASE("parse_netstat_output and parse_ss_output") {
     CHECK(from_netstat[1].socket.family == ports::Family::ipv6);
     CHECK(from_netstat[1].socket.address == "::");
     CHECK(from_netstat[1].processes.empty());
-    CHECK(from_netstat[2].socket.protocol == ports::Protocol::udp);
-    CHECK(from_netstat[2].processes.at(0).pid == 456);
+    CHECK(from_netstat[2].socket.address == "::ffff:127.100.100.100");
+    CHECK(from_netstat[2].socket.port == 45461);
+    CHECK(from_netstat[2].processes.at(0).pid == 789);
+    CHECK(from_netstat[2].processes.at(0).name == "Web Content");
+    CHECK(from_netstat[3].socket.protocol == ports::Protocol::udp);
+    CHECK(from_netstat[3].processes.at(0).pid == 456);
+    CHECK(from_netstat[3].processes.at(0).name == "dnsmasq");
+    CHECK(from_netstat[4].socket.port == 5353);
+    CHECK(from_netstat[4].socket.protocol == ports::Protocol::udp);
+    CHECK(from_netstat[4].processes.empty());
+    CHECK(from_netstat[5].socket.address == "::ffff:127.0.0.1");  // IPv4-mapped, as in /proc
+    CHECK(from_netstat[5].socket.family == ports::Family::ipv6);
+    CHECK_THROWS_AS(ports::parse_netstat_output("tcp 0 0 0.0.0.0:22 0.0.0.0:* LISTEN sshd\n", {}),
+                    std::runtime_error);
 
     const std::string ss =
         "Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n"
@@ -148,6 +166,8 @@ TEST_CASE("parse_netstat_output and parse_ss_output") {
     CHECK(from_ss[0].processes[1].pid == 8);
     CHECK(from_ss[0].processes[1].name == "cupsd");
     CHECK(from_ss[1].socket.port == 9000);
+    CHECK(from_ss[1].socket.family == ports::Family::ipv6);  // a dual-stack IPv6 socket
+    CHECK(from_ss[1].socket.address == "::");
 }
 
 TEST_CASE("process details of this process; a process that is gone is left out") {

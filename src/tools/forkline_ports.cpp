@@ -40,7 +40,7 @@ Options:
                    threads, cpu_seconds, start_time, open_fds}]}]}; unknown values are null
   --watch S        scan again every S seconds, like top, until Ctrl-C; off a terminal each
                    scan is printed after the other (with --json: one JSON line per scan)
-  --netstat        take the listing from `netstat -tulpn` (or `ss -tulpn`), run through
+  --netstat        take the listing from `netstat -tulpnW` (or `ss -tulpn`), run through
                    forkline's pipeline engine; only pid and program name are known then
   --timeout S      --netstat: give up after S seconds (default 10)
   -h, --help       show this help
