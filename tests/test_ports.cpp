@@ -304,6 +304,7 @@ TEST_CASE("forkline ports --benchmark and bad usage") {
                                                {"--end-port", "70000"},
                                                {"-j", "x"},
                                                {"--watch", "-1"},
+                                               {"--timeout", "5"},
                                                {"--bogus"}}) {
         auto argv = args;
         argv.insert(argv.begin(), {FORKLINE_PATH, "ports"});
