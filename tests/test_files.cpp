@@ -217,6 +217,19 @@ TEST_CASE("chunk planning covers each file exactly") {
         next += chunks[i].length;
     }
     CHECK(next == 100);
+
+    // Sizes where size * chunk index overflows 64 bits: still contiguous, exact, equal parts.
+    const std::vector<files::FileEntry> huge = {{"h", (1ull << 62) + 3, ok, ""}};
+    const auto parts = files::plan_chunks(huge, 1ull << 50);
+    REQUIRE(parts.size() == (1u << 12) + 1);
+    std::uint64_t at = 0;
+    for (const auto& part : parts) {
+        REQUIRE(part.offset == at);
+        REQUIRE(part.length <= 1ull << 50);
+        REQUIRE(parts.front().length - part.length <= 1);
+        at += part.length;
+    }
+    CHECK(at == huge[0].size);
 }
 
 TEST_CASE("a file that vanished or shrank is an error of its chunk") {
