@@ -162,6 +162,7 @@ TEST_CASE("bad usage: one line, exit 2") {
                                                                   {"--chunk-size", "1X"},
                                                                   {"--bogus"},
                                                                   {"--mode", "all"},
+                                                                  {"--benchmark", "--json"},
                                                                   {"--pattern"}}) {
         const auto r = forkline_files(args);
         CAPTURE(args.front());

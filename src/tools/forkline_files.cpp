@@ -85,8 +85,8 @@ std::uint64_t parse_size(const std::string& option, const std::string& text, std
     std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
     std::uint64_t scale = 1;
     if (suffix == "K" || suffix == "k") scale = 1ull << 10;
-    if (suffix == "M") scale = 1ull << 20;
-    if (suffix == "G") scale = 1ull << 30;
+    if (suffix == "M" || suffix == "m") scale = 1ull << 20;
+    if (suffix == "G" || suffix == "g") scale = 1ull << 30;
     if (error != std::errc{} || (scale == 1 && !suffix.empty()) || value > max / scale ||
         value * scale < min) {
         throw UsageError(option + " needs a number from " + std::to_string(min) + " to " +
@@ -136,6 +136,8 @@ std::optional<Options> parse(int argc, char** argv) {
         }
     }
     if (o.mode == "all" && !o.benchmark) throw UsageError("--mode all needs --benchmark");
+    if (o.benchmark && (o.json || o.output))
+        throw UsageError("--benchmark prints a timing table: no --json or --output");
     if (o.paths.empty()) o.paths.push_back(".");
     if (o.workers == 0) o.workers = forkline::available_cores();
     return o;
