@@ -6,11 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "listening_sockets.hpp"
 #include "netstat.hpp"
+#include "port_report.hpp"
 #include "process_info.hpp"
 #include "run_command.hpp"
 #include "unique_fd.hpp"
@@ -168,6 +172,27 @@ TEST_CASE("parse_netstat_output and parse_ss_output") {
     CHECK(from_ss[1].socket.port == 9000);
     CHECK(from_ss[1].socket.family == ports::Family::ipv6);  // a dual-stack IPv6 socket
     CHECK(from_ss[1].socket.address == "::");
+}
+
+TEST_CASE("the table shows control characters of names and command lines as '?'") {
+    ports::ProcessInfo process;
+    process.pid = 42;
+    process.name = "x\ty";
+    process.command_line = "evil \033[2J\nrow";
+    std::vector<ports::Listener> listeners(1);
+    listeners[0].socket = {ports::Protocol::tcp, ports::Family::ipv4, "127.0.0.1", 80, 1, 0};
+    listeners[0].processes.push_back(process);
+    char* text = nullptr;
+    std::size_t size = 0;
+    std::FILE* out = ::open_memstream(&text, &size);
+    REQUIRE(out != nullptr);
+    ports::print_table(out, listeners);
+    std::fclose(out);
+    const std::string table(text, size);
+    std::free(text);
+    CHECK(table.find("evil ?[2J?row\n") != std::string::npos);
+    CHECK(table.find(" x?y ") != std::string::npos);
+    CHECK(std::count(table.begin(), table.end(), '\n') == 2);  // the header and one row
 }
 
 TEST_CASE("process details of this process; a process that is gone is left out") {
