@@ -156,6 +156,19 @@ TEST_CASE("unreadable, vanished and binary files are reported; the others still 
     CHECK(binary.out.find("(binary: NUL byte at offset 3)") != std::string::npos);
 }
 
+TEST_CASE("the table shows control characters of file names as '?', JSON keeps them") {
+    TempDir dir;
+    const auto path = dir.path() / "evil\033[2J\nname.log";
+    write_file(path, "ERROR \033]0;title\007 x\n");
+    const auto table = forkline_files({path.string()});
+    CHECK(table.code == 0);
+    CHECK(table.out.find("evil?[2J?name.log") != std::string::npos);
+    CHECK(table.out.find("?]#;title? x") != std::string::npos);  // the error message
+    CHECK(table.out.find('\033') == std::string::npos);
+    const auto json = forkline_files({path.string(), "--json"});
+    CHECK(nlohmann::json::parse(json.out).at("files").at(0).at("path") == path.string());
+}
+
 TEST_CASE("bad usage: one line, exit 2") {
     for (const auto& args : std::vector<std::vector<std::string>>{{"-j", "0"},
                                                                   {"--mode", "fast"},

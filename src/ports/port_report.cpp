@@ -7,6 +7,7 @@
 #include <string>
 
 #include "owner_query.hpp"
+#include "printable.hpp"
 #include "user_names.hpp"
 
 namespace ports {
@@ -48,16 +49,6 @@ std::string local_time(std::int64_t unix_seconds) {
     return text;
 }
 
-// Any user chooses its processes' names and command lines: a control character (an escape
-// sequence, a newline) would act on the terminal or break the table, so it shows as '?' (as
-// in ps).
-std::string printable(std::string text) {
-    for (auto& c : text) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
-    }
-    return text;
-}
-
 std::string socket_user(const Socket& socket) {
     return socket.uid < 0 ? kDash : user_name(socket.uid);
 }
@@ -75,12 +66,12 @@ std::vector<std::string> row(const Socket& socket, const ProcessInfo* process) {
     cells.insert(
         cells.end(),
         {std::to_string(process->pid), process->user.value_or(kDash),
-         process->name.empty() ? kDash : printable(process->name),
+         process->name.empty() ? kDash : forkline::printable(process->name),
          process->state.empty() ? kDash : process->state, or_dash(process->rss_bytes, human_bytes),
          or_dash(process->threads, number), or_dash(process->cpu_seconds, seconds_text),
          or_dash(process->start_time, local_time), or_dash(process->open_fds, number),
-         printable(process->command_line.empty() ? "[" + process->name + "]"
-                                                 : process->command_line)});
+         forkline::printable(process->command_line.empty() ? "[" + process->name + "]"
+                                                           : process->command_line)});
     return cells;
 }
 
