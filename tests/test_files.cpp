@@ -230,6 +230,11 @@ TEST_CASE("chunk planning covers each file exactly") {
         at += part.length;
     }
     CHECK(at == huge[0].size);
+
+    // A tiny chunk size on a big file: no more than kMaxChunksPerFile ranges, still exact.
+    const auto capped = files::plan_chunks(huge, 1);
+    CHECK(capped.size() == files::kMaxChunksPerFile);
+    CHECK(capped.back().offset + capped.back().length == huge[0].size);
 }
 
 TEST_CASE("a file that vanished or shrank is an error of its chunk") {

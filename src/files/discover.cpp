@@ -107,7 +107,7 @@ std::vector<PlannedChunk> plan_chunks(const std::vector<FileEntry>& entries,
         const FileEntry& e = entries[i];
         if (e.status != FileStatus::ok) continue;
         const std::uint64_t count =
-            std::max<std::uint64_t>(1, (e.size + chunk_size - 1) / chunk_size);
+            std::clamp<std::uint64_t>((e.size + chunk_size - 1) / chunk_size, 1, kMaxChunksPerFile);
         // Equal parts, so the last one is not a sliver: the first `longer` ones get one byte
         // more. (Not size * k / count, which overflows for large sizes and small chunks.)
         const std::uint64_t base = e.size / count;

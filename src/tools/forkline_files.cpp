@@ -41,7 +41,8 @@ Options:
   --json             JSON on stdout instead of the table
   --output FILE      also write the JSON to FILE
   --top N            most frequent error messages shown per file and in total (default 5)
-  --chunk-size B     split files into ranges of about B bytes (default 32M; K/M/G suffixes)
+  --chunk-size B     split files into ranges of about B bytes (default 32M; K/M/G suffixes;
+                     at most 65536 ranges per file)
   --progress         progress bar on stderr even when it is not a terminal
   --no-progress      no progress bar, even on a terminal
   -h, --help         show this help
