@@ -187,6 +187,12 @@ TEST_CASE("bad usage: one line, exit 2") {
     const auto help = forkline_files({"--help"});
     CHECK(help.code == 0);
     CHECK(help.out.starts_with("usage: forkline files"));
+
+    const auto unwritable = forkline_files({"--output", "/nonexistent-dir/x.json", "."});
+    CHECK(unwritable.code == 1);
+    CHECK(unwritable.err ==
+          "forkline files: error: cannot write '/nonexistent-dir/x.json': No such file or "
+          "directory\n");
 }
 
 TEST_CASE("--progress draws a bar on stderr and clears it; --mode seq and threads agree") {

@@ -208,6 +208,14 @@ int files_main(int argc, char** argv) {
     if (!parsed) return 0;
     const Options& o = *parsed;
     if (o.benchmark) return benchmark(o);
+    const auto cannot_write = [&] {
+        return std::runtime_error("cannot write '" + *o.output + "': " + std::strerror(errno));
+    };
+    std::ofstream output;
+    if (o.output) {  // before the run, not after it: a bad path fails at once
+        output.open(*o.output, std::ios::trunc);
+        if (!output) throw cannot_write();
+    }
     const bool progress = o.progress.value_or(::isatty(STDERR_FILENO) != 0);
     const Timed t = run_once(o, mode_of(o.mode.value_or("procs")), progress);
     const auto dump = [&] {
@@ -215,10 +223,8 @@ int files_main(int argc, char** argv) {
             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     };
     if (o.output) {
-        std::ofstream out(*o.output, std::ios::trunc);
-        out << dump() << '\n';
-        if (!out.flush())
-            throw std::runtime_error("cannot write '" + *o.output + "': " + std::strerror(errno));
+        output << dump() << '\n';
+        if (!output.flush()) throw cannot_write();
     }
     if (o.json) {
         std::printf("%s\n", dump().c_str());
