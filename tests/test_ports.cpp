@@ -292,11 +292,26 @@ TEST_CASE("forkline ports as another user: the process shows as '-', never a cra
 }
 
 TEST_CASE("forkline ports --netstat, and when neither netstat nor ss exists") {
-    const BoundSocket tcp(AF_INET, SOCK_STREAM);
+    const BoundSocket tcp(AF_INET, SOCK_STREAM), tcp6(AF_INET6, SOCK_STREAM);
+    const BoundSocket udp(AF_INET, SOCK_DGRAM), udp6(AF_INET6, SOCK_DGRAM);
     const auto report = ports_json({"--netstat"});
     const auto listener = find_listener(report, "tcp", tcp.port);
     REQUIRE(listener.is_object());
     CHECK(pids_of(listener) == std::set<int>{::getpid()});
+    // The same sockets as the /proc listing sees them: family, address, owner.
+    const auto from_proc = ports_json({});
+    for (const auto& socket : {std::pair{"tcp", tcp.port}, std::pair{"tcp", tcp6.port},
+                               std::pair{"udp", udp.port}, std::pair{"udp", udp6.port}}) {
+        const std::string protocol = socket.first;
+        const std::uint16_t port = socket.second;
+        CAPTURE(port);
+        const auto ours = find_listener(from_proc, protocol, port);
+        const auto theirs = find_listener(report, protocol, port);
+        REQUIRE(theirs.is_object());
+        CHECK(theirs.at("family") == ours.at("family"));
+        CHECK(theirs.at("address") == ours.at("address"));
+        CHECK(pids_of(theirs) == pids_of(ours));
+    }
 
     const auto missing =
         run_command({"env", "PATH=/nonexistent", FORKLINE_PATH, "ports", "--netstat"});
