@@ -1,6 +1,7 @@
 // forkline files, the library: counting against GNU wc, chunk boundaries, log lines, the
 // wire format, chunk planning.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <random>
@@ -217,6 +218,24 @@ TEST_CASE("chunk planning covers each file exactly") {
         next += chunks[i].length;
     }
     CHECK(next == 100);
+
+    // Sizes where size * chunk index overflows 64 bits: still contiguous, exact, equal parts.
+    const std::vector<files::FileEntry> huge = {{"h", (1ull << 62) + 3, ok, ""}};
+    const auto parts = files::plan_chunks(huge, 1ull << 50);
+    REQUIRE(parts.size() == (1u << 12) + 1);
+    std::uint64_t at = 0;
+    for (const auto& part : parts) {
+        REQUIRE(part.offset == at);
+        REQUIRE(part.length <= 1ull << 50);
+        REQUIRE(parts.front().length - part.length <= 1);
+        at += part.length;
+    }
+    CHECK(at == huge[0].size);
+
+    // A tiny chunk size on a big file: no more than kMaxChunksPerFile ranges, still exact.
+    const auto capped = files::plan_chunks(huge, 1);
+    CHECK(capped.size() == files::kMaxChunksPerFile);
+    CHECK(capped.back().offset + capped.back().length == huge[0].size);
 }
 
 TEST_CASE("a file that vanished or shrank is an error of its chunk") {
@@ -226,4 +245,7 @@ TEST_CASE("a file that vanished or shrank is an error of its chunk") {
     CHECK(files::analyze_chunk({path, 0, 20, 20}).error.starts_with("file shrank"));
     fs::remove(path);
     CHECK(files::analyze_chunk({path, 0, 10, 10}).error == "No such file or directory");
+    // Replaced by a FIFO since it was listed: an error, not an open that blocks for ever.
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+    CHECK(files::analyze_chunk({path, 0, 10, 10}).error == "not a regular file any more");
 }

@@ -156,12 +156,26 @@ TEST_CASE("unreadable, vanished and binary files are reported; the others still 
     CHECK(binary.out.find("(binary: NUL byte at offset 3)") != std::string::npos);
 }
 
+TEST_CASE("the table shows control characters of file names as '?', JSON keeps them") {
+    TempDir dir;
+    const auto path = dir.path() / "evil\033[2J\nname.log";
+    write_file(path, "ERROR \033]0;title\007 x\n");
+    const auto table = forkline_files({path.string()});
+    CHECK(table.code == 0);
+    CHECK(table.out.find("evil?[2J?name.log") != std::string::npos);
+    CHECK(table.out.find("?]#;title? x") != std::string::npos);  // the error message
+    CHECK(table.out.find('\033') == std::string::npos);
+    const auto json = forkline_files({path.string(), "--json"});
+    CHECK(nlohmann::json::parse(json.out).at("files").at(0).at("path") == path.string());
+}
+
 TEST_CASE("bad usage: one line, exit 2") {
     for (const auto& args : std::vector<std::vector<std::string>>{{"-j", "0"},
                                                                   {"--mode", "fast"},
                                                                   {"--chunk-size", "1X"},
                                                                   {"--bogus"},
                                                                   {"--mode", "all"},
+                                                                  {"--benchmark", "--json"},
                                                                   {"--pattern"}}) {
         const auto r = forkline_files(args);
         CAPTURE(args.front());
@@ -173,6 +187,12 @@ TEST_CASE("bad usage: one line, exit 2") {
     const auto help = forkline_files({"--help"});
     CHECK(help.code == 0);
     CHECK(help.out.starts_with("usage: forkline files"));
+
+    const auto unwritable = forkline_files({"--output", "/nonexistent-dir/x.json", "."});
+    CHECK(unwritable.code == 1);
+    CHECK(unwritable.err ==
+          "forkline files: error: cannot write '/nonexistent-dir/x.json': No such file or "
+          "directory\n");
 }
 
 TEST_CASE("--progress draws a bar on stderr and clears it; --mode seq and threads agree") {

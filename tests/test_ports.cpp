@@ -6,11 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "listening_sockets.hpp"
 #include "netstat.hpp"
+#include "port_report.hpp"
 #include "process_info.hpp"
 #include "run_command.hpp"
 #include "unique_fd.hpp"
@@ -120,9 +124,15 @@ TEST_CASE("parse_netstat_output and parse_ss_output") {
         "tcp6       0      0 :::80                   :::*                    LISTEN      -   "
         "                \n"
         "udp        0      0 127.0.0.1:53            0.0.0.0:*                           "
-        "456/dnsmasq         \n";
+        "456/dnsmasq         \n"
+        // -W: a long address shifts the columns; a program name with a space; UDP, unknown.
+        "tcp6       0      0 ::ffff:127.100.100.100:45461 :::*                    LISTEN      "
+        "789/Web Content     \n"
+        "udp6       0      0 :::5353                 :::*                                -   "
+        "                \n"
+        "udp6       0      0 127.0.0.1:45462         :::*                                7/x\n";
     const auto from_netstat = ports::parse_netstat_output(netstat, {});
-    REQUIRE(from_netstat.size() == 3);
+    REQUIRE(from_netstat.size() == 6);
     CHECK(from_netstat[0].socket.port == 22);
     REQUIRE(from_netstat[0].processes.size() == 1);
     CHECK(from_netstat[0].processes[0].pid == 123);
@@ -130,8 +140,20 @@ TEST_CASE("parse_netstat_output and parse_ss_output") {
     CHECK(from_netstat[1].socket.family == ports::Family::ipv6);
     CHECK(from_netstat[1].socket.address == "::");
     CHECK(from_netstat[1].processes.empty());
-    CHECK(from_netstat[2].socket.protocol == ports::Protocol::udp);
-    CHECK(from_netstat[2].processes.at(0).pid == 456);
+    CHECK(from_netstat[2].socket.address == "::ffff:127.100.100.100");
+    CHECK(from_netstat[2].socket.port == 45461);
+    CHECK(from_netstat[2].processes.at(0).pid == 789);
+    CHECK(from_netstat[2].processes.at(0).name == "Web Content");
+    CHECK(from_netstat[3].socket.protocol == ports::Protocol::udp);
+    CHECK(from_netstat[3].processes.at(0).pid == 456);
+    CHECK(from_netstat[3].processes.at(0).name == "dnsmasq");
+    CHECK(from_netstat[4].socket.port == 5353);
+    CHECK(from_netstat[4].socket.protocol == ports::Protocol::udp);
+    CHECK(from_netstat[4].processes.empty());
+    CHECK(from_netstat[5].socket.address == "::ffff:127.0.0.1");  // IPv4-mapped, as in /proc
+    CHECK(from_netstat[5].socket.family == ports::Family::ipv6);
+    CHECK_THROWS_AS(ports::parse_netstat_output("tcp 0 0 0.0.0.0:22 0.0.0.0:* LISTEN sshd\n", {}),
+                    std::runtime_error);
 
     const std::string ss =
         "Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess\n"
@@ -148,6 +170,29 @@ TEST_CASE("parse_netstat_output and parse_ss_output") {
     CHECK(from_ss[0].processes[1].pid == 8);
     CHECK(from_ss[0].processes[1].name == "cupsd");
     CHECK(from_ss[1].socket.port == 9000);
+    CHECK(from_ss[1].socket.family == ports::Family::ipv6);  // a dual-stack IPv6 socket
+    CHECK(from_ss[1].socket.address == "::");
+}
+
+TEST_CASE("the table shows control characters of names and command lines as '?'") {
+    ports::ProcessInfo process;
+    process.pid = 42;
+    process.name = "x\ty";
+    process.command_line = "evil \033[2J\nrow";
+    std::vector<ports::Listener> listeners(1);
+    listeners[0].socket = {ports::Protocol::tcp, ports::Family::ipv4, "127.0.0.1", 80, 1, 0};
+    listeners[0].processes.push_back(process);
+    char* text = nullptr;
+    std::size_t size = 0;
+    std::FILE* out = ::open_memstream(&text, &size);
+    REQUIRE(out != nullptr);
+    ports::print_table(out, listeners);
+    std::fclose(out);
+    const std::string table(text, size);
+    std::free(text);
+    CHECK(table.find("evil ?[2J?row\n") != std::string::npos);
+    CHECK(table.find(" x?y ") != std::string::npos);
+    CHECK(std::count(table.begin(), table.end(), '\n') == 2);  // the header and one row
 }
 
 TEST_CASE("process details of this process; a process that is gone is left out") {
@@ -247,11 +292,26 @@ TEST_CASE("forkline ports as another user: the process shows as '-', never a cra
 }
 
 TEST_CASE("forkline ports --netstat, and when neither netstat nor ss exists") {
-    const BoundSocket tcp(AF_INET, SOCK_STREAM);
+    const BoundSocket tcp(AF_INET, SOCK_STREAM), tcp6(AF_INET6, SOCK_STREAM);
+    const BoundSocket udp(AF_INET, SOCK_DGRAM), udp6(AF_INET6, SOCK_DGRAM);
     const auto report = ports_json({"--netstat"});
     const auto listener = find_listener(report, "tcp", tcp.port);
     REQUIRE(listener.is_object());
     CHECK(pids_of(listener) == std::set<int>{::getpid()});
+    // The same sockets as the /proc listing sees them: family, address, owner.
+    const auto from_proc = ports_json({});
+    for (const auto& socket : {std::pair{"tcp", tcp.port}, std::pair{"tcp", tcp6.port},
+                               std::pair{"udp", udp.port}, std::pair{"udp", udp6.port}}) {
+        const std::string protocol = socket.first;
+        const std::uint16_t port = socket.second;
+        CAPTURE(port);
+        const auto ours = find_listener(from_proc, protocol, port);
+        const auto theirs = find_listener(report, protocol, port);
+        REQUIRE(theirs.is_object());
+        CHECK(theirs.at("family") == ours.at("family"));
+        CHECK(theirs.at("address") == ours.at("address"));
+        CHECK(pids_of(theirs) == pids_of(ours));
+    }
 
     const auto missing =
         run_command({"env", "PATH=/nonexistent", FORKLINE_PATH, "ports", "--netstat"});
@@ -284,6 +344,7 @@ TEST_CASE("forkline ports --benchmark and bad usage") {
                                                {"--end-port", "70000"},
                                                {"-j", "x"},
                                                {"--watch", "-1"},
+                                               {"--timeout", "5"},
                                                {"--bogus"}}) {
         auto argv = args;
         argv.insert(argv.begin(), {FORKLINE_PATH, "ports"});

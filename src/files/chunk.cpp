@@ -55,7 +55,10 @@ void analyze_bytes(const unsigned char* data, std::size_t own, std::size_t size,
 
 ChunkResult analyze_chunk(const ChunkJob& job) {
     ChunkResult result;
-    const forkline::UniqueFd fd(::open(job.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    // O_NONBLOCK: a file replaced by a FIFO since it was listed must not block the open (it
+    // fails the S_ISREG check below); reads of regular files ignore the flag.
+    const forkline::UniqueFd fd(
+        ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd.valid()) {
         result.error = std::strerror(errno);
         return result;

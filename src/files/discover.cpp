@@ -107,12 +107,15 @@ std::vector<PlannedChunk> plan_chunks(const std::vector<FileEntry>& entries,
         const FileEntry& e = entries[i];
         if (e.status != FileStatus::ok) continue;
         const std::uint64_t count =
-            std::max<std::uint64_t>(1, (e.size + chunk_size - 1) / chunk_size);
-        // Equal parts, so the last one is not a sliver.
-        for (std::uint64_t k = 0; k < count; ++k) {
-            const std::uint64_t begin = e.size * k / count;
-            const std::uint64_t end = e.size * (k + 1) / count;
-            chunks.push_back({i, begin, end - begin});
+            std::clamp<std::uint64_t>((e.size + chunk_size - 1) / chunk_size, 1, kMaxChunksPerFile);
+        // Equal parts, so the last one is not a sliver: the first `longer` ones get one byte
+        // more. (Not size * k / count, which overflows for large sizes and small chunks.)
+        const std::uint64_t base = e.size / count;
+        const std::uint64_t longer = e.size % count;
+        for (std::uint64_t k = 0, begin = 0; k < count; ++k) {
+            const std::uint64_t length = base + (k < longer ? 1 : 0);
+            chunks.push_back({i, begin, length});
+            begin += length;
         }
     }
     return chunks;

@@ -35,7 +35,9 @@ struct PlannedChunk {
 };
 
 // Splits each ok file into ranges of about `chunk_size` bytes (an empty file is one empty
-// range): one big file still keeps every worker busy.
+// range): one big file still keeps every worker busy. At most kMaxChunksPerFile ranges, so
+// a tiny chunk size on a big file cannot plan billions of them (ranges are longer then).
+constexpr std::uint64_t kMaxChunksPerFile = 1 << 16;
 std::vector<PlannedChunk> plan_chunks(const std::vector<FileEntry>& entries,
                                       std::uint64_t chunk_size);
 

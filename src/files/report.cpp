@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "printable.hpp"
+
 namespace files {
 
 Report build_report(const std::vector<FileEntry>& entries, const std::vector<PlannedChunk>& chunks,
@@ -58,23 +60,23 @@ namespace {
 void print_row(const FileReport& f, std::FILE* out) {
     const auto& t = f.text;
     const auto& l = f.log.levels;
-    std::fprintf(out, "%10llu %11llu %12llu %12llu %8llu %8llu %8llu %8llu  %s\n",
-                 static_cast<unsigned long long>(t.lines), static_cast<unsigned long long>(t.words),
-                 static_cast<unsigned long long>(t.chars), static_cast<unsigned long long>(t.bytes),
-                 static_cast<unsigned long long>(l[kError]),
-                 static_cast<unsigned long long>(l[kWarn]),
-                 static_cast<unsigned long long>(l[kInfo]),
-                 static_cast<unsigned long long>(l[kDebug]), f.entry.path.c_str());
+    std::fprintf(
+        out, "%10llu %11llu %12llu %12llu %8llu %8llu %8llu %8llu  %s\n",
+        static_cast<unsigned long long>(t.lines), static_cast<unsigned long long>(t.words),
+        static_cast<unsigned long long>(t.chars), static_cast<unsigned long long>(t.bytes),
+        static_cast<unsigned long long>(l[kError]), static_cast<unsigned long long>(l[kWarn]),
+        static_cast<unsigned long long>(l[kInfo]), static_cast<unsigned long long>(l[kDebug]),
+        forkline::printable(f.entry.path).c_str());
 }
 
 void print_messages(const FileReport& f, const std::string& where, std::size_t top,
                     std::FILE* out) {
     if (top == 0 || f.log.errors.empty()) return;
-    std::fprintf(out, "\nmost frequent errors %s%s:\n", where.c_str(),
+    std::fprintf(out, "\nmost frequent errors %s%s:\n", forkline::printable(where).c_str(),
                  f.log.dropped_errors != 0 ? " (approximate)" : "");
     for (const auto& m : top_messages(f.log.errors, top))
         std::fprintf(out, "%10llu  %s\n", static_cast<unsigned long long>(m.count),
-                     m.message.c_str());
+                     forkline::printable(m.message).c_str());
 }
 
 nlohmann::json counts_json(const FileReport& f, std::size_t top) {
@@ -102,8 +104,8 @@ void print_table(const Report& report, std::size_t top, std::FILE* out) {
             print_row(f, out);
         } else {
             std::fprintf(out, "%10s %11s %12s %12s %8s %8s %8s %8s  %s  (%s: %s)\n", "-", "-", "-",
-                         "-", "-", "-", "-", "-", f.entry.path.c_str(), to_string(f.entry.status),
-                         f.entry.reason.c_str());
+                         "-", "-", "-", "-", "-", forkline::printable(f.entry.path).c_str(),
+                         to_string(f.entry.status), forkline::printable(f.entry.reason).c_str());
         }
     }
     print_row(report.total, out);

@@ -20,7 +20,8 @@ T number(std::string_view text, std::string_view line) {
     return *value;
 }
 
-// "0.0.0.0:22", ":::22", "[::1]:631", "*:68", "127.0.0.53%lo:53" -> address, port.
+// "0.0.0.0:22", ":::22", "[::1]:631", "*:68", "127.0.0.53%lo:53" -> address, port; the
+// address as the /proc listing writes it.
 Socket parse_endpoint(std::string_view protocol, std::string_view endpoint, std::string_view line) {
     const auto colon = endpoint.rfind(':');
     if (colon == std::string_view::npos) bad_line(line);
@@ -28,10 +29,17 @@ Socket parse_endpoint(std::string_view protocol, std::string_view endpoint, std:
     if (address.starts_with('[') && address.ends_with(']'))
         address = address.substr(1, address.size() - 2);
     address = address.substr(0, address.find('%'));  // the interface of a scoped address
-    const bool ipv6 = address.find(':') != std::string_view::npos || protocol.ends_with('6');
+    // ss writes "*" for the IPv6 wildcard of a dual-stack socket (it lists in /proc/net/tcp6),
+    // "0.0.0.0" and "[::]" for the others.
+    const bool wildcard = address == "*";
+    const bool ipv6 =
+        wildcard || address.find(':') != std::string_view::npos || protocol.ends_with('6');
+    // netstat writes an IPv4-mapped IPv6 address as IPv4; inet_ntop (the /proc listing, ss)
+    // as ::ffff:a.b.c.d.
+    const bool mapped = ipv6 && !wildcard && address.find(':') == std::string_view::npos;
     Socket socket{protocol.starts_with("tcp") ? Protocol::tcp : Protocol::udp,
                   ipv6 ? Family::ipv6 : Family::ipv4,
-                  std::string(address == "*" ? (ipv6 ? "::" : "0.0.0.0") : address),
+                  wildcard ? "::" : (mapped ? "::ffff:" : "") + std::string(address),
                   number<std::uint16_t>(endpoint.substr(colon + 1), line),
                   0,
                   -1};
@@ -49,28 +57,27 @@ ProcessInfo named_process(pid_t pid, std::string_view program) {
 }  // namespace
 
 std::vector<Listener> parse_netstat_output(std::string_view text, const SocketFilter& filter) {
-    // Proto Recv-Q Send-Q Local Address  Foreign Address  State  PID/Program name
-    // The program may hold spaces and UDP rows have no state: the program column is found
-    // by the header's position.
+    // Proto Recv-Q Send-Q Local-Address Foreign-Address [State] PID/Program-name
+    // UDP rows have no state, a long address shifts the columns (-W prints addresses whole)
+    // and the program may hold spaces: the program column is the first word after the
+    // addresses that is "-" or holds a '/', and runs to the end of the line.
     std::vector<Listener> listeners;
-    std::size_t program_column = std::string_view::npos;
     for (const auto line : lines_of(text)) {
-        if (line.starts_with("Proto")) {
-            program_column = line.find("PID/Program name");
-            continue;
-        }
         if (!line.starts_with("tcp") && !line.starts_with("udp")) continue;
-        const auto words = words_of(line.substr(0, program_column));
-        if (words.size() < 5 || program_column == std::string_view::npos) bad_line(line);
+        const auto words = words_of(line);
+        if (words.size() < 6) bad_line(line);
         Listener listener{parse_endpoint(words[0], words[3], line), {}};
         if (!filter.accepts(listener.socket.protocol, listener.socket.port)) continue;
-        const auto program = line.size() > program_column ? line.substr(program_column) : "";
-        const auto slash = program.find('/');
-        if (slash != std::string_view::npos) {
-            auto name = program.substr(slash + 1);
-            name = name.substr(0, name.find_last_not_of(' ') + 1);
-            listener.processes.push_back(
-                named_process(number<pid_t>(program.substr(0, slash), line), name));
+        std::size_t column = 5;
+        if (words[column] != "-" && words[column].find('/') == std::string_view::npos) ++column;
+        if (column >= words.size()) bad_line(line);
+        auto program = line.substr(static_cast<std::size_t>(words[column].data() - line.data()));
+        program = program.substr(0, program.find_last_not_of(" \t\r") + 1);
+        if (program != "-") {  // "-": a process we may not see
+            const auto slash = program.find('/');
+            if (slash == std::string_view::npos) bad_line(line);
+            listener.processes.push_back(named_process(
+                number<pid_t>(program.substr(0, slash), line), program.substr(slash + 1)));
         }
         listeners.push_back(std::move(listener));
     }
@@ -113,7 +120,7 @@ std::vector<Listener> run_netstat(const SocketFilter& filter, std::chrono::nanos
         const char* command;
         std::vector<Listener> (*parse)(std::string_view, const SocketFilter&);
     };
-    constexpr Tool kTools[] = {{"netstat -tulpn", parse_netstat_output},
+    constexpr Tool kTools[] = {{"netstat -tulpnW", parse_netstat_output},
                                {"ss -tulpn", parse_ss_output}};
     for (const auto& tool : kTools) {
         const auto result = forkline::run_pipeline(tool.command, {.stdin_null = true,

@@ -1,4 +1,4 @@
-// --netstat: the same listing taken from `netstat -tulpn`, or `ss -tulpn` where netstat is
+// --netstat: the same listing taken from `netstat -tulpnW`, or `ss -tulpn` where netstat is
 // missing, run through the pipeline engine with a timeout and parsed. Only pid and program
 // name are known per process there.
 #pragma once

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "owner_query.hpp"
+#include "printable.hpp"
 #include "user_names.hpp"
 
 namespace ports {
@@ -65,11 +66,12 @@ std::vector<std::string> row(const Socket& socket, const ProcessInfo* process) {
     cells.insert(
         cells.end(),
         {std::to_string(process->pid), process->user.value_or(kDash),
-         process->name.empty() ? kDash : process->name,
+         process->name.empty() ? kDash : forkline::printable(process->name),
          process->state.empty() ? kDash : process->state, or_dash(process->rss_bytes, human_bytes),
          or_dash(process->threads, number), or_dash(process->cpu_seconds, seconds_text),
          or_dash(process->start_time, local_time), or_dash(process->open_fds, number),
-         process->command_line.empty() ? "[" + process->name + "]" : process->command_line});
+         forkline::printable(process->command_line.empty() ? "[" + process->name + "]"
+                                                           : process->command_line)});
     return cells;
 }
 

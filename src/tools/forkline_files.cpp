@@ -41,7 +41,8 @@ Options:
   --json             JSON on stdout instead of the table
   --output FILE      also write the JSON to FILE
   --top N            most frequent error messages shown per file and in total (default 5)
-  --chunk-size B     split files into ranges of about B bytes (default 32M; K/M/G suffixes)
+  --chunk-size B     split files into ranges of about B bytes (default 32M; K/M/G suffixes;
+                     at most 65536 ranges per file)
   --progress         progress bar on stderr even when it is not a terminal
   --no-progress      no progress bar, even on a terminal
   -h, --help         show this help
@@ -85,8 +86,8 @@ std::uint64_t parse_size(const std::string& option, const std::string& text, std
     std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
     std::uint64_t scale = 1;
     if (suffix == "K" || suffix == "k") scale = 1ull << 10;
-    if (suffix == "M") scale = 1ull << 20;
-    if (suffix == "G") scale = 1ull << 30;
+    if (suffix == "M" || suffix == "m") scale = 1ull << 20;
+    if (suffix == "G" || suffix == "g") scale = 1ull << 30;
     if (error != std::errc{} || (scale == 1 && !suffix.empty()) || value > max / scale ||
         value * scale < min) {
         throw UsageError(option + " needs a number from " + std::to_string(min) + " to " +
@@ -136,6 +137,8 @@ std::optional<Options> parse(int argc, char** argv) {
         }
     }
     if (o.mode == "all" && !o.benchmark) throw UsageError("--mode all needs --benchmark");
+    if (o.benchmark && (o.json || o.output))
+        throw UsageError("--benchmark prints a timing table: no --json or --output");
     if (o.paths.empty()) o.paths.push_back(".");
     if (o.workers == 0) o.workers = forkline::available_cores();
     return o;
@@ -205,6 +208,14 @@ int files_main(int argc, char** argv) {
     if (!parsed) return 0;
     const Options& o = *parsed;
     if (o.benchmark) return benchmark(o);
+    const auto cannot_write = [&] {
+        return std::runtime_error("cannot write '" + *o.output + "': " + std::strerror(errno));
+    };
+    std::ofstream output;
+    if (o.output) {  // before the run, not after it: a bad path fails at once
+        output.open(*o.output, std::ios::trunc);
+        if (!output) throw cannot_write();
+    }
     const bool progress = o.progress.value_or(::isatty(STDERR_FILENO) != 0);
     const Timed t = run_once(o, mode_of(o.mode.value_or("procs")), progress);
     const auto dump = [&] {
@@ -212,10 +223,8 @@ int files_main(int argc, char** argv) {
             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     };
     if (o.output) {
-        std::ofstream out(*o.output, std::ios::trunc);
-        out << dump() << '\n';
-        if (!out.flush())
-            throw std::runtime_error("cannot write '" + *o.output + "': " + std::strerror(errno));
+        output << dump() << '\n';
+        if (!output.flush()) throw cannot_write();
     }
     if (o.json) {
         std::printf("%s\n", dump().c_str());

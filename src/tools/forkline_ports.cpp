@@ -40,7 +40,7 @@ Options:
                    threads, cpu_seconds, start_time, open_fds}]}]}; unknown values are null
   --watch S        scan again every S seconds, like top, until Ctrl-C; off a terminal each
                    scan is printed after the other (with --json: one JSON line per scan)
-  --netstat        take the listing from `netstat -tulpn` (or `ss -tulpn`), run through
+  --netstat        take the listing from `netstat -tulpnW` (or `ss -tulpn`), run through
                    forkline's pipeline engine; only pid and program name are known then
   --timeout S      --netstat: give up after S seconds (default 10)
   -h, --help       show this help
@@ -89,6 +89,7 @@ PortsOptions parse_options(int argc, char** argv) {
     PortsOptions options;
     bool tcp_only = false;
     bool udp_only = false;
+    bool timeout_given = false;
     tools::ArgumentReader reader(argc, argv, 2);
     while (!reader.done()) {
         const std::string arg = reader.next();
@@ -121,6 +122,7 @@ PortsOptions parse_options(int argc, char** argv) {
             options.netstat = true;
         } else if (arg == "--timeout") {
             options.timeout_s = parse_seconds(arg, reader.value());
+            timeout_given = true;
         } else {
             throw UsageError("unexpected argument '" + arg + "'");
         }
@@ -134,6 +136,7 @@ PortsOptions parse_options(int argc, char** argv) {
     if (options.filter.first_port == 0) options.filter.first_port = 1;
     if (options.benchmark && (options.netstat || options.watch_s > 0 || options.sequential))
         throw UsageError("--benchmark runs both modes: no --sequential, --netstat or --watch");
+    if (timeout_given && !options.netstat) throw UsageError("--timeout is for --netstat only");
     if (options.workers == 0) options.workers = forkline::available_cores();
     if (options.sequential) options.workers = 0;  // the scanner's "in this process"
     return options;
