@@ -265,8 +265,7 @@ TEST_CASE("supervisor and hosts SIGKILLed mid-run: every key left expires") {
     const auto procs = test_support::start_command(
         {PROCS_PATH, "--redis", redis.url(), "--numbers", numbers_file(50), "0"});
     // Mid-run: some host holds jobs (bounded wait).
-    const std::string holding =
-        "EVAL \"return #redis.call('KEYS', '*:processing:*')\" 0";
+    const std::string holding = "EVAL \"return #redis.call('KEYS', '*:processing:*')\" 0";
     for (int i = 0; i < 200 && redis.command(holding) == ":0"; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     REQUIRE(redis.command(holding) != ":0");

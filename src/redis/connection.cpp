@@ -37,7 +37,8 @@ void throw_reply_error(std::string_view error, const Command& command) {
     const std::size_t shown = command.front() == "AUTH" ? 1 : 6;
     for (std::size_t i = 0; i < command.size() && i < shown; ++i) {
         what.push_back(' ');
-        const bool script = (i == 1 && command[0] == "EVALSHA") || (i == 2 && command[0] == "SCRIPT");
+        const bool script =
+            (i == 1 && command[0] == "EVALSHA") || (i == 2 && command[0] == "SCRIPT");
         what.append(script ? "<script>" : command[i].substr(0, 60));  // a script: many lines
     }
     throw Error(what + " failed: " + std::string(error));

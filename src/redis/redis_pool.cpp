@@ -201,11 +201,11 @@ struct RedisPool::Impl {
             if (live ? found[i].integer() == 1 : found[i].integer() == 0) continue;
             const std::string w =
                 live ? workers[i] : std::string(str_of(dead.at(i - workers.size())));
-            const auto reaped = conn.eval(reap_script,
-                                          {keys.workers(), keys.heartbeat(w), keys.processing(w),
-                                           keys.jobs(), keys.results(), keys.dead()},
-                                          {w, std::to_string(max_attempts),
-                                           std::to_string(kLeftoverTtl.count())});
+            const auto reaped =
+                conn.eval(reap_script,
+                          {keys.workers(), keys.heartbeat(w), keys.processing(w), keys.jobs(),
+                           keys.results(), keys.dead()},
+                          {w, std::to_string(max_attempts), std::to_string(kLeftoverTtl.count())});
             if (reaped.integer() != 1) continue;
             ++summary.worker_deaths;
             pending.erase(w);
@@ -215,9 +215,9 @@ struct RedisPool::Impl {
     // Every result is in: close the run to new workers, one sentinel per registered one,
     // then wait for each answer (or death).
     void finish() {
-        const auto members = conn.eval(
-            close_script, {keys.done(), keys.workers(), runs_key(queue), keys.jobs()},
-            {run, std::to_string(kLeftoverTtl.count())});
+        const auto members =
+            conn.eval(close_script, {keys.done(), keys.workers(), runs_key(queue), keys.jobs()},
+                      {run, std::to_string(kLeftoverTtl.count())});
         for (std::size_t i = 0; i < members.size(); ++i) {
             pending.emplace(str_of(members.at(i)));
             all_workers.emplace(str_of(members.at(i)));

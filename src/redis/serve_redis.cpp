@@ -171,8 +171,8 @@ class Bridge {
             if (one.front().nil()) return false;
             entries.emplace_back(one.front().str());
         }
-        const auto room = std::min<std::size_t>(prefetch_ - held_.size() - entries.size(),
-                                                scripts::kMaxBatch);
+        const auto room =
+            std::min<std::size_t>(prefetch_ - held_.size() - entries.size(), scripts::kMaxBatch);
         if (room > 0 && (entries.empty() || entries.back() != kSentinel)) {
             const auto more =
                 conn_.eval(claim_, {keys.jobs(), keys.processing(me_), keys.workers()},
