@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "arguments.hpp"
-#include "numbers.hpp"
 #include "subcommands.hpp"
 
 namespace {
@@ -46,14 +45,6 @@ cannot start, 2 on bad usage.
 )";
 
 using tools::UsageError;
-
-unsigned parse_count(const std::string& option, const std::string& text, unsigned max) {
-    const auto n = primes::parse_number(text);
-    if (!n || *n == 0 || *n > max)
-        throw UsageError(option + " needs a number from 1 to " + std::to_string(max) + ", not '" +
-                         text + "'");
-    return static_cast<unsigned>(*n);
-}
 
 // SIGINT/SIGTERM stop it cleanly: the bridge thread gives its jobs back to the queue and
 // exits. The signals are blocked in every thread and taken here with sigtimedwait.
@@ -100,16 +91,18 @@ int worker_main(int argc, char** argv) {
         } else if (arg == "--queue") {
             options.queue = reader.value();
         } else if (arg == "-j") {
-            options.workers = parse_count("-j", reader.value(), 4096);
+            options.workers = tools::parse_bounded<unsigned>("-j", reader.value(), 1, 4096);
         } else if (arg == "--prefetch") {
-            options.prefetch = parse_count("--prefetch", reader.value(), 65536);
+            options.prefetch =
+                tools::parse_bounded<unsigned>("--prefetch", reader.value(), 1, 65536);
         } else if (arg == "--max-size") {
             options.max_job_size = options.max_result_size =
-                parse_count("--max-size", reader.value(), 1u << 30);
+                tools::parse_bounded<unsigned>("--max-size", reader.value(), 1, 1u << 30);
         } else if (arg == "--once") {
             options.once = true;
         } else if (arg == "--give-up") {
-            options.give_up = std::chrono::seconds(parse_count("--give-up", reader.value(), 86400));
+            options.give_up = std::chrono::seconds(
+                tools::parse_bounded<unsigned>("--give-up", reader.value(), 1, 86400));
         } else if (arg.starts_with("-")) {
             throw UsageError("unknown option '" + arg + "'");
         } else {
