@@ -16,7 +16,6 @@
 #include "port_scanner.hpp"
 #include "proc_files.hpp"
 #include "subcommands.hpp"
-#include "text_fields.hpp"
 
 namespace {
 
@@ -63,26 +62,9 @@ struct PortsOptions {
     double timeout_s = 10;
 };
 
+// Seconds: above zero, at most 10^6 (nanosecond arithmetic must not overflow).
 double parse_seconds(const std::string& option, const std::string& text) {
-    std::size_t used = 0;
-    double value = -1;
-    try {
-        value = std::stod(text, &used);
-    } catch (const std::exception&) {
-    }
-    if (used != text.size() || !std::isfinite(value) || value <= 0 || value > 1e6)
-        throw UsageError(option + " needs a number of seconds above 0, not '" + text + "'");
-    return value;
-}
-
-unsigned parse_whole(const std::string& option, const std::string& text, unsigned min,
-                     unsigned max) {
-    const auto value = ports::parse_number<unsigned>(text);
-    if (!value || *value < min || *value > max) {
-        throw UsageError(option + " needs a whole number from " + std::to_string(min) + " to " +
-                         std::to_string(max) + ", not '" + text + "'");
-    }
-    return *value;
+    return tools::parse_bounded(option, text, 0.001, 1e6);
 }
 
 PortsOptions parse_options(int argc, char** argv) {
@@ -97,11 +79,11 @@ PortsOptions parse_options(int argc, char** argv) {
             std::fputs(kPortsUsage, stdout);
             std::exit(0);
         } else if (arg == "--start-port") {
-            options.filter.first_port =
-                static_cast<std::uint16_t>(parse_whole(arg, reader.value(), 1, 65535));
+            options.filter.first_port = static_cast<std::uint16_t>(
+                tools::parse_bounded<unsigned>(arg, reader.value(), 1, 65535));
         } else if (arg == "--end-port") {
-            options.filter.last_port =
-                static_cast<std::uint16_t>(parse_whole(arg, reader.value(), 1, 65535));
+            options.filter.last_port = static_cast<std::uint16_t>(
+                tools::parse_bounded<unsigned>(arg, reader.value(), 1, 65535));
         } else if (arg == "--tcp") {
             tcp_only = true;
         } else if (arg == "--udp") {
@@ -109,7 +91,7 @@ PortsOptions parse_options(int argc, char** argv) {
         } else if (arg == "--parallel") {
             options.sequential = false;
         } else if (arg == "-j") {
-            options.workers = parse_whole(arg, reader.value(), 1, 1024);
+            options.workers = tools::parse_bounded<unsigned>(arg, reader.value(), 1, 1024);
         } else if (arg == "--sequential") {
             options.sequential = true;
         } else if (arg == "--benchmark") {
@@ -159,18 +141,17 @@ void print_listeners(const PortsOptions& options, const std::vector<ports::Liste
 }
 
 // Blocks SIGINT and SIGTERM so that a watch ends between two scans: waits `seconds` for
-// one of them and says whether it came.
+// one of them and says whether it came. They stay blocked until the process exits: a second
+// one while it shuts down (timeout(1) sends its signal twice: to the child and to the group)
+// must not turn a clean exit 0 into death by signal.
 class StopSignals {
   public:
     StopSignals() {
         sigemptyset(&set_);
         sigaddset(&set_, SIGINT);
         sigaddset(&set_, SIGTERM);
-        ::pthread_sigmask(SIG_BLOCK, &set_, &saved_);
+        ::pthread_sigmask(SIG_BLOCK, &set_, nullptr);
     }
-    ~StopSignals() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
-    StopSignals(const StopSignals&) = delete;
-    StopSignals& operator=(const StopSignals&) = delete;
 
     bool wait(double seconds) const {
         const auto whole = std::floor(seconds);
@@ -181,7 +162,6 @@ class StopSignals {
 
   private:
     sigset_t set_{};
-    sigset_t saved_{};
 };
 
 int watch(const PortsOptions& options) {
