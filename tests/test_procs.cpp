@@ -77,17 +77,57 @@ TEST_CASE("--mode seq and threads keep the classic formats") {
     CHECK(lines_of(threads.out).front() == "Checking 20 numbers with 2 threads:");
 }
 
+TEST_CASE("a failed write or a closed descriptor is one line on stderr and exit 1") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {">/dev/full", "procs: error: cannot write standard output: No space left on device\n"},
+        {">&-", "procs: error: cannot write standard output: Bad file descriptor\n"},
+    };
+    for (const auto& [redirection, message] : cases) {
+        for (const char* json : {"--mode=procs", "--json"}) {
+            const auto r = test_support::run_redirected(redirection, {PROCS_PATH, json, "2"});
+            INFO(redirection << " " << json);
+            CHECK(r.code == 1);
+            CHECK(r.err == message);
+        }
+    }
+    const auto closed_stdin =
+        test_support::run_redirected("<&-", {PROCS_PATH, "--numbers", "-", "2"});
+    CHECK(closed_stdin.code == 2);
+    CHECK(closed_stdin.err ==
+          "procs: error: cannot read standard input: Bad file descriptor (see procs --help)\n");
+}
+
+TEST_CASE("procs | head -1: a closed pipe ends procs quietly, as coreutils") {
+    std::string many;  // more lines than a pipe holds, so procs writes after head has gone
+    for (int i = 0; i < 20000; ++i) many += "7\n";
+    const auto r =
+        run_command({"/bin/sh", "-c", "\"$0\" --numbers - 2 | head -1", PROCS_PATH}, many);
+    CHECK(r.code == 0);
+    CHECK(r.out == "Checking 20000 numbers with 2 processes:\n");
+    CHECK(r.err.empty());
+}
+
+TEST_CASE("--version names the tool and the version") {
+    const auto r = run_command({PROCS_PATH, "--version"});
+    CHECK(r.code == 0);
+    CHECK(r.out.starts_with("procs (forkline) "));
+}
+
 TEST_CASE("bad input: one line on stderr, exit 2, nothing on stdout") {
     const auto bad_file = std::string(testing_tmp()) + "/bad.txt";
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-        {{"0"}, "PROCESSES must be a number"},
-        {{"abc"}, "PROCESSES must be a number"},
+        {{"0"}, "PROCESSES needs a whole number from 1 to 4096, not '0'"},
+        {{"abc"}, "PROCESSES needs a whole number"},
+        {{" 2"}, "PROCESSES needs a whole number"},
+        {{"-j"}, "unknown option '-j'"},
+        {{"--json=yes"}, "option --json takes no value"},
         {{"-3"}, "unknown option '-3'"},
         {{"--bogus"}, "unknown option '--bogus'"},
         {{"2", "3"}, "unexpected argument '3'"},
         {{"--mode", "fast"}, "unknown mode 'fast'"},
         {{"--numbers"}, "needs a value"},
-        {{"--numbers", "/nonexistent"}, "cannot open '/nonexistent'"},
+        {{"--numbers", "/nonexistent"}, "cannot read '/nonexistent': No such file or directory"},
+        {{"--numbers", "/"}, "cannot read '/': Is a directory"},
         {{"--numbers", bad_file}, "bad.txt:2: not a number"},
     };
     for (const char* content : {"5\n18446744073709551616\n", "5\n-7\n", "5\nseven\n"}) {

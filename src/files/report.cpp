@@ -66,17 +66,17 @@ void print_row(const FileReport& f, std::FILE* out) {
         static_cast<unsigned long long>(t.chars), static_cast<unsigned long long>(t.bytes),
         static_cast<unsigned long long>(l[kError]), static_cast<unsigned long long>(l[kWarn]),
         static_cast<unsigned long long>(l[kInfo]), static_cast<unsigned long long>(l[kDebug]),
-        forkline::printable(f.entry.path).c_str());
+        cli::printable(f.entry.path).c_str());
 }
 
 void print_messages(const FileReport& f, const std::string& where, std::size_t top,
                     std::FILE* out) {
     if (top == 0 || f.log.errors.empty()) return;
-    std::fprintf(out, "\nmost frequent errors %s%s:\n", forkline::printable(where).c_str(),
+    std::fprintf(out, "\nmost frequent errors %s%s:\n", cli::printable(where).c_str(),
                  f.log.dropped_errors != 0 ? " (approximate)" : "");
     for (const auto& m : top_messages(f.log.errors, top))
         std::fprintf(out, "%10llu  %s\n", static_cast<unsigned long long>(m.count),
-                     forkline::printable(m.message).c_str());
+                     cli::printable(m.message).c_str());
 }
 
 nlohmann::json counts_json(const FileReport& f, std::size_t top) {
@@ -104,8 +104,8 @@ void print_table(const Report& report, std::size_t top, std::FILE* out) {
             print_row(f, out);
         } else {
             std::fprintf(out, "%10s %11s %12s %12s %8s %8s %8s %8s  %s  (%s: %s)\n", "-", "-", "-",
-                         "-", "-", "-", "-", "-", forkline::printable(f.entry.path).c_str(),
-                         to_string(f.entry.status), forkline::printable(f.entry.reason).c_str());
+                         "-", "-", "-", "-", "-", cli::printable(f.entry.path).c_str(),
+                         to_string(f.entry.status), cli::printable(f.entry.reason).c_str());
         }
     }
     print_row(report.total, out);

@@ -4,7 +4,9 @@
 
 namespace forkline {
 
-// Opens /dev/null on each of 0, 1, 2 that is closed.
+// Fills each of 0, 1, 2 that is closed with /dev/null opened the wrong way round (stdin
+// write-only, stdout and stderr read-only): the number is taken, yet a read or write fails
+// with EBADF exactly as on the closed descriptor, so `tool >&-` is an error, not /dev/null.
 void ensure_standard_fds();
 
 }  // namespace forkline

@@ -66,11 +66,11 @@ std::vector<std::string> row(const Socket& socket, const ProcessInfo* process) {
     cells.insert(
         cells.end(),
         {std::to_string(process->pid), process->user.value_or(kDash),
-         process->name.empty() ? kDash : forkline::printable(process->name),
+         process->name.empty() ? kDash : cli::printable(process->name),
          process->state.empty() ? kDash : process->state, or_dash(process->rss_bytes, human_bytes),
          or_dash(process->threads, number), or_dash(process->cpu_seconds, seconds_text),
          or_dash(process->start_time, local_time), or_dash(process->open_fds, number),
-         forkline::printable(process->command_line.empty() ? "[" + process->name + "]"
+         cli::printable(process->command_line.empty() ? "[" + process->name + "]"
                                                            : process->command_line)});
     return cells;
 }

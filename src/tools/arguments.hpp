@@ -1,21 +1,16 @@
-// What the tools' option parsers share: the one-line usage error and a walk over argv.
+// TEMPORARY: the hand-written option walk that src/cli/options.hpp replaces, kept only until
+// every tool is converted; then this file goes.
 #pragma once
 
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <stdexcept>
 #include <string>
-#include <type_traits>
+
+#include "option_numbers.hpp"
+#include "usage_error.hpp"
 
 namespace tools {
 
-// Bad usage: main() prints "TOOL: error: WHAT (see TOOL --help)" and exits 2.
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using cli::UsageError;
 
-// Walks argv: next() gives each argument in turn; value() the one after an option.
 class ArgumentReader {
   public:
     ArgumentReader(int argc, char** argv, int first = 1) : argc_(argc), argv_(argv), next_(first) {}
@@ -35,27 +30,12 @@ class ArgumentReader {
 };
 
 template <typename Number>
-std::string number_text(Number n) {
-    if constexpr (std::is_integral_v<Number>) {
-        return std::to_string(n);
-    } else {
-        char text[32];
-        std::snprintf(text, sizeof text, "%g", n);
-        return text;
-    }
-}
-
-// An option's value: the whole of `text` as a number from `min` to `max`, else UsageError.
-template <typename Number>
 Number parse_bounded(const std::string& option, const std::string& text, Number min, Number max) {
-    Number value{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(double(value)) ||
-        value < min || value > max) {
-        throw UsageError(option + " needs a number from " + number_text(min) + " to " +
-                         number_text(max) + ", not '" + text + "'");
+    if constexpr (std::is_integral_v<Number>) {
+        return cli::parse_count_as<Number>(option, text, min, max);
+    } else {
+        return cli::parse_real(option, text, min, max);
     }
-    return value;
 }
 
 }  // namespace tools

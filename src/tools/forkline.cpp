@@ -3,9 +3,9 @@
 #include <exception>
 #include <string>
 
-#include "arguments.hpp"
-#include "standard_fds.hpp"
 #include "subcommands.hpp"
+#include "tool.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -17,45 +17,41 @@ Commands:
   files   count lines, words, characters, bytes and log levels of files (as wc, in parallel)
   worker  serve a Redis queue: run its jobs on local worker processes (docs/redis.md)
 
-forkline COMMAND --help describes each.
+forkline COMMAND --help describes each; forkline --version shows the version.
 )";
 
 struct Subcommand {
     const char* name;
     int (*main)(int argc, char** argv);
+    int usage_status;  // forkline run follows GNU parallel: 1-101 count failed jobs
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"run", run_main},
-    {"ports", ports_main},
-    {"files", files_main},
-    {"worker", worker_main},
+    {"run", run_main, 255},
+    {"ports", ports_main, 2},
+    {"files", files_main, 2},
+    {"worker", worker_main, 2},
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    forkline::ensure_standard_fds();
-    const std::string command = argc > 1 ? argv[1] : "";
-    std::string prefix = "forkline";
-    try {
+    return cli::run_tool({"forkline"}, [&] {
+        const std::string command = argc > 1 ? argv[1] : "";
         if (command == "-h" || command == "--help") {
             std::fputs(kUsage, stdout);
             return 0;
         }
+        if (command == "--version") {
+            cli::print_version("forkline");
+            return 0;
+        }
         for (const auto& subcommand : kSubcommands) {
             if (command != subcommand.name) continue;
-            prefix += " " + command;
-            return subcommand.main(argc, argv);
+            return cli::run_tool({"forkline " + command, subcommand.usage_status},
+                                 [&] { return subcommand.main(argc, argv); });
         }
-        throw tools::UsageError(command.empty() ? "no command given"
-                                                : "unknown command '" + command + "'");
-    } catch (const tools::UsageError& e) {
-        std::fprintf(stderr, "%s: error: %s (see %s --help)\n", prefix.c_str(), e.what(),
-                     prefix.c_str());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: error: %s\n", prefix.c_str(), e.what());
-        return 1;
-    }
+        throw cli::UsageError(command.empty() ? "no command given"
+                                              : "unknown command " + cli::quoted(command));
+    });
 }

@@ -5,18 +5,20 @@
 #include <cstdio>
 #include <forkline/forkline.hpp>
 #include <forkline/redis.hpp>
-#include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
-
 #include <vector>
-#include "arguments.hpp"
-#include "standard_fds.hpp"
 
+#include "input.hpp"
 #include "numbers.hpp"
+#include "option_numbers.hpp"
+#include "options.hpp"
+#include "output.hpp"
 #include "runners.hpp"
+#include "tool.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -47,11 +49,12 @@ Options:
   --give-up S      with --redis: retry a lost or refused connection for S seconds
                    (backoff 50 ms doubling to 1 s), then fail (default 15)
   -h, --help       show this help
+  --version        show the version
 
 Exit status: 0 on success, 1 if the run failed, 2 on bad usage or input.
 )";
 
-using tools::UsageError;
+using cli::UsageError;
 
 struct Arguments {
     std::optional<unsigned> processes;
@@ -59,6 +62,7 @@ struct Arguments {
     std::string mode = "procs";
     bool json = false;
     bool help = false;
+    bool version = false;
     std::optional<std::string> redis_url;
     std::string queue = "primes";
     unsigned give_up = 15;
@@ -67,47 +71,38 @@ struct Arguments {
 
 Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
-    tools::ArgumentReader reader(argc, argv, 1);
-    while (!reader.done()) {
-        const std::string arg = reader.next();
-        if (arg == "-h" || arg == "--help") {
-            args.help = true;
-        } else if (arg == "--json") {
-            args.json = true;
-        } else if (arg == "--redis") {
-            args.redis_url = reader.value();
-        } else if (arg == "--queue") {
-            args.queue = reader.value();
-            args.redis_option = arg;
-        } else if (arg == "--give-up") {
-            args.redis_option = arg;
-            const auto text = reader.value();
-            const auto n = primes::parse_number(text);
-            if (!n || *n == 0 || *n > 86400)
-                throw UsageError("--give-up needs seconds from 1 to 86400, not '" + text + "'");
-            args.give_up = static_cast<unsigned>(*n);
-        } else if (arg == "--numbers") {
-            args.numbers_file = reader.value();
-        } else if (arg == "--mode") {
-            args.mode = reader.value();
-            if (args.mode != "seq" && args.mode != "threads" && args.mode != "procs" &&
-                args.mode != "all") {
-                throw UsageError("unknown mode '" + args.mode + "' (seq, threads, procs or all)");
-            }
-        } else if (arg.starts_with("-") && arg != "-") {
-            throw UsageError("unknown option '" + arg + "'");
-        } else if (args.processes) {
-            throw UsageError("unexpected argument '" + arg + "'");
-        } else {
-            const auto n = primes::parse_number(arg);
-            if (!n || *n > 4096 || (*n == 0 && !args.redis_url)) {
-                throw UsageError("PROCESSES must be a number from 1 to 4096, not '" + arg + "'");
-            }
-            args.processes = static_cast<unsigned>(*n);
-        }
+    const auto operands = cli::parse_options(
+        argc, argv, 1,
+        {
+            {"help", 'h', false, [&](auto&) { args.help = true; }},
+            {"version", 0, false, [&](auto&) { args.version = true; }},
+            {"json", 0, false, [&](auto&) { args.json = true; }},
+            {"redis", 0, true, [&](auto& url) { args.redis_url = url; }},
+            {"queue", 0, true,
+             [&](auto& name) {
+                 args.queue = name;
+                 args.redis_option = "--queue";
+             }},
+            {"give-up", 0, true,
+             [&](auto& text) {
+                 args.give_up = cli::parse_count_as<unsigned>("--give-up", text, 1, 86400);
+                 args.redis_option = "--give-up";
+             }},
+            {"numbers", 0, true, [&](auto& file) { args.numbers_file = file; }},
+            {"mode", 0, true,
+             [&](auto& mode) {
+                 if (mode != "seq" && mode != "threads" && mode != "procs" && mode != "all")
+                     throw UsageError("unknown mode " + cli::quoted(mode) +
+                                      " (seq, threads, procs or all)");
+                 args.mode = mode;
+             }},
+        });
+    if (operands.size() > 1) throw UsageError("unexpected argument " + cli::quoted(operands[1]));
+    if (!operands.empty()) {
+        // 0 only with --redis: remote workers alone.
+        args.processes = cli::parse_count_as<unsigned>("PROCESSES", operands[0],
+                                                       args.redis_url ? 0 : 1, cli::kMaxWorkers);
     }
-    if (args.processes == 0u && !args.redis_url)
-        throw UsageError("PROCESSES must be a number from 1 to 4096, not '0'");
     if (args.redis_url) {
         try {
             forkline::check_redis_url(*args.redis_url);
@@ -118,19 +113,16 @@ Arguments parse_arguments(int argc, char** argv) {
     if (!args.redis_url && !args.redis_option.empty())
         throw UsageError(args.redis_option + " goes with --redis");
     if (args.redis_url && args.mode != "procs")
-        throw UsageError("--redis runs --mode procs only, not '" + args.mode + "'");
+        throw UsageError("--redis runs --mode procs only, not " + cli::quoted(args.mode));
     return args;
 }
 
 std::vector<std::uint64_t> load_numbers(const Arguments& args) {
     if (!args.numbers_file) return primes::classic_numbers();
-    try {
-        if (*args.numbers_file == "-") return primes::read_numbers(std::cin, "<stdin>");
-        std::ifstream file(*args.numbers_file);
-        if (!file) throw UsageError("cannot open '" + *args.numbers_file + "'");
-        return primes::read_numbers(file, *args.numbers_file);
-    } catch (const UsageError&) {
-        throw;
+    try {  // bad input, not a failed run: exit 2
+        std::istringstream text(cli::read_input(*args.numbers_file));
+        return primes::read_numbers(text,
+                                    *args.numbers_file == "-" ? "<stdin>" : *args.numbers_file);
     } catch (const std::runtime_error& e) {
         throw UsageError(e.what());
     }
@@ -139,7 +131,7 @@ std::vector<std::uint64_t> load_numbers(const Arguments& args) {
 void print_check(const primes::Check& c) {
     std::printf("%16llu  %c %9.6fs\n", static_cast<unsigned long long>(c.n), c.prime ? 'P' : ' ',
                 c.elapsed.count());
-    std::fflush(stdout);
+    cli::check_output(stdout);  // a line as each check ends, and no run on into a dead output
 }
 
 void print_check_json(const primes::Check& c) {
@@ -175,7 +167,7 @@ void run_one(const Arguments& args, const std::vector<std::uint64_t>& numbers, u
             std::printf("Checking %zu numbers with %u %s:\n", numbers.size(), workers,
                         args.mode == "threads" ? "threads" : "processes");
         }
-        std::fflush(stdout);
+        cli::check_output(stdout);
     }
     const auto wall = run_mode(args, args.mode, numbers, workers, [&](const primes::Check& c) {
         ++checked;
@@ -242,11 +234,14 @@ void run_all(const Arguments& args, const std::vector<std::uint64_t>& numbers, u
 }  // namespace
 
 int main(int argc, char** argv) {
-    forkline::ensure_standard_fds();
-    try {
+    return cli::run_tool({"procs"}, [&] {
         const auto args = parse_arguments(argc, argv);
         if (args.help) {
             std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (args.version) {
+            cli::print_version("procs");
             return 0;
         }
         const auto numbers = load_numbers(args);
@@ -257,12 +252,5 @@ int main(int argc, char** argv) {
             run_one(args, numbers, workers);
         }
         return 0;
-    } catch (const UsageError& e) {
-        std::fprintf(stderr, "procs: error: %s (see procs --help)\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "procs: error: %s\n", e.what());
-        return 1;
-    }
+    });
 }

@@ -1,5 +1,6 @@
 // The forkline tool's subcommands: each parses argv from argv[2] on and returns the exit
-// status. A tools::UsageError thrown out of one becomes "forkline NAME: error: …", exit 2.
+// status. forkline.cpp runs each with cli::run_tool named "forkline NAME": a UsageError
+// thrown out of one becomes "forkline NAME: error: …".
 #pragma once
 
 int run_main(int argc, char** argv);

@@ -118,6 +118,13 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     return result;
 }
 
+CommandResult run_redirected(const std::string& redirection, const std::vector<std::string>& argv,
+                             const std::string& input) {
+    std::vector<std::string> shell{"/bin/sh", "-c", "exec \"$@\" " + redirection, "sh"};
+    shell.insert(shell.end(), argv.begin(), argv.end());
+    return run_command(shell, input);
+}
+
 pid_t start_command(const std::vector<std::string>& argv) {
     const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     const pid_t pid = spawn(argv, null, null, null);

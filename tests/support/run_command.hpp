@@ -21,6 +21,11 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = {},
                           std::chrono::seconds limit = std::chrono::seconds(60));
 
+// Runs argv with a shell redirection applied to it (">/dev/full", ">&-", "<&-"): how a tool
+// meets a full disk or a closed descriptor.
+CommandResult run_redirected(const std::string& redirection, const std::vector<std::string>& argv,
+                             const std::string& input = {});
+
 // Starts a program with stdout and stderr discarded; returns its pid (the caller reaps).
 pid_t start_command(const std::vector<std::string>& argv);
 

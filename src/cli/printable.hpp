@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace forkline {
+namespace cli {
 
 // Control characters (an escape sequence, a newline) would act on the terminal or break the
 // table: each shows as '?', as ps and ls do. Other bytes, UTF-8 included, are kept.
@@ -14,4 +14,4 @@ inline std::string printable(std::string text) {
     return text;
 }
 
-}  // namespace forkline
+}  // namespace cli

@@ -1,0 +1,30 @@
+#include "output.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace cli {
+
+OutputError::OutputError(const std::string& file_name, int error)
+    : std::runtime_error("cannot write " + file_name +
+                         (error != 0 ? std::string(": ") + std::strerror(error) : "")),
+      error_(error) {}
+
+void check_output(std::FILE* file, const std::string& file_name) {
+    errno = 0;
+    // ferror catches a failure stdio met earlier and has since forgotten the errno of.
+    if (std::fflush(file) != 0 || std::ferror(file) != 0) throw OutputError(file_name, errno);
+}
+
+void write_all(int fd, std::string_view data, const std::string& file_name) {
+    while (!data.empty()) {
+        const auto n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw OutputError(file_name, n < 0 ? errno : EIO);
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+}  // namespace cli

@@ -1,0 +1,83 @@
+#include "tool.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+
+#include "output.hpp"
+#include "standard_fds.hpp"
+#include "usage_error.hpp"
+
+namespace cli {
+
+namespace {
+
+// Control bytes of a message (from user input) escaped; the rest, UTF-8 included, kept.
+std::string escaped(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02X", byte);
+            out += hex;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void print_error(const Tool& tool, const std::string& what, const char* hint = "") {
+    const std::string line = tool.name + ": error: " + escaped(what) + hint + "\n";
+    std::fflush(stdout);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace
+
+std::string quoted(std::string_view text) {
+    std::string out(1, '\'');
+    out.append(escaped(text)).push_back('\'');
+    return out;
+}
+
+void die_of_sigpipe() {
+    ::signal(SIGPIPE, SIG_DFL);
+    sigset_t pipe_only;
+    ::sigemptyset(&pipe_only);
+    ::sigaddset(&pipe_only, SIGPIPE);
+    ::pthread_sigmask(SIG_UNBLOCK, &pipe_only, nullptr);
+    ::raise(SIGPIPE);
+    ::_exit(128 + SIGPIPE);  // not reached: SIGPIPE's default action ends the process
+}
+
+int run_tool(const Tool& tool, const std::function<int()>& body) {
+    forkline::ensure_standard_fds();
+    try {
+        const int status = body();
+        check_output(stdout);
+        return status;
+    } catch (const UsageError& e) {
+        print_error(tool, e.what(), (" (see " + tool.name + " --help)").c_str());
+        return tool.usage_status;
+    } catch (const OutputError& e) {
+        if (e.error() == EPIPE) die_of_sigpipe();
+        // stdout is broken: drop what stdio still holds, so exit() does not try again.
+        std::fflush(stdout);
+        print_error(tool, e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        print_error(tool, e.what());
+        return 1;
+    }
+}
+
+void print_version(const std::string& name) {
+    std::printf("%s (forkline) %s\n", name.c_str(), FORKLINE_VERSION);
+}
+
+}  // namespace cli
