@@ -1,6 +1,7 @@
 #include "tool.hpp"
 
 #include <signal.h>
+#include <stdio_ext.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -66,13 +67,18 @@ int run_tool(const Tool& tool, const std::function<int()>& body) {
         return tool.usage_status;
     } catch (const OutputError& e) {
         if (e.error() == EPIPE) die_of_sigpipe();
-        // stdout is broken: drop what stdio still holds, so exit() does not try again.
-        std::fflush(stdout);
+        // If stdout is the broken one, drop what stdio still holds of it and its error flag,
+        // so that neither exit() nor an enclosing run_tool (forkline's subcommands) tries
+        // and reports it again.
+        if (std::ferror(stdout) != 0) {
+            ::__fpurge(stdout);
+            std::clearerr(stdout);
+        }
         print_error(tool, e.what());
-        return 1;
+        return tool.error_status;
     } catch (const std::exception& e) {
         print_error(tool, e.what());
-        return 1;
+        return tool.error_status;
     }
 }
 
