@@ -14,9 +14,6 @@
 
 namespace cli {
 
-namespace {
-
-// Control bytes of a message (from user input) escaped; the rest, UTF-8 included, kept.
 std::string escaped(std::string_view text) {
     std::string out;
     for (const char c : text) {
@@ -31,6 +28,8 @@ std::string escaped(std::string_view text) {
     }
     return out;
 }
+
+namespace {
 
 void print_error(const Tool& tool, const std::string& what, const char* hint = "") {
     const std::string line = tool.name + ": error: " + escaped(what) + hint + "\n";

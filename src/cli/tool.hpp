@@ -27,8 +27,11 @@ int run_tool(const Tool& tool, const std::function<int()>& body);
 // Prints "NAME (forkline) VERSION" on stdout, the first line help2man and users expect.
 void print_version(const std::string& name);
 
-// `text` between single quotes, for a message: control bytes (NUL, ESC, newline…) shown as
-// \xNN, so user input can neither cut a message nor act on the terminal.
+// `text` with its control bytes (NUL, ESC, newline…) shown as \xNN, the rest (UTF-8
+// included) kept, so user input can neither cut a message nor act on the terminal.
+std::string escaped(std::string_view text);
+
+// escaped(`text`) between single quotes, for a message.
 std::string quoted(std::string_view text);
 
 // Ends the process by SIGPIPE (default action), as a tool writing into a closed pipe would.
