@@ -28,12 +28,19 @@ test_support::CommandResult forkline_run(std::vector<std::string> args,
     return run_command(args, input);
 }
 
+// This test run's files, removed when it ends.
 const std::filesystem::path& scratch() {
-    static const std::filesystem::path dir = [] {
-        char path[] = "/tmp/forkline-run-test-XXXXXX";
-        return std::filesystem::path(::mkdtemp(path));
-    }();
-    return dir;
+    static const struct Scratch {
+        std::filesystem::path dir = [] {
+            char path[] = "/tmp/forkline-run-test-XXXXXX";
+            return std::filesystem::path(::mkdtemp(path));
+        }();
+        ~Scratch() {
+            std::error_code ignored;
+            std::filesystem::remove_all(dir, ignored);
+        }
+    } scratch;
+    return scratch.dir;
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& out) {
