@@ -28,12 +28,19 @@ test_support::CommandResult forkline_run(std::vector<std::string> args,
     return run_command(args, input);
 }
 
+// This test run's files, removed when it ends.
 const std::filesystem::path& scratch() {
-    static const std::filesystem::path dir = [] {
-        char path[] = "/tmp/forkline-run-test-XXXXXX";
-        return std::filesystem::path(::mkdtemp(path));
-    }();
-    return dir;
+    static const struct Scratch {
+        std::filesystem::path dir = [] {
+            char path[] = "/tmp/forkline-run-test-XXXXXX";
+            return std::filesystem::path(::mkdtemp(path));
+        }();
+        ~Scratch() {
+            std::error_code ignored;
+            std::filesystem::remove_all(dir, ignored);
+        }
+    } scratch;
+    return scratch.dir;
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& out) {
@@ -52,6 +59,63 @@ std::string slurp(const std::filesystem::path& path) {
 bool pid_alive(pid_t pid) {
     return !test_support::wait_gone(pid, 1000ms);
 }
+
+// Processes whose command line holds `marker`: a job's processes, found by a unique word
+// wherever they were reparented.
+std::vector<pid_t> processes_with(const std::string& marker) {
+    std::vector<pid_t> pids;
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ignored)) {
+        const auto name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (slurp(entry.path() / "cmdline").find(marker) != std::string::npos)
+            pids.push_back(std::stoi(name));
+    }
+    return pids;
+}
+
+// How many processes holding `marker` are still there after up to 5 s; kills them, so
+// that a failing test leaves nothing running.
+std::size_t leftovers(const std::string& marker) {
+    for (int i = 0; i < 100 && !processes_with(marker).empty(); ++i)
+        std::this_thread::sleep_for(50ms);
+    const auto left = processes_with(marker);
+    for (const pid_t pid : left) ::kill(pid, SIGKILL);
+    return left.size();
+}
+
+// A fresh directory `name` in scratch() holding job.sh, run as `sh job.sh N`: job 1 waits
+// until jobs 2 and 3 run, then prints more than a pipe holds and ends; jobs 2 and 3 wait
+// on a grandchild (a sleep named sleep-MARKER, MARKER being unique to `name`) until they
+// are cancelled, which each notes in the file "cancelled". TMPDIR for the run is dir/tmp.
+struct CancelScene {
+    std::filesystem::path dir;
+    std::string marker;
+    std::string job_template;  // "sh 'DIR/job.sh' {}"
+
+    explicit CancelScene(const std::string& name)
+        : dir(scratch() / name),
+          marker("forkline-run-test-" + std::to_string(::getpid()) + "-" + name) {
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir / "tmp");
+        std::filesystem::create_symlink("/bin/sleep", dir / ("sleep-" + marker));
+        std::ofstream(dir / "job.sh") << R"(d=$(dirname "$0")
+if [ "$1" = 1 ]; then
+    for i in $(seq 200); do [ -e "$d/started-2" ] && [ -e "$d/started-3" ] && break; sleep 0.05; done
+    exec seq 200000
+fi
+trap 'echo cancelled >> "$d/cancelled"; exit 1' TERM
+"$d/sleep-)" << marker << R"(" 30 & touch "$d/started-$1"; wait
+)";
+        job_template = "sh '" + (dir / "job.sh").string() + "' {}";
+    }
+    std::vector<std::string> run_args() const {
+        return {
+            "env", "TMPDIR=" + (dir / "tmp").string(), FORKLINE_PATH, "run", "--no-progress", "-j",
+            "3"};
+    }
+    std::size_t cancelled() const { return lines_of(slurp(dir / "cancelled")).size(); }
+};
 
 }  // namespace
 
@@ -83,7 +147,7 @@ TEST_CASE("commands from stdin, one pipeline per line; exit status counts failur
         forkline_run({"--keep-order"}, "echo one\necho two | tr a-z A-Z\nfalse\nno-such-cmd-xyz\n");
     CHECK(r.out == "one\nTWO\n");
     CHECK(r.code == 2);
-    CHECK(r.err.find("no-such-cmd-xyz: command not found") != std::string::npos);
+    CHECK(r.err.find("forkline run: 'no-such-cmd-xyz': command not found\n") != std::string::npos);
     CHECK(forkline_run({"-j", "8", "false", ":::"}).code == 0);  // no jobs, none failed
     std::vector<std::string> many = {"-j", "8", "false", ":::"};
     for (int i = 0; i < 105; ++i) many.push_back(std::to_string(i));
@@ -213,6 +277,160 @@ TEST_CASE("10k tiny jobs: every one exactly once") {
     CHECK(seen.size() == 10000);
     CHECK(*seen.begin() == 1);
     CHECK(*seen.rbegin() == 10000);
+}
+
+TEST_CASE("options: -j4, --timeout=5, bundled -n, --, long forms; --version") {
+    const auto r =
+        forkline_run({"-j2", "--timeout=5", "--keep-order", "-n2", "echo", ":::", "a", "b", "c"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "a b\nc\n");
+    const auto long_forms =
+        forkline_run({"--max-procs=2", "--max-args", "1", "--keep-order", "echo", ":::", "x", "y"});
+    CHECK(long_forms.out == "x\ny\n");
+    // After --, a template that starts with '-' is a command (and here, not found).
+    const auto dashed = forkline_run({"--", "-no-such-cmd", ":::", "x"});
+    CHECK(dashed.code == 1);
+    CHECK(dashed.err == "forkline run: '-no-such-cmd': command not found\n");
+    const auto version = forkline_run({"--version"});
+    CHECK(version.code == 0);
+    CHECK(version.out.starts_with("forkline run (forkline) "));
+}
+
+TEST_CASE("--timeout 0 is no timeout") {
+    const auto r = forkline_run({"--json", "--timeout", "0", "sleep", ":::", "0.2"});
+    CHECK(r.code == 0);
+    CHECK(json_lines(r.out).at(0).at("timed_out") == false);
+}
+
+TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, exit 255") {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"-j", "100000", "true", ":::", "x"}, "-j needs a whole number from 1 to 4096"},
+        {{"-j", " 2", "true", ":::", "x"}, "-j needs a whole number from 1 to 4096, not ' 2'"},
+        {{"--timeout", "-1", "true", ":::", "x"}, "--timeout needs a number from 0 to 1e+06"},
+        {{"--json", "--dry-run", "true", ":::", "x"}, "--dry-run runs nothing"},
+        {{"--dry-run", "--joblog", "log", "true", ":::", "x"}, "--dry-run runs nothing"},
+        {{"--progress", "--no-progress", "true", ":::", "x"}, "contradict each other"},
+        {{"-n", "2"}, "-n groups the arguments of a template"},
+        {{"--jobs", "f", "echo"}, "--jobs takes no template"},
+        {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
+        {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
+        {{"--rate", "\x1b[31m", "true", ":::", "x"}, "not '\\x1B[31m'"},
+    };
+    for (const auto& [args, message] : cases) {
+        const auto r = forkline_run(args);
+        INFO(args.front() << " " << r.err);
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.starts_with("forkline run: error: "));
+        CHECK(r.err.find(message) != std::string::npos);
+        CHECK(r.out.empty());
+    }
+}
+
+TEST_CASE("other errors exit 255: a joblog that cannot be opened, a closed stdin") {
+    const auto joblog = forkline_run({"--joblog", "/nonexistent/log", "true", ":::", "x"});
+    CHECK(joblog.code == 255);
+    CHECK(joblog.err ==
+          "forkline run: error: cannot open joblog '/nonexistent/log': No such file or "
+          "directory\n");
+    const auto closed_stdin =
+        test_support::run_redirected("<&-", {FORKLINE_PATH, "run", "--no-progress", "echo"});
+    CHECK(closed_stdin.code == 255);
+    CHECK(closed_stdin.err ==
+          "forkline run: error: cannot read standard input: Bad file descriptor\n");
+}
+
+TEST_CASE("a failed write of the output or joblog: one line, jobs cancelled, exit 255") {
+    struct Case {
+        std::string redirection;
+        std::vector<std::string> options;
+        std::string message;
+    };
+    const std::vector<Case> cases = {
+        {">/dev/full", {}, "cannot write standard output: No space left on device"},
+        {">/dev/full", {"--json"}, "cannot write standard output: No space left on device"},
+        {">&-", {}, "cannot write standard output: Bad file descriptor"},
+        {">&-", {"--keep-order"}, "cannot write standard output: Bad file descriptor"},
+    };
+    int n = 0;
+    for (const auto& c : cases) {
+        const CancelScene scene("write-error-" + std::to_string(n++));
+        auto args = scene.run_args();
+        args.insert(args.end(), c.options.begin(), c.options.end());
+        args.insert(args.end(), {scene.job_template, ":::", "1", "2", "3"});
+        const auto r = test_support::run_redirected(c.redirection, args);
+        INFO(c.redirection << " " << r.err);
+        CHECK(r.code == 255);
+        CHECK(r.err == "forkline run: error: " + c.message + "\n");
+        CHECK(scene.cancelled() == 2);
+        CHECK(leftovers(scene.marker) == 0);
+        CHECK(std::filesystem::is_empty(scene.dir / "tmp"));
+    }
+    for (const std::vector<std::string>& dry :
+         {std::vector<std::string>{"--dry-run", "echo", ":::", "a"}, {"echo", ":::", "a"}}) {
+        auto args = std::vector<std::string>{FORKLINE_PATH, "run", "--no-progress"};
+        args.insert(args.end(), dry.begin(), dry.end());
+        const auto r = test_support::run_redirected(">/dev/full", args);
+        CHECK(r.code == 255);
+        CHECK(r.err ==
+              "forkline run: error: cannot write standard output: No space left on device\n");
+    }
+    const auto joblog = forkline_run({"--joblog", "/dev/full", "true", ":::", "x"});
+    CHECK(joblog.code == 255);
+    CHECK(joblog.err ==
+          "forkline run: error: cannot write joblog '/dev/full': No space left on device\n");
+}
+
+TEST_CASE("| head -1: running jobs cancelled (whole groups), directory removed, quiet SIGPIPE") {
+    const CancelScene scene("head");
+    const auto status = scene.dir / "status";
+    auto args = scene.run_args();
+    args.insert(args.end(), {scene.job_template, ":::", "1", "2", "3"});
+    // { forkline run …; echo $? > status; } | head -1
+    std::vector<std::string> shell = {
+        "/bin/sh", "-c", "{ \"$@\"; echo $? > " + status.string() + "; } | head -1", "sh"};
+    shell.insert(shell.end(), args.begin(), args.end());
+    const auto r = run_command(shell);
+    CHECK(r.out == "1\n");
+    CHECK(r.err.empty());
+    CHECK(slurp(status) == std::to_string(128 + SIGPIPE) + "\n");
+    CHECK(scene.cancelled() == 2);
+    CHECK(leftovers(scene.marker) == 0);
+    CHECK(std::filesystem::is_empty(scene.dir / "tmp"));
+}
+
+TEST_CASE("a SIGKILLed run's private directory is swept by the next run") {
+    const CancelScene scene("sigkill");
+    const auto tmp = scene.dir / "tmp";
+    const pid_t pid = test_support::start_command(
+        {"env", "TMPDIR=" + tmp.string(), FORKLINE_PATH, "run", "--no-progress",
+         (scene.dir / ("sleep-" + scene.marker)).string() + " {}", ":::", "30"});
+    // Running: forkline itself (its command line holds the marker too) and the job's sleep.
+    for (int i = 0; i < 500 && processes_with(scene.marker).size() < 2; ++i)
+        std::this_thread::sleep_for(10ms);
+    ::kill(pid, SIGKILL);
+    REQUIRE(::waitpid(pid, nullptr, 0) == pid);
+    CHECK_FALSE(std::filesystem::is_empty(tmp));  // left behind, as by any killed run
+    const auto next = run_command({"env", "TMPDIR=" + tmp.string(), FORKLINE_PATH, "run",
+                                   "--no-progress", "true", ":::", "x"});
+    CHECK(next.code == 0);
+    CHECK(std::filesystem::is_empty(tmp));
+    CHECK(leftovers(scene.marker) == 0);
+}
+
+TEST_CASE("joblog: a command's newlines, tabs and backslashes are escaped, one line per job") {
+    const auto jobs = scratch() / "escaped.jsonl";
+    const auto joblog = scratch() / "escaped.joblog";
+    std::ofstream(jobs) << R"({"cmd": "echo one\necho 'a\tb' c\\d"})"
+                        << "\n";
+    const auto r = forkline_run({"--shell", "--joblog", joblog.string(), "--jobs", jobs.string()});
+    CHECK(r.code == 0);
+    CHECK(r.out == "one\na\tb cd\n");
+    const auto log = slurp(joblog);
+    CHECK(log.find('\0') == std::string::npos);
+    const auto lines = lines_of(log);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1].ends_with("\techo one\\necho 'a\\tb' c\\\\d"));
 }
 
 TEST_CASE("--halt now,fail=1 cancels running jobs and starts no more") {

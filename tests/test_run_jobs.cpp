@@ -1,10 +1,16 @@
 // Building `forkline run` jobs: placeholders, quoting, sources.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <forkline/pipeline.hpp>
+#include <fstream>
 #include <sstream>
 
 #include "job_source.hpp"
+#include "joblog.hpp"
+#include "output_directory.hpp"
 #include "placeholders.hpp"
 
 TEST_CASE("placeholders") {
@@ -65,4 +71,53 @@ not json
     CHECK(jobs[4].error.starts_with("line 5: unknown key"));
     CHECK(jobs[5].error.empty());
     CHECK(jobs[5].seq == 6);
+}
+
+TEST_CASE("joblog commands: control bytes and backslashes escaped, the rest kept") {
+    CHECK(run::joblog_escaped("echo one\necho two") == "echo one\\necho two");
+    CHECK(run::joblog_escaped("a\tb\r\\") == "a\\tb\\r\\\\");
+    CHECK(run::joblog_escaped(std::string("nul\0esc\x1b", 8)) == "nul\\x00esc\\x1B");
+    CHECK(run::joblog_escaped("caf\xc3\xa9 'x' $y") == "caf\xc3\xa9 'x' $y");
+}
+
+TEST_CASE("the sweep removes dead runs' directories, keeps live ones and others'") {
+    char pattern[] = "/tmp/forkline-sweep-test-XXXXXX";
+    const std::filesystem::path parent = ::mkdtemp(pattern);
+    const auto make = [&](const std::string& name) {
+        std::filesystem::create_directory(parent / name);
+        std::ofstream(parent / name / "1.out") << "output";
+        return parent / name;
+    };
+    // A pid that existed and is gone, and a zombie: exited, not reaped yet (WNOWAIT).
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    REQUIRE(::waitpid(dead, nullptr, 0) == dead);
+    const pid_t zombie = ::fork();
+    if (zombie == 0) ::_exit(0);
+    siginfo_t exited{};
+    REQUIRE(::waitid(P_PID, static_cast<id_t>(zombie), &exited, WEXITED | WNOWAIT) == 0);
+    const auto self = run::run_directory_stem(::getpid());
+    REQUIRE(self);
+    const auto live = make(*self + "live");
+    const auto gone = make("forkline-run-" + std::to_string(dead) + "-1-gone");
+    const auto reused = make("forkline-run-" + std::to_string(::getpid()) + "-1-reused");
+    const auto zombie_dir = make(run::run_directory_stem(zombie).value() + "zombie");
+    const auto unrelated = make("forkline-run-test-x");
+    const auto other_user = make("forkline-run-" + std::to_string(dead) + "-1-other");
+    const bool as_root = ::geteuid() == 0;
+    if (as_root) REQUIRE(::chown(other_user.c_str(), 65534, 65534) == 0);
+    std::filesystem::create_directory_symlink(
+        live, parent / ("forkline-run-" + std::to_string(dead) + "-1-link"));
+
+    CHECK(run::sweep_dead_run_directories(parent) == (as_root ? 3 : 4));
+    ::waitpid(zombie, nullptr, 0);
+    CHECK(std::filesystem::exists(live / "1.out"));
+    CHECK_FALSE(std::filesystem::exists(gone));
+    CHECK_FALSE(std::filesystem::exists(reused));
+    CHECK_FALSE(std::filesystem::exists(zombie_dir));
+    CHECK(std::filesystem::exists(unrelated));
+    CHECK(std::filesystem::exists(other_user) == as_root);
+    CHECK(
+        std::filesystem::is_symlink(parent / ("forkline-run-" + std::to_string(dead) + "-1-link")));
+    std::filesystem::remove_all(parent);
 }

@@ -17,6 +17,7 @@
 
 #include "command_job.hpp"
 #include "standard_fds.hpp"
+#include "tool.hpp"
 #include "unique_fd.hpp"
 
 namespace {
@@ -123,8 +124,8 @@ std::size_t run_job(const run::CommandJob& job, const std::filesystem::path& dir
         const auto result = forkline::run_pipeline(stages, options);
         for (const auto& stage : result.stages) {
             if (!stage.error.empty())
-                write_text(files.err(),
-                           "forkline: " + stage.argv.front() + ": " + stage.error + "\n");
+                write_text(files.err(), "forkline run: " + cli::quoted(stage.argv.front()) + ": " +
+                                            stage.error + "\n");
         }
         outcome.exit_code = result.exit_code;
         outcome.signal = result.stages.back().signal;
@@ -132,7 +133,7 @@ std::size_t run_job(const run::CommandJob& job, const std::filesystem::path& dir
         outcome.cancelled = result.forwarded_signal != 0 ? 1 : 0;
         outcome.duration_ns = result.duration.count();
     } catch (const std::exception& e) {  // e.g. a redirection's file cannot be opened
-        write_text(files.err(), std::string("forkline: ") + e.what() + "\n");
+        write_text(files.err(), std::string("forkline run: ") + e.what() + "\n");
         outcome.exit_code = 2;
     }
     outcome.stdout_bytes = size_of(files.out());

@@ -1,6 +1,7 @@
 #include "tool.hpp"
 
 #include <signal.h>
+#include <stdio_ext.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,9 +14,6 @@
 
 namespace cli {
 
-namespace {
-
-// Control bytes of a message (from user input) escaped; the rest, UTF-8 included, kept.
 std::string escaped(std::string_view text) {
     std::string out;
     for (const char c : text) {
@@ -30,6 +28,8 @@ std::string escaped(std::string_view text) {
     }
     return out;
 }
+
+namespace {
 
 void print_error(const Tool& tool, const std::string& what, const char* hint = "") {
     const std::string line = tool.name + ": error: " + escaped(what) + hint + "\n";
@@ -66,13 +66,18 @@ int run_tool(const Tool& tool, const std::function<int()>& body) {
         return tool.usage_status;
     } catch (const OutputError& e) {
         if (e.error() == EPIPE) die_of_sigpipe();
-        // stdout is broken: drop what stdio still holds, so exit() does not try again.
-        std::fflush(stdout);
+        // If stdout is the broken one, drop what stdio still holds of it and its error flag,
+        // so that neither exit() nor an enclosing run_tool (forkline's subcommands) tries
+        // and reports it again.
+        if (std::ferror(stdout) != 0) {
+            ::__fpurge(stdout);
+            std::clearerr(stdout);
+        }
         print_error(tool, e.what());
-        return 1;
+        return tool.error_status;
     } catch (const std::exception& e) {
         print_error(tool, e.what());
-        return 1;
+        return tool.error_status;
     }
 }
 

@@ -1,54 +1,59 @@
 #include "job_report.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
+
+#include "output.hpp"
+#include "unique_fd.hpp"
 
 namespace run {
 
 namespace {
+
+constexpr const char* kStdout = "standard output";
+constexpr const char* kStderr = "standard error";
 
 double now_s() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
-void write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        const auto n = ::write(fd, data, size);
+// Reads a job's output file, removed first so that nothing is left behind should the
+// reading or the writing of it fail; `consume` gets each block.
+template <typename Consume>
+void take_file(const std::filesystem::path& path, Consume consume) {
+    if (path.empty()) return;
+    const forkline::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    if (!file.valid()) return;
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(file.get(), buffer, sizeof buffer)) != 0;) {
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        data += n;
-        size -= static_cast<std::size_t>(n);
+        if (n < 0) return;
+        consume(std::string_view(buffer, static_cast<std::size_t>(n)));
     }
 }
 
 // Copies a job's output file to `fd` and removes it.
-void pass_on(const std::filesystem::path& path, int fd) {
-    if (path.empty()) return;
-    if (std::FILE* file = std::fopen(path.c_str(), "rbe")) {
-        char buffer[65536];
-        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;)
-            write_all(fd, buffer, n);
-        std::fclose(file);
-    }
-    std::filesystem::remove(path);
+void pass_on(const std::filesystem::path& path, int fd, const char* name) {
+    take_file(path, [&](std::string_view block) { cli::write_all(fd, block, name); });
 }
 
 std::string slurp_and_remove(const std::filesystem::path& path) {
     std::string text;
-    if (path.empty()) return text;
-    if (std::FILE* file = std::fopen(path.c_str(), "rbe")) {
-        char buffer[65536];
-        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;)
-            text.append(buffer, n);
-        std::fclose(file);
-    }
-    std::filesystem::remove(path);
+    take_file(path, [&](std::string_view block) { text += block; });
     return text;
+}
+
+void discard(const FinishedJob& job) {
+    std::error_code ignored;
+    if (!job.out_path.empty()) std::filesystem::remove(job.out_path, ignored);
+    if (!job.err_path.empty()) std::filesystem::remove(job.err_path, ignored);
 }
 
 std::string signal_name(int signal) {
@@ -63,20 +68,17 @@ JobReport::JobReport(const RunOptions& options, std::size_t total)
       total_(total),
       show_progress_(options.progress.value_or(::isatty(STDERR_FILENO) != 0)),
       started_at_(now_s()) {
-    if (options.joblog) {
-        joblog_.open(*options.joblog, std::ios::trunc);
-        if (!joblog_)
-            throw std::runtime_error("cannot write joblog '" + options.joblog->string() +
-                                     "': " + std::strerror(errno));
-        joblog_ << "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
-                << std::flush;
-    }
+    if (options.joblog) joblog_.emplace(*options.joblog);
 }
 
 void JobReport::finished(FinishedJob job) {
     ++done_;
     failed_ += job.success() ? 0 : 1;
-    write_joblog(job);
+    if (!writing_) {
+        discard(job);
+        return;
+    }
+    if (joblog_) joblog_->write(job);
     if (!options_.keep_order) {
         print(job);
     } else {
@@ -95,14 +97,12 @@ void JobReport::print(const FinishedJob& job) {
         print_json(job);
         return;
     }
-    if (!job.error.empty()) {
-        const std::string message = "forkline run: " + job.error + "\n";
-        write_all(STDERR_FILENO, message.data(), message.size());
-    }
-    write_all(STDOUT_FILENO, job.stdout_data.data(), job.stdout_data.size());
-    write_all(STDERR_FILENO, job.stderr_data.data(), job.stderr_data.size());
-    pass_on(job.out_path, STDOUT_FILENO);
-    pass_on(job.err_path, STDERR_FILENO);
+    if (!job.error.empty())
+        cli::write_all(STDERR_FILENO, "forkline run: " + job.error + "\n", kStderr);
+    cli::write_all(STDOUT_FILENO, job.stdout_data, kStdout);
+    cli::write_all(STDERR_FILENO, job.stderr_data, kStderr);
+    pass_on(job.out_path, STDOUT_FILENO, kStdout);
+    pass_on(job.err_path, STDERR_FILENO, kStderr);
 }
 
 void JobReport::print_json(const FinishedJob& job) {
@@ -118,28 +118,13 @@ void JobReport::print_json(const FinishedJob& job) {
         {"stderr",
          job.error.empty() ? job.stderr_data + slurp_and_remove(job.err_path) : job.error + "\n"},
     };
-    const auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    write_all(STDOUT_FILENO, text.data(), text.size());
-}
-
-// GNU parallel's columns and values: a timed-out job has Exitval -1 and Signal 15.
-void JobReport::write_joblog(const FinishedJob& job) {
-    if (!joblog_.is_open()) return;
-    char start[32];
-    char runtime[32];
-    std::snprintf(start, sizeof start, "%.3f", job.start_unix_s);
-    std::snprintf(runtime, sizeof runtime, "%10.3f", job.duration_s);
-    std::string command = job.spec->command;
-    for (auto& c : command) c = c == '\n' ? '\0' : c;  // as parallel: one line per job
-    joblog_ << job.spec->seq << "\t:\t" << start << '\t' << runtime << '\t'
-            << job.spec->input.size() << '\t' << job.stdout_bytes << '\t'
-            << (job.timed_out ? -1 : job.exit_code) << '\t' << (job.timed_out ? 15 : job.signal)
-            << '\t' << command << '\n'
-            << std::flush;
+    cli::write_all(STDOUT_FILENO,
+                   line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                   kStdout);
 }
 
 void JobReport::update_progress(std::size_t running, bool force) {
-    if (!show_progress_) return;
+    if (!show_progress_ || !writing_) return;
     const double now = now_s();
     if (!force && now - last_progress_ < 0.1) return;
     last_progress_ = now;
@@ -152,22 +137,36 @@ void JobReport::update_progress(std::size_t running, bool force) {
     const int n = std::snprintf(
         line, sizeof line, "\r\033[K%zu/%zu done, %zu running, %zu failed, %.1f jobs/s, ETA %s",
         done_, total_, running, failed_, rate, eta);
-    write_all(
-        STDERR_FILENO, line,
-        static_cast<std::size_t>(std::max(0, std::min(n, static_cast<int>(sizeof line) - 1))));
+    cli::write_all(STDERR_FILENO,
+                   std::string_view(line, static_cast<std::size_t>(
+                                              std::clamp(n, 0, static_cast<int>(sizeof line) - 1))),
+                   kStderr);
     progress_shown_ = true;
 }
 
 void JobReport::clear_progress() {
     if (!progress_shown_) return;
-    write_all(STDERR_FILENO, "\r\033[K", 4);
     progress_shown_ = false;
+    cli::write_all(STDERR_FILENO, "\r\033[K", kStderr);
+}
+
+void JobReport::stop_writing() {
+    writing_ = false;
+    // The error message comes next: on a line of its own, if the terminal still takes it.
+    if (progress_shown_) {
+        [[maybe_unused]] const auto n = ::write(STDERR_FILENO, "\r\033[K", 4);
+        progress_shown_ = false;
+    }
 }
 
 void JobReport::close() {
-    for (auto& [seq, job] : held_) print(job);  // only after an interruption: gaps remain
+    if (writing_) {
+        for (auto& [seq, job] : held_) print(job);  // only after an interruption: gaps remain
+    } else {
+        for (auto& [seq, job] : held_) discard(job);
+    }
     held_.clear();
-    clear_progress();
+    if (writing_) clear_progress();
 }
 
 }  // namespace run

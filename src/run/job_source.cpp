@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "option_numbers.hpp"
 #include "placeholders.hpp"
+#include "tool.hpp"
 
 namespace run {
 
@@ -27,8 +29,9 @@ JobSpec from_json(const std::string& line, std::size_t line_number) {
     }
     job.command = cmd->get<std::string>();
     if (const auto timeout = object.find("timeout"); timeout != object.end()) {
-        if (!timeout->is_number() || timeout->get<double>() < 0)
-            return fail("\"timeout\" must be a number >= 0");
+        if (!timeout->is_number() || timeout->get<double>() < 0 ||
+            timeout->get<double>() > cli::kMaxSeconds)
+            return fail("\"timeout\" must be a number of seconds from 0 to 1000000");
         job.timeout = timeout->get<double>();
     }
     if (const auto input = object.find("input"); input != object.end()) {
@@ -37,7 +40,7 @@ JobSpec from_json(const std::string& line, std::size_t line_number) {
     }
     for (const auto& [key, value] : object.items()) {
         if (key != "cmd" && key != "timeout" && key != "input")
-            return fail("unknown key \"" + key + "\"");
+            return fail("unknown key " + cli::quoted(key));
     }
     return job;
 }

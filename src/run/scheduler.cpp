@@ -1,18 +1,20 @@
 #include "scheduler.hpp"
 
 #include <signal.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <forkline/forkline.hpp>
 #include <map>
 #include <optional>
 
 #include "command_job.hpp"
 #include "job_report.hpp"
+#include "output_directory.hpp"
+#include "sigpipe_blocked.hpp"
 
 namespace run {
 
@@ -47,31 +49,6 @@ class InterruptHandlers {
     struct sigaction saved_term_ {};
 };
 
-// A private directory for the jobs' output files (mkdtemp: mode 0700).
-class OutputDirectory {
-  public:
-    OutputDirectory() {
-        const char* tmp = std::getenv("TMPDIR");
-        std::string pattern =
-            std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/forkline-run-XXXXXX";
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw forkline::Error("cannot create a directory for job outputs in " + pattern + ": " +
-                                  std::strerror(errno));
-        }
-        path_ = pattern;
-    }
-    ~OutputDirectory() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    OutputDirectory(const OutputDirectory&) = delete;
-    OutputDirectory& operator=(const OutputDirectory&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-  private:
-    std::filesystem::path path_;
-};
-
 // When the next job may start, given --rate (a token bucket of one) and --delay.
 class StartPacer {
   public:
@@ -102,16 +79,20 @@ class Scheduler {
 
     int run() {
         const InterruptHandlers handlers;
+        // Output into a closed pipe (| head -1) fails with EPIPE instead of killing this
+        // process: the jobs are cancelled and the directory removed first (see guarded()).
+        const forkline::SigpipeBlocked sigpipe_blocked;
         interrupts = 0;
         terminated = 0;
-        forkline::Pool pool({.worker_program = forkline::find_worker("command_worker"),
-                             .worker_args = {directory_.path().string()},
-                             .workers = workers_,
-                             .queue_slots = 2 * workers_,
-                             .max_job_size = kMaxJobBytes,
-                             .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
-                             .claim_batch = 1},
-                            [this](const forkline::JobResult& result) { on_result(result); });
+        forkline::Pool pool(
+            {.worker_program = forkline::find_worker("command_worker"),
+             .worker_args = {directory_.path().string()},
+             .workers = workers_,
+             .queue_slots = 2 * workers_,
+             .max_job_size = kMaxJobBytes,
+             .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
+             .claim_batch = 1},
+            [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
         pool_ = &pool;
         while (true) {
             handle_signals();
@@ -129,12 +110,15 @@ class Scheduler {
             pool.poll(
                 std::chrono::duration_cast<std::chrono::milliseconds>(std::clamp<Clock::duration>(
                     pace, std::chrono::milliseconds(1), std::chrono::milliseconds(100))));
-            report_.update_progress(pool.in_flight());
+            guarded([&] { report_.update_progress(pool.in_flight()); });
         }
         pool.wait();
         pool_ = nullptr;
-        report_.update_progress(0, true);  // the final count, then cleared by close()
-        report_.close();
+        guarded([&] {
+            report_.update_progress(0, true);  // the final count, then cleared by close()
+            report_.close();
+        });
+        if (error_) std::rethrow_exception(error_);  // the directory goes on the way out
         const auto not_started = jobs_.size() - report_.done();
         if (not_started != 0) {
             std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_started,
@@ -160,7 +144,7 @@ class Scheduler {
     // Stopping: failed jobs waiting for another attempt will not get it; they are reported
     // as they last ended.
     void report_abandoned_retries() {
-        for (auto& job : retry_) report_.finished(std::move(*job.failed));
+        for (auto& job : retry_) guarded([&] { report_.finished(std::move(*job.failed)); });
         retry_.clear();
     }
 
@@ -171,6 +155,23 @@ class Scheduler {
             first_interrupt_ && options_.grace_given &&
             Clock::now() - *first_interrupt_ >= std::chrono::duration<double>(options_.grace_s);
         if ((interrupts > 1 || terminated || grace_over) && !cancelled_) cancel_running();
+    }
+
+    // Runs a step that reports (writes output, the joblog, the progress line). Should it
+    // throw (the output cannot be written, a worker's answer is malformed), the run stops
+    // as after a second SIGINT: running jobs are cancelled (their whole process groups),
+    // nothing more is written, and run() rethrows the first error once every worker is
+    // done.
+    template <typename Step>
+    void guarded(Step step) {
+        try {
+            step();
+        } catch (const std::exception&) {
+            if (!error_) error_ = std::current_exception();
+            report_.stop_writing();
+            stopping_ = true;
+            if (!cancelled_ && pool_ != nullptr) cancel_running();
+        }
     }
 
     void cancel_running() {
@@ -220,7 +221,7 @@ class Scheduler {
             finished.spec = &spec;
             finished.exit_code = 2;
             finished.error = error;
-            report_.finished(std::move(finished));
+            guarded([&] { report_.finished(std::move(finished)); });
             halt_if_needed();
             return false;
         }
@@ -292,8 +293,9 @@ class Scheduler {
     std::size_t next_ = 0;       // next job never started
     std::deque<Running> retry_;  // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
-    bool stopping_ = false;   // start nothing new
-    bool cancelled_ = false;  // running jobs were told to stop
+    bool stopping_ = false;     // start nothing new
+    bool cancelled_ = false;    // running jobs were told to stop
+    std::exception_ptr error_;  // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
     Clock::time_point last_cancel_;
 };

@@ -11,7 +11,9 @@ namespace run {
 
 // Returns the exit status: 0 if every job succeeded, else the number of failed jobs
 // (at most 101); 130 / 143 after SIGINT / SIGTERM. Throws forkline::Error when the pool
-// cannot run at all.
+// cannot run at all. An error while reporting (cli::OutputError: the output or the joblog
+// cannot be written, EPIPE included) stops the run: running jobs are cancelled, every
+// worker is reaped, the private directory removed, and then the error is rethrown.
 int run_jobs(const std::vector<JobSpec>& jobs, const RunOptions& options);
 
 }  // namespace run

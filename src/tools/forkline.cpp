@@ -23,14 +23,15 @@ forkline COMMAND --help describes each; forkline --version shows the version.
 struct Subcommand {
     const char* name;
     int (*main)(int argc, char** argv);
-    int usage_status;  // forkline run follows GNU parallel: 1-101 count failed jobs
+    int usage_status;  // forkline run follows GNU parallel: 1-101 count failed jobs,
+    int error_status;  // 255 is bad usage or any other error
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"run", run_main, 255},
-    {"ports", ports_main, 2},
-    {"files", files_main, 2},
-    {"worker", worker_main, 2},
+    {"run", run_main, 255, 255},
+    {"ports", ports_main, 2, 1},
+    {"files", files_main, 2, 1},
+    {"worker", worker_main, 2, 1},
 };
 
 }  // namespace
@@ -48,8 +49,9 @@ int main(int argc, char** argv) {
         }
         for (const auto& subcommand : kSubcommands) {
             if (command != subcommand.name) continue;
-            return cli::run_tool({"forkline " + command, subcommand.usage_status},
-                                 [&] { return subcommand.main(argc, argv); });
+            return cli::run_tool(
+                {"forkline " + command, subcommand.usage_status, subcommand.error_status},
+                [&] { return subcommand.main(argc, argv); });
         }
         throw cli::UsageError(command.empty() ? "no command given"
                                               : "unknown command " + cli::quoted(command));

@@ -1,22 +1,23 @@
 // forkline run: parse the options and job sources, then hand the jobs to the scheduler.
 #include <unistd.h>
 
-#include <cerrno>
-#include <charconv>
-#include <cmath>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
-#include "arguments.hpp"
+#include "input.hpp"
 #include "job_source.hpp"
+#include "option_numbers.hpp"
+#include "options.hpp"
 #include "run_options.hpp"
 #include "scheduler.hpp"
 #include "subcommands.hpp"
+#include "tool.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -31,14 +32,16 @@ Run commands in parallel on a pool of worker processes.
 Each command is a pipeline run without a shell (see runpipe --help for the syntax) unless
 --shell. Placeholders: {} the argument(s), {.} without extension, {/} basename, {//} dirname,
 {#} the job number; without any, the arguments are appended. Arguments are inserted as
-single words: spaces and quotes in file names are safe.
+single words: spaces and quotes in file names are safe. Options come before the template
+(one argument: quote it), the arguments after :::; -- ends the options.
 
 Options:
-  -j N               commands at once (default: the number of cores)
-  -n K               up to K arguments per command
+  -j, --max-procs N  commands at once, 1 to 4096 (default: the number of cores)
+  -n, --max-args K   up to K arguments per command (with a template)
   --jobs FILE        read jobs from FILE as JSON lines ('-' for stdin)
   --shell            run each command with /bin/sh -c
-  --timeout S        per job: SIGTERM to its process group, SIGKILL after --grace
+  --timeout S        per job: SIGTERM to its process group, SIGKILL after --grace;
+                     0 (the default): no timeout
   --grace S          SIGTERM -> SIGKILL delay (default 1); given, it is also how long running
                      jobs may go on after a first SIGINT
   --retries K        up to K more attempts of a failed job
@@ -47,153 +50,183 @@ Options:
   --delay S          wait S seconds between two starts
   --keep-order       print outputs in input order (default: completion order)
   --joblog FILE      GNU parallel's joblog (TSV: Seq Host Starttime JobRuntime Send Receive
-                     Exitval Signal Command)
+                     Exitval Signal Command); in Command, backslash, tab, newline and
+                     carriage return are written \\ \t \n \r, other control bytes \xNN
   --json             one JSON line per finished job (seq, command, exit_code, signal,
                      timed_out, attempts, duration, stdout, stderr; invalid UTF-8 -> U+FFFD)
   --dry-run          print the commands, run nothing
   --progress         progress line on stderr even when it is not a terminal
   --no-progress      no progress line, even on a terminal
   -h, --help         show this help
+  --version          show the version
 
 Each job's output is printed whole, never mixed with another's. SIGINT: the first stops new
-starts, the second cancels running jobs (their whole process groups); exit 130.
-Exit status: 0 if every job succeeded, else the number of failed jobs (at most 101);
-2 on bad usage.
+starts, the second cancels running jobs (their whole process groups); exit 130. If the
+output or the joblog cannot be written, running jobs are cancelled the same way and
+forkline run fails (exit 255), or, when the reader of its output has gone (| head -1),
+ends quietly by SIGPIPE.
+
+Exit status (as GNU parallel): 0 every job succeeded; 1-100 the number of failed jobs;
+101 more than 100 failed; 130/143 interrupted by SIGINT/SIGTERM; 255 bad usage or any
+other error.
 )";
 
-using tools::UsageError;
+using cli::UsageError;
 
-// Also caps durations at 10^6 s (11 days): nanosecond arithmetic must not overflow.
-double parse_number(const std::string& option, const std::string& text, double min = 0) {
-    double value = -1;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) ||
-        value < min || value > 1e6) {
-        throw UsageError(option + " needs a number from " + std::to_string(static_cast<int>(min)) +
-                         " to 1000000, not '" + text + "'");
-    }
-    return value;
+// Counts (-n, --retries, --halt fail=N): far past any use, never near an overflow.
+constexpr unsigned long long kMaxCount = 100000;
+// --rate: job starts per second or minute.
+constexpr double kMaxRate = 1e6;
+
+double seconds(const std::string& option, const std::string& text) {
+    return std::chrono::duration<double>(cli::parse_seconds(option, text)).count();
 }
 
-unsigned parse_count(const std::string& option, const std::string& text, unsigned min) {
-    const double value = parse_number(option, text, min);
-    if (value != std::floor(value) || value > 100000)
-        throw UsageError(option + " needs a whole number, not '" + text + "'");
-    return static_cast<unsigned>(value);
+unsigned count(const std::string& option, const std::string& text, unsigned min) {
+    return cli::parse_count_as<unsigned>(option, text, min, kMaxCount);
 }
 
 double parse_rate(const std::string& text) {
     const auto slash = text.find('/');
-    if (slash == std::string::npos || (text.substr(slash) != "/s" && text.substr(slash) != "/m")) {
-        throw UsageError("--rate needs N/s or N/m, not '" + text + "'");
-    }
-    const double n = parse_number("--rate", text.substr(0, slash));
-    if (n <= 0) throw UsageError("--rate needs a positive rate, not '" + text + "'");
-    return text.substr(slash) == "/s" ? n : n / 60;
+    const auto unit = slash == std::string::npos ? "" : text.substr(slash);
+    if (unit != "/s" && unit != "/m")
+        throw UsageError("--rate needs N/s or N/m, not " + cli::quoted(text));
+    const double n = cli::parse_real("--rate", text.substr(0, slash), 0, kMaxRate);
+    if (n <= 0) throw UsageError("--rate needs a positive rate, not " + cli::quoted(text));
+    return unit == "/s" ? n : n / 60;
 }
 
 void parse_halt(const std::string& text, run::RunOptions& options) {
     const auto comma = text.find(",fail=");
     const auto when = text.substr(0, comma);
-    if ((when != "now" && when != "soon") || comma == std::string::npos) {
-        throw UsageError("--halt needs now,fail=N or soon,fail=N, not '" + text + "'");
-    }
+    if ((when != "now" && when != "soon") || comma == std::string::npos)
+        throw UsageError("--halt needs now,fail=N or soon,fail=N, not " + cli::quoted(text));
     options.halt = when == "now" ? run::RunOptions::Halt::now : run::RunOptions::Halt::soon;
-    options.halt_after_failures = parse_count("--halt fail=", text.substr(comma + 6), 1);
+    options.halt_after_failures = count("--halt fail=", text.substr(comma + 6), 1);
+}
+
+struct Arguments {
+    run::RunOptions options;
+    std::optional<std::string> command_template;
+    std::optional<std::string> jobs_file;  // --jobs
+    bool have_arguments = false;           // ::: given
+    std::vector<std::string> arguments;    // after :::
+    std::optional<std::size_t> max_args;   // -n
+    bool dry_run = false;
+    bool help = false;
+    bool version = false;
+    bool progress = false;     // --progress given
+    bool no_progress = false;  // --no-progress given
+};
+
+// Options first (getopt_long, stopping at the template); then TEMPLATE [::: ARG…].
+Arguments parse_arguments(int argc, char** argv) {
+    Arguments args;
+    auto& options = args.options;
+    const auto operands = cli::parse_options(
+        argc, argv, 2,
+        {
+            {"help", 'h', false, [&](auto&) { args.help = true; }},
+            {"version", 0, false, [&](auto&) { args.version = true; }},
+            {"jobs", 0, true, [&](auto& file) { args.jobs_file = file; }},
+            {"shell", 0, false, [&](auto&) { options.shell = true; }},
+            {"timeout", 0, true, [&](auto& s) { options.timeout_s = seconds("--timeout", s); }},
+            {"grace", 0, true,
+             [&](auto& s) {
+                 options.grace_s = seconds("--grace", s);
+                 options.grace_given = true;
+             }},
+            {"retries", 0, true, [&](auto& k) { options.retries = count("--retries", k, 0); }},
+            {"halt", 0, true, [&](auto& when) { parse_halt(when, options); }},
+            {"rate", 0, true, [&](auto& rate) { options.rate_per_s = parse_rate(rate); }},
+            {"delay", 0, true, [&](auto& s) { options.delay_s = seconds("--delay", s); }},
+            {"keep-order", 0, false, [&](auto&) { options.keep_order = true; }},
+            {"joblog", 0, true, [&](auto& file) { options.joblog = file; }},
+            {"json", 0, false, [&](auto&) { options.json = true; }},
+            {"dry-run", 0, false, [&](auto&) { args.dry_run = true; }},
+            {"progress", 0, false, [&](auto&) { args.progress = true; }},
+            {"no-progress", 0, false, [&](auto&) { args.no_progress = true; }},
+            {"max-procs", 'j', true,
+             [&](auto& n) {
+                 options.jobs = cli::parse_count_as<unsigned>("-j", n, 1, cli::kMaxWorkers);
+             }},
+            {"max-args", 'n', true, [&](auto& k) { args.max_args = count("-n", k, 1); }},
+        },
+        cli::Operands::last);
+    if (args.help || args.version) return args;
+
+    auto operand = operands.begin();
+    if (operand != operands.end() && *operand != ":::") args.command_template = *operand++;
+    if (operand != operands.end() && *operand == ":::") {
+        args.have_arguments = true;
+        args.arguments.assign(operand + 1, operands.end());
+        for (const auto& argument : args.arguments) {
+            if (argument.starts_with(":::"))
+                throw UsageError("one ::: source only, not a second " + cli::quoted(argument));
+        }
+    } else if (operand != operands.end()) {
+        throw UsageError("unexpected argument " + cli::quoted(*operand) +
+                         " after the template: quote the whole command as one argument; "
+                         "options go before it, arguments after :::");
+    }
+
+    if (args.progress && args.no_progress)
+        throw UsageError("--progress and --no-progress contradict each other");
+    if (args.progress || args.no_progress) options.progress = args.progress;
+    if (args.dry_run && options.json)
+        throw UsageError("--dry-run runs nothing: it has no --json results");
+    if (args.dry_run && options.joblog)
+        throw UsageError("--dry-run runs nothing: it has no --joblog");
+    if (args.jobs_file && (args.command_template || args.have_arguments))
+        throw UsageError("--jobs takes no template or ::: arguments");
+    if (args.have_arguments && !args.command_template)
+        throw UsageError("::: arguments need a command template");
+    if (args.max_args && !args.command_template)
+        throw UsageError("-n groups the arguments of a template: give one");
+    return args;
+}
+
+std::vector<run::JobSpec> read_jobs(const Arguments& args) {
+    if (args.jobs_file) {
+        std::istringstream lines(cli::read_input(*args.jobs_file));
+        return run::jobs_from_json_lines(lines);
+    }
+    const auto max_args = args.max_args.value_or(1);
+    if (args.have_arguments)
+        return run::jobs_from_arguments(*args.command_template, args.arguments, max_args);
+    if (::isatty(STDIN_FILENO) != 0)
+        throw UsageError("no jobs: give ::: arguments, or lines on stdin");
+    std::istringstream lines(cli::read_input("-"));
+    return run::jobs_from_lines(lines, args.command_template, max_args);
+}
+
+// Prints the commands; jobs that could not be built count as failed, as in a real run.
+int print_dry_run(const std::vector<run::JobSpec>& jobs) {
+    std::size_t failed = 0;
+    for (const auto& job : jobs) {
+        if (job.error.empty()) {
+            std::printf("%s\n", job.command.c_str());
+        } else {
+            std::fprintf(stderr, "forkline run: %s\n", job.error.c_str());
+            ++failed;
+        }
+    }
+    return static_cast<int>(std::min<std::size_t>(failed, 101));
 }
 
 }  // namespace
 
 int run_main(int argc, char** argv) {
-    run::RunOptions options;
-    std::optional<std::string> command_template;
-    std::optional<std::string> jobs_file;
-    std::vector<std::string> arguments;
-    bool have_arguments = false;
-    std::size_t max_args = 1;
-    bool dry_run = false;
-    tools::ArgumentReader reader(argc, argv, 2);
-    while (!reader.done()) {
-        const std::string arg = reader.next();
-        if (have_arguments) {
-            arguments.push_back(arg);
-        } else if (arg == ":::") {
-            have_arguments = true;
-        } else if (arg == "-h" || arg == "--help") {
-            std::fputs(kRunUsage, stdout);
-            return 0;
-        } else if (arg == "-j") {
-            options.jobs = parse_count(arg, reader.value(), 1);
-        } else if (arg == "-n") {
-            max_args = parse_count(arg, reader.value(), 1);
-        } else if (arg == "--jobs") {
-            jobs_file = reader.value();
-        } else if (arg == "--shell") {
-            options.shell = true;
-        } else if (arg == "--timeout") {
-            options.timeout_s = parse_number(arg, reader.value());
-        } else if (arg == "--grace") {
-            options.grace_s = parse_number(arg, reader.value());
-            options.grace_given = true;
-        } else if (arg == "--retries") {
-            options.retries = parse_count(arg, reader.value(), 0);
-        } else if (arg == "--halt") {
-            parse_halt(reader.value(), options);
-        } else if (arg == "--rate") {
-            options.rate_per_s = parse_rate(reader.value());
-        } else if (arg == "--delay") {
-            options.delay_s = parse_number(arg, reader.value());
-        } else if (arg == "--keep-order") {
-            options.keep_order = true;
-        } else if (arg == "--joblog") {
-            options.joblog = reader.value();
-        } else if (arg == "--json") {
-            options.json = true;
-        } else if (arg == "--dry-run") {
-            dry_run = true;
-        } else if (arg == "--progress") {
-            options.progress = true;
-        } else if (arg == "--no-progress") {
-            options.progress = false;
-        } else if (arg.starts_with("-") && arg.size() > 1) {
-            throw UsageError("unknown option '" + arg + "'");
-        } else if (command_template) {
-            throw UsageError("unexpected argument '" + arg + "' (arguments go after :::)");
-        } else {
-            command_template = arg;
-        }
-    }
-    if (jobs_file && (command_template || have_arguments))
-        throw UsageError("--jobs takes no template or ::: arguments");
-    if (have_arguments && !command_template)
-        throw UsageError("::: arguments need a command template");
-
-    std::vector<run::JobSpec> jobs;
-    if (jobs_file) {
-        if (*jobs_file == "-") {
-            jobs = run::jobs_from_json_lines(std::cin);
-        } else {
-            std::ifstream file(*jobs_file);
-            if (!file)
-                throw UsageError("cannot open '" + *jobs_file + "': " + std::strerror(errno));
-            jobs = run::jobs_from_json_lines(file);
-        }
-    } else if (have_arguments) {
-        jobs = run::jobs_from_arguments(*command_template, arguments, max_args);
-    } else {
-        if (::isatty(STDIN_FILENO) != 0)
-            throw UsageError("no jobs: give ::: arguments, or lines on stdin");
-        jobs = run::jobs_from_lines(std::cin, command_template, max_args);
-    }
-    if (dry_run) {
-        for (const auto& job : jobs) {
-            if (job.error.empty()) {
-                std::printf("%s\n", job.command.c_str());
-            } else {
-                std::fprintf(stderr, "forkline run: %s\n", job.error.c_str());
-            }
-        }
+    const auto args = parse_arguments(argc, argv);
+    if (args.help) {
+        std::fputs(kRunUsage, stdout);
         return 0;
     }
-    return run::run_jobs(jobs, options);
+    if (args.version) {
+        cli::print_version("forkline run");
+        return 0;
+    }
+    const auto jobs = read_jobs(args);
+    if (args.dry_run) return print_dry_run(jobs);
+    return run::run_jobs(jobs, args.options);
 }

@@ -1,0 +1,30 @@
+// One job of `forkline run` as it ended: what the report, the JSON line and the joblog say.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "job_source.hpp"
+
+namespace run {
+
+struct FinishedJob {
+    const JobSpec* spec = nullptr;
+    int exit_code = 0;  // shell convention; 2 when it could not run, -1 when its workers died
+    int signal = 0;     // signal that ended it, 0 if none
+    bool timed_out = false;
+    unsigned attempts = 0;
+    double start_unix_s = 0;
+    double duration_s = 0;
+    std::uint64_t stdout_bytes = 0;
+    std::string stdout_data;  // the output, when it came back in the result slot
+    std::string stderr_data;
+    std::filesystem::path out_path;  // else these files hold it (removed once printed)
+    std::filesystem::path err_path;
+    std::string error;  // why it could not run, printed on stderr
+
+    bool success() const { return exit_code == 0 && error.empty(); }
+};
+
+}  // namespace run
