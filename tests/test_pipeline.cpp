@@ -205,7 +205,7 @@ TEST_CASE("redirections to and from files, applied in order") {
     const auto both = (dir / "both.txt").string();
     run_pipeline({Stage{{"sh", "-c", "echo out; echo err >&2"},
                         {{forkline::Redirect::Kind::output, both},
-                         {forkline::Redirect::Kind::error_to_output, ""}}}},
+                         {forkline::Redirect::Kind::duplicate, {}, 2, 1}}}},  // 2>&1
                  kCapture);
     CHECK(slurp(both) == "out\nerr\n");
     const auto swapped = run_pipeline("sh -c 'echo out; echo err >&2' 2>&1 > " + both, kCapture);
