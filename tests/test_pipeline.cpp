@@ -184,6 +184,36 @@ TEST_CASE("children see only fds 0, 1 and 2") {
     CHECK(r.stdout_data == "0\n1\n2\n");
 }
 
+TEST_CASE("descriptors 3-9 reach a child only when its redirections open them; >&- closes") {
+    using Kind = forkline::Redirect::Kind;
+    const auto three = (scratch() / "three").string();
+    const auto r = run_pipeline({Stage{{LIST_FDS_PATH},
+                                       {{Kind::output, three, 3},
+                                        {Kind::duplicate, {}, 9, 1},
+                                        {Kind::duplicate, {}, 7, 3},
+                                        {Kind::close, {}, 3},
+                                        {Kind::close, {}, 0}}},
+                                 Stage{{"cat"}}},
+                                kCapture);
+    CHECK(r.stdout_data == "1\n2\n7\n9\n");
+    const auto not_open = run_pipeline({Stage{{"true"}, {{Kind::duplicate, {}, 1, 4}}}}, kCapture);
+    CHECK(not_open.stages[0].error == "cannot duplicate descriptor 4: not open");
+    CHECK(not_open.exit_code == 1);
+}
+
+TEST_CASE("a stage's assignments: over the environment, PATH included for its lookup") {
+    const forkline::PipelineOptions options{
+        .stdin_null = true,
+        .capture_stdout = true,
+        .environment = std::vector<std::string>{"A=old", "B=kept", "PATH=/nonexistent"}};
+    auto stage = sh("echo $A $B $C; env | grep -c '^A='");
+    stage.assignments = {"A=new", "C=added", "PATH=/usr/bin:/bin"};
+    const auto r = run_pipeline({stage}, options);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_data == "new kept added\n1\n");
+    CHECK_THROWS_AS(run_pipeline({Stage{{"true"}, {}, {"=x"}}}, options), forkline::Error);
+}
+
 TEST_CASE("all stages share one new process group") {
     const auto r = run_pipeline(
         {sh("ps -o pgid= -p $$"), Stage{{"cat"}}, sh("cat; ps -o pgid= -p $$")}, kCapture);
