@@ -223,6 +223,11 @@ TEST_CASE("~ and ~user at the start of a word are home directories, as in sh") {
     CHECK(error_column("ls ~no_such_user_forkline") == 4);
     CHECK_THROWS_WITH(parse_pipeline("ls ~no_such_user_forkline"),
                       doctest::Contains("no such user"));
+    // bash expands these and sh does not: refused rather than guessed.
+    CHECK(error_column("make PREFIX=~/x") == 13);
+    CHECK(error_column("echo a=x:~/y") == 10);
+    CHECK(argvs("echo a=x~ a=\\~ a='~' =~ 1a=~ a~=~") ==
+          V{{"echo", "a=x~", "a=~", "a=~", "=~", "1a=~", "a~=~"}});
     CHECK(error_column("ls ~+") == 4);
     CHECK(error_column("ls ~-/x") == 4);
 }

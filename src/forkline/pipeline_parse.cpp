@@ -245,16 +245,22 @@ class Parser {
 
     // NAME=value before the command: "NAME=" unquoted, the value a word (sh's rule).
     std::optional<std::string> assignment_word() {
-        if (!is_name_start(peek())) return std::nullopt;
-        auto end = pos_ + 1;
-        while (end < text_.size() && is_name_char(text_[end])) ++end;
-        if (end + 1 < text_.size() && text_[end] == '+' && text_[end + 1] == '=') {
-            throw ParseError(column(end), "'+=' (appending to a variable) needs --shell");
+        const auto equals = name_end(pos_);
+        if (equals + 1 < text_.size() && text_[equals] == '+' && text_[equals + 1] == '=') {
+            throw ParseError(column(equals), "'+=' (appending to a variable) needs --shell");
         }
-        if (end >= text_.size() || text_[end] != '=') return std::nullopt;
-        const auto name = text_.substr(pos_, end + 1 - pos_);
-        pos_ = end + 1;
+        if (equals >= text_.size() || text_[equals] != '=') return std::nullopt;
+        const auto name = text_.substr(pos_, equals + 1 - pos_);
+        pos_ = equals + 1;
         return std::string(name) + word(WordKind::assignment_value);
+    }
+
+    // Where the NAME starting at `from` ends (`from` when none starts there).
+    std::size_t name_end(std::size_t from) const {
+        if (from >= text_.size() || !is_name_start(text_[from])) return from;
+        auto end = from + 1;
+        while (end < text_.size() && is_name_char(text_[end])) ++end;
+        return end;
     }
 
     void refuse_reserved_word() const {
@@ -268,15 +274,25 @@ class Parser {
     std::string word(WordKind kind = WordKind::argument) {
         const bool value = kind == WordKind::assignment_value;
         const auto start = pos_;
+        // An argument shaped NAME=…: where bash expands ~ and sh does not.
+        const auto equals = name_end(start);
+        const bool assignment_shaped = !value && equals > start && peek(equals - start) == '=';
         std::string result;
         bool tilde_allowed = true;  // at the start; in a value also after each ':'
         while (!at_end() && !ends_word(peek())) {
             const char c = peek();
             if (c == '~' && std::exchange(tilde_allowed, false)) {
+                if (pos_ != start && !value) {
+                    throw ParseError(column(pos_),
+                                     "bash expands this '~' (after NAME= or ':') "
+                                     "and sh does not: quote it or write the "
+                                     "directory");
+                }
                 tilde_prefix(result, value);
                 continue;
             }
-            tilde_allowed = value && c == ':';
+            tilde_allowed =
+                (c == ':' && (value || assignment_shaped)) || (assignment_shaped && pos_ == equals);
             if (c == '\'') {
                 single_quoted(result);
             } else if (c == '"') {
