@@ -196,6 +196,19 @@ TEST_CASE("descriptors 3-9 reach a child only when its redirections open them; >
                                  Stage{{"cat"}}},
                                 kCapture);
     CHECK(r.stdout_data == "1\n2\n7\n9\n");
+    // N>f then N+1<&0: the copy of our stdin, made before the child's dup2()s, must not sit
+    // at N's number (one of these N is where it would land without care).
+    for (int fd = 3; fd < 9; ++fd) {
+        const auto copy = std::to_string(fd + 1);
+        const auto same =
+            run_pipeline({Stage{{"sh", "-c", "readlink /proc/$$/fd/0 /proc/$$/fd/" + copy},
+                                {{Kind::output, three, fd}, {Kind::duplicate, {}, fd + 1, 0}}}},
+                         {.capture_stdout = true});
+        const auto lines = test_support::lines_of(same.stdout_data);
+        INFO(fd << ": " << same.stdout_data);
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[0] == lines[1]);
+    }
     const auto not_open = run_pipeline({Stage{{"true"}, {{Kind::duplicate, {}, 1, 4}}}}, kCapture);
     CHECK(not_open.stages[0].error == "cannot duplicate descriptor 4: not open");
     CHECK(not_open.exit_code == 1);

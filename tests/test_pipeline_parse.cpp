@@ -247,31 +247,25 @@ TEST_CASE("backslash-newline outside single quotes continues the line, as in sh"
 }
 
 TEST_CASE("what sh would expand or read as syntax is refused at its column") {
-    CHECK(error_column("echo \"$x\"") == 7);
-    CHECK(error_column("echo \"a${x}\"") == 8);
-    CHECK(error_column("echo \"$(id)\"") == 7);
-    CHECK(error_column("echo \"`id`\"") == 7);
-    CHECK(error_column("echo $'a'") == 6);
-    CHECK(error_column("echo a$x") == 7);
-    CHECK(error_column("echo #comment") == 6);
-    CHECK(error_column("echo a|#c") == 8);
-    CHECK(error_column("echo > #f") == 8);
-    CHECK(error_column("echo {a,b}") == 6);
-    CHECK(error_column("echo x{1..3}y") == 7);
-    CHECK(error_column("echo {a..e..2}") == 6);
-    CHECK(error_column("echo {-1..1}") == 6);
-    CHECK(error_column("echo {a,'b c'}") == 6);
-    CHECK(error_column("echo {x,{y}}") == 6);
-    CHECK(error_column("echo {x{a,b}}") == 8);
-    CHECK(error_column("ls [ab]") == 4);
-    CHECK(error_column("ls a[!b]c") == 5);
-    CHECK(error_column("ls '['[a]") == 7);
-    CHECK(error_column("if true") == 1);
-    CHECK(error_column("! false") == 1);
-    CHECK(error_column("echo a | while read x") == 10);
-    CHECK(error_column("A=1 for x") == 5);
-    CHECK(error_column("{ echo") == 1);
-    CHECK(error_column("[[ -f x ]]") == 1);
+    const std::vector<std::pair<std::string_view, std::size_t>> cases = {
+        {"echo \"$x\"", 7},    {"echo \"a${x}\"", 8},
+        {"echo \"$(id)\"", 7}, {"echo \"`id`\"", 7},
+        {"echo $'a'", 6},      {"echo a$x", 7},
+        {"echo #comment", 6},  {"echo a|#c", 8},
+        {"echo > #f", 8},      {"echo {a,b}", 6},
+        {"echo x{1..3}y", 7},  {"echo {a..e..2}", 6},
+        {"echo {-1..1}", 6},   {"echo {a,'b c'}", 6},
+        {"echo {x,{y}}", 6},   {"echo {x{a,b}}", 8},
+        {"ls [ab]", 4},        {"ls a[!b]c", 5},
+        {"ls '['[a]", 7},      {"if true", 1},
+        {"! false", 1},        {"echo a | while read x", 10},
+        {"A=1 for x", 5},      {"{ echo", 1},
+        {"[[ -f x ]]", 1},
+    };
+    for (const auto& [command, expected] : cases) {
+        INFO(command);
+        CHECK(error_column(command) == expected);
+    }
     CHECK_THROWS_WITH(parse_pipeline("echo \"$x\""), doctest::Contains("'$' inside \"…\""));
     CHECK_THROWS_WITH(parse_pipeline("echo #x"), doctest::Contains("comment"));
     CHECK_THROWS_WITH(parse_pipeline("echo {a,b}"), doctest::Contains("brace expansion"));

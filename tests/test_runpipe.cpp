@@ -175,6 +175,8 @@ TEST_CASE("descriptors 0-9, NAME=value, ~ and line continuations: the same resul
         {"sh -c 'echo out; echo err >&2' 2>&1 1>/dev/null"},
         {"sh -c 'echo out; echo err >&2' 1>&2 2>" + d + "f"},
         {"sh -c 'echo to3 >&3' 3>" + d + "three"},
+        {"sh -c 'echo six >&6' 5>" + d + "f 6>&1"},
+        {"sh -c 'echo six >&6; echo five >&5' 4>" + d + "f 6>&1 5>&4"},
         {"sh -c 'cat <&4' 4<" + d + "in 0<&-"},
         {"sh -c 'echo x >&2' 2>&1 | tr x y"},
         {"sh -c 'echo closed' >&-"},

@@ -73,7 +73,8 @@ class ParseError : public Error {
 // What sh would expand or treat as syntax is a ParseError with its column, never taken
 // literally: $ expansions (also in "…"), `…`, globs (* ? [ab]), brace expansion ({a,b}
 // {1..3}), a word starting with # (a comment), ; & ( ), here-documents, reserved words
-// as the command (if, while, !, {, [[ …), descriptors above 9.
+// as the command (if, while, !, {, [[ …), descriptors above 9, and the ~ that bash expands
+// and sh does not (an argument NAME=~/x). The table is in `runpipe --help`.
 std::vector<Stage> parse_pipeline(std::string_view command);
 
 struct PipelineOptions {

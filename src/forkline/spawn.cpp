@@ -204,8 +204,10 @@ Child spawn(const SpawnOptions& options) {
 
     // The child dup2()s in order: a source that an earlier entry overwrites (a stdio fd
     // handed to another slot, like stderr_fd = 1, or another entry's target) gets a copy
-    // above 2 first.
+    // first, above every target (a copy at a target's number would be overwritten too).
     auto inherit = options.inherit;
+    int above_targets = STDERR_FILENO + 1;
+    for (const auto& entry : inherit) above_targets = std::max(above_targets, entry.first + 1);
     std::vector<UniqueFd> copies;
     for (auto& [child_fd, parent_fd] : inherit) {
         const int target = child_fd;
@@ -218,7 +220,7 @@ Child spawn(const SpawnOptions& options) {
             });
         if (!overwritten) continue;
         copies.emplace_back(
-            check_os(::fcntl(source, F_DUPFD_CLOEXEC, STDERR_FILENO + 1), "fcntl F_DUPFD_CLOEXEC"));
+            check_os(::fcntl(source, F_DUPFD_CLOEXEC, above_targets), "fcntl F_DUPFD_CLOEXEC"));
         parent_fd = copies.back().get();
     }
     std::vector<int> kept;
