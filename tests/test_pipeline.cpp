@@ -184,6 +184,49 @@ TEST_CASE("children see only fds 0, 1 and 2") {
     CHECK(r.stdout_data == "0\n1\n2\n");
 }
 
+TEST_CASE("descriptors 3-9 reach a child only when its redirections open them; >&- closes") {
+    using Kind = forkline::Redirect::Kind;
+    const auto three = (scratch() / "three").string();
+    const auto r = run_pipeline({Stage{{LIST_FDS_PATH},
+                                       {{Kind::output, three, 3},
+                                        {Kind::duplicate, {}, 9, 1},
+                                        {Kind::duplicate, {}, 7, 3},
+                                        {Kind::close, {}, 3},
+                                        {Kind::close, {}, 0}}},
+                                 Stage{{"cat"}}},
+                                kCapture);
+    CHECK(r.stdout_data == "1\n2\n7\n9\n");
+    // N>f then N+1<&0: the copy of our stdin, made before the child's dup2()s, must not sit
+    // at N's number (one of these N is where it would land without care).
+    for (int fd = 3; fd < 9; ++fd) {
+        const auto copy = std::to_string(fd + 1);
+        const auto same =
+            run_pipeline({Stage{{"sh", "-c", "readlink /proc/$$/fd/0 /proc/$$/fd/" + copy},
+                                {{Kind::output, three, fd}, {Kind::duplicate, {}, fd + 1, 0}}}},
+                         {.capture_stdout = true});
+        const auto lines = test_support::lines_of(same.stdout_data);
+        INFO(fd << ": " << same.stdout_data);
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[0] == lines[1]);
+    }
+    const auto not_open = run_pipeline({Stage{{"true"}, {{Kind::duplicate, {}, 1, 4}}}}, kCapture);
+    CHECK(not_open.stages[0].error == "cannot duplicate descriptor 4: not open");
+    CHECK(not_open.exit_code == 1);
+}
+
+TEST_CASE("a stage's assignments: over the environment, PATH included for its lookup") {
+    const forkline::PipelineOptions options{
+        .stdin_null = true,
+        .capture_stdout = true,
+        .environment = std::vector<std::string>{"A=old", "B=kept", "PATH=/nonexistent"}};
+    auto stage = sh("echo $A $B $C; env | grep -c '^A='");
+    stage.assignments = {"A=new", "C=added", "PATH=/usr/bin:/bin"};
+    const auto r = run_pipeline({stage}, options);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_data == "new kept added\n1\n");
+    CHECK_THROWS_AS(run_pipeline({Stage{{"true"}, {}, {"=x"}}}, options), forkline::Error);
+}
+
 TEST_CASE("all stages share one new process group") {
     const auto r = run_pipeline(
         {sh("ps -o pgid= -p $$"), Stage{{"cat"}}, sh("cat; ps -o pgid= -p $$")}, kCapture);
@@ -205,7 +248,7 @@ TEST_CASE("redirections to and from files, applied in order") {
     const auto both = (dir / "both.txt").string();
     run_pipeline({Stage{{"sh", "-c", "echo out; echo err >&2"},
                         {{forkline::Redirect::Kind::output, both},
-                         {forkline::Redirect::Kind::error_to_output, ""}}}},
+                         {forkline::Redirect::Kind::duplicate, {}, 2, 1}}}},  // 2>&1
                  kCapture);
     CHECK(slurp(both) == "out\nerr\n");
     const auto swapped = run_pipeline("sh -c 'echo out; echo err >&2' 2>&1 > " + both, kCapture);

@@ -146,3 +146,75 @@ TEST_CASE("--help") {
     CHECK(r.out.starts_with("usage: runpipe"));
     CHECK(r.out.find("U+FFFD") != std::string::npos);
 }
+
+TEST_CASE("descriptors 0-9, NAME=value, ~ and line continuations: the same results as /bin/sh") {
+    char dir_template[] = "/tmp/runpipe-sh-XXXXXX";
+    REQUIRE(::mkdtemp(dir_template) != nullptr);
+    const std::string dir = dir_template;
+    const std::string d = dir + "/";
+    // Each file's content (then removed), so each command starts from the same directory.
+    auto take_files = [&] {
+        std::string all;
+        for (const std::string name : {"in", "f", "out", "three", "rw"}) {
+            std::ifstream file(d + name);
+            all += name +
+                   (file ? ": " + std::string(std::istreambuf_iterator<char>(file), {})
+                         : std::string(" missing")) +
+                   "\n";
+            ::unlink((d + name).c_str());
+        }
+        return all;
+    };
+    struct Case {
+        std::string command;
+        bool same_stderr = true;  // false: only "not found" messages differ
+    };
+    const std::vector<Case> cases = {
+        {"echo a 1>" + d + "f"},
+        {"ls " + d + "missing 2>/dev/null 1>" + d + "out"},
+        {"sh -c 'echo out; echo err >&2' 2>&1 1>/dev/null"},
+        {"sh -c 'echo out; echo err >&2' 1>&2 2>" + d + "f"},
+        {"sh -c 'echo to3 >&3' 3>" + d + "three"},
+        {"sh -c 'echo six >&6' 5>" + d + "f 6>&1"},
+        {"sh -c 'echo six >&6; echo five >&5' 4>" + d + "f 6>&1 5>&4"},
+        {"sh -c 'cat <&4' 4<" + d + "in 0<&-"},
+        {"sh -c 'echo x >&2' 2>&1 | tr x y"},
+        {"sh -c 'echo closed' >&-"},
+        {"cat <&-"},
+        {"echo rw 1<>" + d + "rw"},
+        {"echo more 1>>" + d + "in"},
+        {"A=1 B='two words' sh -c 'echo $A, $B' | C=3 sh -c 'cat; echo $A$C'"},
+        {"HOME=/elsewhere sh -c 'echo $HOME'"},
+        {"PATH=/nonexistent ls", false},
+        {"HOME=/x echo ~ ~/x a~ '~'"},
+        {"echo a\\\nb \\\n c"},
+        {"echo \"a$\" a$ $ {} {.} x{ [ ]"},
+    };
+    for (const auto& test_case : cases) {
+        INFO(test_case.command);
+        std::ofstream(d + "in") << "input\n";
+        const auto ours = run_command({"env", "HOME=" + dir, RUNPIPE_PATH, test_case.command});
+        const auto our_files = take_files();
+        std::ofstream(d + "in") << "input\n";
+        const auto theirs = run_command({"env", "HOME=" + dir, "/bin/sh", "-c", test_case.command});
+        CHECK(ours.out == theirs.out);
+        CHECK(ours.code == theirs.code);
+        CHECK(our_files == take_files());
+        if (test_case.same_stderr) CHECK(ours.err == theirs.err);
+    }
+    ::rmdir(dir.c_str());
+
+    const auto not_open = runpipe({"sh -c 'echo x' 1>&5"});
+    CHECK(not_open.code == 1);
+    CHECK(not_open.err == "runpipe: sh: cannot duplicate descriptor 5: not open\n");
+    for (const auto& [command, message] :
+         {std::pair{"echo \"$x\"", "column 7: '$' inside \"…\" needs --shell"},
+          std::pair{"echo a 10>f", "column 8: only descriptors 0-9"},
+          std::pair{"A=1", "column 1: an assignment without a command"},
+          std::pair{"echo {a,b}", "column 6: brace expansion"}}) {
+        const auto r = runpipe({command});
+        INFO(command);
+        CHECK(r.code == 2);
+        CHECK(r.err.find(message) != std::string::npos);
+    }
+}

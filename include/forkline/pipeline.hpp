@@ -9,7 +9,8 @@
 // Stages are connected by kernel pipes (data between stages never passes through this
 // process) and run in one new process group. Input is written while outputs are read, so
 // no size of input, stdout or stderr can deadlock. At the deadline the group gets SIGTERM,
-// after `grace` SIGKILL, and the output read so far is kept. Each child sees only fds 0-2.
+// after `grace` SIGKILL, and the output read so far is kept. Each child sees only fds 0-2,
+// and those of 3-9 that its redirections open.
 //
 // "Could not run" (syntax error, pipe or fork failure) throws; "ran and failed" (a
 // stage not found, exited non-zero, killed, timed out) is in the result.
@@ -29,23 +30,28 @@
 namespace forkline {
 
 // One redirection, applied in order as a shell does: "> f 2>&1" sends both to f,
-// "2>&1 > f" sends stderr where stdout went before.
+// "2>&1 > f" sends stderr where stdout went before. `fd` is the child's descriptor, 0-9.
 struct Redirect {
     enum class Kind {
-        input,            // < path
-        output,           // > path
-        append_output,    // >> path
-        error,            // 2> path
-        append_error,     // 2>> path
-        error_to_output,  // 2>&1
+        input,          // [N]< path: N (default 0) reads path
+        output,         // [N]> path, [N]>| path: N (default 1) writes path, truncated
+        append_output,  // [N]>> path: N (default 1) appends to path
+        read_write,     // [N]<> path: N (default 0) reads and writes path, created if missing
+        duplicate,      // N>&M, N<&M: N becomes a copy of M (`from`), as dup2(M, N)
+        close,          // N>&-, N<&-: N is closed
     };
     Kind kind;
-    std::string path;  // empty for error_to_output
+    std::string path{};  // the file; empty for duplicate and close
+    int fd = -1;         // -1: 0 for input and read_write, else 1 (the parser always sets it)
+    int from = -1;       // duplicate: the child's descriptor copied
 };
 
 struct Stage {
     std::vector<std::string> argv;  // argv[0] is looked up in PATH unless it has a '/'
     std::vector<Redirect> redirects{};
+    // "NAME=value" set in this stage's environment only, as sh's "NAME=value cmd": over
+    // PipelineOptions::environment (or ours), PATH included for the lookup of argv[0].
+    std::vector<std::string> assignments{};
 };
 
 // A syntax error: nothing was started. column() is 1-based.
@@ -60,9 +66,15 @@ class ParseError : public Error {
     std::size_t column_;
 };
 
-// Words, '…' and "…" quoting, backslash escapes, |, <, >, >>, 2>, 2>>, 2>&1.
-// No globbing, variables, command lists or subshells: an unquoted ; & $ ` ( ) * ? is a
-// ParseError that says --shell is needed. Pure: no I/O.
+// The subset of sh that needs no shell, read as sh reads it: words, '…' and "…" quoting,
+// backslash escapes and line continuations, |, redirections of descriptors 0-9 ([N]< [N]>
+// [N]>> [N]>| [N]<> N>&M N>&- …), NAME=value before the command, ~ and ~user at the start
+// of a word (from HOME or the password database: the one thing read outside `command`).
+// What sh would expand or treat as syntax is a ParseError with its column, never taken
+// literally: $ expansions (also in "…"), `…`, globs (* ? [ab]), brace expansion ({a,b}
+// {1..3}), a word starting with # (a comment), ; & ( ), here-documents, reserved words
+// as the command (if, while, !, {, [[ …), descriptors above 9, and the ~ that bash expands
+// and sh does not (an argument NAME=~/x). The table is in `runpipe --help`.
 std::vector<Stage> parse_pipeline(std::string_view command);
 
 struct PipelineOptions {
@@ -86,10 +98,10 @@ struct PipelineOptions {
 
 struct StageResult {
     std::vector<std::string> argv;
-    pid_t pid = -1;      // -1 if it could not be started
-    int exit_code = -1;  // exit code; -1 when killed or not started
-    int signal = 0;      // the killing signal, 0 when it exited
-    std::string error;   // why it could not be started ("command not found"), else empty
+    pid_t pid = -1;        // -1 if it could not be started
+    int exit_code = -1;    // exit code; -1 when killed or not started
+    int signal = 0;        // the killing signal, 0 when it exited
+    std::string error;     // why it could not be started ("command not found"), else empty
     int error_status = 0;  // with an error: 127 not found, 126 not executable, 1 redirection
     std::chrono::nanoseconds duration{};
     // Shell convention: the code, 128 + signal, or error_status.

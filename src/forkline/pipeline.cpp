@@ -4,6 +4,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <forkline/pipeline.hpp>
 
@@ -43,37 +44,64 @@ UniqueFd open_file(const std::string& path, int flags) {
     return UniqueFd(fd);
 }
 
-// The stdio of one stage: fds owned here, or borrowed (-1 owner) from the caller.
+// The descriptors 0-9 of one stage: fds owned here, or borrowed from the caller.
 struct StageIo {
-    int fds[3];
-    std::vector<UniqueFd> opened;  // files from redirections, closed after the spawn
+    static constexpr int kDescriptors = 10;  // 0-9: what sh redirects (and the parser accepts)
+    std::array<int, kDescriptors> fds;       // the parent's fd each one becomes; -1: closed
+    std::vector<UniqueFd> opened;            // files from redirections, closed after the spawn
 
+    StageIo(int in, int out, int err) {
+        fds.fill(-1);  // 3-9 are not open until a redirection opens them
+        fds[0] = in;
+        fds[1] = out;
+        fds[2] = err;
+    }
+
+    // Throws Error, the stage's failure (as sh fails a command whose redirection fails).
     void apply(const Redirect& redirect) {
         using Kind = Redirect::Kind;
-        auto open_onto = [&](int target, int flags) {
+        const int target = redirect.fd >= 0 ? redirect.fd
+                           : redirect.kind == Kind::input || redirect.kind == Kind::read_write ? 0
+                                                                                               : 1;
+        if (target >= kDescriptors)
+            throw Error("descriptor " + std::to_string(target) + ": only 0-9 can be redirected");
+        auto open_onto = [&](int flags) {
             opened.push_back(open_file(redirect.path, flags));
             fds[target] = opened.back().get();
         };
         switch (redirect.kind) {
             case Kind::input:
-                open_onto(0, O_RDONLY);
+                open_onto(O_RDONLY);
                 break;
             case Kind::output:
-                open_onto(1, O_WRONLY | O_CREAT | O_TRUNC);
+                open_onto(O_WRONLY | O_CREAT | O_TRUNC);
                 break;
             case Kind::append_output:
-                open_onto(1, O_WRONLY | O_CREAT | O_APPEND);
+                open_onto(O_WRONLY | O_CREAT | O_APPEND);
                 break;
-            case Kind::error:
-                open_onto(2, O_WRONLY | O_CREAT | O_TRUNC);
+            case Kind::read_write:
+                open_onto(O_RDWR | O_CREAT);
                 break;
-            case Kind::append_error:
-                open_onto(2, O_WRONLY | O_CREAT | O_APPEND);
+            case Kind::duplicate:
+                if (redirect.from < 0 || redirect.from >= kDescriptors || fds[redirect.from] < 0) {
+                    throw Error("cannot duplicate descriptor " + std::to_string(redirect.from) +
+                                ": not open");
+                }
+                fds[target] = fds[redirect.from];
                 break;
-            case Kind::error_to_output:
-                fds[2] = fds[1];
+            case Kind::close:
+                fds[target] = -1;
                 break;
         }
+    }
+
+    // For spawn(): 0-2 always (closed ones included), 3-9 when open.
+    std::vector<std::pair<int, int>> inherit() const {
+        std::vector<std::pair<int, int>> pairs;
+        for (int fd = 0; fd < kDescriptors; ++fd) {
+            if (fd <= STDERR_FILENO || fds[fd] >= 0) pairs.emplace_back(fd, fds[fd]);
+        }
+        return pairs;
     }
 };
 
@@ -124,6 +152,10 @@ void validate(const std::vector<Stage>& stages, const PipelineOptions& options) 
     for (const auto& stage : stages) {
         if (stage.argv.empty() || stage.argv.front().empty())
             throw Error("pipeline stage without a command");
+        for (const auto& assignment : stage.assignments) {
+            if (assignment.find('=') == std::string::npos || assignment.front() == '=')
+                throw Error("pipeline: assignment '" + assignment + "' is not NAME=value");
+        }
     }
     if (options.input && options.stdin_null) throw Error("pipeline: input and stdin_null both set");
     if (options.timeout && options.timeout->count() < 0) throw Error("pipeline: negative timeout");
@@ -145,7 +177,13 @@ std::optional<Child> start_stage(const Stage& stage, StageIo& io, const std::str
         result.error_status = 1;
         return std::nullopt;
     }
-    const auto program = find_program(stage.argv.front(), search_path, options.working_directory);
+    // "PATH=… cmd" looks cmd up in that PATH, as sh does.
+    std::string stage_search_path = search_path;
+    for (const auto& assignment : stage.assignments) {
+        if (assignment.starts_with("PATH=")) stage_search_path = assignment.substr(5);
+    }
+    const auto program =
+        find_program(stage.argv.front(), stage_search_path, options.working_directory);
     if (program.error != 0) {
         result.error = describe_lookup_error(program.error);
         result.error_status = program.error == ENOENT ? 127 : 126;
@@ -156,7 +194,8 @@ std::optional<Child> start_stage(const Stage& stage, StageIo& io, const std::str
                             .args = {stage.argv.begin() + 1, stage.argv.end()},
                             .argv0 = stage.argv.front(),
                             .environment = options.environment,
-                            .inherit = {{0, io.fds[0]}, {1, io.fds[1]}, {2, io.fds[2]}},
+                            .extra_env = stage.assignments,
+                            .inherit = io.inherit(),
                             .process_group = group,
                             .working_directory = options.working_directory});
         result.pid = child.pid();
@@ -246,9 +285,8 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
         const int stderr_target = all_stderr.valid()       ? all_stderr.get()
                                   : options.stderr_fd >= 0 ? options.stderr_fd
                                                            : STDERR_FILENO;
-        StageIo io{{stdin_fd.valid() ? stdin_fd.get() : STDIN_FILENO,
-                    last ? final_stdout : stdout_fd.get(), stderr_target},
-                   {}};
+        StageIo io(stdin_fd.valid() ? stdin_fd.get() : STDIN_FILENO,
+                   last ? final_stdout : stdout_fd.get(), stderr_target);
         stage_started[i] = Clock::now();
         // A stage that cannot start is that stage's failure, as in a shell: its pipe ends
         // close now and its neighbours see EOF / EPIPE.

@@ -60,9 +60,14 @@ bool reset_signals() {
 }
 
 // dup2 clears O_CLOEXEC on the copy; an fd already in place needs it cleared by hand.
+// A parent fd of -1 closes the child's (sh's ">&-").
 bool place_inherited_fds(const LaunchPlan& plan) {
     for (std::size_t i = 0; i < plan.inherit_count; ++i) {
         const auto [child_fd, parent_fd] = plan.inherit[i];
+        if (parent_fd < 0) {
+            ::close(child_fd);
+            continue;
+        }
         const int result =
             child_fd == parent_fd ? ::fcntl(child_fd, F_SETFD, 0) : ::dup2(parent_fd, child_fd);
         if (result == -1) return false;
@@ -177,11 +182,21 @@ Child spawn(const SpawnOptions& options) {
     for (const auto& arg : options.args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
 
+    // extra_env replaces an entry of the same name: getenv() would find the first of two.
+    auto replaced = [&](std::string_view entry) {
+        const auto name = entry.substr(0, entry.find('=') + 1);
+        return std::any_of(options.extra_env.begin(), options.extra_env.end(),
+                           [&](const std::string& extra) { return extra.starts_with(name); });
+    };
     std::vector<char*> envp;
     if (options.environment) {
-        envp = c_strings(*options.environment);
+        for (const auto& entry : *options.environment) {
+            if (!replaced(entry)) envp.push_back(const_cast<char*>(entry.c_str()));
+        }
     } else {
-        for (char** entry = environ; *entry != nullptr; ++entry) envp.push_back(*entry);
+        for (char** entry = environ; *entry != nullptr; ++entry) {
+            if (!replaced(*entry)) envp.push_back(*entry);
+        }
     }
     const auto extra = c_strings(options.extra_env);
     envp.insert(envp.end(), extra.begin(), extra.end());
@@ -189,12 +204,15 @@ Child spawn(const SpawnOptions& options) {
 
     // The child dup2()s in order: a source that an earlier entry overwrites (a stdio fd
     // handed to another slot, like stderr_fd = 1, or another entry's target) gets a copy
-    // above 2 first.
+    // first, above every target (a copy at a target's number would be overwritten too).
     auto inherit = options.inherit;
+    int above_targets = STDERR_FILENO + 1;
+    for (const auto& entry : inherit) above_targets = std::max(above_targets, entry.first + 1);
     std::vector<UniqueFd> copies;
     for (auto& [child_fd, parent_fd] : inherit) {
         const int target = child_fd;
         const int source = parent_fd;
+        if (source < 0) continue;  // closed in the child
         const bool overwritten =
             (source <= STDERR_FILENO && source != target) ||
             std::any_of(inherit.begin(), inherit.end(), [&](const auto& other) {
@@ -202,12 +220,12 @@ Child spawn(const SpawnOptions& options) {
             });
         if (!overwritten) continue;
         copies.emplace_back(
-            check_os(::fcntl(source, F_DUPFD_CLOEXEC, STDERR_FILENO + 1), "fcntl F_DUPFD_CLOEXEC"));
+            check_os(::fcntl(source, F_DUPFD_CLOEXEC, above_targets), "fcntl F_DUPFD_CLOEXEC"));
         parent_fd = copies.back().get();
     }
     std::vector<int> kept;
     for (const auto& [child_fd, parent_fd] : inherit) {
-        if (child_fd > STDERR_FILENO) kept.push_back(child_fd);
+        if (child_fd > STDERR_FILENO && parent_fd >= 0) kept.push_back(child_fd);
     }
     std::sort(kept.begin(), kept.end());
 

@@ -27,9 +27,10 @@ struct SpawnOptions {
     std::vector<std::string> args{};  // argv[1..]
     std::string argv0{};              // argv[0]; empty: the program path
     std::optional<std::vector<std::string>> environment{};  // "K=V" list; none: ours
-    std::vector<std::string> extra_env{};                   // "K=V" added to the above
+    std::vector<std::string> extra_env{};  // "K=V" added to the above, replacing the same K
     // {fd in child, fd in parent}: stdio (0-2) and extra descriptors. Any source works:
-    // one that an earlier dup2 would overwrite is copied first.
+    // one that an earlier dup2 would overwrite is copied first. A parent fd of -1 closes
+    // the child's (a 0-2 not listed stays ours).
     std::vector<std::pair<int, int>> inherit{};
     pid_t process_group = 0;                    // 0: leads a new group; > 0: joins it; -1: ours
     std::filesystem::path working_directory{};  // empty: ours

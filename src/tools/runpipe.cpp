@@ -20,8 +20,18 @@ namespace {
 constexpr const char* kUsage = R"(usage: runpipe [OPTIONS] 'COMMAND | COMMAND …'
 
 Run a pipeline without a shell: stages are connected by pipes and run in a new process
-group. Syntax: words, '…' and "…" quoting, backslash escapes, |, <, >, >>, 2>, 2>>, 2>&1.
-No globbing, variables, ; && || or subshells: use --shell for those (runs /bin/sh -c).
+group. COMMAND is read as sh reads it, for this subset:
+  as in sh   words; '…' "…" \ quoting; backslash-newline; |; [N]< [N]> [N]>> [N]<> [N]>|
+             N>&M N<&M N>&- (N, M: 0-9); NAME=value before the command (that stage's
+             environment); ~ ~/… ~user at the start of a word (and after = or : in a value)
+  literal    anything quoted; a $ before a blank or the end of its word or "…"; # inside
+             a word; {…} with no , or a..b in it ({} {.} {/}); [ with no ] after it in
+             its word ([ -f x ]); * ? [ { in a NAME=value value
+  refused    $NAME $(…) ${…} `…` (in "…" too); globs * ? [ab]; {a,b} {1..3}; a word
+             starting with # (a comment); ; & && || ( ) <<; if ! { [[ … as the command;
+             descriptors above 9; NAME=value without a command; ~ after = or : in an
+             argument (bash expands it, sh does not: make PREFIX=~/x)
+Refused syntax is an error with its column (exit 2): --shell runs COMMAND with /bin/sh -c.
 
 Options:
   --input TEXT        feed TEXT to the first stage's stdin
