@@ -1,6 +1,7 @@
-// The one place that starts processes: Boost.Process v2's launcher plus our child-side setup.
+// The one place that starts processes: our own launcher (clone with CLONE_VM | CLONE_VFORK,
+// as posix_spawn does; no Boost) plus named child-side steps.
 //
-// Between fork and exec the child: gets a clean signal state (default dispositions,
+// Between clone and exec the child: gets a clean signal state (default dispositions,
 // SIGPIPE included, empty mask), optionally leads a new process group, and optionally dies
 // with its parent (PR_SET_PDEATHSIG, then a getppid() re-check for a parent that died
 // first). Only fds 0, 1, 2 and the ones listed in `inherit` reach the child.
