@@ -16,8 +16,7 @@ using test_support::lines_of;
 using test_support::run_command;
 
 TEST_CASE("too few descriptors (ulimit -n): a one-line error, exit 1") {
-    const auto r =
-        run_command({"/bin/sh", "-c", std::string("ulimit -n 5; exec ") + PROCS_PATH + " 2"});
+    const auto r = run_command({"/bin/sh", "-c", "ulimit -n 5; exec \"$0\" 2", PROCS_PATH});
     CHECK(r.code == 1);
     CHECK(lines_of(r.err).size() == 1);
     CHECK(r.err.starts_with("procs: error: "));
@@ -25,9 +24,9 @@ TEST_CASE("too few descriptors (ulimit -n): a one-line error, exit 1") {
 
 TEST_CASE("/dev/shm full: a clear error, exit 1 (needs root for a private tmpfs)") {
     if (::geteuid() != 0 || ::access("/usr/bin/unshare", X_OK) != 0) return;
-    const auto r = run_command(
-        {"/usr/bin/unshare", "-m", "/bin/sh", "-c",
-         std::string("mount -t tmpfs -o size=8k tmpfs /dev/shm && exec ") + PROCS_PATH + " 2"});
+    const auto r =
+        run_command({"/usr/bin/unshare", "-m", "/bin/sh", "-c",
+                     "mount -t tmpfs -o size=8k tmpfs /dev/shm && exec \"$0\" 2", PROCS_PATH});
     if (r.err.find("mount") != std::string::npos) return;  // no mount namespace here
     CHECK(r.code == 1);
     CHECK(r.err.find("cannot create shared-memory segment") != std::string::npos);
@@ -79,8 +78,8 @@ TEST_CASE("a worker refuses a segment that is not one: wrong magic, too small, o
         ::chmod(path, mode);
         ::truncate(path, size);
         return run_command({"/bin/sh", "-c",
-                            std::string("FORKLINE_SEGMENT_FD=3 FORKLINE_WORKER_INDEX=0 exec ") +
-                                TEST_WORKER_PATH + " 3<>" + path});
+                            "FORKLINE_SEGMENT_FD=3 FORKLINE_WORKER_INDEX=0 exec \"$0\" 3<>\"$1\"",
+                            TEST_WORKER_PATH, path});
     };
     const auto bad_magic = attach_to(0600, 8192);
     CHECK(bad_magic.code == 1);

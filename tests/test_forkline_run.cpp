@@ -104,7 +104,7 @@ if [ "$1" = 1 ]; then
     for i in $(seq 200); do [ -e "$d/started-2" ] && [ -e "$d/started-3" ] && break; sleep 0.05; done
     exec seq 200000
 fi
-trap 'echo cancelled >> "$d/cancelled"; exit 1' TERM
+trap 'echo "$1" >> "$d/cancelled"; exit 1' TERM
 "$d/sleep-)" << marker << R"(" 30 & touch "$d/started-$1"; wait
 )";
         job_template = "sh '" + (dir / "job.sh").string() + "' {}";
@@ -114,7 +114,11 @@ trap 'echo cancelled >> "$d/cancelled"; exit 1' TERM
             "env", "TMPDIR=" + (dir / "tmp").string(), FORKLINE_PATH, "run", "--no-progress", "-j",
             "3"};
     }
-    std::size_t cancelled() const { return lines_of(slurp(dir / "cancelled")).size(); }
+    // The jobs whose TERM trap ran (a job's shell may see TERM twice: once is enough).
+    std::size_t cancelled() const {
+        const auto jobs = lines_of(slurp(dir / "cancelled"));
+        return std::set<std::string>(jobs.begin(), jobs.end()).size();
+    }
 };
 
 }  // namespace

@@ -186,7 +186,7 @@ TEST_CASE("workers SIGKILLed before they attach are respawned, not taken for bro
     // Each worker spends 200 ms in a shell before exec'ing the real one: kill them there.
     std::size_t results = 0;
     forkline::Pool pool({.worker_program = "/bin/sh",
-                         .worker_args = {"-c", std::string("sleep 0.2; exec ") + TEST_WORKER_PATH},
+                         .worker_args = {"-c", "sleep 0.2; exec \"$0\"", TEST_WORKER_PATH},
                          .workers = 4,
                          .max_job_size = sizeof(TestJob)},
                         [&](const forkline::JobResult&) { ++results; });
