@@ -2,7 +2,10 @@
 // each test case with its own redis-server. Crashes: SIGKILLed hosts and local workers, a
 // Redis restart (AOF); results must come exactly once. No timing thresholds.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +22,7 @@
 #include "procs_output.hpp"
 #include "redis_server.hpp"
 #include "run_command.hpp"
+#include "unique_fd.hpp"
 
 using test_support::check_output;
 using test_support::lines_of;
@@ -278,4 +282,103 @@ TEST_CASE("supervisor and hosts SIGKILLed mid-run: every key left expires") {
         "EVAL \"local n = 0 for _, k in ipairs(redis.call('KEYS', '*')) do "
         "if redis.call('PTTL', k) < 0 then n = n + 1 end end return n\" 0";
     CHECK(redis.command(without_ttl) == ":0");
+}
+
+namespace {
+
+// A program started with its stderr on a pipe the test reads, SIGINT at its default
+// action (whatever the test runner's), stdout discarded.
+class Watched {
+  public:
+    explicit Watched(const std::vector<std::string>& argv) {
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        err_ = forkline::UniqueFd(fds[0]);
+        const forkline::UniqueFd write_end(fds[1]);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
+        posix_spawnattr_t attributes;
+        posix_spawnattr_init(&attributes);
+        sigset_t defaults;
+        ::sigemptyset(&defaults);
+        ::sigaddset(&defaults, SIGINT);
+        posix_spawnattr_setsigdefault(&attributes, &defaults);
+        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        const int rc = ::posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attributes);
+        REQUIRE(rc == 0);
+    }
+    ~Watched() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    Watched(const Watched&) = delete;
+    Watched& operator=(const Watched&) = delete;
+
+    // Reads stderr until it holds `text` (true), or it ends or 60 s pass (false).
+    bool wait_for(const std::string& text) {
+        while (err.find(text) == std::string::npos) {
+            pollfd readable{err_.get(), POLLIN, 0};
+            if (::poll(&readable, 1, 60'000) != 1) return false;
+            char buffer[4096];
+            const auto n = ::read(err_.get(), buffer, sizeof buffer);
+            if (n <= 0) return false;
+            err.append(buffer, std::size_t(n));
+        }
+        return true;
+    }
+
+    // Sends `signal` and reaps: the wait status.
+    int stop(int signal) {
+        ::kill(pid_, signal);
+        int status = -1;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return status;
+    }
+
+    std::string err;
+
+  private:
+    forkline::UniqueFd err_;
+    pid_t pid_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("procs --redis URL 0 with no worker: it says it waits, once; SIGINT deletes its keys") {
+    RedisServer redis;
+    Watched procs({PROCS_PATH, "--redis", redis.url(), "0"});
+    REQUIRE(procs.wait_for("\n"));
+    CHECK(procs.err == "procs: waiting for workers: none has joined queue 'primes' at " +
+                           redis.url() +
+                           " (start one with: forkline worker --redis URL --queue primes "
+                           "prime_worker)\n");
+    CHECK(redis.command("DBSIZE") != ":0");  // the run is open, its jobs queued
+    const int status = procs.stop(SIGINT);
+    CHECK(WIFSIGNALED(status));  // dies of it, as it would have, after the clean-up
+    CHECK(WTERMSIG(status) == SIGINT);
+    CHECK(redis.command("DBSIZE") == ":0");
+
+    // With local workers the run has a worker: no such line. SIGTERM cleans up as well.
+    const auto served =
+        run_command({PROCS_PATH, "--redis", redis.url(), "--numbers", numbers_file(1), "1"});
+    CHECK(served.code == 0);
+    CHECK(served.err.empty());
+    Watched again({PROCS_PATH, "--redis", redis.url(), "0"});
+    REQUIRE(again.wait_for("waiting for workers"));
+    CHECK(WTERMSIG(again.stop(SIGTERM)) == SIGTERM);
+    CHECK(redis.command("DBSIZE") == ":0");
+
+    CHECK(forkline::redis_url_without_password("redis://alice:s3cret@db:6380/2") ==
+          "redis://…@db:6380/2");
 }
