@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -14,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -23,6 +23,7 @@
 #include "port_report.hpp"
 #include "process_info.hpp"
 #include "run_command.hpp"
+#include "spawned.hpp"
 #include "unique_fd.hpp"
 
 using test_support::run_command;
@@ -417,22 +418,11 @@ class Terminal {
         REQUIRE(::ioctl(master_.get(), TIOCSWINSZ, &size) == 0);
     }
 
-    // Starts argv with stdout and stderr on the terminal (stdin: /dev/null).
-    pid_t start(const std::vector<std::string>& argv) {
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, slave_.get(), 1);
-        posix_spawn_file_actions_adddup2(&actions, slave_.get(), 2);
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        pid_t pid = -1;
-        const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        REQUIRE(rc == 0);
+    // Starts argv with stdout and stderr on the terminal.
+    std::unique_ptr<test_support::Spawned> start(const std::vector<std::string>& argv) {
+        auto child = std::make_unique<test_support::Spawned>(argv, slave_.get(), slave_.get());
         slave_ = forkline::UniqueFd();  // the child's now: EOF when it exits
-        return pid;
+        return child;
     }
 
     // Reads until `lines` lines have come after the next screen clear; returns them (no
@@ -489,13 +479,13 @@ TEST_CASE("forkline ports --watch on a terminal: lines cut to its width, redrawn
     const auto port = std::to_string(tcp.port);
     // One socket, so a screen is 4 lines: title, blank, header, its row (longer than 60:
     // the command line of this test is in it).
-    const pid_t pid = terminal.start({FORKLINE_PATH, "ports", "--tcp", "--start-port", port,
-                                      "--end-port", port, "--watch", "1000"});
+    const auto watch = terminal.start({FORKLINE_PATH, "ports", "--tcp", "--start-port", port,
+                                       "--end-port", port, "--watch", "1000"});
     for (const unsigned short width : {60, 30}) {
         CAPTURE(width);
         if (width != 60) {
             terminal.resize(width);
-            ::kill(pid, SIGWINCH);  // the kernel sends it to the terminal's foreground group
+            ::kill(watch->pid(), SIGWINCH);  // the kernel sends it to the foreground group
         }
         const auto screen = terminal.next_screen(4);
         REQUIRE(screen.size() == 4);
@@ -504,9 +494,7 @@ TEST_CASE("forkline ports --watch on a terminal: lines cut to its width, redrawn
         CHECK(screen[3].starts_with("tcp "));
         for (const auto& line : screen) CHECK(characters(line) <= width);
     }
-    ::kill(pid, SIGINT);
-    int status = -1;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    const int status = watch->stop(SIGINT);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
 

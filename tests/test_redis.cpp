@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,11 +16,13 @@
 #include <forkline/redis.hpp>
 #include <future>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "procs_output.hpp"
 #include "redis_server.hpp"
 #include "run_command.hpp"
+#include "spawned.hpp"
 #include "unique_fd.hpp"
 
 using test_support::check_output;
@@ -286,43 +287,13 @@ TEST_CASE("supervisor and hosts SIGKILLed mid-run: every key left expires") {
 
 namespace {
 
-// A program started with its stderr on a pipe the test reads, SIGINT at its default
-// action (whatever the test runner's), stdout discarded.
+// A program whose stderr the test reads while it runs.
 class Watched {
   public:
-    explicit Watched(const std::vector<std::string>& argv) {
-        int fds[2];
-        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
-        err_ = forkline::UniqueFd(fds[0]);
-        const forkline::UniqueFd write_end(fds[1]);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
-        posix_spawnattr_t attributes;
-        posix_spawnattr_init(&attributes);
-        sigset_t defaults;
-        ::sigemptyset(&defaults);
-        ::sigaddset(&defaults, SIGINT);
-        posix_spawnattr_setsigdefault(&attributes, &defaults);
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        const int rc = ::posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attributes);
-        REQUIRE(rc == 0);
+    explicit Watched(const std::vector<std::string>& argv) : err_(pipe_read_end()) {
+        child_.emplace(argv, -1, write_end_.get());
+        write_end_ = forkline::UniqueFd();  // the child's now: EOF when it exits
     }
-    ~Watched() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    Watched(const Watched&) = delete;
-    Watched& operator=(const Watched&) = delete;
 
     // Reads stderr until it holds `text` (true), or it ends or 60 s pass (false).
     bool wait_for(const std::string& text) {
@@ -337,20 +308,21 @@ class Watched {
         return true;
     }
 
-    // Sends `signal` and reaps: the wait status.
-    int stop(int signal) {
-        ::kill(pid_, signal);
-        int status = -1;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return status;
-    }
+    int stop(int signal) { return child_->stop(signal); }
 
     std::string err;
 
   private:
+    forkline::UniqueFd pipe_read_end() {
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        write_end_ = forkline::UniqueFd(fds[1]);
+        return forkline::UniqueFd(fds[0]);
+    }
+
+    forkline::UniqueFd write_end_;  // declared before err_: set while err_ is made
     forkline::UniqueFd err_;
-    pid_t pid_ = -1;
+    std::optional<test_support::Spawned> child_;
 };
 
 }  // namespace
