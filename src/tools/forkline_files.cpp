@@ -69,9 +69,9 @@ directory), failed (cannot be opened or read, vanished, shrank while read).
 JSON: {"files": [{"path", "status", "reason" | "bytes", "lines", "words", "chars",
 "levels": {"ERROR", …}, "top_errors": [{"message", "count"}], "top_errors_exact"}], "totals":
 {the same counts, "files", "ok", "binary", "skipped", "failed"}}. A path that is not valid
-UTF-8 shows each invalid byte as \xNN in "path", and "path_hex" holds all its bytes in hex
-(the exact name); error messages are shown with U+FFFD for invalid bytes.
-Exit status: 0, or 1 if any file failed; 2 on bad usage.
+UTF-8 shows each invalid byte as \xNN in "path", and then only "path_hex" holds all its
+bytes in hex (the exact name); error messages show invalid bytes as U+FFFD.
+Exit status: 0, or 1 if any file failed or the output could not be written; 2 on bad usage.
 )";
 
 using cli::UsageError;
