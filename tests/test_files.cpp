@@ -11,6 +11,7 @@
 #include "chunk.hpp"
 #include "discover.hpp"
 #include "files_test.hpp"
+#include "json_path.hpp"
 #include "wire.hpp"
 
 using namespace files_test;
@@ -248,4 +249,78 @@ TEST_CASE("a file that vanished or shrank is an error of its chunk") {
     // Replaced by a FIFO since it was listed: an error, not an open that blocks for ever.
     REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
     CHECK(files::analyze_chunk({path, 0, 10, 10}).error == "not a regular file any more");
+}
+
+TEST_CASE("a file read to its end is one piece, counted as wc counts it, across read blocks") {
+    TempDir dir;
+    const auto path = (dir.path() / "f").string();
+    std::string text;
+    for (std::size_t i = 0; text.size() < 1300 * 1024; ++i) {
+        text += kTricky[i % kTricky.size()];
+        text.push_back(i % 5 == 0 ? '\n' : ' ');
+    }
+    write_file(path, text);
+    const files::ChunkJob whole{path, 0, 0, 0, files::Reading::to_eof};
+    const auto r = files::analyze_chunk(whole);
+    CHECK(r.error.empty());
+    CHECK(counts_of(r.text) == wc_of(text));
+    CHECK(r.log == analyze(text).log);
+    CHECK(files::decode_job(files::encode_job(whole)).reading == files::Reading::to_eof);
+
+    std::vector<files::FileEntry> entries = {
+        {path, 0, files::FileStatus::ok, "", files::Reading::to_eof},
+        {"-", 0, files::FileStatus::ok, "", files::Reading::stream}};
+    const auto chunks = files::plan_chunks(entries, 10);
+    REQUIRE(chunks.size() == 2);
+    CHECK(chunks[0].length == 0);
+    CHECK(chunks[1].file == 1);
+
+    // Replaced by a FIFO since it was listed: an error, not an open that blocks for ever.
+    fs::remove(path);
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+    CHECK(files::analyze_chunk(whole).error == "not a regular file any more");
+    // A binary file read to its end is found binary, as a split one is.
+    write_file(dir.path() / "b", std::string("ab\0c", 4));
+    const auto binary =
+        files::analyze_chunk({(dir.path() / "b").string(), 0, 0, 0, files::Reading::to_eof});
+    CHECK(binary.binary);
+    CHECK(binary.binary_offset == 2);
+}
+
+TEST_CASE("discover: size 0 and /proc files are read to their end, FIFOs named or walked") {
+    TempDir dir;
+    write_file(dir.path() / "empty", "");
+    write_file(dir.path() / "full", "abc");
+    REQUIRE(::mkfifo((dir.path() / "pipe").c_str(), 0600) == 0);
+    const auto walked = files::discover({dir.path().string()}, {});
+    REQUIRE(walked.size() == 3);
+    CHECK(walked[0].reading == files::Reading::to_eof);  // empty
+    CHECK(walked[1].reading == files::Reading::range);   // full
+    CHECK(walked[2].status == files::FileStatus::skipped);
+    const auto named = files::discover({(dir.path() / "pipe").string(), "-", "/proc/version"}, {});
+    REQUIRE(named.size() == 3);
+    CHECK(named[0].reading == files::Reading::stream);
+    CHECK(named[1].reading == files::Reading::stream);
+    CHECK(named[2].reading == files::Reading::to_eof);
+    CHECK(named[2].status == files::FileStatus::ok);
+}
+
+TEST_CASE("JSON paths: valid UTF-8 as is; otherwise \\xNN for invalid bytes and path_hex") {
+    const auto json_of = [](const std::string& path) {
+        nlohmann::json j;
+        files::set_path(j, path);
+        return j;
+    };
+    CHECK(json_of("caf\xc3\xa9 \xf0\x9f\x98\x80") ==
+          nlohmann::json{{"path", "caf\xc3\xa9 \xf0\x9f\x98\x80"}});
+    // Overlong, a surrogate, past U+10FFFF, a cut sequence, a stray continuation byte.
+    CHECK(json_of("a\xc0\x80") == nlohmann::json{{"path", "a\\xC0\\x80"}, {"path_hex", "61c080"}});
+    CHECK(json_of("\xed\xa0\x80").at("path") == "\\xED\\xA0\\x80");
+    CHECK(json_of("\xf4\x90\x80\x80").at("path") == "\\xF4\\x90\\x80\\x80");
+    CHECK(json_of("x\xe2\x82").at("path") == "x\\xE2\\x82");
+    CHECK(json_of("\x80y\xc3\xa9").at("path") == "\\x80y\xc3\xa9");
+    CHECK(json_of("\x80y\xc3\xa9").at("path_hex") == "8079c3a9");
+    CHECK(files::utf8_sequence("\xf4\x8f\xbf\xbf") == 4);  // U+10FFFF
+    CHECK(files::utf8_sequence("\xef\xbf\xbd") == 3);
+    CHECK(files::utf8_sequence("") == 0);
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
@@ -11,17 +12,21 @@
 #include <vector>
 
 #include "files_test.hpp"
+#include "other_user.hpp"
 
 using namespace files_test;
 using test_support::run_command;
 
 namespace {
 
+// `forkline files ARGS…`, run by `tool` (a copy of forkline) after `prefix` (setpriv …).
 test_support::CommandResult forkline_files(std::vector<std::string> args,
-                                           const std::vector<std::string>& prefix = {}) {
-    args.insert(args.begin(), {FORKLINE_PATH, "files", "--no-progress"});
+                                           const std::vector<std::string>& prefix = {},
+                                           const std::string& tool = FORKLINE_PATH,
+                                           const std::string& input = {}) {
+    args.insert(args.begin(), {tool, "files", "--no-progress"});
     args.insert(args.begin(), prefix.begin(), prefix.end());
-    return run_command(args, {}, std::chrono::seconds(120));
+    return run_command(args, input, std::chrono::seconds(120));
 }
 
 Wc wc_file(const fs::path& path) {
@@ -132,11 +137,14 @@ TEST_CASE("unreadable, vanished and binary files are reported; the others still 
     const auto gone = root / "gone.log";
 
     // Root reads any file whatever its mode: run the tool as nobody then, so that the
-    // permission check is real either way.
-    std::vector<std::string> prefix;
-    if (::geteuid() == 0)
-        prefix = {"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
-    const auto r = forkline_files({root.string(), gone.string(), "--json"}, prefix);
+    // permission check is real either way (a copy nobody can reach: see other_user.hpp).
+    const bool root_user = ::geteuid() == 0;
+    const auto copy = root_user ? std::make_unique<test_support::ReachableTools>(
+                                      FORKLINE_PATH, std::vector<std::string>{"files_worker"})
+                                : nullptr;
+    const auto r = root_user ? forkline_files({root.string(), gone.string(), "--json"},
+                                              test_support::kAsNobody, copy->tool())
+                             : forkline_files({root.string(), gone.string(), "--json"});
     CHECK(r.code == 1);
     CHECK(r.err.find("3 of 5 files could not be read") != std::string::npos);
     const auto report = nlohmann::json::parse(r.out);
@@ -207,5 +215,147 @@ TEST_CASE("--progress draws a bar on stderr and clears it; --mode seq and thread
     for (const std::string mode : {"seq", "threads"}) {
         const auto r = forkline_files({"--mode", mode, "--json", dir.path().string()});
         CHECK(nlohmann::json::parse(r.out) == report);
+    }
+}
+
+TEST_CASE(
+    "files whose size says nothing are read to their end, as wc: /proc, /sys, stdin, a FIFO") {
+    // /proc/version: size 0 in stat, content on read (as /proc/cpuinfo, whose figures move).
+    for (const char* pseudo : {"/proc/version", "/sys/kernel/mm/transparent_hugepage/enabled",
+                               "/sys/devices/system/cpu/online"}) {
+        if (!fs::exists(pseudo)) continue;
+        CAPTURE(pseudo);
+        const auto r = forkline_files({pseudo, "--json"});
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        const auto counted = json_counts(file_in(nlohmann::json::parse(r.out), pseudo));
+        CHECK(counted == wc_file(pseudo));
+        CHECK(counted.bytes > 0);
+    }
+
+    // Standard input, longer than a read block, tricky text across the block boundaries.
+    std::string text;
+    for (std::size_t i = 0; text.size() < 3 * 512 * 1024 + 1000; ++i) {
+        text += kTricky[i % kTricky.size()];
+        text.push_back(i % 7 == 0 ? '\n' : ' ');
+    }
+    for (const char* mode : {"procs", "seq"}) {
+        CAPTURE(mode);
+        const auto r = forkline_files({"-", "--json", "--mode", mode}, {}, FORKLINE_PATH, text);
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        const auto report = nlohmann::json::parse(r.out);
+        CHECK(report.at("files").at(0).at("path") == "-");
+        CHECK(json_counts(report.at("files").at(0)) == wc_of(text));
+    }
+
+    // A FIFO named is read (its writer bounded by timeout: nothing is left if it is not);
+    // one found in a directory is skipped, with the reason.
+    TempDir dir;
+    const auto fifo = dir.path() / "pipe";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const std::string data = "2026 ERROR x\nsome words\n";
+    const auto named = run_command(
+        {"/bin/sh", "-c",
+         "timeout 60 sh -c 'printf %s \"$1\" > \"$2\"' sh \"$1\" \"$2\" & exec \"$0\" files "
+         "--no-progress --json \"$2\"",
+         FORKLINE_PATH, data, fifo.string()});
+    INFO(named.err);
+    REQUIRE(named.code == 0);
+    const auto read = file_in(nlohmann::json::parse(named.out), fifo);
+    CHECK(json_counts(read) == wc_of(data));
+    CHECK(read.at("levels").at("ERROR") == 1);
+    const auto walked = forkline_files({dir.path().string(), "--json"});
+    CHECK(walked.code == 0);
+    CHECK(file_in(nlohmann::json::parse(walked.out), fifo).at("status") == "skipped");
+    CHECK(file_in(nlohmann::json::parse(walked.out), fifo).at("reason") ==
+          "FIFO, read only when named");
+}
+
+TEST_CASE("--json: a path that is not UTF-8 shows \\xNN and keeps its bytes in path_hex") {
+    TempDir dir;
+    // Two names that would print alike if invalid bytes became U+FFFD, and a name whose
+    // valid UTF-8 spells the escape itself.
+    const std::string base = dir.path().string() + "/";
+    const std::vector<std::string> names = {base + "a\xff.log", base + "a\xfe.log",
+                                            base + "a\\xFF.log", base + "caf\xc3\xa9.log"};
+    for (const auto& name : names) write_file(name, "x\n");
+    const auto r = forkline_files({dir.path().string(), "--json"});
+    REQUIRE(r.code == 0);
+    const auto report = nlohmann::json::parse(r.out);
+    std::vector<std::string> exact;
+    for (const auto& f : report.at("files")) {
+        const std::string shown = f.at("path");
+        CHECK(shown.find("\xef\xbf\xbd") == std::string::npos);  // no U+FFFD
+        if (!f.contains("path_hex")) {
+            exact.push_back(shown);
+            continue;
+        }
+        const std::string hex = f.at("path_hex");
+        std::string bytes;
+        for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+            bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+        exact.push_back(bytes);
+    }
+    std::sort(exact.begin(), exact.end());
+    auto expected = names;
+    std::sort(expected.begin(), expected.end());
+    CHECK(exact == expected);
+    CHECK(file_in(report, base + "a\\xFF.log").contains("path_hex") == false);
+    CHECK(file_in(report, base + "caf\xc3\xa9.log").contains("path_hex") == false);
+    int escaped = 0;
+    for (const auto& f : report.at("files")) escaped += f.at("path") == base + "a\\xFF.log";
+    CHECK(escaped == 2);  // the invalid byte's form and the valid name, told apart by path_hex
+}
+
+TEST_CASE("a failed write of the output is one line and exit 1; a closed pipe is quiet") {
+    TempDir dir;
+    write_file(dir.path() / "a.log", "INFO ok\n");
+    const std::string path = (dir.path() / "a.log").string();
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {">/dev/full",
+         "forkline files: error: cannot write standard output: No space left on "
+         "device\n"},
+        {">&-", "forkline files: error: cannot write standard output: Bad file descriptor\n"},
+    };
+    for (const auto& [redirection, message] : cases) {
+        for (const char* json : {"--top=5", "--json"}) {
+            INFO(redirection << " " << json);
+            const auto r = test_support::run_redirected(
+                redirection, {FORKLINE_PATH, "files", "--no-progress", json, path});
+            CHECK(r.code == 1);
+            CHECK(r.err == message);
+        }
+    }
+    const auto output = forkline_files({"--json", "--output", "/dev/full", path});
+    CHECK(output.code == 1);
+    CHECK(output.err ==
+          "forkline files: error: cannot write '/dev/full': No space left on device\n");
+
+    // More rows than a pipe holds: forkline writes after head has gone.
+    for (int i = 0; i < 3000; ++i) write_file(dir.path() / std::to_string(i), "");
+    const auto piped = run_command({"/bin/bash", "-c",
+                                    "\"$0\" files --no-progress \"$1\" | head -1; "
+                                    "echo \"${PIPESTATUS[0]}\" >&2",
+                                    FORKLINE_PATH, dir.path().string()});
+    CHECK(piped.out.starts_with("     lines"));
+    CHECK(piped.err == "141\n");  // 128 + SIGPIPE, and nothing said
+}
+
+TEST_CASE("options: -j/--workers, --version, -- before paths, contradictions") {
+    TempDir dir;
+    write_file(dir.path() / "-j", "a b\n");
+    const auto r = run_command({FORKLINE_PATH, "files", "--no-progress", "--workers=2", "--json",
+                                "--", (dir.path() / "-j").string()});
+    CHECK(r.code == 0);
+    const auto version = forkline_files({"--version"});
+    CHECK(version.code == 0);
+    CHECK(version.out.starts_with("forkline files (forkline) "));
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"-j", "4097"}, {"--progress", "--no-progress"}, {"--benchmark", "-"}}) {
+        const auto bad = run_command({FORKLINE_PATH, "files", args[0], args[1]});
+        CAPTURE(args[0]);
+        CHECK(bad.code == 2);
+        CHECK(bad.err.starts_with("forkline files: error: "));
     }
 }

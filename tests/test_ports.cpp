@@ -1,7 +1,11 @@
 // forkline ports: the /proc/net and netstat/ss parsers, and end to end on sockets the test
 // binds itself.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,14 +13,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "listening_sockets.hpp"
 #include "netstat.hpp"
+#include "other_user.hpp"
 #include "port_report.hpp"
 #include "process_info.hpp"
 #include "run_command.hpp"
+#include "spawned.hpp"
 #include "unique_fd.hpp"
 
 using test_support::run_command;
@@ -278,16 +285,20 @@ TEST_CASE("forkline ports as another user: the process shows as '-', never a cra
         return;
     }
     const BoundSocket tcp(AF_INET, SOCK_STREAM);
-    const auto result = run_command({"setpriv", "--reuid=nobody", "--regid=nogroup",
-                                     "--clear-groups", FORKLINE_PATH, "ports", "--json"});
+    // A copy nobody can reach, with its worker: the build tree may be in root's 0700 home.
+    const test_support::ReachableTools copy(FORKLINE_PATH, {"ports_worker"});
+    auto as_nobody = test_support::kAsNobody;
+    as_nobody.insert(as_nobody.end(), {copy.tool(), "ports"});
+    auto json = as_nobody;
+    json.push_back("--json");
+    const auto result = run_command(json);
     INFO(result.err);
     REQUIRE(result.code == 0);
     const auto listener = find_listener(nlohmann::json::parse(result.out), "tcp", tcp.port);
     REQUIRE(listener.is_object());
     CHECK(listener.at("processes").empty());
     CHECK(listener.at("user") == "root");
-    const auto table = run_command(
-        {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", FORKLINE_PATH, "ports"});
+    const auto table = run_command(as_nobody);
     CHECK(table.code == 0);
 }
 
@@ -355,4 +366,165 @@ TEST_CASE("forkline ports --benchmark and bad usage") {
     const auto help = run_command({FORKLINE_PATH, "ports", "--help"});
     CHECK(help.code == 0);
     CHECK(help.out.starts_with("usage: forkline ports"));
+}
+
+TEST_CASE("forkline ports: a failed write is one line and exit 1, and ends a watch") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {">/dev/full",
+         "forkline ports: error: cannot write standard output: No space left on "
+         "device\n"},
+        {">&-", "forkline ports: error: cannot write standard output: Bad file descriptor\n"},
+    };
+    for (const auto& [redirection, message] : cases) {
+        // timeout: a watch that runs on is killed (exit 137), not waited for.
+        for (const auto& args :
+             std::vector<std::vector<std::string>>{{"--sequential"},
+                                                   {"--json"},
+                                                   {"--watch", "0.05"},
+                                                   {"--watch", "0.05", "--json"}}) {
+            std::vector<std::string> argv = {"timeout", "-s", "KILL", "60", FORKLINE_PATH, "ports"};
+            argv.insert(argv.end(), args.begin(), args.end());
+            INFO(redirection << " " << args.back());
+            const auto r = test_support::run_redirected(redirection, argv);
+            CHECK(r.code == 1);
+            CHECK(r.err == message);
+        }
+    }
+    // A closed pipe ends the watch quietly, by SIGPIPE.
+    const auto piped = run_command({"/bin/bash", "-c",
+                                    "timeout -s KILL 60 \"$0\" ports --watch 0.05 | head -1; "
+                                    "echo \"${PIPESTATUS[0]}\" >&2",
+                                    FORKLINE_PATH});
+    CHECK(piped.out.starts_with("forkline ports at "));
+    CHECK(piped.err == "141\n");
+}
+
+namespace {
+
+// A pseudo-terminal for a child's standard output, of a size the test sets.
+class Terminal {
+  public:
+    Terminal() : master_(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) {
+        REQUIRE(master_.valid());
+        REQUIRE(::grantpt(master_.get()) == 0);
+        REQUIRE(::unlockpt(master_.get()) == 0);
+        slave_ =
+            forkline::UniqueFd(::open(::ptsname(master_.get()), O_RDWR | O_NOCTTY | O_CLOEXEC));
+        REQUIRE(slave_.valid());
+    }
+
+    void resize(unsigned short columns) {
+        const winsize size{40, columns, 0, 0};
+        REQUIRE(::ioctl(master_.get(), TIOCSWINSZ, &size) == 0);
+    }
+
+    // Starts argv with stdout and stderr on the terminal.
+    std::unique_ptr<test_support::Spawned> start(const std::vector<std::string>& argv) {
+        auto child = std::make_unique<test_support::Spawned>(argv, slave_.get(), slave_.get());
+        slave_ = forkline::UniqueFd();  // the child's now: EOF when it exits
+        return child;
+    }
+
+    // Reads until `lines` lines have come after the next screen clear; returns them (no
+    // "\r"), or fewer if 60 s pass or the child exits.
+    std::vector<std::string> next_screen(std::size_t lines) {
+        for (;;) {
+            const auto clear = pending_.find("\033[H\033[2J");
+            if (clear != std::string::npos) {
+                const auto screen = test_support::lines_of(pending_.substr(clear + 7));
+                const auto complete =
+                    std::count(pending_.begin() + long(clear), pending_.end(), '\n');
+                if (std::size_t(complete) >= lines) {
+                    pending_.erase(0, clear + 7);
+                    pending_.erase(0, nth_line_end(pending_, lines));
+                    std::vector<std::string> out(screen.begin(), screen.begin() + long(lines));
+                    for (auto& line : out) std::erase(line, '\r');
+                    return out;
+                }
+            }
+            pollfd readable{master_.get(), POLLIN, 0};
+            if (::poll(&readable, 1, 60'000) != 1) return {};
+            char buffer[4096];
+            const auto n = ::read(master_.get(), buffer, sizeof buffer);
+            if (n <= 0) return {};
+            pending_.append(buffer, std::size_t(n));
+        }
+    }
+
+  private:
+    static std::size_t nth_line_end(const std::string& text, std::size_t n) {
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < n; ++i) at = text.find('\n', at) + 1;
+        return at;
+    }
+
+    forkline::UniqueFd master_;
+    forkline::UniqueFd slave_;
+    std::string pending_;
+};
+
+// Characters of a UTF-8 line.
+std::size_t characters(const std::string& line) {
+    return std::size_t(std::count_if(line.begin(), line.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+}  // namespace
+
+TEST_CASE("forkline ports --watch on a terminal: lines cut to its width, redrawn when resized") {
+    const BoundSocket tcp(AF_INET, SOCK_STREAM);
+    Terminal terminal;
+    terminal.resize(60);
+    const auto port = std::to_string(tcp.port);
+    // One socket, so a screen is 4 lines: title, blank, header, its row (longer than 60:
+    // the command line of this test is in it).
+    const auto watch = terminal.start({FORKLINE_PATH, "ports", "--tcp", "--start-port", port,
+                                       "--end-port", port, "--watch", "1000"});
+    for (const unsigned short width : {60, 30}) {
+        CAPTURE(width);
+        if (width != 60) {
+            terminal.resize(width);
+            ::kill(watch->pid(), SIGWINCH);  // the kernel sends it to the foreground group
+        }
+        const auto screen = terminal.next_screen(4);
+        REQUIRE(screen.size() == 4);
+        CHECK(screen[0].starts_with("forkline ports at "));
+        CHECK(characters(screen[3]) == width);  // cut there
+        CHECK(screen[3].starts_with("tcp "));
+        for (const auto& line : screen) CHECK(characters(line) <= width);
+    }
+    const int status = watch->stop(SIGINT);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+
+    // Not a terminal: nothing cut.
+    const auto piped =
+        run_command({FORKLINE_PATH, "ports", "--tcp", "--start-port", port, "--end-port", port});
+    CHECK(characters(test_support::lines_of(piped.out).at(1)) > 60);
+}
+
+TEST_CASE("forkline ports: -j/--workers, --version, contradictions are errors") {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"--sequential", "--parallel"},
+                                                                  {"--parallel", "--sequential"},
+                                                                  {"--sequential", "-j", "2"},
+                                                                  {"--netstat", "-j", "2"},
+                                                                  {"--netstat", "--sequential"},
+                                                                  {"-j", "4097"},
+                                                                  {"--workers=0"},
+                                                                  {"stray"}}) {
+        auto argv = args;
+        argv.insert(argv.begin(), {FORKLINE_PATH, "ports"});
+        const auto r = run_command(argv);
+        CAPTURE(args.front());
+        CHECK(r.code == 2);
+        CHECK(r.err.starts_with("forkline ports: error: "));
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+    const BoundSocket tcp(AF_INET, SOCK_STREAM);
+    const auto report = ports_json({"--workers=2", "--tcp"});
+    CHECK(find_listener(report, "tcp", tcp.port).is_object());
+    const auto version = run_command({FORKLINE_PATH, "ports", "--version"});
+    CHECK(version.code == 0);
+    CHECK(version.out.starts_with("forkline ports (forkline) "));
 }

@@ -2,6 +2,8 @@
 // each test case with its own redis-server. Crashes: SIGKILLed hosts and local workers, a
 // Redis restart (AOF); results must come exactly once. No timing thresholds.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,11 +16,14 @@
 #include <forkline/redis.hpp>
 #include <future>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "procs_output.hpp"
 #include "redis_server.hpp"
 #include "run_command.hpp"
+#include "spawned.hpp"
+#include "unique_fd.hpp"
 
 using test_support::check_output;
 using test_support::lines_of;
@@ -278,4 +283,74 @@ TEST_CASE("supervisor and hosts SIGKILLed mid-run: every key left expires") {
         "EVAL \"local n = 0 for _, k in ipairs(redis.call('KEYS', '*')) do "
         "if redis.call('PTTL', k) < 0 then n = n + 1 end end return n\" 0";
     CHECK(redis.command(without_ttl) == ":0");
+}
+
+namespace {
+
+// A program whose stderr the test reads while it runs.
+class Watched {
+  public:
+    explicit Watched(const std::vector<std::string>& argv) : err_(pipe_read_end()) {
+        child_.emplace(argv, -1, write_end_.get());
+        write_end_ = forkline::UniqueFd();  // the child's now: EOF when it exits
+    }
+
+    // Reads stderr until it holds `text` (true), or it ends or 60 s pass (false).
+    bool wait_for(const std::string& text) {
+        while (err.find(text) == std::string::npos) {
+            pollfd readable{err_.get(), POLLIN, 0};
+            if (::poll(&readable, 1, 60'000) != 1) return false;
+            char buffer[4096];
+            const auto n = ::read(err_.get(), buffer, sizeof buffer);
+            if (n <= 0) return false;
+            err.append(buffer, std::size_t(n));
+        }
+        return true;
+    }
+
+    int stop(int signal) { return child_->stop(signal); }
+
+    std::string err;
+
+  private:
+    forkline::UniqueFd pipe_read_end() {
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        write_end_ = forkline::UniqueFd(fds[1]);
+        return forkline::UniqueFd(fds[0]);
+    }
+
+    forkline::UniqueFd write_end_;  // declared before err_: set while err_ is made
+    forkline::UniqueFd err_;
+    std::optional<test_support::Spawned> child_;
+};
+
+}  // namespace
+
+TEST_CASE("procs --redis URL 0 with no worker: it says it waits, once; SIGINT deletes its keys") {
+    RedisServer redis;
+    Watched procs({PROCS_PATH, "--redis", redis.url(), "0"});
+    REQUIRE(procs.wait_for("\n"));
+    CHECK(procs.err == "procs: waiting for workers: none has joined queue 'primes' at " +
+                           redis.url() +
+                           " (start one with: forkline worker --redis URL --queue primes "
+                           "prime_worker)\n");
+    CHECK(redis.command("DBSIZE") != ":0");  // the run is open, its jobs queued
+    const int status = procs.stop(SIGINT);
+    CHECK(WIFSIGNALED(status));  // dies of it, as it would have, after the clean-up
+    CHECK(WTERMSIG(status) == SIGINT);
+    CHECK(redis.command("DBSIZE") == ":0");
+
+    // With local workers the run has a worker: no such line. SIGTERM cleans up as well.
+    const auto served =
+        run_command({PROCS_PATH, "--redis", redis.url(), "--numbers", numbers_file(1), "1"});
+    CHECK(served.code == 0);
+    CHECK(served.err.empty());
+    Watched again({PROCS_PATH, "--redis", redis.url(), "0"});
+    REQUIRE(again.wait_for("waiting for workers"));
+    CHECK(WTERMSIG(again.stop(SIGTERM)) == SIGTERM);
+    CHECK(redis.command("DBSIZE") == ":0");
+
+    CHECK(forkline::redis_url_without_password("redis://alice:s3cret@db:6380/2") ==
+          "redis://…@db:6380/2");
 }

@@ -85,6 +85,11 @@ class RedisPool {
 
     const std::string& run_id() const;
 
+    // Workers (hosts, and this pool's own local workers) that had joined the run at its
+    // last heartbeat (every 0.5 s while the pool is called): 0 tells a supervisor that it
+    // is waiting for workers nobody has started.
+    std::size_t workers_joined() const;
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
@@ -93,6 +98,10 @@ class RedisPool {
 // Throws Error saying what is wrong unless `url` is redis://[user:password@]host[:port][/db]
 // (for tools that check their options before starting anything).
 void check_redis_url(std::string_view url);
+
+// `url` as messages may show it: the user and password replaced by "…"
+// (redis://…@host:6379/0).
+std::string redis_url_without_password(std::string_view url);
 
 // Every field's zero value is its default.
 struct RedisWorkerOptions {

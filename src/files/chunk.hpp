@@ -9,11 +9,21 @@
 
 namespace files {
 
+// How a job reads its file.
+enum class Reading : std::uint8_t {
+    range,   // [offset, offset + length) of a regular file, within the size it was listed with
+    to_eof,  // a regular file whose size says nothing (0, or on /proc or /sys, where files
+             // are made as they are read, as /proc/cpuinfo): all of it, to end of file
+    stream,  // standard input ("-") or a FIFO: read once, to end of file; it cannot be read
+             // again, so only by the process that planned it (a retried worker would miss bytes)
+};
+
 struct ChunkJob {
-    std::string path;
+    std::string path;  // "-": standard input
     std::uint64_t offset = 0;
-    std::uint64_t length = 0;     // bytes of the file this range owns
-    std::uint64_t file_size = 0;  // the size when listed: nothing past it is read
+    std::uint64_t length = 0;          // bytes of the file this range owns
+    std::uint64_t file_size = 0;       // the size when listed: nothing past it is read
+    Reading reading = Reading::range;  // to_eof and stream: offset, length, file_size unused
 };
 
 struct ChunkResult {
@@ -29,9 +39,9 @@ struct ChunkResult {
 // A file is binary if its first 64 KiB hold a NUL byte (as grep and git decide).
 constexpr std::uint64_t kBinaryProbe = 64 * 1024;
 
-// Reads and analyzes one range: counts of the bytes it owns, levels of the lines that
-// start in it (the first line only if the range starts a line; the last one is read past
-// the range's end, kLinePrefix bytes at most). Errors are returned, not thrown.
+// Reads and analyzes one range (or a whole file, as job.reading says): counts of the bytes it owns,
+// levels of the lines that start in it (the first line only if the range starts a line; the last
+// one is read past the range's end, kLinePrefix bytes at most). Errors are returned, not thrown.
 ChunkResult analyze_chunk(const ChunkJob& job);
 
 // The same on bytes in memory: data[0, own) is the range, data[own, size) what follows it,

@@ -1,7 +1,9 @@
 #include "discover.hpp"
 
 #include <fnmatch.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -44,6 +46,31 @@ FileEntry skipped(std::string path, std::string reason) {
     return {std::move(path), 0, FileStatus::skipped, std::move(reason)};
 }
 
+// File systems whose files are made as they are read: their sizes (0 on /proc, 4096 on
+// /sys) say nothing of the content, so such files are read to end of file.
+bool sizes_are_made_up(const std::string& path) {
+    struct statfs fs {};
+    if (::statfs(path.c_str(), &fs) != 0) return false;
+    switch (fs.f_type) {
+        case PROC_SUPER_MAGIC:
+        case SYSFS_MAGIC:
+        case DEBUGFS_MAGIC:
+        case TRACEFS_MAGIC:
+        case SECURITYFS_MAGIC:
+        case CGROUP_SUPER_MAGIC:
+        case CGROUP2_SUPER_MAGIC:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// A regular file: split by its size, or read to end of file when the size says nothing.
+FileEntry regular(std::string path, const struct stat& st, bool pseudo_fs) {
+    const auto reading = st.st_size == 0 || pseudo_fs ? Reading::to_eof : Reading::range;
+    return {std::move(path), static_cast<std::uint64_t>(st.st_size), FileStatus::ok, {}, reading};
+}
+
 void walk(const std::string& dir, const std::vector<std::string>& patterns,
           std::vector<FileEntry>& out) {
     std::error_code ec;
@@ -55,6 +82,7 @@ void walk(const std::string& dir, const std::vector<std::string>& patterns,
         return;
     }
     std::sort(children.begin(), children.end());
+    const bool pseudo_fs = sizes_are_made_up(dir);  // once per directory, not per file
     for (const auto& child : children) {
         const std::string path = child.string();
         struct stat link {};
@@ -72,10 +100,12 @@ void walk(const std::string& dir, const std::vector<std::string>& patterns,
             out.push_back(failed(path, std::strerror(errno)));  // dangling symlink
         } else if (S_ISDIR(target.st_mode)) {
             out.push_back(skipped(path, "symlink to a directory, not followed"));
+        } else if (S_ISFIFO(target.st_mode)) {
+            out.push_back(skipped(path, "FIFO, read only when named"));
         } else if (!S_ISREG(target.st_mode)) {
             out.push_back(skipped(path, "not a regular file"));
         } else {
-            out.push_back({path, static_cast<std::uint64_t>(target.st_size), FileStatus::ok, {}});
+            out.push_back(regular(path, target, pseudo_fs));
         }
     }
 }
@@ -87,14 +117,18 @@ std::vector<FileEntry> discover(const std::vector<std::string>& paths,
     std::vector<FileEntry> out;
     for (const auto& path : paths) {
         struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) {
+        if (path == "-") {
+            out.push_back({path, 0, FileStatus::ok, {}, Reading::stream});
+        } else if (::stat(path.c_str(), &st) != 0) {
             out.push_back(failed(path, std::strerror(errno)));
         } else if (S_ISDIR(st.st_mode)) {
             walk(path, patterns, out);
+        } else if (S_ISFIFO(st.st_mode)) {
+            out.push_back({path, 0, FileStatus::ok, {}, Reading::stream});
         } else if (!S_ISREG(st.st_mode)) {
             out.push_back(skipped(path, "not a regular file"));
         } else {
-            out.push_back({path, static_cast<std::uint64_t>(st.st_size), FileStatus::ok, {}});
+            out.push_back(regular(path, st, sizes_are_made_up(path)));
         }
     }
     return out;
@@ -106,6 +140,10 @@ std::vector<PlannedChunk> plan_chunks(const std::vector<FileEntry>& entries,
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const FileEntry& e = entries[i];
         if (e.status != FileStatus::ok) continue;
+        if (e.reading != Reading::range) {  // one piece, read to end of file
+            chunks.push_back({i, 0, 0});
+            continue;
+        }
         const std::uint64_t count =
             std::clamp<std::uint64_t>((e.size + chunk_size - 1) / chunk_size, 1, kMaxChunksPerFile);
         // Equal parts, so the last one is not a sliver: the first `longer` ones get one byte

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "chunk.hpp"
+
 namespace files {
 
 enum class FileStatus { ok, binary, skipped, failed };
@@ -16,6 +18,7 @@ struct FileEntry {
     std::uint64_t size = 0;
     FileStatus status = FileStatus::ok;  // discovery gives ok, skipped or failed
     std::string reason;                  // why not ok
+    Reading reading = Reading::range;    // range: split by `size`; else one piece to EOF
 
     bool operator==(const FileEntry&) const = default;
 };
@@ -25,6 +28,10 @@ struct FileEntry {
 // when empty). Inside directories, symlinks to files are followed, symlinks to directories
 // and other non-regular files are reported as skipped, unreadable directories and dangling
 // symlinks as failed: nothing is left out without a line saying so.
+// As wc: "-" is standard input and a FIFO named is read (Reading::stream); a regular file of
+// size 0 or on a file system whose sizes are not the content's (/proc, /sys) is read to end
+// of file (Reading::to_eof). A FIFO met inside a directory is skipped: nothing may be
+// writing to it, and the walk would wait for ever.
 std::vector<FileEntry> discover(const std::vector<std::string>& paths,
                                 const std::vector<std::string>& patterns);
 
@@ -34,9 +41,10 @@ struct PlannedChunk {
     std::uint64_t length;
 };
 
-// Splits each ok file into ranges of about `chunk_size` bytes (an empty file is one empty
-// range): one big file still keeps every worker busy. At most kMaxChunksPerFile ranges, so
-// a tiny chunk size on a big file cannot plan billions of them (ranges are longer then).
+// Splits each ok file into ranges of about `chunk_size` bytes (a file read to end of file
+// is one piece of length 0): one big file still keeps every worker busy. At most
+// kMaxChunksPerFile ranges, so a tiny chunk size on a big file cannot plan billions of them
+// (ranges are longer then).
 constexpr std::uint64_t kMaxChunksPerFile = 1 << 16;
 std::vector<PlannedChunk> plan_chunks(const std::vector<FileEntry>& entries,
                                       std::uint64_t chunk_size);

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "json_path.hpp"
 #include "printable.hpp"
 
 namespace files {
@@ -60,13 +61,13 @@ namespace {
 void print_row(const FileReport& f, std::FILE* out) {
     const auto& t = f.text;
     const auto& l = f.log.levels;
-    std::fprintf(
-        out, "%10llu %11llu %12llu %12llu %8llu %8llu %8llu %8llu  %s\n",
-        static_cast<unsigned long long>(t.lines), static_cast<unsigned long long>(t.words),
-        static_cast<unsigned long long>(t.chars), static_cast<unsigned long long>(t.bytes),
-        static_cast<unsigned long long>(l[kError]), static_cast<unsigned long long>(l[kWarn]),
-        static_cast<unsigned long long>(l[kInfo]), static_cast<unsigned long long>(l[kDebug]),
-        cli::printable(f.entry.path).c_str());
+    std::fprintf(out, "%10llu %11llu %12llu %12llu %8llu %8llu %8llu %8llu  %s\n",
+                 static_cast<unsigned long long>(t.lines), static_cast<unsigned long long>(t.words),
+                 static_cast<unsigned long long>(t.chars), static_cast<unsigned long long>(t.bytes),
+                 static_cast<unsigned long long>(l[kError]),
+                 static_cast<unsigned long long>(l[kWarn]),
+                 static_cast<unsigned long long>(l[kInfo]),
+                 static_cast<unsigned long long>(l[kDebug]), cli::printable(f.entry.path).c_str());
 }
 
 void print_messages(const FileReport& f, const std::string& where, std::size_t top,
@@ -123,7 +124,7 @@ nlohmann::json to_json(const Report& report, std::size_t top) {
     for (const auto& f : report.files) {
         nlohmann::json file =
             f.entry.status == FileStatus::ok ? counts_json(f, top) : nlohmann::json::object();
-        file["path"] = f.entry.path;
+        set_path(file, f.entry.path);
         file["status"] = to_string(f.entry.status);
         if (f.entry.status != FileStatus::ok) file["reason"] = f.entry.reason;
         j["files"].push_back(std::move(file));

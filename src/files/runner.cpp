@@ -25,35 +25,50 @@ namespace {
 
 ChunkJob job_of(const std::vector<FileEntry>& entries, const PlannedChunk& chunk) {
     const FileEntry& e = entries[chunk.file];
-    return {e.path, chunk.offset, chunk.length, e.size};
+    return {e.path, chunk.offset, chunk.length, e.size, e.reading};
 }
 
+// Counts what is done and reports it, from one thread at a time.
+class Tally {
+  public:
+    Tally(const std::vector<PlannedChunk>& chunks, const ProgressCallback& progress)
+        : chunks_(chunks), progress_(progress) {}
+
+    void done(std::size_t chunk) {
+        const std::lock_guard lock(mutex_);
+        bytes_ += chunks_[chunk].length;
+        if (progress_) progress_(bytes_, ++done_);
+    }
+
+  private:
+    const std::vector<PlannedChunk>& chunks_;
+    const ProgressCallback& progress_;
+    std::mutex mutex_;
+    std::uint64_t bytes_ = 0;
+    std::size_t done_ = 0;
+};
+
+using Indices = std::vector<std::size_t>;
+
 void run_in_threads(const std::vector<FileEntry>& entries, const std::vector<PlannedChunk>& chunks,
-                    unsigned workers, const ProgressCallback& progress,
+                    const Indices& todo, unsigned workers, Tally& tally,
                     std::vector<ChunkResult>& results) {
     std::atomic<std::size_t> next{0};
-    std::mutex report;
-    std::uint64_t bytes = 0;
-    std::size_t done = 0;
     std::vector<std::jthread> threads;
     for (unsigned t = 0; t < workers; ++t) {
         threads.emplace_back([&] {
-            for (auto i = next++; i < chunks.size(); i = next++) {
-                results[i] = analyze_chunk(job_of(entries, chunks[i]));
-                const std::lock_guard lock(report);
-                bytes += chunks[i].length;
-                if (progress) progress(bytes, ++done);
+            for (auto k = next++; k < todo.size(); k = next++) {
+                results[todo[k]] = analyze_chunk(job_of(entries, chunks[todo[k]]));
+                tally.done(todo[k]);
             }
         });
     }
 }
 
 void run_in_processes(const std::vector<FileEntry>& entries,
-                      const std::vector<PlannedChunk>& chunks, unsigned workers,
-                      const ProgressCallback& progress, std::vector<ChunkResult>& results) {
-    std::uint64_t bytes = 0;
-    std::size_t done = 0;
-    std::vector<std::string> unsendable(chunks.size());  // why a chunk's job was not sent
+                      const std::vector<PlannedChunk>& chunks, const Indices& todo,
+                      unsigned workers, Tally& tally, std::vector<ChunkResult>& results) {
+    std::vector<std::string> unsendable(todo.size());  // by job id: why its job was not sent
     forkline::PoolOptions options{
         .worker_program = forkline::find_worker("files_worker"),
         .workers = workers,
@@ -64,8 +79,9 @@ void run_in_processes(const std::vector<FileEntry>& entries,
         .max_result_size = kMaxResultSize,
         .claim_batch = 1,  // chunks take up to ~0.1 s: balance the load, don't batch
     };
+    // Job ids count from 0 in submission order: job k is chunk todo[k].
     forkline::Pool pool(options, [&](const forkline::JobResult& r) {
-        ChunkResult& result = results[r.id];
+        ChunkResult& result = results[todo[r.id]];
         if (!unsendable[r.id].empty()) {
             result.error = unsendable[r.id];
         } else if (r.status == forkline::JobStatus::ok) {
@@ -75,16 +91,15 @@ void run_in_processes(const std::vector<FileEntry>& entries,
             result.error = std::string("worker ") + forkline::to_string(r.status) +
                            (detail.empty() ? "" : ": " + detail);
         }
-        bytes += chunks[r.id].length;
-        if (progress) progress(bytes, ++done);
+        tally.done(todo[r.id]);
     });
-    for (std::size_t i = 0; i < chunks.size(); ++i) {
+    for (std::size_t k = 0; k < todo.size(); ++k) {
         std::vector<std::byte> job;
         try {
-            job = encode_job(job_of(entries, chunks[i]));
+            job = encode_job(job_of(entries, chunks[todo[k]]));
         } catch (const std::length_error& e) {
             // Job ids must stay in step with chunks: send an empty job, report the reason.
-            unsendable[i] = e.what();
+            unsendable[k] = e.what();
             job = encode_job({});
         }
         pool.submit(std::span<const std::byte>(job));
@@ -98,19 +113,30 @@ std::vector<ChunkResult> run_chunks(const std::vector<FileEntry>& entries,
                                     const std::vector<PlannedChunk>& chunks, Mode mode,
                                     unsigned workers, const ProgressCallback& progress) {
     std::vector<ChunkResult> results(chunks.size());
+    Tally tally(chunks, progress);
+    // Streams first, here: they can be read once only, by this process (see Reading).
+    Indices todo;
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+        if (entries[chunks[i].file].reading != Reading::stream) {
+            todo.push_back(i);
+            continue;
+        }
+        results[i] = analyze_chunk(job_of(entries, chunks[i]));
+        tally.done(i);
+    }
+    if (todo.empty()) return results;  // no pool started for nothing
     switch (mode) {
         case Mode::seq:
-            for (std::size_t i = 0, bytes = 0; i < chunks.size(); ++i) {
+            for (const auto i : todo) {
                 results[i] = analyze_chunk(job_of(entries, chunks[i]));
-                bytes += chunks[i].length;
-                if (progress) progress(bytes, i + 1);
+                tally.done(i);
             }
             break;
         case Mode::threads:
-            run_in_threads(entries, chunks, workers, progress, results);
+            run_in_threads(entries, chunks, todo, workers, tally, results);
             break;
         case Mode::procs:
-            run_in_processes(entries, chunks, workers, progress, results);
+            run_in_processes(entries, chunks, todo, workers, tally, results);
             break;
     }
     return results;

@@ -13,6 +13,7 @@ struct JobHeader {
     std::uint64_t offset;
     std::uint64_t length;
     std::uint64_t file_size;
+    Reading reading;
 };
 
 struct ResultHeader {
@@ -66,7 +67,7 @@ class Reader {
 std::vector<std::byte> encode_job(const ChunkJob& job) {
     if (sizeof(JobHeader) + job.path.size() > kMaxJobSize)
         throw std::length_error("path longer than " + std::to_string(kMaxJobSize - 64) + " bytes");
-    const JobHeader header{job.offset, job.length, job.file_size};
+    const JobHeader header{job.offset, job.length, job.file_size, job.reading};
     std::vector<std::byte> bytes(sizeof header + job.path.size());
     std::memcpy(bytes.data(), &header, sizeof header);
     std::memcpy(bytes.data() + sizeof header, job.path.data(), job.path.size());
@@ -77,7 +78,7 @@ ChunkJob decode_job(std::span<const std::byte> bytes) {
     Reader in(bytes);
     JobHeader header{};
     in.get(&header, sizeof header);
-    return {in.string(in.left()), header.offset, header.length, header.file_size};
+    return {in.string(in.left()), header.offset, header.length, header.file_size, header.reading};
 }
 
 std::size_t encode_result(const ChunkResult& result, std::span<std::byte> out) {

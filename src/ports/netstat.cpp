@@ -122,11 +122,13 @@ std::vector<Listener> run_netstat(const SocketFilter& filter, std::chrono::nanos
     };
     constexpr Tool kTools[] = {{"netstat -tulpnW", parse_netstat_output},
                                {"ss -tulpn", parse_ss_output}};
+    const auto timeout_or_none =
+        timeout.count() > 0 ? std::optional(timeout) : std::nullopt;  // 0: no timeout
     for (const auto& tool : kTools) {
         const auto result = forkline::run_pipeline(tool.command, {.stdin_null = true,
                                                                   .capture_stdout = true,
                                                                   .capture_stderr = true,
-                                                                  .timeout = timeout});
+                                                                  .timeout = timeout_or_none});
         if (result.stages.front().error_status == 127) continue;  // not installed
         if (result.timed_out) {
             throw forkline::Error(std::string(tool.command) + " did not finish within the " +

@@ -11,7 +11,7 @@
 
 namespace ports {
 
-// Throws forkline::Error when neither tool exists, when it fails, or on timeout.
+// Throws forkline::Error when neither tool exists, when it fails, or on timeout (0: none).
 std::vector<Listener> run_netstat(const SocketFilter& filter, std::chrono::nanoseconds timeout);
 
 // The parsers, pure. Lines they do not understand throw std::runtime_error.

@@ -71,13 +71,23 @@ std::vector<std::string> row(const Socket& socket, const ProcessInfo* process) {
          or_dash(process->threads, number), or_dash(process->cpu_seconds, seconds_text),
          or_dash(process->start_time, local_time), or_dash(process->open_fds, number),
          cli::printable(process->command_line.empty() ? "[" + process->name + "]"
-                                                           : process->command_line)});
+                                                      : process->command_line)});
     return cells;
 }
 
 }  // namespace
 
-void print_table(std::FILE* out, const std::vector<Listener>& listeners) {
+std::string cut_to_width(std::string_view line, std::size_t width) {
+    if (width == 0) return std::string(line);
+    std::size_t characters = 0;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const bool continuation = (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
+        if (!continuation && ++characters > width) return std::string(line.substr(0, i));
+    }
+    return std::string(line);
+}
+
+void print_table(std::FILE* out, const std::vector<Listener>& listeners, std::size_t width) {
     std::vector<std::vector<std::string>> rows = {{"PROTO", "ADDRESS", "PORT", "PID", "USER",
                                                    "NAME", "S", "RSS", "THR", "CPU", "STARTED",
                                                    "FDS", "COMMAND"}};
@@ -92,9 +102,11 @@ void print_table(std::FILE* out, const std::vector<Listener>& listeners) {
             widths[c] = std::max(widths[c], cells[c].size());
     }
     for (const auto& cells : rows) {
+        std::string line;
         for (std::size_t c = 0; c + 1 < cells.size(); ++c)
-            std::fprintf(out, "%-*s ", static_cast<int>(widths[c]), cells[c].c_str());
-        std::fprintf(out, "%s\n", cells.back().c_str());
+            line += cells[c] + std::string(widths[c] - cells[c].size() + 1, ' ');
+        line += cells.back();
+        std::fprintf(out, "%s\n", cut_to_width(line, width).c_str());
     }
     if (listeners.empty()) std::fprintf(out, "(no listening sockets)\n");
 }

@@ -1,4 +1,7 @@
 // procs --redis: the same checks as run_processes, through a forkline::RedisPool.
+#include <signal.h>
+
+#include <cstdio>
 #include <forkline/redis.hpp>
 #include <stdexcept>
 
@@ -7,9 +10,51 @@
 
 namespace primes {
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A run with no worker says so after this long, once (remote workers may be starting).
+constexpr auto kWaitingNotice = std::chrono::seconds(3);
+
+// SIGINT, SIGTERM and SIGHUP, blocked while the run lasts (in every thread the pool starts)
+// and taken between two polls, so that the run's keys are deleted before the process dies
+// of the signal, as it would have without them.
+class StopSignals {
+  public:
+    StopSignals() {
+        ::sigemptyset(&set_);
+        for (const int signal : {SIGINT, SIGTERM, SIGHUP}) ::sigaddset(&set_, signal);
+        ::pthread_sigmask(SIG_BLOCK, &set_, &old_mask_);
+    }
+    ~StopSignals() { ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr); }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+    // The signal that came, if one did (0 if not); it is taken.
+    int take() const {
+        const timespec now{0, 0};
+        const int signal = ::sigtimedwait(&set_, nullptr, &now);
+        return signal > 0 ? signal : 0;
+    }
+
+    [[noreturn]] void die_of(int signal) const {
+        ::signal(signal, SIG_DFL);
+        ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+        ::raise(signal);
+        ::_exit(128 + signal);  // not reached unless the old mask blocked it
+    }
+
+  private:
+    sigset_t set_{};
+    sigset_t old_mask_{};
+};
+
+}  // namespace
+
 std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& numbers,
                                         const RedisRun& where, const CheckCallback& on_check) {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = Clock::now();
     forkline::RedisPoolOptions options{
         .url = where.url,
         .queue = where.queue,
@@ -20,18 +65,37 @@ std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& number
     };
     if (where.local_workers > 0) options.worker_program = forkline::find_worker("prime_worker");
     std::uint64_t lost = 0;
-    forkline::RedisPool pool(options, [&](const forkline::JobResult& result) {
-        if (result.status != forkline::JobStatus::ok) {
-            ++lost;
-            return;
+    const StopSignals stop;  // before the pool: its threads inherit the mask
+    int signal = 0;
+    {
+        forkline::RedisPool pool(options, [&](const forkline::JobResult& result) {
+            if (result.status != forkline::JobStatus::ok) {
+                ++lost;
+                return;
+            }
+            on_check({numbers[result.id], result.as<PrimeAnswer>().prime != 0, result.elapsed});
+        });
+        for (const auto n : numbers) pool.submit(n);
+        bool told = false;
+        while (pool.in_flight() > 0 && (signal = stop.take()) == 0) {
+            pool.poll(std::chrono::milliseconds(200));
+            if (!told && pool.workers_joined() == 0 && Clock::now() - started >= kWaitingNotice) {
+                std::fprintf(stderr,
+                             "procs: waiting for workers: none has joined queue '%s' at %s "
+                             "(start one with: forkline worker --redis URL --queue %s "
+                             "prime_worker)\n",
+                             where.queue.c_str(),
+                             forkline::redis_url_without_password(where.url).c_str(),
+                             where.queue.c_str());
+                told = true;
+            }
         }
-        on_check({numbers[result.id], result.as<PrimeAnswer>().prime != 0, result.elapsed});
-    });
-    for (const auto n : numbers) pool.submit(n);
-    pool.wait();
+        if (signal == 0) pool.wait();
+    }  // the pool's destructor deletes the run's keys
+    if (signal != 0) stop.die_of(signal);
     if (lost != 0)
         throw std::runtime_error(std::to_string(lost) + " checks could not be completed");
-    return std::chrono::steady_clock::now() - started;
+    return Clock::now() - started;
 }
 
 }  // namespace primes

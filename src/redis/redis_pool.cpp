@@ -180,6 +180,7 @@ struct RedisPool::Impl {
         std::vector<std::string> workers;
         for (std::size_t i = 0; i < members.size(); ++i)
             workers.emplace_back(str_of(members.at(i)));
+        joined = std::max(joined, workers.size());
         // A worker that left on request (released its jobs) answers no sentinel.
         std::erase_if(pending, [&](const std::string& w) {
             return std::find(workers.begin(), workers.end(), w) == workers.end();
@@ -275,6 +276,7 @@ struct RedisPool::Impl {
     std::string last_id = "0";      // of the result stream
     std::set<std::string> pending;  // workers whose sentinel answer is awaited
     std::set<std::string> all_workers;
+    std::size_t joined = 0;  // workers registered at the last beat, at most so far
     PoolSummary summary;
     Clock::time_point started;
     Clock::time_point next_beat;
@@ -335,6 +337,10 @@ PoolSummary RedisPool::wait() {
 
 const std::string& RedisPool::run_id() const {
     return impl_->run;
+}
+
+std::size_t RedisPool::workers_joined() const {
+    return impl_->joined;
 }
 
 }  // namespace forkline

@@ -17,16 +17,6 @@ unsigned parse_unsigned(std::string_view text, unsigned max, const std::string& 
     return value;
 }
 
-// The URL as errors may show it: nothing before the last '@' but the scheme (a mistyped
-// scheme must not print the password either).
-std::string redacted(std::string_view text) {
-    const auto at = text.rfind('@');
-    if (at == std::string_view::npos) return std::string(text);
-    const auto start = text.find("://");
-    const auto scheme = start == std::string_view::npos || start > at ? 0 : start + 3;
-    return std::string(text.substr(0, scheme)) + "…" + std::string(text.substr(at));
-}
-
 }  // namespace
 
 Url parse_url(std::string_view text) {
@@ -74,7 +64,7 @@ Url parse_url(std::string_view text) {
         if (url.host.empty()) throw Error("no host");
         return url;
     } catch (const Error& e) {
-        throw Error("bad Redis URL '" + redacted(text) + "': " + e.what());
+        throw Error("bad Redis URL '" + redis_url_without_password(text) + "': " + e.what());
     }
 }
 
@@ -82,4 +72,14 @@ Url parse_url(std::string_view text) {
 
 void forkline::check_redis_url(std::string_view url) {
     redis::parse_url(url);
+}
+
+// Nothing before the last '@' but the scheme (a mistyped scheme must not print the password
+// either).
+std::string forkline::redis_url_without_password(std::string_view url) {
+    const auto at = url.rfind('@');
+    if (at == std::string_view::npos) return std::string(url);
+    const auto start = url.find("://");
+    const auto scheme = start == std::string_view::npos || start > at ? 0 : start + 3;
+    return std::string(url.substr(0, scheme)) + "…" + std::string(url.substr(at));
 }

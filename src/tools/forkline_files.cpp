@@ -2,23 +2,27 @@
 // processes; large files are split into chunks.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
+#include <forkline/pool.hpp>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <forkline/pool.hpp>
-
-#include "arguments.hpp"
+#include "option_numbers.hpp"
+#include "options.hpp"
+#include "output.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "runner.hpp"
 #include "subcommands.hpp"
+#include "tool.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -27,14 +31,14 @@ constexpr const char* kFilesUsage = R"(usage: forkline files [OPTIONS] [PATH…]
 Count lines, words, characters and bytes of files (as `LC_ALL=C.UTF-8 wc -lwmc`), and in
 log lines the levels (ERROR, WARN, INFO, DEBUG) and the most frequent error messages; on a
 pool of worker processes, large files split into chunks. PATHs are files or directories
-(walked recursively; default: .).
+(walked recursively; default: .); '-' is standard input.
   forkline files /var/log --pattern '*.log' -j 4
   forkline files big.log --json --output results.json
 
 Options:
   --pattern GLOB     in directories, only files whose name matches (repeatable; named
                      files are always taken)
-  -j N               worker processes (default: the number of cores)
+  -j, --workers N    worker processes (default: the number of cores)
   --mode M           seq (this thread), threads or procs (worker processes; the default)
   --benchmark        run the modes (--mode seq|threads|procs|all, default all) and print
                      a table: seconds and speedup vs seq; the counts of all must agree
@@ -46,6 +50,7 @@ Options:
   --progress         progress bar on stderr even when it is not a terminal
   --no-progress      no progress bar, even on a terminal
   -h, --help         show this help
+  --version          show the version
 
 Counting: lines are '\n' bytes; characters valid UTF-8 sequences (invalid bytes count as
 bytes only); words runs of printable non-space characters (as wc: non-printable ones such
@@ -54,17 +59,22 @@ A line's level is the first of its first 6 words (within 64 bytes) that is ERROR
 WARNING, INFO or DEBUG, optionally after '[' '<' '('. An error's message is the rest of the
 line, cut at 120 bytes, each run of digits shown as '#'.
 
+Reading, as wc: standard input ('-') and a FIFO named as a PATH are read to their end, by
+forkline itself; a file of size 0 or on /proc or /sys (whose sizes are not the content's,
+as /proc/cpuinfo) is read to its end as one piece. A file growing meanwhile is counted up
+to the size it had when listed.
 Files not counted, each listed with its reason: binary (a NUL byte in the first 64 KiB;
-not an error), skipped (not a regular file, symlink to a directory), failed (cannot be
-opened or read, vanished, shrank while read). A file growing meanwhile is counted up to
-the size it had when listed.
+not an error), skipped (not a regular file, a FIFO found in a directory, a symlink to a
+directory), failed (cannot be opened or read, vanished, shrank while read).
 JSON: {"files": [{"path", "status", "reason" | "bytes", "lines", "words", "chars",
 "levels": {"ERROR", …}, "top_errors": [{"message", "count"}], "top_errors_exact"}], "totals":
-{the same counts, "files", "ok", "binary", "skipped", "failed"}}.
-Exit status: 0, or 1 if any file failed; 2 on bad usage.
+{the same counts, "files", "ok", "binary", "skipped", "failed"}}. A path that is not valid
+UTF-8 shows each invalid byte as \xNN in "path", and then only "path_hex" holds all its
+bytes in hex (the exact name); error messages show invalid bytes as U+FFFD.
+Exit status: 0, or 1 if any file failed or the output could not be written; 2 on bad usage.
 )";
 
-using tools::UsageError;
+using cli::UsageError;
 
 struct Options {
     std::vector<std::string> paths;
@@ -91,54 +101,62 @@ std::uint64_t parse_size(const std::string& option, const std::string& text, std
     if (error != std::errc{} || (scale == 1 && !suffix.empty()) || value > max / scale ||
         value * scale < min) {
         throw UsageError(option + " needs a number from " + std::to_string(min) + " to " +
-                         std::to_string(max) + ", not '" + text + "'");
+                         std::to_string(max) + " (K, M or G after it: KiB, MiB, GiB), not " +
+                         cli::quoted(text));
     }
     return value * scale;
 }
 
-// nullopt after --help.
+// nullopt after --help or --version.
 std::optional<Options> parse(int argc, char** argv) {
     Options o;
-    tools::ArgumentReader reader(argc, argv, 2);
-    bool only_paths = false;
-    while (!reader.done()) {
-        const std::string arg = reader.next();
-        if (only_paths || arg == "-" || !arg.starts_with("-")) {
-            o.paths.push_back(arg);
-        } else if (arg == "--") {
-            only_paths = true;
-        } else if (arg == "-h" || arg == "--help") {
-            std::fputs(kFilesUsage, stdout);
-            return std::nullopt;
-        } else if (arg == "--pattern") {
-            o.patterns.push_back(reader.value());
-        } else if (arg == "-j") {
-            o.workers = static_cast<unsigned>(parse_size(arg, reader.value(), 1, 1024));
-        } else if (arg == "--mode") {
-            o.mode = reader.value();
-            if (*o.mode != "seq" && *o.mode != "threads" && *o.mode != "procs" && *o.mode != "all")
-                throw UsageError("--mode needs seq, threads, procs or all, not '" + *o.mode + "'");
-        } else if (arg == "--benchmark") {
-            o.benchmark = true;
-        } else if (arg == "--json") {
-            o.json = true;
-        } else if (arg == "--output") {
-            o.output = reader.value();
-        } else if (arg == "--top") {
-            o.top = parse_size(arg, reader.value(), 0, 1000);
-        } else if (arg == "--chunk-size") {
-            o.chunk_size = parse_size(arg, reader.value(), 1, 1ull << 40);
-        } else if (arg == "--progress") {
-            o.progress = true;
-        } else if (arg == "--no-progress") {
-            o.progress = false;
-        } else {
-            throw UsageError("unknown option '" + arg + "'");
-        }
+    bool help = false;
+    bool version = false;
+    const auto set_progress = [&](bool on) {
+        if (o.progress && *o.progress != on)
+            throw UsageError("--progress and --no-progress contradict each other");
+        o.progress = on;
+    };
+    o.paths = cli::parse_options(
+        argc, argv, 2,
+        {
+            {"help", 'h', false, [&](auto&) { help = true; }},
+            {"version", 0, false, [&](auto&) { version = true; }},
+            {"pattern", 0, true, [&](auto& glob) { o.patterns.push_back(glob); }},
+            {"workers", 'j', true,
+             [&](auto& n) {
+                 o.workers = cli::parse_count_as<unsigned>("-j", n, 1, cli::kMaxWorkers);
+             }},
+            {"mode", 0, true,
+             [&](auto& mode) {
+                 if (mode != "seq" && mode != "threads" && mode != "procs" && mode != "all")
+                     throw UsageError("--mode needs seq, threads, procs or all, not " +
+                                      cli::quoted(mode));
+                 o.mode = mode;
+             }},
+            {"benchmark", 0, false, [&](auto&) { o.benchmark = true; }},
+            {"json", 0, false, [&](auto&) { o.json = true; }},
+            {"output", 0, true, [&](auto& file) { o.output = file; }},
+            {"top", 0, true,
+             [&](auto& n) { o.top = cli::parse_count_as<std::size_t>("--top", n, 0, 1000); }},
+            {"chunk-size", 0, true,
+             [&](auto& size) { o.chunk_size = parse_size("--chunk-size", size, 1, 1ull << 40); }},
+            {"progress", 0, false, [&](auto&) { set_progress(true); }},
+            {"no-progress", 0, false, [&](auto&) { set_progress(false); }},
+        });
+    if (help) {
+        std::fputs(kFilesUsage, stdout);
+        return std::nullopt;
+    }
+    if (version) {
+        cli::print_version("forkline files");
+        return std::nullopt;
     }
     if (o.mode == "all" && !o.benchmark) throw UsageError("--mode all needs --benchmark");
     if (o.benchmark && (o.json || o.output))
         throw UsageError("--benchmark prints a timing table: no --json or --output");
+    if (o.benchmark && std::find(o.paths.begin(), o.paths.end(), "-") != o.paths.end())
+        throw UsageError("--benchmark reads every file once per mode: standard input cannot be");
     if (o.paths.empty()) o.paths.push_back(".");
     if (o.workers == 0) o.workers = forkline::available_cores();
     return o;
@@ -194,12 +212,36 @@ int benchmark(const Options& o) {
         } else {
             std::printf("%-8s %7u %9.3f %8s\n", files::to_string(mode), workers, t.seconds, "-");
         }
+        cli::check_output(stdout);  // a row as each mode ends: no run on into a dead output
     }
     const auto& r = first->report;
     std::printf("%zu files, %llu bytes; counts agree across modes\n", r.files.size(),
                 static_cast<unsigned long long>(r.total.text.bytes));
     return r.failed != 0 ? 1 : 0;
 }
+
+// --output FILE: opened before the run, so that a bad path fails at once; written and
+// checked after it.
+class OutputFile {
+  public:
+    explicit OutputFile(const std::string& path)
+        : name_(cli::quoted(path)), file_(std::fopen(path.c_str(), "we")) {
+        if (!file_) throw cli::OutputError(name_, errno);
+    }
+
+    void write(const std::string& text) {
+        std::fputs(text.c_str(), file_.get());
+        cli::check_output(file_.get(), name_);
+        if (std::fclose(file_.release()) != 0) throw cli::OutputError(name_, errno);
+    }
+
+  private:
+    struct Close {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
+    std::string name_;
+    std::unique_ptr<std::FILE, Close> file_;
+};
 
 }  // namespace
 
@@ -208,31 +250,23 @@ int files_main(int argc, char** argv) {
     if (!parsed) return 0;
     const Options& o = *parsed;
     if (o.benchmark) return benchmark(o);
-    const auto cannot_write = [&] {
-        return std::runtime_error("cannot write '" + *o.output + "': " + std::strerror(errno));
-    };
-    std::ofstream output;
-    if (o.output) {  // before the run, not after it: a bad path fails at once
-        output.open(*o.output, std::ios::trunc);
-        if (!output) throw cannot_write();
-    }
+    std::optional<OutputFile> output;
+    if (o.output) output.emplace(*o.output);
     const bool progress = o.progress.value_or(::isatty(STDERR_FILENO) != 0);
     const Timed t = run_once(o, mode_of(o.mode.value_or("procs")), progress);
     const auto dump = [&] {
         return files::to_json(t.report, o.top)
-            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+               "\n";
     };
-    if (o.output) {
-        output << dump() << '\n';
-        if (!output.flush()) throw cannot_write();
-    }
+    if (output) output->write(dump());
     if (o.json) {
-        std::printf("%s\n", dump().c_str());
+        std::fputs(dump().c_str(), stdout);
     } else {
         files::print_table(t.report, o.top, stdout);
     }
+    cli::check_output(stdout);
     if (t.report.failed != 0) {
-        std::fflush(stdout);
         std::fprintf(stderr, "forkline files: %zu of %zu files could not be read\n",
                      t.report.failed, t.report.files.size());
         return 1;

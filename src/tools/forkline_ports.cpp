@@ -1,21 +1,28 @@
 // forkline ports: listening sockets and the processes behind them.
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <forkline/pool.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
-#include "arguments.hpp"
 #include "netstat.hpp"
+#include "option_numbers.hpp"
+#include "options.hpp"
+#include "output.hpp"
 #include "port_report.hpp"
 #include "port_scanner.hpp"
 #include "proc_files.hpp"
 #include "subcommands.hpp"
+#include "tool.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -31,25 +38,29 @@ Options:
   --end-port M     up to M (default 65535)
   --tcp, --udp     only TCP, only UDP (default: both)
   --parallel       read processes with pool workers (the default)
-  -j N             that many workers (default: the number of cores)
+  -j, --workers N  that many workers (default: the number of cores)
   --sequential     read them in this process, one after the other
   --benchmark      time sequential and parallel scans and print the comparison
   --json           JSON on stdout: {"listeners": [{protocol, family, address, port, inode,
                    user, processes: [{pid, name, command_line, user, state, rss_bytes,
                    threads, cpu_seconds, start_time, open_fds}]}]}; unknown values are null
-  --watch S        scan again every S seconds, like top, until Ctrl-C; off a terminal each
-                   scan is printed after the other (with --json: one JSON line per scan)
+  --watch S        scan again every S seconds, like top, until Ctrl-C; on a terminal each
+                   scan redraws the screen, lines cut to its width (and redrawn when it is
+                   resized); off a terminal each scan is printed after the other, whole
+                   (with --json: one JSON line per scan)
   --netstat        take the listing from `netstat -tulpnW` (or `ss -tulpn`), run through
                    forkline's pipeline engine; only pid and program name are known then
-  --timeout S      --netstat: give up after S seconds (default 10)
+  --timeout S      --netstat: give up after S seconds (default 10; 0: no timeout)
   -h, --help       show this help
+  --version        show the version
 
 Without root, other users' processes cannot be matched to their sockets: their rows show
 "-" for the process (the socket's user is still known). Processes that exit during a scan
-are left out. Exit status: 0, 1 on errors, 2 on bad usage.
+are left out. Exit status: 0, 1 on errors (a failed write of the output included), 2 on
+bad usage.
 )";
 
-using tools::UsageError;
+using cli::UsageError;
 
 struct PortsOptions {
     ports::SocketFilter filter;
@@ -59,131 +70,171 @@ struct PortsOptions {
     bool json = false;
     double watch_s = 0;
     bool netstat = false;
-    double timeout_s = 10;
+    std::chrono::nanoseconds timeout = std::chrono::seconds(10);  // 0: none
 };
 
-// Seconds: above zero, at most 10^6 (nanosecond arithmetic must not overflow).
-double parse_seconds(const std::string& option, const std::string& text) {
-    return tools::parse_bounded(option, text, 0.001, 1e6);
-}
-
-PortsOptions parse_options(int argc, char** argv) {
+// nullopt after --help or --version.
+std::optional<PortsOptions> parse_arguments(int argc, char** argv) {
     PortsOptions options;
     bool tcp_only = false;
     bool udp_only = false;
+    bool help = false;
+    bool version = false;
     bool timeout_given = false;
-    tools::ArgumentReader reader(argc, argv, 2);
-    while (!reader.done()) {
-        const std::string arg = reader.next();
-        if (arg == "-h" || arg == "--help") {
-            std::fputs(kPortsUsage, stdout);
-            std::exit(0);
-        } else if (arg == "--start-port") {
-            options.filter.first_port = static_cast<std::uint16_t>(
-                tools::parse_bounded<unsigned>(arg, reader.value(), 1, 65535));
-        } else if (arg == "--end-port") {
-            options.filter.last_port = static_cast<std::uint16_t>(
-                tools::parse_bounded<unsigned>(arg, reader.value(), 1, 65535));
-        } else if (arg == "--tcp") {
-            tcp_only = true;
-        } else if (arg == "--udp") {
-            udp_only = true;
-        } else if (arg == "--parallel") {
-            options.sequential = false;
-        } else if (arg == "-j") {
-            options.workers = tools::parse_bounded<unsigned>(arg, reader.value(), 1, 1024);
-        } else if (arg == "--sequential") {
-            options.sequential = true;
-        } else if (arg == "--benchmark") {
-            options.benchmark = true;
-        } else if (arg == "--json") {
-            options.json = true;
-        } else if (arg == "--watch") {
-            options.watch_s = parse_seconds(arg, reader.value());
-        } else if (arg == "--netstat") {
-            options.netstat = true;
-        } else if (arg == "--timeout") {
-            options.timeout_s = parse_seconds(arg, reader.value());
-            timeout_given = true;
-        } else {
-            throw UsageError("unexpected argument '" + arg + "'");
-        }
+    std::string parallel_option;  // "--parallel" or "-j", given
+    const auto port = [](const char* option, const std::string& text) {
+        return cli::parse_count_as<std::uint16_t>(option, text, 1, 65535);
+    };
+    const auto operands = cli::parse_options(
+        argc, argv, 2,
+        {
+            {"help", 'h', false, [&](auto&) { help = true; }},
+            {"version", 0, false, [&](auto&) { version = true; }},
+            {"start-port", 0, true,
+             [&](auto& n) { options.filter.first_port = port("--start-port", n); }},
+            {"end-port", 0, true,
+             [&](auto& n) { options.filter.last_port = port("--end-port", n); }},
+            {"tcp", 0, false, [&](auto&) { tcp_only = true; }},
+            {"udp", 0, false, [&](auto&) { udp_only = true; }},
+            {"parallel", 0, false, [&](auto&) { parallel_option = "--parallel"; }},
+            {"workers", 'j', true,
+             [&](auto& n) {
+                 parallel_option = "-j";
+                 options.workers = cli::parse_count_as<unsigned>("-j", n, 1, cli::kMaxWorkers);
+             }},
+            {"sequential", 0, false, [&](auto&) { options.sequential = true; }},
+            {"benchmark", 0, false, [&](auto&) { options.benchmark = true; }},
+            {"json", 0, false, [&](auto&) { options.json = true; }},
+            {"watch", 0, true,
+             [&](auto& s) {
+                 options.watch_s = cli::parse_real("--watch", s, 0.001, cli::kMaxSeconds);
+             }},
+            {"netstat", 0, false, [&](auto&) { options.netstat = true; }},
+            {"timeout", 0, true,
+             [&](auto& s) {
+                 options.timeout = cli::parse_seconds("--timeout", s);
+                 timeout_given = true;
+             }},
+        });
+    if (help) {
+        std::fputs(kPortsUsage, stdout);
+        return std::nullopt;
     }
+    if (version) {
+        cli::print_version("forkline ports");
+        return std::nullopt;
+    }
+    if (!operands.empty()) throw UsageError("unexpected argument " + cli::quoted(operands[0]));
     if (tcp_only != udp_only) {
         options.filter.tcp = tcp_only;
         options.filter.udp = udp_only;
     }
     if (options.filter.first_port > options.filter.last_port)
         throw UsageError("--start-port is above --end-port");
-    if (options.filter.first_port == 0) options.filter.first_port = 1;
+    if (options.sequential && !parallel_option.empty())
+        throw UsageError("--sequential and " + parallel_option + " contradict each other");
     if (options.benchmark && (options.netstat || options.watch_s > 0 || options.sequential))
         throw UsageError("--benchmark runs both modes: no --sequential, --netstat or --watch");
+    if (options.netstat && (options.sequential || !parallel_option.empty()))
+        throw UsageError("--netstat reads no process itself: no " +
+                         (options.sequential ? std::string("--sequential") : parallel_option));
     if (timeout_given && !options.netstat) throw UsageError("--timeout is for --netstat only");
     if (options.workers == 0) options.workers = forkline::available_cores();
     if (options.sequential) options.workers = 0;  // the scanner's "in this process"
     return options;
 }
 
-std::chrono::nanoseconds to_duration(double seconds) {
-    return std::chrono::nanoseconds(static_cast<std::int64_t>(seconds * 1e9));
+// The width of the terminal that standard output is, or 0 when it is not one: piped output
+// is never cut.
+std::size_t terminal_width() {
+    winsize size{};
+    if (::isatty(STDOUT_FILENO) == 0 || ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0) return 0;
+    return size.ws_col;
 }
 
-void print_listeners(const PortsOptions& options, const std::vector<ports::Listener>& listeners) {
+std::vector<ports::Listener> scan(const PortsOptions& options, ports::PortScanner& scanner) {
+    return options.netstat ? ports::run_netstat(options.filter, options.timeout)
+                           : scanner.scan(options.filter);
+}
+
+void print_listeners(const PortsOptions& options, const std::vector<ports::Listener>& listeners,
+                     std::size_t width = 0) {
     if (options.json) {
         std::printf("%s\n", ports::to_json(listeners)
                                 .dump(options.watch_s > 0 ? -1 : 2, ' ', false,
                                       nlohmann::json::error_handler_t::replace)
                                 .c_str());
     } else {
-        ports::print_table(stdout, listeners);
+        ports::print_table(stdout, listeners, width);
     }
-    std::fflush(stdout);
 }
 
-// Blocks SIGINT and SIGTERM so that a watch ends between two scans: waits `seconds` for
-// one of them and says whether it came. They stay blocked until the process exits: a second
-// one while it shuts down (timeout(1) sends its signal twice: to the child and to the group)
-// must not turn a clean exit 0 into death by signal.
-class StopSignals {
+// Blocks SIGINT, SIGTERM and SIGWINCH and takes them with sigtimedwait, so that a watch
+// ends between two scans. They stay blocked until the process exits: a second one while it
+// shuts down (timeout(1) sends its signal twice: to the child and to the group) must not
+// turn a clean exit 0 into death by signal.
+class WatchSignals {
   public:
-    StopSignals() {
+    WatchSignals() {
         sigemptyset(&set_);
-        sigaddset(&set_, SIGINT);
-        sigaddset(&set_, SIGTERM);
+        for (const int signal : {SIGINT, SIGTERM, SIGWINCH}) sigaddset(&set_, signal);
         ::pthread_sigmask(SIG_BLOCK, &set_, nullptr);
     }
 
-    bool wait(double seconds) const {
-        const auto whole = std::floor(seconds);
-        const timespec timeout{static_cast<time_t>(whole),
-                               static_cast<long>((seconds - whole) * 1e9)};
-        return ::sigtimedwait(&set_, nullptr, &timeout) > 0;
+    // Waits until `deadline` for one of them: returns it, or 0 at the deadline.
+    int wait_until(std::chrono::steady_clock::time_point deadline) const {
+        for (;;) {
+            const auto left = std::max(deadline - std::chrono::steady_clock::now(),
+                                       std::chrono::steady_clock::duration::zero());
+            const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+            const timespec timeout{static_cast<time_t>(ns / 1'000'000'000),
+                                   static_cast<long>(ns % 1'000'000'000)};
+            const int signal = ::sigtimedwait(&set_, nullptr, &timeout);
+            if (signal > 0) return signal;
+            if (errno != EINTR) return 0;
+        }
     }
 
   private:
     sigset_t set_{};
 };
 
+// One screen of a watch (on a terminal), or one more record (off it).
+void draw(const PortsOptions& options, const std::vector<ports::Listener>& listeners,
+          const char* clock, bool terminal) {
+    const std::size_t width = terminal ? terminal_width() : 0;
+    if (terminal) std::fputs("\033[H\033[2J", stdout);  // home, clear: redraw in place
+    if (!options.json) {
+        char title[128];
+        std::snprintf(title, sizeof title,
+                      "forkline ports at %s, every %g s, %zu sockets (Ctrl-C to quit)", clock,
+                      options.watch_s, listeners.size());
+        std::printf("%s\n\n", ports::cut_to_width(title, width).c_str());
+    }
+    print_listeners(options, listeners, width);
+    if (!terminal && !options.json) std::putchar('\n');
+    cli::check_output(stdout);  // a full disk or a closed pipe ends the watch
+}
+
 int watch(const PortsOptions& options) {
-    const StopSignals stop;  // first: a Ctrl-C while the pool starts ends the watch cleanly too
+    using Clock = std::chrono::steady_clock;
+    const WatchSignals signals;  // first: a Ctrl-C while the pool starts ends the watch too
     ports::PortScanner scanner(options.netstat ? 0 : options.workers);
     const bool terminal = ::isatty(STDOUT_FILENO) != 0;
-    do {
-        const auto listeners =
-            options.netstat ? ports::run_netstat(options.filter, to_duration(options.timeout_s))
-                            : scanner.scan(options.filter);
+    const auto every =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.watch_s));
+    for (;;) {
+        const auto listeners = scan(options, scanner);
+        const auto next = Clock::now() + every;
         const auto now = std::time(nullptr);
         char clock[16];
         std::strftime(clock, sizeof clock, "%H:%M:%S", std::localtime(&now));
-        if (terminal) std::fputs("\033[H\033[2J", stdout);  // home, clear: redraw in place
-        if (!options.json) {
-            std::printf("forkline ports at %s, every %g s, %zu sockets (Ctrl-C to quit)\n\n", clock,
-                        options.watch_s, listeners.size());
+        draw(options, listeners, clock, terminal);
+        for (int signal; (signal = signals.wait_until(next)) != 0;) {
+            if (signal != SIGWINCH) return 0;                         // SIGINT, SIGTERM: done
+            if (terminal) draw(options, listeners, clock, terminal);  // resized: fit it again
         }
-        print_listeners(options, listeners);
-        if (!terminal && !options.json) std::putchar('\n');
-    } while (!stop.wait(options.watch_s));
-    return 0;
+    }
 }
 
 int benchmark(const PortsOptions& options) {
@@ -231,12 +282,11 @@ int benchmark(const PortsOptions& options) {
 }  // namespace
 
 int ports_main(int argc, char** argv) {
-    const auto options = parse_options(argc, argv);
-    if (options.benchmark) return benchmark(options);
-    if (options.watch_s > 0) return watch(options);
-    ports::PortScanner scanner(options.netstat ? 0 : options.workers);
-    print_listeners(options, options.netstat ? ports::run_netstat(options.filter,
-                                                                  to_duration(options.timeout_s))
-                                             : scanner.scan(options.filter));
+    const auto options = parse_arguments(argc, argv);
+    if (!options) return 0;
+    if (options->benchmark) return benchmark(*options);
+    if (options->watch_s > 0) return watch(*options);
+    ports::PortScanner scanner(options->netstat ? 0 : options->workers);
+    print_listeners(*options, scan(*options, scanner));
     return 0;
 }

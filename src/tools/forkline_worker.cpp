@@ -10,8 +10,11 @@
 #include <string>
 #include <thread>
 
-#include "arguments.hpp"
+#include "option_numbers.hpp"
+#include "options.hpp"
 #include "subcommands.hpp"
+#include "tool.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -28,7 +31,7 @@ like, before or after the supervisor.
 Options:
   --redis URL     redis://[user:password@]host[:port][/db]
   --queue NAME    the queue to serve (letters, digits, '_', '.', '-')
-  -j N            local worker processes (default: the number of cores)
+  -j, --workers N local worker processes (default: the number of cores)
   --prefetch N    jobs held from Redis at once (default: 2 × -j); more suits tiny jobs,
                   fewer balances long jobs across hosts
   --max-size B    largest job and result in bytes (default 65536); a larger job
@@ -37,6 +40,9 @@ Options:
   --give-up S     retry a lost or refused connection for S seconds with exponential
                   backoff (50 ms to 1 s between tries), then fail (default 15)
   -h, --help      show this help
+  --version       show the version
+
+Options come before PROGRAM: what follows it are PROGRAM's own arguments.
 
 SIGINT/SIGTERM: it puts the jobs it holds back in the queue and exits (128 + the signal). A
 killed worker host loses nothing either: after its heartbeat expires (5 s) the supervisor
@@ -44,7 +50,7 @@ puts its jobs back. Exit status: 0 after --once, 1 on a lost connection or a wor
 cannot start, 2 on bad usage.
 )";
 
-using tools::UsageError;
+using cli::UsageError;
 
 // SIGINT/SIGTERM stop it cleanly: the bridge thread gives its jobs back to the queue and
 // exits. The signals are blocked in every thread and taken here with sigtimedwait.
@@ -79,40 +85,49 @@ int serve_until_signal(const forkline::RedisWorkerOptions& options) {
 
 int worker_main(int argc, char** argv) {
     forkline::RedisWorkerOptions options{.give_up = std::chrono::seconds(15)};
-    std::string program;
-    tools::ArgumentReader reader(argc, argv, 2);
-    while (!reader.done() && program.empty()) {
-        const std::string arg = reader.next();
-        if (arg == "-h" || arg == "--help") {
-            std::fputs(kWorkerUsage, stdout);
-            return 0;
-        } else if (arg == "--redis") {
-            options.url = reader.value();
-        } else if (arg == "--queue") {
-            options.queue = reader.value();
-        } else if (arg == "-j") {
-            options.workers = tools::parse_bounded<unsigned>("-j", reader.value(), 1, 4096);
-        } else if (arg == "--prefetch") {
-            options.prefetch =
-                tools::parse_bounded<unsigned>("--prefetch", reader.value(), 1, 65536);
-        } else if (arg == "--max-size") {
-            options.max_job_size = options.max_result_size =
-                tools::parse_bounded<unsigned>("--max-size", reader.value(), 1, 1u << 30);
-        } else if (arg == "--once") {
-            options.once = true;
-        } else if (arg == "--give-up") {
-            options.give_up = std::chrono::seconds(
-                tools::parse_bounded<unsigned>("--give-up", reader.value(), 1, 86400));
-        } else if (arg.starts_with("-")) {
-            throw UsageError("unknown option '" + arg + "'");
-        } else {
-            program = arg;
-        }
+    bool help = false;
+    bool version = false;
+    const auto operands = cli::parse_options(
+        argc, argv, 2,
+        {
+            {"help", 'h', false, [&](auto&) { help = true; }},
+            {"version", 0, false, [&](auto&) { version = true; }},
+            {"redis", 0, true, [&](auto& url) { options.url = url; }},
+            {"queue", 0, true, [&](auto& name) { options.queue = name; }},
+            {"workers", 'j', true,
+             [&](auto& n) {
+                 options.workers = cli::parse_count_as<unsigned>("-j", n, 1, cli::kMaxWorkers);
+             }},
+            {"prefetch", 0, true,
+             [&](auto& n) {
+                 options.prefetch = cli::parse_count_as<unsigned>("--prefetch", n, 1, 65536);
+             }},
+            {"max-size", 0, true,
+             [&](auto& n) {
+                 options.max_job_size = options.max_result_size =
+                     cli::parse_count_as<unsigned>("--max-size", n, 1, 1u << 30);
+             }},
+            {"once", 0, false, [&](auto&) { options.once = true; }},
+            {"give-up", 0, true,
+             [&](auto& s) {
+                 options.give_up =
+                     std::chrono::seconds(cli::parse_count_as<unsigned>("--give-up", s, 1, 86400));
+             }},
+        },
+        cli::Operands::last);
+    if (help) {
+        std::fputs(kWorkerUsage, stdout);
+        return 0;
     }
-    while (!reader.done()) options.worker_args.push_back(reader.next());
+    if (version) {
+        cli::print_version("forkline worker");
+        return 0;
+    }
     if (options.url.empty()) throw UsageError("--redis URL is required");
     if (options.queue.empty()) throw UsageError("--queue NAME is required");
-    if (program.empty()) throw UsageError("no worker PROGRAM given");
+    if (operands.empty()) throw UsageError("no worker PROGRAM given");
+    const std::string& program = operands.front();
+    options.worker_args.assign(operands.begin() + 1, operands.end());
     try {
         forkline::check_redis_url(options.url);
     } catch (const forkline::Error& e) {
