@@ -73,7 +73,7 @@ TEST_CASE("--timeout: 124, partial output, stage killed by SIGTERM") {
 TEST_CASE("exit statuses: 127 names the command, 126, 128+N, --pipefail") {
     const auto missing = runpipe({"no-such-cmd-xyz"});
     CHECK(missing.code == 127);
-    CHECK(missing.err == "runpipe: no-such-cmd-xyz: command not found\n");
+    CHECK(missing.err == "runpipe: 'no-such-cmd-xyz': command not found\n");
     CHECK(runpipe({"/etc/passwd"}).code == 126);
     CHECK(runpipe({"sh -c 'kill -TERM $$'"}).code == 143);
     CHECK(runpipe({"false | true"}).code == 0);
@@ -89,13 +89,13 @@ TEST_CASE("--shell runs /bin/sh -c") {
 
 TEST_CASE("syntax errors and bad usage: one line, exit 2, nothing run") {
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-        {{"a | | b"}, "runpipe: syntax error at column 4: empty stage"},
+        {{"a | | b"}, "runpipe: error: syntax error at column 4: empty stage"},
         {{"echo 'x"}, "syntax error at column 6: unterminated ' quote"},
         {{"ls *.c"}, "needs --shell"},
         {{"cat >"}, "needs a file name"},
         {{}, "no command given"},
-        {{"--timeout", "abc", "true"}, "--timeout needs a number of seconds"},
-        {{"--timeout", "-1", "true"}, "--timeout needs a number of seconds"},
+        {{"--timeout", "abc", "true"}, "--timeout needs a number from 0"},
+        {{"--timeout", "-1", "true"}, "--timeout needs a number from 0"},
         {{"--bogus", "true"}, "unknown option '--bogus'"},
         {{"echo", "a"}, "quote the whole pipeline"},
         {{"--input", "x", "--no-stdin", "cat"}, "choose one of"},

@@ -1,0 +1,86 @@
+#include "foreground_terminal.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace forkline {
+
+namespace {
+
+// tcsetpgrp from a background group raises SIGTTOU, which would stop us, unless SIGTTOU is
+// blocked or ignored: then the kernel allows it. Blocked in this thread for a scope.
+class SigttouBlocked {
+  public:
+    SigttouBlocked() {
+        sigset_t ttou;
+        ::sigemptyset(&ttou);
+        ::sigaddset(&ttou, SIGTTOU);
+        ::pthread_sigmask(SIG_BLOCK, &ttou, &saved_);
+    }
+    ~SigttouBlocked() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+    SigttouBlocked(const SigttouBlocked&) = delete;
+    SigttouBlocked& operator=(const SigttouBlocked&) = delete;
+
+  private:
+    sigset_t saved_;
+};
+
+bool stopped_by_terminal(int signal) {
+    return signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
+}
+
+}  // namespace
+
+ForegroundTerminal::ForegroundTerminal(bool wanted) {
+    if (!wanted || ::isatty(STDIN_FILENO) == 0) return;
+    // A copy of our own, above 2 and close-on-exec: the stages' fd 0 may be replaced before
+    // they call tcsetpgrp.
+    terminal_ = UniqueFd(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, STDERR_FILENO + 1));
+    may_give_ = terminal_.valid() && in_foreground();
+}
+
+ForegroundTerminal::~ForegroundTerminal() {
+    if (given_to_ != 0) set_foreground(::getpgrp());
+}
+
+bool ForegroundTerminal::in_foreground() const {
+    return ::tcgetpgrp(terminal_.get()) == ::getpgrp();
+}
+
+void ForegroundTerminal::set_foreground(pid_t group) const {
+    const SigttouBlocked blocked;
+    ::tcsetpgrp(terminal_.get(), group);  // best effort: a hung-up terminal has no foreground
+}
+
+void ForegroundTerminal::give_to(pid_t group) {
+    if (!may_give_ || group <= 0) return;
+    set_foreground(group);
+    given_to_ = group;
+}
+
+void ForegroundTerminal::follow_stops(const std::vector<pid_t>& stages, pid_t group) {
+    bool stopped = false;
+    for (const pid_t stage : stages) {
+        siginfo_t info{};
+        // WSTOPPED without WEXITED: a stage that exited stays for the pidfd loop to reap.
+        if (::waitid(P_PID, static_cast<id_t>(stage), &info, WSTOPPED | WNOHANG) == 0 &&
+            info.si_pid == stage && stopped_by_terminal(info.si_status))
+            stopped = true;
+    }
+    if (!stopped || group <= 0) return;
+    if (given_to_ != 0) {
+        set_foreground(::getpgrp());
+        given_to_ = 0;
+    }
+    // Stops us until our shell continues us (fg, bg). In an orphaned group (no job-control
+    // shell above us) the kernel discards it: we go on at once, as the stages then do.
+    ::raise(SIGTSTP);
+    may_give_ = in_foreground();  // fg: the pipeline gets the terminal again; bg: it does not
+    give_to(group);
+    ::kill(-group, SIGCONT);
+}
+
+}  // namespace forkline
