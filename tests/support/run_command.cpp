@@ -125,6 +125,61 @@ CommandResult run_redirected(const std::string& redirection, const std::vector<s
     return run_command(shell, input);
 }
 
+bool have_script() {
+    return run_command({"/bin/sh", "-c", "command -v script"}).code == 0;
+}
+
+CommandResult run_on_terminal(const std::string& shell_command,
+                              const std::vector<Keystrokes>& steps, std::chrono::seconds limit) {
+    Pipe in, out;
+    const pid_t pid = spawn({"env", "SHELL=/bin/sh", "script", "-qec", shell_command, "/dev/null"},
+                            in.read, out.write, out.write);
+    ::close(in.read);
+    ::close(out.write);
+    ::signal(SIGPIPE, SIG_IGN);
+    CommandResult result;
+    std::size_t step = 0;
+    std::size_t search_from = 0;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        for (; step < steps.size(); ++step) {
+            const auto found = result.out.find(steps[step].after, search_from);
+            if (found == std::string::npos) break;
+            search_from = found + steps[step].after.size();
+            // A few bytes: they fit in the pipe at once.
+            if (::write(in.write, steps[step].keys.data(), steps[step].keys.size()) < 0) break;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        pollfd fd{out.read, POLLIN, 0};
+        if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) continue;
+        char buffer[4096];
+        const auto n = ::read(out.read, buffer, sizeof buffer);
+        if (n <= 0) break;
+        result.out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(out.read);
+    ::close(in.write);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) {
+        result.signal = WTERMSIG(status);
+    } else {
+        result.code = WEXITSTATUS(status);
+    }
+    return result;
+}
+
+std::string shell_quoted(const std::string& text) {
+    std::string quoted = "'";
+    for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
 pid_t start_command(const std::vector<std::string>& argv) {
     const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     const pid_t pid = spawn(argv, null, null, null);
