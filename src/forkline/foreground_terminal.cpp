@@ -10,24 +10,6 @@ namespace forkline {
 
 namespace {
 
-// tcsetpgrp from a background group raises SIGTTOU, which would stop us, unless SIGTTOU is
-// blocked or ignored: then the kernel allows it. Blocked in this thread for a scope.
-class SigttouBlocked {
-  public:
-    SigttouBlocked() {
-        sigset_t ttou;
-        ::sigemptyset(&ttou);
-        ::sigaddset(&ttou, SIGTTOU);
-        ::pthread_sigmask(SIG_BLOCK, &ttou, &saved_);
-    }
-    ~SigttouBlocked() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
-    SigttouBlocked(const SigttouBlocked&) = delete;
-    SigttouBlocked& operator=(const SigttouBlocked&) = delete;
-
-  private:
-    sigset_t saved_;
-};
-
 bool stopped_by_terminal(int signal) {
     return signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
 }
@@ -36,8 +18,8 @@ bool stopped_by_terminal(int signal) {
 
 ForegroundTerminal::ForegroundTerminal(bool wanted) {
     if (!wanted || ::isatty(STDIN_FILENO) == 0) return;
-    // A copy of our own, above 2 and close-on-exec: the stages' fd 0 may be replaced before
-    // they call tcsetpgrp.
+    // A copy of our own (close-on-exec, above 2): it names the terminal for the stages'
+    // tcsetpgrp and for giving it back, whatever happens to fd 0 meanwhile.
     terminal_ = UniqueFd(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, STDERR_FILENO + 1));
     may_give_ = terminal_.valid() && in_foreground();
 }
@@ -50,9 +32,16 @@ bool ForegroundTerminal::in_foreground() const {
     return ::tcgetpgrp(terminal_.get()) == ::getpgrp();
 }
 
+// tcsetpgrp from a background group raises SIGTTOU, which would stop us, unless SIGTTOU is
+// blocked or ignored: then the kernel allows it. Best effort: a hung-up terminal has none.
 void ForegroundTerminal::set_foreground(pid_t group) const {
-    const SigttouBlocked blocked;
-    ::tcsetpgrp(terminal_.get(), group);  // best effort: a hung-up terminal has no foreground
+    sigset_t ttou;
+    sigset_t saved;
+    ::sigemptyset(&ttou);
+    ::sigaddset(&ttou, SIGTTOU);
+    ::pthread_sigmask(SIG_BLOCK, &ttou, &saved);
+    ::tcsetpgrp(terminal_.get(), group);
+    ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
 }
 
 void ForegroundTerminal::give_to(pid_t group) {

@@ -48,6 +48,17 @@ pid_t spawn(const std::vector<std::string>& argv, int in, int out, int err) {
     return pid;
 }
 
+// Waits for `pid` and sets result.code or result.signal.
+void reap(pid_t pid, CommandResult& result) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) {
+        result.signal = WTERMSIG(status);
+    } else {
+        result.code = WEXITSTATUS(status);
+    }
+}
+
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input,
@@ -108,13 +119,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
         if (fd >= 0) ::close(fd);
     }
     if (in_fd >= 0) ::close(in_fd);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) {
-        result.signal = WTERMSIG(status);
-    } else {
-        result.code = WEXITSTATUS(status);
-    }
+    reap(pid, result);
     return result;
 }
 
@@ -164,13 +169,7 @@ CommandResult run_on_terminal(const std::string& shell_command,
     }
     ::close(out.read);
     ::close(in.write);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) {
-        result.signal = WTERMSIG(status);
-    } else {
-        result.code = WEXITSTATUS(status);
-    }
+    reap(pid, result);
     return result;
 }
 
