@@ -276,6 +276,26 @@ TEST_CASE("under a job-control shell, ^Z stops runpipe with its pipeline and fg 
     CHECK(r.out.find("status=0") != std::string::npos);
 }
 
+TEST_CASE(
+    "started in the background, runpipe leaves the terminal; a stage reading it waits for fg") {
+    if (!test_support::have_script()) {
+        MESSAGE(kNoScript);
+        return;
+    }
+    const auto r = test_support::run_on_terminal(
+        "PS1='$ ' exec bash --norc --noprofile -i",
+        {{"$ ", runpipe_on_terminal("sh -c 'while read l; do echo got-$l; done'") + " &\n"},
+         {"$ ", "wait; echo waited\n"},  // returns when the job stops
+         {"waited", ""},
+         {"$ ", "fg\n"},
+         {"fg\r\n", "def\n"},
+         {"got-def", "\x04"},
+         {"$ ", "echo status=$?; exit\n"}});
+    INFO(r.out);
+    CHECK(r.out.find("Stopped") != std::string::npos);
+    CHECK(r.out.find("status=0") != std::string::npos);
+}
+
 TEST_CASE("--help") {
     const auto r = runpipe({"--help"});
     CHECK(r.code == 0);

@@ -14,6 +14,22 @@ bool stopped_by_terminal(int signal) {
     return signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
 }
 
+// Stops this process until its shell continues it (fg, bg); false if the stop did not
+// happen: in an orphaned group (no job-control shell above us) the kernel discards it.
+bool stop_self() {
+    sigset_t cont;
+    sigset_t saved;
+    ::sigemptyset(&cont);
+    ::sigaddset(&cont, SIGCONT);
+    ::pthread_sigmask(SIG_BLOCK, &cont, &saved);
+    ::raise(SIGTSTP);  // the default action stops us before raise() returns
+    // A SIGCONT continues a stopped process even while blocked, and then stays pending.
+    const timespec now{0, 0};
+    const bool stopped = ::sigtimedwait(&cont, nullptr, &now) == SIGCONT;
+    ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+    return stopped;
+}
+
 }  // namespace
 
 ForegroundTerminal::ForegroundTerminal(bool wanted) {
@@ -51,23 +67,25 @@ void ForegroundTerminal::give_to(pid_t group) {
 }
 
 void ForegroundTerminal::follow_stops(const std::vector<pid_t>& stages, pid_t group) {
-    bool stopped = false;
+    int stop_signal = 0;
     for (const pid_t stage : stages) {
         siginfo_t info{};
         // WSTOPPED without WEXITED: a stage that exited stays for the pidfd loop to reap.
         if (::waitid(P_PID, static_cast<id_t>(stage), &info, WSTOPPED | WNOHANG) == 0 &&
             info.si_pid == stage && stopped_by_terminal(info.si_status))
-            stopped = true;
+            stop_signal = info.si_status;
     }
-    if (!stopped || group <= 0) return;
+    if (stop_signal == 0 || group <= 0) return;
     if (given_to_ != 0) {
         set_foreground(::getpgrp());
         given_to_ = 0;
     }
-    // Stops us until our shell continues us (fg, bg). In an orphaned group (no job-control
-    // shell above us) the kernel discards it: we go on at once, as the stages then do.
-    ::raise(SIGTSTP);
+    const bool was_stopped = stop_self();
     may_give_ = in_foreground();  // fg: the pipeline gets the terminal again; bg: it does not
+    // Read or write the terminal from the background, with no shell to continue us: it
+    // would stop again at once, in a loop. Left stopped, as it was before (a signal to us or
+    // the deadline still ends it).
+    if (!may_give_ && !was_stopped && stop_signal != SIGTSTP) return;
     give_to(group);
     ::kill(-group, SIGCONT);
 }

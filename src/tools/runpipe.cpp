@@ -51,7 +51,8 @@ Terminal: when runpipe's stdin is a terminal and runpipe runs in the foreground,
 pipeline's group becomes the terminal's foreground group while it runs (so its stages can
 read the terminal, and ^C or ^Z go to them), and runpipe takes the terminal back at the
 end. A pipeline stopped by ^Z stops runpipe too; `fg` continues both. Run in the
-background, runpipe leaves the terminal alone.
+background, runpipe leaves the terminal alone (a stage that reads it stops runpipe, as a
+shell's job, until `fg`).
 
 Exit status: the last stage's (or with --pipefail the last non-zero one), 124 timed out,
 127 command not found, 126 not executable, 128+N killed by signal N (130 for a ^C typed
