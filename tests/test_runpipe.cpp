@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -211,6 +212,23 @@ TEST_CASE("--json of megabytes of binary output: valid, nlohmann's replacement, 
     CHECK(j.at("stderr").get<std::string>() == replaced);
     // Streamed field by field, yet what nlohmann's dump of the same object writes.
     CHECK(j.dump() + "\n" == r.out);
+}
+
+TEST_CASE("--json holds its output once: peak memory stays near the output's size") {
+    if (::access("/usr/bin/time", X_OK) != 0) {
+        MESSAGE("/usr/bin/time (GNU time) is not installed: memory check skipped");
+        return;
+    }
+    // 20 MB of NUL bytes: 120 MB of "\u0000" escapes. Building the whole text in memory, as
+    // before, peaked near 300 MB.
+    const auto r = run_command({"/bin/sh", "-c",
+                                "exec /usr/bin/time -f %M \"$0\" --json 'head -c 20000000 "
+                                "/dev/zero' >/dev/null",
+                                RUNPIPE_PATH});
+    REQUIRE(r.code == 0);
+    const long peak_kb = std::atol(r.err.c_str());
+    CHECK(peak_kb > 0);
+    CHECK(peak_kb < 3 * 20'000 + 16'000);  // 3x the output, plus the program itself
 }
 
 namespace {
