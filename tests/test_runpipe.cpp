@@ -234,6 +234,7 @@ TEST_CASE("--json holds its output once: peak memory stays near the output's siz
 namespace {
 
 const char* const kNoScript = "script(1) (util-linux) is not installed: terminal test skipped";
+const char* const kNoBash = "script(1) or bash is not installed: job-control test skipped";
 
 std::string runpipe_on_terminal(const std::string& pipeline) {
     return test_support::shell_quoted(RUNPIPE_PATH) + " " + test_support::shell_quoted(pipeline);
@@ -248,7 +249,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 }  // namespace
 
 TEST_CASE("on a terminal, stages read it as the foreground group; it is given back after") {
-    if (!test_support::have_script()) {
+    if (!test_support::have_program("script")) {
         MESSAGE(kNoScript);
         return;
     }
@@ -262,7 +263,7 @@ TEST_CASE("on a terminal, stages read it as the foreground group; it is given ba
 }
 
 TEST_CASE("on a terminal, ^C goes to the pipeline: status 130, the terminal given back") {
-    if (!test_support::have_script()) {
+    if (!test_support::have_program("script")) {
         MESSAGE(kNoScript);
         return;
     }
@@ -275,8 +276,8 @@ TEST_CASE("on a terminal, ^C goes to the pipeline: status 130, the terminal give
 }
 
 TEST_CASE("under a job-control shell, ^Z stops runpipe with its pipeline and fg continues both") {
-    if (!test_support::have_script()) {
-        MESSAGE(kNoScript);
+    if (!test_support::have_program("script") || !test_support::have_program("bash")) {
+        MESSAGE(kNoBash);
         return;
     }
     const auto r = test_support::run_on_terminal(
@@ -296,8 +297,8 @@ TEST_CASE("under a job-control shell, ^Z stops runpipe with its pipeline and fg 
 
 TEST_CASE(
     "started in the background, runpipe leaves the terminal; a stage reading it waits for fg") {
-    if (!test_support::have_script()) {
-        MESSAGE(kNoScript);
+    if (!test_support::have_program("script") || !test_support::have_program("bash")) {
+        MESSAGE(kNoBash);
         return;
     }
     const auto r = test_support::run_on_terminal(

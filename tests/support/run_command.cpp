@@ -130,8 +130,8 @@ CommandResult run_redirected(const std::string& redirection, const std::vector<s
     return run_command(shell, input);
 }
 
-bool have_script() {
-    return run_command({"/bin/sh", "-c", "command -v script"}).code == 0;
+bool have_program(const std::string& program) {
+    return run_command({"/bin/sh", "-c", "command -v \"$0\"", program}).code == 0;
 }
 
 CommandResult run_on_terminal(const std::string& shell_command,

@@ -33,8 +33,8 @@ struct Keystrokes {
     std::string keys;
 };
 
-// Whether util-linux script(1), which run_on_terminal needs, is installed.
-bool have_script();
+// Whether `program` is found in PATH (script(1), which run_on_terminal needs; bash…).
+bool have_program(const std::string& program);
 
 // Runs `shell_command` with /bin/sh -c under script(1): in a new session whose controlling
 // terminal is a new pseudo-terminal, typing `steps` into it. `out` is what the terminal shows
