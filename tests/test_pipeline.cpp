@@ -1,6 +1,7 @@
 // run_pipeline against real programs, after CPython's test_subprocess.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -290,4 +291,46 @@ TEST_CASE("no zombie and no fd left behind") {
     }
     CHECK(test_support::open_fds() == before);
     CHECK(test_support::children_of(::getpid()).empty());
+}
+
+TEST_CASE("foreground_terminal: a stage reads the terminal; the terminal is given back after") {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    const std::string terminal = ::ptsname(master);
+    REQUIRE(::write(master, "typed\n", 6) == 6);  // a line waiting on the terminal
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        // A session of its own, whose controlling terminal (and stdin) is the pseudo-terminal:
+        // its group is the foreground one, as a command's typed at a shell.
+        const int tty = ::setsid() < 0 ? -1 : ::open(terminal.c_str(), O_RDWR);
+        if (tty < 0 || ::dup2(tty, STDIN_FILENO) < 0) ::_exit(2);
+        // Without the terminal, head would stop on SIGTTIN: the timeout bounds that.
+        const auto r = run_pipeline(
+            "head -1",
+            {.capture_stdout = true, .timeout = 10s, .grace = 100ms, .foreground_terminal = true});
+        const bool given_back = ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
+        ::_exit(r.exit_code == 0 && r.stdout_data == "typed\n" && given_back ? 0 : 1);
+    }
+    int status = -1;
+    for (int waited = 0; waited < 300 && ::waitpid(pid, &status, WNOHANG) == 0; ++waited)
+        std::this_thread::sleep_for(50ms);
+    if (status == -1) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+    }
+    ::close(master);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("foreground_terminal leaves the signal mask as it was") {
+    const auto r =
+        run_pipeline("cat", {.input = "x", .capture_stdout = true, .foreground_terminal = true});
+    CHECK(r.stdout_data == "x");
+    sigset_t mask;
+    ::pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+    CHECK(::sigismember(&mask, SIGCHLD) == 0);
 }

@@ -4,8 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "run_command.hpp"
@@ -73,7 +75,7 @@ TEST_CASE("--timeout: 124, partial output, stage killed by SIGTERM") {
 TEST_CASE("exit statuses: 127 names the command, 126, 128+N, --pipefail") {
     const auto missing = runpipe({"no-such-cmd-xyz"});
     CHECK(missing.code == 127);
-    CHECK(missing.err == "runpipe: no-such-cmd-xyz: command not found\n");
+    CHECK(missing.err == "runpipe: 'no-such-cmd-xyz': command not found\n");
     CHECK(runpipe({"/etc/passwd"}).code == 126);
     CHECK(runpipe({"sh -c 'kill -TERM $$'"}).code == 143);
     CHECK(runpipe({"false | true"}).code == 0);
@@ -89,13 +91,13 @@ TEST_CASE("--shell runs /bin/sh -c") {
 
 TEST_CASE("syntax errors and bad usage: one line, exit 2, nothing run") {
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-        {{"a | | b"}, "runpipe: syntax error at column 4: empty stage"},
+        {{"a | | b"}, "runpipe: error: syntax error at column 4: empty stage"},
         {{"echo 'x"}, "syntax error at column 6: unterminated ' quote"},
         {{"ls *.c"}, "needs --shell"},
         {{"cat >"}, "needs a file name"},
         {{}, "no command given"},
-        {{"--timeout", "abc", "true"}, "--timeout needs a number of seconds"},
-        {{"--timeout", "-1", "true"}, "--timeout needs a number of seconds"},
+        {{"--timeout", "abc", "true"}, "--timeout needs a number from 0"},
+        {{"--timeout", "-1", "true"}, "--timeout needs a number from 0"},
         {{"--bogus", "true"}, "unknown option '--bogus'"},
         {{"echo", "a"}, "quote the whole pipeline"},
         {{"--input", "x", "--no-stdin", "cat"}, "choose one of"},
@@ -138,6 +140,179 @@ TEST_CASE("a pipeline that ignores the forwarded SIGTERM is SIGKILLed after --gr
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     CHECK(WEXITSTATUS(status) == 143);
     CHECK(test_support::wait_gone(stages[0], std::chrono::milliseconds(2000)));
+}
+
+TEST_CASE("--timeout 0 is no timeout; --timeout=N, -- and --version") {
+    const auto none = runpipe({"--timeout", "0", "sh -c 'sleep 0.2; echo done'"});
+    CHECK(none.code == 0);
+    CHECK(none.out == "done\n");
+    const auto given = runpipe({"--timeout=0.1", "--grace=0", "--", "sleep 30"});
+    CHECK(given.code == 124);
+    const auto version = runpipe({"--version"});
+    CHECK(version.code == 0);
+    CHECK(version.out.starts_with("runpipe (forkline) "));
+}
+
+TEST_CASE("messages escape control bytes of the command") {
+    const auto r = runpipe({"no-such\x1b[31m-cmd"});
+    CHECK(r.code == 127);
+    CHECK(r.err == "runpipe: 'no-such\\x1B[31m-cmd': command not found\n");
+}
+
+TEST_CASE("runpipe's own failed writes: one line, exit 1; a closed pipe ends it quietly") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {">/dev/full", "runpipe: error: cannot write standard output: No space left on device\n"},
+        {">&-", "runpipe: error: cannot write standard output: Bad file descriptor\n"},
+    };
+    for (const auto& [redirection, message] : cases) {
+        for (const char* mode : {"--json", "--capture"}) {
+            const auto r =
+                test_support::run_redirected(redirection, {RUNPIPE_PATH, mode, "echo x"});
+            INFO(redirection << " " << mode);
+            CHECK(r.code == 1);
+            CHECK(r.err == message);
+        }
+    }
+    // A stage writing to runpipe's stdout itself reports its own error, not runpipe.
+    const auto stage = test_support::run_redirected(">/dev/full", {RUNPIPE_PATH, "echo x"});
+    CHECK(stage.code != 0);
+    CHECK(stage.err.find("runpipe:") == std::string::npos);
+    for (const char* mode : {"--json", "--capture"}) {
+        const auto piped =
+            run_command({"/bin/sh", "-c", "\"$0\" \"$1\" 'head -c 1000000 /dev/zero' | head -c 1",
+                         RUNPIPE_PATH, mode});
+        INFO(mode);
+        CHECK(piped.code == 0);
+        CHECK(piped.out.size() == 1);
+        CHECK(piped.err.empty());
+    }
+}
+
+TEST_CASE("--json of megabytes of binary output: valid, nlohmann's replacement, byte counts") {
+    std::mt19937 random(5);
+    std::string bytes(3'000'000, '\0');
+    for (auto& c : bytes) c = static_cast<char>(random() & 0xFF);
+    bytes += "\xE2\x82";  // and a truncated sequence at the very end
+    char path[] = "/tmp/runpipe-binary-XXXXXX";
+    const int fd = ::mkstemp(path);
+    REQUIRE(fd >= 0);
+    REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    ::close(fd);
+    const auto r = runpipe({"--json", "--input-file", path, "cat | tee /dev/stderr"});
+    ::unlink(path);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j.at("stdout_bytes") == bytes.size());
+    CHECK(j.at("stderr_bytes") == bytes.size());
+    const auto replaced =
+        nlohmann::json::parse(
+            nlohmann::json(bytes).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+            .get<std::string>();
+    CHECK(j.at("stdout").get<std::string>() == replaced);
+    CHECK(j.at("stderr").get<std::string>() == replaced);
+    // Streamed field by field, yet what nlohmann's dump of the same object writes.
+    CHECK(j.dump() + "\n" == r.out);
+}
+
+TEST_CASE("--json holds its output once: peak memory stays near the output's size") {
+    if (::access("/usr/bin/time", X_OK) != 0) {
+        MESSAGE("/usr/bin/time (GNU time) is not installed: memory check skipped");
+        return;
+    }
+    // 20 MB of NUL bytes: 120 MB of "\u0000" escapes. Building the whole text in memory, as
+    // before, peaked near 300 MB.
+    const auto r = run_command({"/bin/sh", "-c",
+                                "exec /usr/bin/time -f %M \"$0\" --json 'head -c 20000000 "
+                                "/dev/zero' >/dev/null",
+                                RUNPIPE_PATH});
+    REQUIRE(r.code == 0);
+    const long peak_kb = std::atol(r.err.c_str());
+    CHECK(peak_kb > 0);
+    CHECK(peak_kb < 3 * 20'000 + 16'000);  // 3x the output, plus the program itself
+}
+
+namespace {
+
+const char* const kNoScript = "script(1) (util-linux) is not installed: terminal test skipped";
+const char* const kNoBash = "script(1) or bash is not installed: job-control test skipped";
+
+std::string runpipe_on_terminal(const std::string& pipeline) {
+    return test_support::shell_quoted(RUNPIPE_PATH) + " " + test_support::shell_quoted(pipeline);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("on a terminal, stages read it as the foreground group; it is given back after") {
+    if (!test_support::have_program("script")) {
+        MESSAGE(kNoScript);
+        return;
+    }
+    // Before: head, in a background group, stopped on SIGTTIN and runpipe waited forever.
+    const auto r = test_support::run_on_terminal(
+        runpipe_on_terminal("head -1") + "; echo status=$?; head -1", {{"", "one\ntwo\n"}});
+    CHECK(r.code == 0);
+    CHECK(r.out.find("status=0") != std::string::npos);
+    CHECK(count(r.out, "one\r\n") == 2);  // the terminal's echo, then runpipe's head
+    CHECK(count(r.out, "two\r\n") == 2);  // the echo, then the shell's head: terminal given back
+}
+
+TEST_CASE("on a terminal, ^C goes to the pipeline: status 130, the terminal given back") {
+    if (!test_support::have_program("script")) {
+        MESSAGE(kNoScript);
+        return;
+    }
+    const auto r = test_support::run_on_terminal(
+        runpipe_on_terminal("sh -c 'echo ab$((1+1)); exec sleep 30'") + "; echo status=$?; head -1",
+        {{"ab2", "\x03"}, {"status=", "after\n"}});
+    CHECK(r.code == 0);
+    CHECK(r.out.find("status=130") != std::string::npos);
+    CHECK(count(r.out, "after\r\n") == 2);
+}
+
+TEST_CASE("under a job-control shell, ^Z stops runpipe with its pipeline and fg continues both") {
+    if (!test_support::have_program("script") || !test_support::have_program("bash")) {
+        MESSAGE(kNoBash);
+        return;
+    }
+    const auto r = test_support::run_on_terminal(
+        "PS1='$ ' exec bash --norc --noprofile -i",
+        {{"$ ", runpipe_on_terminal("sh -c 'echo ab$((1+1)); while read l; do echo got-$l; done'") +
+                    "\n"},
+         {"ab2", "abc\n"},
+         {"got-abc", "\x1a"},
+         {"Stopped", ""},
+         {"$ ", "fg\n"},  // typed at the prompt, not before
+         {"fg\r\n", "def\n"},
+         {"got-def", "\x04"},
+         {"$ ", "echo status=$?; exit\n"}});
+    INFO(r.out);
+    CHECK(r.out.find("status=0") != std::string::npos);
+}
+
+TEST_CASE(
+    "started in the background, runpipe leaves the terminal; a stage reading it waits for fg") {
+    if (!test_support::have_program("script") || !test_support::have_program("bash")) {
+        MESSAGE(kNoBash);
+        return;
+    }
+    const auto r = test_support::run_on_terminal(
+        "PS1='$ ' exec bash --norc --noprofile -i",
+        {{"$ ", runpipe_on_terminal("sh -c 'while read l; do echo got-$l; done'") + " &\n"},
+         {"$ ", "wait; echo waited\n"},  // returns when the job stops
+         {"waited", ""},
+         {"$ ", "fg\n"},
+         {"fg\r\n", "def\n"},
+         {"got-def", "\x04"},
+         {"$ ", "echo status=$?; exit\n"}});
+    INFO(r.out);
+    CHECK(r.out.find("Stopped") != std::string::npos);
+    CHECK(r.out.find("status=0") != std::string::npos);
 }
 
 TEST_CASE("--help") {

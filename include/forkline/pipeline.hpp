@@ -94,6 +94,12 @@ struct PipelineOptions {
     // this process (blocked and read through a signalfd in the calling thread). If the group
     // is still alive `grace` later, it gets SIGKILL.
     std::vector<int> forward_signals{};
+    // When fd 0 is a terminal and this process is in its foreground group: the pipeline's
+    // group is the foreground group while it runs (its stages can read the terminal, ^C
+    // and ^Z go to them), and the terminal is given back at the end. A stage stopped by the
+    // terminal stops this process too (SIGTSTP), as a shell's job; SIGCONT continues both.
+    // For one pipeline run from a command line (runpipe), not for many at once.
+    bool foreground_terminal = false;
 };
 
 struct StageResult {

@@ -173,6 +173,10 @@ class Loop {
         signalfd_siginfo info{};
         while (::read(spec_.signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
             const int signal = static_cast<int>(info.ssi_signo);
+            if (signal == SIGCHLD) {
+                if (spec_.on_child_signal) spec_.on_child_signal();
+                continue;
+            }
             if (outcome_.forwarded_signal == 0) outcome_.forwarded_signal = signal;
             signal_group(signal);
             if (phase_ == Phase::running) {  // a group that ignores it is killed after grace

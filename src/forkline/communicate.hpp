@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ struct CommunicateSpec {
     std::optional<std::chrono::steady_clock::time_point> deadline;
     std::chrono::nanoseconds grace{};
     int signal_fd = -1;  // signalfd of the signals to forward, or -1
+    // Called for a SIGCHLD read from signal_fd (which is not forwarded): a stage may have
+    // stopped (job control, foreground_terminal.hpp). Exits are seen through the pidfds.
+    std::function<void()> on_child_signal{};
 };
 
 struct CommunicateOutcome {

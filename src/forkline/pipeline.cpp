@@ -10,6 +10,7 @@
 
 #include "command_lookup.hpp"
 #include "communicate.hpp"
+#include "foreground_terminal.hpp"
 #include "os_error.hpp"
 #include "sigpipe_blocked.hpp"
 #include "spawn.hpp"
@@ -169,7 +170,8 @@ void validate(const std::vector<Stage>& stages, const PipelineOptions& options) 
 }
 
 std::optional<Child> start_stage(const Stage& stage, StageIo& io, const std::string& search_path,
-                                 pid_t group, const PipelineOptions& options, StageResult& result) {
+                                 pid_t group, const PipelineOptions& options, int terminal,
+                                 StageResult& result) {
     try {
         for (const auto& redirect : stage.redirects) io.apply(redirect);
     } catch (const Error& e) {
@@ -197,7 +199,8 @@ std::optional<Child> start_stage(const Stage& stage, StageIo& io, const std::str
                             .extra_env = stage.assignments,
                             .inherit = io.inherit(),
                             .process_group = group,
-                            .working_directory = options.working_directory});
+                            .working_directory = options.working_directory,
+                            .foreground_terminal = terminal});
         result.pid = child.pid();
         return child;
     } catch (const ExecError& e) {  // exec failed: bad interpreter, exec format…
@@ -232,7 +235,11 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     validate(stages, options);
     const auto started = Clock::now();
     const SigpipeBlocked sigpipe_blocked;
-    ForwardedSignals forwarded(options.forward_signals);
+    // Before the children: given back after they are gone, whatever the way out.
+    ForegroundTerminal terminal(options.foreground_terminal);
+    auto watched_signals = options.forward_signals;
+    if (terminal.watches_stops()) watched_signals.push_back(SIGCHLD);
+    ForwardedSignals forwarded(watched_signals);
     PipelineResult result;
     result.stages.resize(stages.size());
     CommunicateSpec spec;
@@ -290,8 +297,12 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
         stage_started[i] = Clock::now();
         // A stage that cannot start is that stage's failure, as in a shell: its pipe ends
         // close now and its neighbours see EOF / EPIPE.
-        children[i] = start_stage(stage, io, search_path, group, options, stage_result);
-        if (children[i] && group == 0) group = children[i]->pid();
+        children[i] = start_stage(stage, io, search_path, group, options, terminal.fd_for_stages(),
+                                  stage_result);
+        if (children[i] && group == 0) {
+            group = children[i]->pid();
+            terminal.give_to(group);
+        }
     }
     // Our copies of the children's ends must go, or readers would never see EOF.
     last_stdout.reset();
@@ -300,6 +311,12 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     for (auto& child : children) spec.children.push_back(child ? &*child : nullptr);
     spec.group = group;
     spec.signal_fd = forwarded.fd();
+    spec.on_child_signal = [&] {
+        std::vector<pid_t> running;
+        for (const auto& child : children)
+            if (child && child->pid() > 0) running.push_back(child->pid());
+        terminal.follow_stops(running, group);
+    };
     const auto outcome = communicate(spec);
 
     for (std::size_t i = 0; i < stages.size(); ++i) {

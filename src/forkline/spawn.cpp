@@ -42,6 +42,7 @@ struct LaunchPlan {
     const int* kept;  // sorted fds > 2 the child keeps
     std::size_t kept_count;
     pid_t process_group;
+    int foreground_terminal;        // -1: none
     const char* working_directory;  // null: ours
     bool die_with_parent;
     pid_t parent;
@@ -100,6 +101,13 @@ bool join_process_group(const LaunchPlan& plan) {
     return plan.process_group < 0 || ::setpgid(0, plan.process_group) == 0;
 }
 
+// Allowed from a background group because SIGTTOU is blocked here (every signal is until
+// unblock_signals). Best effort, as in shells: the parent makes the same call.
+bool take_terminal(const LaunchPlan& plan) {
+    if (plan.foreground_terminal >= 0) ::tcsetpgrp(plan.foreground_terminal, ::getpgrp());
+    return true;
+}
+
 bool tie_to_parent(const LaunchPlan& plan) {
     if (!plan.die_with_parent) return true;
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return false;
@@ -118,8 +126,9 @@ bool unblock_signals() {
 
 int child_main(void* argument) {
     auto& plan = *static_cast<LaunchPlan*>(argument);
-    if (reset_signals() && place_inherited_fds(plan) && close_others_at_exec(plan) &&
-        join_process_group(plan) &&
+    // The group and the terminal first: the terminal's fd may be a target of the dup2s.
+    if (reset_signals() && join_process_group(plan) && take_terminal(plan) &&
+        place_inherited_fds(plan) && close_others_at_exec(plan) &&
         (plan.working_directory == nullptr || ::chdir(plan.working_directory) == 0) &&
         tie_to_parent(plan) && unblock_signals()) {
         ::execve(plan.program, plan.argv, plan.envp);
@@ -238,6 +247,7 @@ Child spawn(const SpawnOptions& options) {
                     kept.data(),
                     kept.size(),
                     options.process_group,
+                    options.foreground_terminal,
                     working_directory.empty() ? nullptr : working_directory.c_str(),
                     options.die_with_parent,
                     ::getpid()};
@@ -269,6 +279,7 @@ Child spawn_function(const std::function<int()>& body) {
     std::fflush(nullptr);  // or buffered output would be written twice
     LaunchPlan plan{};
     plan.process_group = 0;
+    plan.foreground_terminal = -1;
     plan.die_with_parent = true;
     plan.parent = ::getpid();
     pid_t pid = -1;

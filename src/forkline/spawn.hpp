@@ -4,8 +4,8 @@
 // Between clone and exec the child: gets a clean signal state (default dispositions,
 // SIGPIPE included, empty mask), optionally leads a new process group, and optionally dies
 // with its parent (PR_SET_PDEATHSIG, then a getppid() re-check for a parent that died
-// first). Only fds 0, 1, 2 and the ones listed in `inherit` reach the child.
-// A failed exec is reported by spawn(), not as an exit code.
+// first), optionally takes a terminal's foreground. Only fds 0, 1, 2 and the ones listed in
+// `inherit` reach the child. A failed exec is reported by spawn(), not as an exit code.
 #pragma once
 
 #include <sys/types.h>
@@ -36,6 +36,9 @@ struct SpawnOptions {
     pid_t process_group = 0;                    // 0: leads a new group; > 0: joins it; -1: ours
     std::filesystem::path working_directory{};  // empty: ours
     bool die_with_parent = true;                // SIGKILL when the spawning *thread* exits
+    // A terminal (fd) whose foreground group the child's group becomes before the exec, as
+    // shells do in the child too: it can never read the terminal from the background.
+    int foreground_terminal = -1;  // -1: none
 };
 
 // A started child. Owns its pid until reaped and a pidfd that polls readable at exit.

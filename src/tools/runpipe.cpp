@@ -1,19 +1,24 @@
 // runpipe: run a pipeline without a shell, with a timeout, per-stage statuses and JSON.
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <charconv>
-#include <cmath>
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <forkline/pipeline.hpp>
 #include <nlohmann/json.hpp>
-
-#include <optional>
 #include <string>
-#include "arguments.hpp"
-#include "standard_fds.hpp"
+#include <string_view>
+#include <vector>
+
+#include "json_string.hpp"
+#include "option_numbers.hpp"
+#include "options.hpp"
+#include "output.hpp"
+#include "printable.hpp"
+#include "tool.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -38,7 +43,8 @@ Options:
   --input-file FILE   feed FILE to the first stage's stdin
   --no-stdin          the first stage reads /dev/null (default: runpipe's stdin)
   --timeout SECONDS   at the deadline send SIGTERM to the group, after --grace SIGKILL;
-                      the output so far is kept, exit status 124 (fractions allowed)
+                      the output so far is kept, exit status 124 (fractions allowed;
+                      0, the default, means no timeout)
   --grace SECONDS     between SIGTERM and SIGKILL (default 1)
   --pipefail          exit status of the last stage that failed, not of the last stage
   --capture           keep stdout and stderr in memory, print them when the pipeline ends
@@ -49,13 +55,23 @@ Options:
   --status            after the run, one line per stage on stderr: status and duration
   --shell             run COMMAND with /bin/sh -c (globbing, variables, lists)
   -h, --help          show this help
+  --version           show the version
+
+Terminal: when runpipe's stdin is a terminal and runpipe runs in the foreground, the
+pipeline's group becomes the terminal's foreground group while it runs (so its stages can
+read the terminal, and ^C or ^Z go to them), and runpipe takes the terminal back at the
+end. A pipeline stopped by ^Z stops runpipe too; `fg` continues both. Run in the
+background, runpipe leaves the terminal alone (a stage that reads it stops runpipe, as a
+shell's job, until `fg`).
 
 Exit status: the last stage's (or with --pipefail the last non-zero one), 124 timed out,
-127 command not found, 126 not executable, 128+N killed by signal N, 130/143 when runpipe
-got SIGINT/SIGTERM (forwarded to the pipeline), 2 on bad usage or a syntax error.
+127 command not found, 126 not executable, 128+N killed by signal N (130 for a ^C typed
+at the terminal), 130/143 when runpipe got SIGINT/SIGTERM (forwarded to the pipeline),
+1 when runpipe could not start the pipeline or write its output, 2 on bad usage or a
+syntax error.
 )";
 
-using tools::UsageError;
+using cli::UsageError;
 
 struct Arguments {
     std::string command;
@@ -65,85 +81,68 @@ struct Arguments {
     bool status = false;
     bool shell = false;
     bool help = false;
+    bool version = false;
 };
-
-std::chrono::nanoseconds parse_seconds(const std::string& option, const std::string& text) {
-    double seconds = -1;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(seconds) ||
-        seconds < 0 || seconds > 1e9) {
-        throw UsageError(option + " needs a number of seconds >= 0, not '" + text + "'");
-    }
-    return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(seconds * 1e9)));
-}
 
 Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
-    bool have_command = false;
-    bool stdin_chosen = false;
-    auto choose_stdin = [&](const std::string& arg) {
-        if (stdin_chosen)
-            throw UsageError("choose one of --input, --input-file, --no-stdin (" + arg + ")");
-        stdin_chosen = true;
+    std::string stdin_option;  // the option that chose the first stage's stdin, if any
+    auto choose_stdin = [&](const char* option) {
+        if (!stdin_option.empty())
+            throw UsageError("choose one of --input, --input-file, --no-stdin (" + stdin_option +
+                             " and " + option + ")");
+        stdin_option = option;
     };
-    tools::ArgumentReader reader(argc, argv, 1);
-    while (!reader.done()) {
-        const std::string arg = reader.next();
-        if (arg == "-h" || arg == "--help") {
-            args.help = true;
-        } else if (arg == "--input") {
-            choose_stdin(arg);
-            args.options.input = reader.value();
-        } else if (arg == "--input-file") {
-            choose_stdin(arg);
-            args.input_file = reader.value();
-            if (::access(args.input_file.c_str(), R_OK) != 0) {
-                throw UsageError("cannot open '" + args.input_file + "': " + std::strerror(errno));
-            }
-        } else if (arg == "--no-stdin") {
-            choose_stdin(arg);
-            args.options.stdin_null = true;
-        } else if (arg == "--timeout") {
-            args.options.timeout = parse_seconds(arg, reader.value());
-        } else if (arg == "--grace") {
-            args.options.grace = parse_seconds(arg, reader.value());
-        } else if (arg == "--pipefail") {
-            args.options.pipefail = true;
-        } else if (arg == "--capture") {
-            args.options.capture_stdout = args.options.capture_stderr = true;
-        } else if (arg == "--json") {
-            args.json = args.options.capture_stdout = args.options.capture_stderr = true;
-        } else if (arg == "--status") {
-            args.status = true;
-        } else if (arg == "--shell") {
-            args.shell = true;
-        } else if (arg == "--" && !reader.done() && !have_command) {
-            args.command = reader.next();
-            have_command = true;
-        } else if (arg.starts_with("-") && arg.size() > 1) {
-            throw UsageError("unknown option '" + arg + "'");
-        } else if (have_command) {
-            throw UsageError("unexpected argument '" + arg +
-                             "': quote the whole pipeline as one argument");
-        } else {
-            args.command = arg;
-            have_command = true;
-        }
-    }
-    if (!have_command && !args.help) throw UsageError("no command given");
+    auto& options = args.options;
+    const auto operands = cli::parse_options(
+        argc, argv, 1,
+        {
+            {"help", 'h', false, [&](auto&) { args.help = true; }},
+            {"version", 0, false, [&](auto&) { args.version = true; }},
+            {"input", 0, true,
+             [&](auto& text) {
+                 choose_stdin("--input");
+                 options.input = text;
+             }},
+            {"input-file", 0, true,
+             [&](auto& path) {
+                 choose_stdin("--input-file");
+                 if (::access(path.c_str(), R_OK) != 0)
+                     throw UsageError("cannot open " + cli::quoted(path) + ": " +
+                                      std::strerror(errno));
+                 args.input_file = path;
+             }},
+            {"no-stdin", 0, false,
+             [&](auto&) {
+                 choose_stdin("--no-stdin");
+                 options.stdin_null = true;
+             }},
+            {"timeout", 0, true,
+             [&](auto& text) {
+                 const auto timeout = cli::parse_seconds("--timeout", text);
+                 if (timeout.count() > 0) {
+                     options.timeout = timeout;
+                 } else {
+                     options.timeout.reset();  // 0: no timeout, as in forkline run and timeout(1)
+                 }
+             }},
+            {"grace", 0, true,
+             [&](auto& text) { options.grace = cli::parse_seconds("--grace", text); }},
+            {"pipefail", 0, false, [&](auto&) { options.pipefail = true; }},
+            {"capture", 0, false,
+             [&](auto&) { options.capture_stdout = options.capture_stderr = true; }},
+            {"json", 0, false,
+             [&](auto&) { args.json = options.capture_stdout = options.capture_stderr = true; }},
+            {"status", 0, false, [&](auto&) { args.status = true; }},
+            {"shell", 0, false, [&](auto&) { args.shell = true; }},
+        });
+    if (args.help || args.version) return args;
+    if (operands.empty()) throw UsageError("no command given");
+    if (operands.size() > 1)
+        throw UsageError("unexpected argument " + cli::quoted(operands[1]) +
+                         ": quote the whole pipeline as one argument");
+    args.command = operands[0];
     return args;
-}
-
-void write_all(int fd, const std::string& data) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const auto n = ::write(fd, data.data() + done, data.size() - done);
-        if (n <= 0) {
-            if (n < 0 && errno == EINTR) continue;
-            return;
-        }
-        done += static_cast<std::size_t>(n);
-    }
 }
 
 double seconds(std::chrono::nanoseconds d) {
@@ -155,7 +154,7 @@ std::string signal_name(int signal) {
     return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
 }
 
-nlohmann::json to_json(const std::string& command, const forkline::PipelineResult& r) {
+nlohmann::json stages_json(const forkline::PipelineResult& r) {
     nlohmann::json stages = nlohmann::json::array();
     for (const auto& stage : r.stages) {
         nlohmann::json s{{"argv", stage.argv},
@@ -169,71 +168,116 @@ nlohmann::json to_json(const std::string& command, const forkline::PipelineResul
         if (!stage.error.empty()) s["error"] = stage.error;
         stages.push_back(std::move(s));
     }
-    return {{"command", command},
-            {"stages", stages},
-            {"exit_code", r.exit_code},
-            {"timed_out", r.timed_out},
-            {"stdout", r.stdout_data},
-            {"stdout_bytes", r.stdout_data.size()},
-            {"stderr", r.stderr_data},
-            {"stderr_bytes", r.stderr_data.size()},
-            {"duration", seconds(r.duration)}};
+    return stages;
+}
+
+// The JSON object, written field by field to stdout in nlohmann's (sorted) key order: the
+// small fields dumped by nlohmann, the captured outputs escaped piece by piece straight to
+// the output, so that their bytes are held once (in the result), never copied or grown.
+void print_json(const std::string& command, const forkline::PipelineResult& r) {
+    const std::vector<std::pair<std::string, std::string_view>> outputs = {
+        {"stdout", r.stdout_data}, {"stderr", r.stderr_data}};
+    nlohmann::json fields = {{"command", command},
+                             {"stages", stages_json(r)},
+                             {"exit_code", r.exit_code},
+                             {"timed_out", r.timed_out},
+                             {"stdout_bytes", r.stdout_data.size()},
+                             {"stderr_bytes", r.stderr_data.size()},
+                             {"duration", seconds(r.duration)}};
+    for (const auto& output : outputs) fields[output.first] = nullptr;  // its place in the order
+
+    std::string pending;
+    auto write = [&](std::string_view text) {
+        pending.append(text);
+        if (pending.size() >= cli::kJsonStringPiece) {
+            cli::write_all(STDOUT_FILENO, pending);
+            pending.clear();
+        }
+    };
+    auto dump = [](const nlohmann::json& value) {
+        return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    char separator = '{';
+    for (const auto& [key, value] : fields.items()) {
+        write(std::string_view(&separator, 1));
+        separator = ',';
+        write(dump(key) + ":");
+        const auto output = std::find_if(outputs.begin(), outputs.end(),
+                                         [&](const auto& o) { return o.first == key; });
+        if (output != outputs.end()) {
+            cli::write_json_string(output->second, write);
+        } else {
+            write(dump(value));
+        }
+    }
+    write("}\n");
+    cli::write_all(STDOUT_FILENO, pending);
+}
+
+void print_stage_errors(const forkline::PipelineResult& r) {
+    for (const auto& stage : r.stages) {
+        if (!stage.error.empty())
+            std::fprintf(stderr, "runpipe: %s: %s\n", cli::quoted(stage.argv.front()).c_str(),
+                         cli::printable(stage.error).c_str());
+    }
 }
 
 void print_status(const forkline::PipelineResult& r) {
     for (std::size_t i = 0; i < r.stages.size(); ++i) {
         const auto& stage = r.stages[i];
-        std::string what = !stage.error.empty() ? stage.error
+        std::string what = !stage.error.empty() ? cli::printable(stage.error)
                            : stage.signal != 0  ? "killed by " + signal_name(stage.signal)
                                                 : "exit " + std::to_string(stage.exit_code);
         std::fprintf(stderr, "runpipe: stage %zu (%s): %s, %.3fs\n", i + 1,
-                     stage.argv.front().c_str(), what.c_str(), seconds(stage.duration));
+                     cli::quoted(stage.argv.front()).c_str(), what.c_str(),
+                     seconds(stage.duration));
     }
     if (r.timed_out) std::fprintf(stderr, "runpipe: timed out\n");
+}
+
+std::vector<forkline::Stage> stages_of(const Arguments& args) {
+    if (args.shell) return {{{"/bin/sh", "-c", args.command}}};
+    try {
+        return forkline::parse_pipeline(args.command);
+    } catch (const forkline::ParseError& e) {  // bad usage: exit 2, one line
+        throw UsageError(e.what());
+    }
+}
+
+int run(int argc, char** argv) {
+    auto args = parse_arguments(argc, argv);
+    if (args.help) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (args.version) {
+        cli::print_version("runpipe");
+        return 0;
+    }
+    auto stages = stages_of(args);
+    if (!args.input_file.empty()) {
+        auto& redirects = stages.front().redirects;
+        redirects.insert(redirects.begin(), {forkline::Redirect::Kind::input, args.input_file});
+    }
+    args.options.forward_signals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    args.options.foreground_terminal = true;
+    const auto result = forkline::run_pipeline(stages, args.options);
+    print_stage_errors(result);
+    // Only runpipe's own writes are checked here: stages that write to runpipe's stdout
+    // directly report their own errors.
+    if (args.json) {
+        print_json(args.command, result);
+    } else if (args.options.capture_stdout) {
+        cli::write_all(STDOUT_FILENO, result.stdout_data);
+        cli::write_all(STDERR_FILENO, result.stderr_data, "standard error");
+    }
+    if (args.status) print_status(result);
+    if (result.forwarded_signal != 0) return 128 + result.forwarded_signal;
+    return result.exit_code;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    forkline::ensure_standard_fds();
-    try {
-        auto args = parse_arguments(argc, argv);
-        if (args.help) {
-            std::fputs(kUsage, stdout);
-            return 0;
-        }
-        auto stages = args.shell ? std::vector<forkline::Stage>{{{"/bin/sh", "-c", args.command}}}
-                                 : forkline::parse_pipeline(args.command);
-        if (!args.input_file.empty()) {
-            auto& redirects = stages.front().redirects;
-            redirects.insert(redirects.begin(), {forkline::Redirect::Kind::input, args.input_file});
-        }
-        args.options.forward_signals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-        const auto result = forkline::run_pipeline(stages, args.options);
-        for (const auto& stage : result.stages) {
-            if (!stage.error.empty())
-                std::fprintf(stderr, "runpipe: %s: %s\n", stage.argv.front().c_str(),
-                             stage.error.c_str());
-        }
-        if (args.json) {
-            const auto text = to_json(args.command, result)
-                                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-            write_all(STDOUT_FILENO, text + "\n");
-        } else if (args.options.capture_stdout) {
-            write_all(STDOUT_FILENO, result.stdout_data);
-            write_all(STDERR_FILENO, result.stderr_data);
-        }
-        if (args.status) print_status(result);
-        if (result.forwarded_signal != 0) return 128 + result.forwarded_signal;
-        return result.exit_code;
-    } catch (const forkline::ParseError& e) {
-        std::fprintf(stderr, "runpipe: %s\n", e.what());
-        return 2;
-    } catch (const UsageError& e) {
-        std::fprintf(stderr, "runpipe: error: %s (see runpipe --help)\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "runpipe: error: %s\n", e.what());
-        return 1;
-    }
+    return cli::run_tool({"runpipe"}, [&] { return run(argc, argv); });
 }

@@ -48,6 +48,17 @@ pid_t spawn(const std::vector<std::string>& argv, int in, int out, int err) {
     return pid;
 }
 
+// Waits for `pid` and sets result.code or result.signal.
+void reap(pid_t pid, CommandResult& result) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) {
+        result.signal = WTERMSIG(status);
+    } else {
+        result.code = WEXITSTATUS(status);
+    }
+}
+
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input,
@@ -108,13 +119,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
         if (fd >= 0) ::close(fd);
     }
     if (in_fd >= 0) ::close(in_fd);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) {
-        result.signal = WTERMSIG(status);
-    } else {
-        result.code = WEXITSTATUS(status);
-    }
+    reap(pid, result);
     return result;
 }
 
@@ -123,6 +128,55 @@ CommandResult run_redirected(const std::string& redirection, const std::vector<s
     std::vector<std::string> shell{"/bin/sh", "-c", "exec \"$@\" " + redirection, "sh"};
     shell.insert(shell.end(), argv.begin(), argv.end());
     return run_command(shell, input);
+}
+
+bool have_program(const std::string& program) {
+    return run_command({"/bin/sh", "-c", "command -v \"$0\"", program}).code == 0;
+}
+
+CommandResult run_on_terminal(const std::string& shell_command,
+                              const std::vector<Keystrokes>& steps, std::chrono::seconds limit) {
+    Pipe in, out;
+    const pid_t pid = spawn({"env", "SHELL=/bin/sh", "script", "-qec", shell_command, "/dev/null"},
+                            in.read, out.write, out.write);
+    ::close(in.read);
+    ::close(out.write);
+    ::signal(SIGPIPE, SIG_IGN);
+    CommandResult result;
+    std::size_t step = 0;
+    std::size_t search_from = 0;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        for (; step < steps.size(); ++step) {
+            const auto found = result.out.find(steps[step].after, search_from);
+            if (found == std::string::npos) break;
+            search_from = found + steps[step].after.size();
+            // A few bytes: they fit in the pipe at once.
+            if (::write(in.write, steps[step].keys.data(), steps[step].keys.size()) < 0) break;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        pollfd fd{out.read, POLLIN, 0};
+        if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) continue;
+        char buffer[4096];
+        const auto n = ::read(out.read, buffer, sizeof buffer);
+        if (n <= 0) break;
+        result.out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(out.read);
+    ::close(in.write);
+    reap(pid, result);
+    return result;
+}
+
+std::string shell_quoted(const std::string& text) {
+    std::string quoted = "'";
+    for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
 }
 
 pid_t start_command(const std::vector<std::string>& argv) {

@@ -26,6 +26,27 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 CommandResult run_redirected(const std::string& redirection, const std::vector<std::string>& argv,
                              const std::string& input = {});
 
+// Text typed on a terminal once the output shows `after` (searched from where the previous
+// step's `after` was found).
+struct Keystrokes {
+    std::string after;
+    std::string keys;
+};
+
+// Whether `program` is found in PATH (script(1), which run_on_terminal needs; bash…).
+bool have_program(const std::string& program);
+
+// Runs `shell_command` with /bin/sh -c under script(1): in a new session whose controlling
+// terminal is a new pseudo-terminal, typing `steps` into it. `out` is what the terminal shows
+// (the echo of what was typed included, lines end in "\r\n"), `code` the command's status.
+// Killed past `limit`.
+CommandResult run_on_terminal(const std::string& shell_command,
+                              const std::vector<Keystrokes>& steps,
+                              std::chrono::seconds limit = std::chrono::seconds(20));
+
+// `text` single-quoted for a shell command line.
+std::string shell_quoted(const std::string& text);
+
 // Starts a program with stdout and stderr discarded; returns its pid (the caller reaps).
 pid_t start_command(const std::vector<std::string>& argv);
 
