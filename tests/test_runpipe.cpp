@@ -381,7 +381,7 @@ TEST_CASE("descriptors 0-9, NAME=value, ~ and line continuations: the same resul
 
     const auto not_open = runpipe({"sh -c 'echo x' 1>&5"});
     CHECK(not_open.code == 1);
-    CHECK(not_open.err == "runpipe: sh: cannot duplicate descriptor 5: not open\n");
+    CHECK(not_open.err == "runpipe: 'sh': cannot duplicate descriptor 5: not open\n");
     for (const auto& [command, message] :
          {std::pair{"echo \"$x\"", "column 7: '$' inside \"…\" needs --shell"},
           std::pair{"echo a 10>f", "column 8: only descriptors 0-9"},
