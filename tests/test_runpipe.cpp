@@ -4,10 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "processes.hpp"
 #include "run_command.hpp"
 
 using test_support::lines_of;
@@ -145,4 +147,29 @@ TEST_CASE("--help") {
     CHECK(r.code == 0);
     CHECK(r.out.starts_with("usage: runpipe"));
     CHECK(r.out.find("U+FFFD") != std::string::npos);
+}
+
+TEST_CASE("leftover processes: captured late output is kept (--json); nothing outlives runpipe") {
+    char dir_template[] = "/tmp/runpipe-leftovers-XXXXXX";
+    REQUIRE(::mkdtemp(dir_template) != nullptr);
+    const std::filesystem::path dir = dir_template;
+    const std::string f = test_support::shell_quoted((dir / "pids").string());
+    // --json captures the output: the background writer is waited for.
+    const auto json = runpipe(
+        {"--json",
+         std::string("sh -c \"echo early; (sleep 0.3; echo late) & echo \\$! > ") + f + "\""});
+    CHECK(json.code == 0);
+    CHECK(nlohmann::json::parse(json.out).at("stdout") == "early\nlate\n");
+    // Straight to our stdout: not waited for, ended with the pipeline; one that left the
+    // group (setsid) came to runpipe as an orphan and is ended too.
+    const auto direct =
+        runpipe({std::string("sh -c \"echo early; (sleep 30; echo late) & echo \\$! >> ") + f +
+                 "; setsid sleep 30 & echo \\$! >> " + f + "\""});
+    CHECK(direct.code == 0);
+    CHECK(direct.out == "early\n");
+    const auto pids = test_support::wait_for_pids(dir / "pids", 3);
+    REQUIRE(pids.size() == 3);
+    for (const pid_t pid : pids) CHECK_FALSE(test_support::process_running(pid));
+    test_support::kill_all(pids);
+    std::filesystem::remove_all(dir);
 }

@@ -16,9 +16,9 @@
 //
 // Not thread-safe: use one Pool from one thread (several pools on several threads are
 // fine). Results are delivered on that thread, inside submit(), poll() and wait(), in
-// completion order, or returned by next_result() when the pool has no callback. The callback may submit() more jobs
-// (they are queued after the current delivery) and close(); an exception it throws
-// propagates out of the submit() or wait() that delivered the result, after which the pool
+// completion order, or returned by next_result() when the pool has no callback. The callback may
+// submit() more jobs (they are queued after the current delivery) and close(); an exception it
+// throws propagates out of the submit() or wait() that delivered the result, after which the pool
 // is still consistent and wait() can be called again.
 #pragma once
 
@@ -95,6 +95,14 @@ struct PoolOptions {
                                              // longer is killed (JobStatus::timed_out)
     unsigned claim_batch = 0;  // jobs a worker takes at once; 0: adaptive (1…64); 1 suits
                                // long jobs (best load balance)
+    // Makes this process a child subreaper (PR_SET_CHILD_SUBREAPER) while the pool lives,
+    // so that processes a dead worker's job left behind come to it instead of init; the
+    // pool kills and reaps every child of this process that is not one of its workers
+    // when a worker dies and when the pool is destroyed. Set it only in a program that has
+    // no children of its own while the pool lives (forkline's tools set it). Without it,
+    // a dead worker's job is still ended by its process group (see "Processes a job
+    // starts" above); only a process that left that group (setsid) can escape.
+    bool adopt_orphans = false;
 };
 
 // A result that owns its bytes: what next_result() returns.

@@ -10,6 +10,7 @@
 #include "command_lookup.hpp"
 #include "communicate.hpp"
 #include "os_error.hpp"
+#include "pipeline_group.hpp"
 #include "sigpipe_blocked.hpp"
 #include "spawn.hpp"
 
@@ -224,9 +225,9 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     capture(options.capture_stderr, all_stderr, result.stderr_data);
 
     const auto search_path = search_path_of(options.environment ? &*options.environment : nullptr);
+    PipelineGroup group(options.grace);  // declared first: ended after the children's cleanup
     std::vector<std::optional<Child>> children(stages.size());  // empty: could not start
     std::vector<Clock::time_point> stage_started(stages.size());
-    pid_t group = 0;
     UniqueFd next_stdin = std::move(first_stdin);
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const auto& stage = stages[i];
@@ -252,17 +253,18 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
         stage_started[i] = Clock::now();
         // A stage that cannot start is that stage's failure, as in a shell: its pipe ends
         // close now and its neighbours see EOF / EPIPE.
-        children[i] = start_stage(stage, io, search_path, group, options, stage_result);
-        if (children[i] && group == 0) group = children[i]->pid();
+        children[i] = start_stage(stage, io, search_path, group.id(), options, stage_result);
+        if (children[i] && group.id() == 0) group.started(children[i]->pid());
     }
     // Our copies of the children's ends must go, or readers would never see EOF.
     last_stdout.reset();
     all_stderr.reset();
 
     for (auto& child : children) spec.children.push_back(child ? &*child : nullptr);
-    spec.group = group;
+    spec.group = group.id();
     spec.signal_fd = forwarded.fd();
     const auto outcome = communicate(spec);
+    group.end();  // what the stages left running does not outlive the pipeline
 
     for (std::size_t i = 0; i < stages.size(); ++i) {
         if (!outcome.statuses[i]) continue;

@@ -14,6 +14,7 @@
 #include <string>
 #include "arguments.hpp"
 #include "standard_fds.hpp"
+#include "subreaper.hpp"
 
 namespace {
 
@@ -199,7 +200,11 @@ int main(int argc, char** argv) {
             redirects.insert(redirects.begin(), {forkline::Redirect::Kind::input, args.input_file});
         }
         args.options.forward_signals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+        // Orphans of the pipeline's processes come to us, not to init, and go with it
+        // (README: "Processes a job starts").
+        const forkline::ChildSubreaper subreaper;
         const auto result = forkline::run_pipeline(stages, args.options);
+        forkline::kill_and_reap_children();
         for (const auto& stage : result.stages) {
             if (!stage.error.empty())
                 std::fprintf(stderr, "runpipe: %s: %s\n", stage.argv.front().c_str(),
