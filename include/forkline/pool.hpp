@@ -14,6 +14,22 @@
 // exactly one result. A job whose worker died is run again (by a respawned worker if need
 // be), up to `max_attempts` runs, then reported as JobStatus::worker_died.
 //
+// Processes a job starts do not outlive it. A pipeline (run_pipeline(), pipeline.hpp) ends
+// when its stages have exited and the output it captures has been closed by every process
+// holding it; then whatever is left of its process group gets SIGTERM, `grace`, SIGKILL.
+// A worker records the process group of the pipeline its job runs in its own word of the
+// segment; when a worker dies (SIGKILL, job_timeout, the pool's destruction) the pool
+// SIGKILLs that group before the job runs again, so a dead worker's grandchildren die
+// with it. A process that left the group (setsid) is caught only with adopt_orphans.
+// Not covered: the supervisor itself SIGKILLed (its workers and their direct children
+// die by PR_SET_PDEATHSIG; grandchildren are then init's).
+//
+// Worker starts the kernel refuses (EAGAIN, ENOMEM) or that fail to exec are retried with
+// a growing pause (10 ms to 0.5 s) instead of being thrown out of submit() or wait(); if
+// no worker runs at all for 2 s, every waiting job is reported JobStatus::failed with
+// "pool: no worker could be started: REASON" as its data. The constructor throws instead
+// when it cannot start every worker: no job is waiting yet.
+//
 // Not thread-safe: use one Pool from one thread (several pools on several threads are
 // fine). Results are delivered on that thread, inside submit(), poll() and wait(), in
 // completion order, or returned by next_result() when the pool has no callback. The callback may
