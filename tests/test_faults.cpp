@@ -1,6 +1,7 @@
 // Resource faults and hostile inputs: each a clear error, no hang, no leak.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,9 +9,11 @@
 #include <filesystem>
 #include <forkline/forkline.hpp>
 #include <fstream>
+#include <map>
 
 #include "run_command.hpp"
 #include "test_job.hpp"
+#include "worker_start_fault.hpp"
 
 using test_support::lines_of;
 using test_support::run_command;
@@ -107,4 +110,67 @@ TEST_CASE("hostile pipeline strings: huge, deeply quoted, invalid UTF-8, NUL byt
     CHECK_THROWS_WITH_AS(forkline::parse_pipeline(with_nul),
                          "syntax error at column 7: a NUL byte cannot be passed to a program",
                          forkline::ParseError);
+}
+
+namespace {
+
+// The pool's worker starts fail with EAGAIN while it lives (count < 0: all of them).
+struct RefusedWorkerStarts {
+    explicit RefusedWorkerStarts(int count) { forkline::refuse_worker_starts_for_testing(count); }
+    ~RefusedWorkerStarts() { forkline::refuse_worker_starts_for_testing(0); }
+};
+
+struct ResultsById {
+    std::map<forkline::JobId, std::vector<forkline::OwnedJobResult>> by_id;
+    void operator()(const forkline::JobResult& r) {
+        by_id[r.id].push_back(
+            {r.id, r.status, r.attempts, r.elapsed, {r.data.begin(), r.data.end()}});
+    }
+};
+
+forkline::PoolOptions two_test_workers() {
+    return {.worker_program = TEST_WORKER_PATH,
+            .workers = 2,
+            .max_job_size = sizeof(TestJob),
+            .claim_batch = 1};
+}
+
+}  // namespace
+
+TEST_CASE("refused worker respawns (EAGAIN) are retried after a pause: every job still runs") {
+    ResultsById results;
+    forkline::Pool pool(two_test_workers(), std::ref(results));
+    const RefusedWorkerStarts refused(5);
+    constexpr std::uint64_t kJobs = 40;
+    for (std::uint64_t i = 0; i < kJobs; ++i) pool.submit(TestJob{i + 1, 2000});
+    pool.signal_workers(SIGKILL);
+    const auto summary = pool.wait();
+    CHECK(summary.worker_deaths == 2);
+    CHECK(summary.succeeded == kJobs);
+    REQUIRE(results.by_id.size() == kJobs);
+    for (const auto& [id, list] : results.by_id) CHECK(list.size() == 1);
+}
+
+TEST_CASE("no worker can be started at all: every job is reported failed with the reason") {
+    ResultsById results;
+    forkline::Pool pool(two_test_workers(), std::ref(results));
+    const RefusedWorkerStarts refused(-1);
+    constexpr std::uint64_t kJobs = 20;
+    for (std::uint64_t i = 0; i < kJobs; ++i) pool.submit(TestJob{i + 1, 2000});
+    pool.signal_workers(SIGKILL);
+    forkline::PoolSummary summary;
+    REQUIRE_NOTHROW(summary = pool.wait());
+    CHECK(summary.submitted == kJobs);
+    CHECK(summary.succeeded + summary.failed == kJobs);
+    CHECK(summary.failed > 0);
+    REQUIRE(results.by_id.size() == kJobs);
+    const std::string reason = std::string("pool: no worker could be started: failed to start ") +
+                               TEST_WORKER_PATH + ": Resource temporarily unavailable";
+    for (const auto& [id, list] : results.by_id) {
+        REQUIRE(list.size() == 1);
+        if (list[0].status == forkline::JobStatus::ok) continue;
+        CHECK(list[0].status == forkline::JobStatus::failed);
+        CHECK(std::string(reinterpret_cast<const char*>(list[0].data.data()),
+                          list[0].data.size()) == reason);
+    }
 }

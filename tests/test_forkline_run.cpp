@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "processes.hpp"
 #include "run_command.hpp"
 
 using test_support::lines_of;
@@ -527,4 +528,53 @@ TEST_CASE("--dry-run, --help and usage errors") {
         CHECK(r.err.starts_with("forkline run: error: "));
     }
     CHECK(run_command({FORKLINE_PATH, "bogus"}).code == 2);
+}
+
+TEST_CASE(
+    "a job's background child: its late output is kept, and it is gone when the job is reported") {
+    const auto pid_file = scratch() / "background.pid";
+    const auto r =
+        forkline_run({"--shell"}, std::string("echo early; (sleep 0.3; echo late) & echo $! > '") +
+                                      pid_file.string() + "'\n");
+    CHECK(r.code == 0);
+    CHECK(r.out == "early\nlate\n");
+    const auto pids = test_support::wait_for_pids(pid_file, 1);
+    REQUIRE(pids.size() == 1);
+    CHECK_FALSE(test_support::process_running(pids[0]));
+    test_support::kill_all(pids);
+}
+
+TEST_CASE(
+    "a command_worker SIGKILLed mid-job: its job's grandchildren die too, even one that left the "
+    "group") {
+    const auto pid_file = scratch() / "grandchildren.pids";
+    const std::string f = test_support::shell_quoted(pid_file.string());
+    const std::string script =
+        std::string("if [ -e ") + f + " ]; then echo again; exit 0; fi; sleep 30 & echo $! >> " +
+        f + "; setsid sleep 30 & echo $! >> " + f + "; echo $$ >> " + f + "; wait; : {}";
+    const auto out_path = scratch() / "grandchildren.out";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        std::FILE* out = std::freopen(out_path.c_str(), "w", stdout);
+        (void)out;
+        std::vector<std::string> args = {FORKLINE_PATH, "run",  "--no-progress", "-j", "1",
+                                         "--shell",     script, ":::",           "x"};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(FORKLINE_PATH, argv.data());
+        ::_exit(127);
+    }
+    const auto pids = test_support::wait_for_pids(pid_file, 3);
+    const auto workers = test_support::children_of(pid);
+    CHECK(pids.size() == 3);
+    REQUIRE(workers.size() == 1);
+    ::kill(workers.front(), SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(slurp(out_path) == "again\n");
+    for (const pid_t job_pid : pids) CHECK_FALSE(test_support::process_running(job_pid));
+    test_support::kill_all(pids);
 }

@@ -13,7 +13,9 @@
 #include <sstream>
 #include <thread>
 
+#include "processes.hpp"
 #include "run_command.hpp"
+#include "unique_fd.hpp"
 
 using forkline::run_pipeline;
 using forkline::Stage;
@@ -333,4 +335,52 @@ TEST_CASE("foreground_terminal leaves the signal mask as it was") {
     sigset_t mask;
     ::pthread_sigmask(SIG_SETMASK, nullptr, &mask);
     CHECK(::sigismember(&mask, SIGCHLD) == 0);
+}
+
+TEST_CASE(
+    "a background process writing to captured output is waited for: output kept, gone at the "
+    "end") {
+    const auto pid_file = scratch() / "background-captured.pid";
+    const auto r = run_pipeline(
+        {sh("echo early; (sleep 0.3; echo late) & echo $! > '" + pid_file.string() + "'")},
+        {.stdin_null = true, .capture_stdout = true, .capture_stderr = true});
+    const auto pids = test_support::wait_for_pids(pid_file, 1);
+    CHECK(r.stdout_data == "early\nlate\n");
+    CHECK(r.exit_code == 0);
+    REQUIRE(pids.size() == 1);
+    CHECK_FALSE(test_support::process_running(pids[0]));  // at once: not a moment later
+    test_support::kill_all(pids);
+}
+
+TEST_CASE("what a pipeline left running, not holding its captured output, is ended with it") {
+    // One that takes SIGTERM, and one that ignores it: SIGKILL after the grace period.
+    const auto pid_file = scratch() / "background-detached.pid";
+    const auto r =
+        run_pipeline({sh("sleep 30 >/dev/null 2>&1 & echo $! > '" + pid_file.string() +
+                         "'; (trap '' TERM; exec sleep 30) >/dev/null 2>&1 & echo $! >> '" +
+                         pid_file.string() + "'; echo early")},
+                     {.stdin_null = true, .capture_stdout = true, .grace = 100ms});
+    const auto pids = test_support::wait_for_pids(pid_file, 2);
+    CHECK(r.stdout_data == "early\n");
+    REQUIRE(pids.size() == 2);
+    CHECK_FALSE(test_support::process_running(pids[0]));
+    CHECK_FALSE(test_support::process_running(pids[1]));
+    test_support::kill_all(pids);
+}
+
+TEST_CASE("output not captured (stdout_fd): a background writer is not waited for, and ended") {
+    const auto pid_file = scratch() / "background-uncaptured.pid";
+    const auto out_file = scratch() / "background-uncaptured.out";
+    const forkline::UniqueFd out(
+        ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    REQUIRE(out.valid());
+    const auto r = run_pipeline(
+        {sh("echo early; (sleep 30; echo late) & echo $! > '" + pid_file.string() + "'")},
+        {.stdin_null = true, .stdout_fd = out.get()});
+    const auto pids = test_support::wait_for_pids(pid_file, 1);
+    CHECK(r.exit_code == 0);
+    CHECK(slurp(out_file) == "early\n");
+    REQUIRE(pids.size() == 1);
+    CHECK_FALSE(test_support::process_running(pids[0]));
+    test_support::kill_all(pids);
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <forkline/forkline.hpp>
 #include <map>
@@ -11,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "processes.hpp"
 #include "run_command.hpp"
 #include "test_job.hpp"
 
@@ -299,4 +301,41 @@ TEST_CASE("could-not-run problems are forkline::Error with a clear message") {
                          forkline::Error);
     CHECK_THROWS_WITH_AS(forkline::find_worker("no_such_worker"),
                          doctest::Contains("cannot find worker"), forkline::Error);
+}
+
+TEST_CASE("a worker SIGKILLed mid-job: the processes its job started die with it") {
+    // The job runs a pipeline whose shell leaves two sleeps in its group, waits, and writes
+    // their pids and its own. With adopt_orphans, a third sleep that left the group
+    // (setsid) dies too. The job's second attempt finds the file and returns at once.
+    for (const bool adopt : {false, true}) {
+        CAPTURE(adopt);
+        char dir_template[] = "/tmp/forkline-pool-orphans-XXXXXX";
+        REQUIRE(::mkdtemp(dir_template) != nullptr);
+        const std::filesystem::path dir = dir_template;
+        const auto pid_file = dir / "pids";
+        const std::string f = test_support::shell_quoted(pid_file.string());
+        const std::string script = "sleep 30 & echo $! >> " + f + "; sleep 30 & echo $! >> " + f +
+                                   (adopt ? "; setsid sleep 30 & echo $! >> " + f : "") +
+                                   "; echo $$ >> " + f + "; wait";
+        forkline::Pool pool(
+            {.worker_function =
+                 [&](std::span<const std::byte>, std::span<std::byte>) {
+                     if (!std::filesystem::exists(pid_file))
+                         forkline::run_pipeline({{{"sh", "-c", script}}}, {.stdin_null = true});
+                     return std::size_t{0};
+                 },
+             .workers = 1,
+             .adopt_orphans = adopt},
+            [](const forkline::JobResult& r) { CHECK(r.status == forkline::JobStatus::ok); });
+        pool.submit(std::span<const std::byte>{});
+        const auto pids = test_support::wait_for_pids(pid_file, adopt ? 4 : 3);
+        REQUIRE(pids.size() == (adopt ? 4u : 3u));
+        pool.signal_workers(SIGKILL);
+        const auto summary = pool.wait();
+        CHECK(summary.worker_deaths == 1);
+        CHECK(summary.succeeded == 1);
+        for (const pid_t pid : pids) CHECK_FALSE(test_support::process_running(pid));
+        test_support::kill_all(pids);
+        std::filesystem::remove_all(dir);
+    }
 }

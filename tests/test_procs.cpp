@@ -82,7 +82,9 @@ TEST_CASE("a failed write or a closed descriptor is one line on stderr and exit 
         {">/dev/full", "procs: error: cannot write standard output: No space left on device\n"},
         {">&-", "procs: error: cannot write standard output: Bad file descriptor\n"},
     };
-    for (const auto& [redirection, message] : cases) {
+    for (const auto& test_case : cases) {
+        const auto& redirection = test_case.first;  // not a structured binding: INFO captures it
+        const auto& message = test_case.second;
         for (const char* json : {"--mode=procs", "--json"}) {
             const auto r = test_support::run_redirected(redirection, {PROCS_PATH, json, "2"});
             INFO(redirection << " " << json);

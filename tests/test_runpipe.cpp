@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
+#include "processes.hpp"
 #include "run_command.hpp"
 
 using test_support::lines_of;
@@ -382,14 +384,42 @@ TEST_CASE("descriptors 0-9, NAME=value, ~ and line continuations: the same resul
     const auto not_open = runpipe({"sh -c 'echo x' 1>&5"});
     CHECK(not_open.code == 1);
     CHECK(not_open.err == "runpipe: 'sh': cannot duplicate descriptor 5: not open\n");
-    for (const auto& [command, message] :
+    for (const auto& refused :
          {std::pair{"echo \"$x\"", "column 7: '$' inside \"…\" needs --shell"},
           std::pair{"echo a 10>f", "column 8: only descriptors 0-9"},
           std::pair{"A=1", "column 1: an assignment without a command"},
           std::pair{"echo {a,b}", "column 6: brace expansion"}}) {
+        // Not a structured binding: clang 14 cannot capture one in INFO's lambda.
+        const std::string command = refused.first;
+        const std::string message = refused.second;
         const auto r = runpipe({command});
         INFO(command);
         CHECK(r.code == 2);
         CHECK(r.err.find(message) != std::string::npos);
     }
+}
+
+TEST_CASE("leftover processes: captured late output is kept (--json); nothing outlives runpipe") {
+    char dir_template[] = "/tmp/runpipe-leftovers-XXXXXX";
+    REQUIRE(::mkdtemp(dir_template) != nullptr);
+    const std::filesystem::path dir = dir_template;
+    const std::string f = test_support::shell_quoted((dir / "pids").string());
+    // --json captures the output: the background writer is waited for.
+    const auto json = runpipe(
+        {"--json",
+         std::string("sh -c \"echo early; (sleep 0.3; echo late) & echo \\$! > ") + f + "\""});
+    CHECK(json.code == 0);
+    CHECK(nlohmann::json::parse(json.out).at("stdout") == "early\nlate\n");
+    // Straight to our stdout: not waited for, ended with the pipeline; one that left the
+    // group (setsid) came to runpipe as an orphan and is ended too.
+    const auto direct =
+        runpipe({std::string("sh -c \"echo early; (sleep 30; echo late) & echo \\$! >> ") + f +
+                 "; setsid sleep 30 & echo \\$! >> " + f + "\""});
+    CHECK(direct.code == 0);
+    CHECK(direct.out == "early\n");
+    const auto pids = test_support::wait_for_pids(dir / "pids", 3);
+    REQUIRE(pids.size() == 3);
+    for (const pid_t pid : pids) CHECK_FALSE(test_support::process_running(pid));
+    test_support::kill_all(pids);
+    std::filesystem::remove_all(dir);
 }

@@ -12,6 +12,15 @@
 // after `grace` SIGKILL, and the output read so far is kept. Each child sees only fds 0-2,
 // and those of 3-9 that its redirections open.
 //
+// Processes a pipeline starts do not outlive it. It ends when its stages have exited and
+// the output it captures (capture_stdout, capture_stderr) has been closed by every process
+// holding it, as `$(…)` does in sh, bounded by `timeout`: a background process still
+// writing to captured output is waited for and its output kept. Then whatever is still
+// running in its process group (a background process that writes elsewhere, or nowhere)
+// gets SIGTERM, `grace`, then SIGKILL, and the ones that became our children are reaped.
+// A process that left the group (setsid) is not touched, unless this process is a child
+// subreaper that sweeps its children (runpipe and forkline's workers are).
+//
 // "Could not run" (syntax error, pipe or fork failure) throws; "ran and failed" (a
 // stage not found, exited non-zero, killed, timed out) is in the result.
 #pragma once

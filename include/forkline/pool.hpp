@@ -14,11 +14,27 @@
 // exactly one result. A job whose worker died is run again (by a respawned worker if need
 // be), up to `max_attempts` runs, then reported as JobStatus::worker_died.
 //
+// Processes a job starts do not outlive it. A pipeline (run_pipeline(), pipeline.hpp) ends
+// when its stages have exited and the output it captures has been closed by every process
+// holding it; then whatever is left of its process group gets SIGTERM, `grace`, SIGKILL.
+// A worker records the process group of the pipeline its job runs in its own word of the
+// segment; when a worker dies (SIGKILL, job_timeout, the pool's destruction) the pool
+// SIGKILLs that group before the job runs again, so a dead worker's grandchildren die
+// with it. A process that left the group (setsid) is caught only with adopt_orphans.
+// Not covered: the supervisor itself SIGKILLed (its workers and their direct children
+// die by PR_SET_PDEATHSIG; grandchildren are then init's).
+//
+// Worker starts the kernel refuses (EAGAIN, ENOMEM) or that fail to exec are retried with
+// a growing pause (10 ms to 0.5 s) instead of being thrown out of submit() or wait(); if
+// no worker runs at all for 2 s, every waiting job is reported JobStatus::failed with
+// "pool: no worker could be started: REASON" as its data. The constructor throws instead
+// when it cannot start every worker: no job is waiting yet.
+//
 // Not thread-safe: use one Pool from one thread (several pools on several threads are
 // fine). Results are delivered on that thread, inside submit(), poll() and wait(), in
-// completion order, or returned by next_result() when the pool has no callback. The callback may submit() more jobs
-// (they are queued after the current delivery) and close(); an exception it throws
-// propagates out of the submit() or wait() that delivered the result, after which the pool
+// completion order, or returned by next_result() when the pool has no callback. The callback may
+// submit() more jobs (they are queued after the current delivery) and close(); an exception it
+// throws propagates out of the submit() or wait() that delivered the result, after which the pool
 // is still consistent and wait() can be called again.
 #pragma once
 
@@ -95,6 +111,14 @@ struct PoolOptions {
                                              // longer is killed (JobStatus::timed_out)
     unsigned claim_batch = 0;  // jobs a worker takes at once; 0: adaptive (1…64); 1 suits
                                // long jobs (best load balance)
+    // Makes this process a child subreaper (PR_SET_CHILD_SUBREAPER) while the pool lives,
+    // so that processes a dead worker's job left behind come to it instead of init; the
+    // pool kills and reaps every child of this process that is not one of its workers
+    // when a worker dies and when the pool is destroyed. Set it only in a program that has
+    // no children of its own while the pool lives (forkline's tools set it). Without it,
+    // a dead worker's job is still ended by its process group (see "Processes a job
+    // starts" above); only a process that left that group (setsid) can escape.
+    bool adopt_orphans = false;
 };
 
 // A result that owns its bytes: what next_result() returns.

@@ -25,7 +25,7 @@
 namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
-inline constexpr std::uint32_t kVersion = 2;
+inline constexpr std::uint32_t kVersion = 3;
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
 
@@ -105,6 +105,10 @@ struct alignas(kCacheLine) RingHeader {
     alignas(kCacheLine) std::atomic<std::uint64_t> tail;  // written by the worker
     alignas(kCacheLine) std::atomic<std::uint64_t> head;  // written by the supervisor
     std::atomic<std::int32_t> pid;                        // set by the worker once attached
+    // The process group of the job the worker is running (a pipeline's), 0 when none.
+    // Written by the worker only (job_group_record.hpp); the supervisor reads it when the
+    // worker died, to kill what the job started, and clears it before a respawn.
+    std::atomic<std::int32_t> job_group;
 };
 
 // Where each part lies inside a segment; the same arithmetic in every process.

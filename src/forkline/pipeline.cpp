@@ -12,6 +12,7 @@
 #include "communicate.hpp"
 #include "foreground_terminal.hpp"
 #include "os_error.hpp"
+#include "pipeline_group.hpp"
 #include "sigpipe_blocked.hpp"
 #include "spawn.hpp"
 
@@ -270,9 +271,9 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     capture(options.capture_stderr, all_stderr, result.stderr_data);
 
     const auto search_path = search_path_of(options.environment ? &*options.environment : nullptr);
+    PipelineGroup group(options.grace);  // declared first: ended after the children's cleanup
     std::vector<std::optional<Child>> children(stages.size());  // empty: could not start
     std::vector<Clock::time_point> stage_started(stages.size());
-    pid_t group = 0;
     UniqueFd next_stdin = std::move(first_stdin);
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const auto& stage = stages[i];
@@ -297,11 +298,11 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
         stage_started[i] = Clock::now();
         // A stage that cannot start is that stage's failure, as in a shell: its pipe ends
         // close now and its neighbours see EOF / EPIPE.
-        children[i] = start_stage(stage, io, search_path, group, options, terminal.fd_for_stages(),
-                                  stage_result);
-        if (children[i] && group == 0) {
-            group = children[i]->pid();
-            terminal.give_to(group);
+        children[i] = start_stage(stage, io, search_path, group.id(), options,
+                                  terminal.fd_for_stages(), stage_result);
+        if (children[i] && group.id() == 0) {
+            group.started(children[i]->pid());
+            terminal.give_to(group.id());
         }
     }
     // Our copies of the children's ends must go, or readers would never see EOF.
@@ -309,15 +310,16 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     all_stderr.reset();
 
     for (auto& child : children) spec.children.push_back(child ? &*child : nullptr);
-    spec.group = group;
+    spec.group = group.id();
     spec.signal_fd = forwarded.fd();
     spec.on_child_signal = [&] {
         std::vector<pid_t> running;
         for (const auto& child : children)
             if (child && child->pid() > 0) running.push_back(child->pid());
-        terminal.follow_stops(running, group);
+        terminal.follow_stops(running, group.id());
     };
     const auto outcome = communicate(spec);
+    group.end();  // what the stages left running does not outlive the pipeline
 
     for (std::size_t i = 0; i < stages.size(); ++i) {
         if (!outcome.statuses[i]) continue;

@@ -73,12 +73,26 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
                                 static_cast<std::uint32_t>(options.max_result_size)})),
       queue(segment.view(), options.max_attempts),
       workers(options.workers) {
+    if (options.adopt_orphans) subreaper.emplace();
     segment.view().header().claim_batch.store(options.claim_batch, std::memory_order_relaxed);
     sink = [this](const FinishedSlot& slot) { finished(slot); };
     // Workers receive the segment as an fd, never by name: the name can go now, so a
     // crash from here on leaves nothing in /dev/shm.
     segment.remove_name();
-    for (std::uint32_t i = 0; i < workers.size(); ++i) spawn_worker(i);
+    // No job was submitted yet: a pool that cannot be started as asked is an error now
+    // (later, a refused respawn is retried: spawn_worker()).
+    for (std::uint32_t i = 0; i < workers.size(); ++i) {
+        spawn_worker(i);
+        if (!workers[i].child) throw Error("pool: " + start_error);
+    }
+}
+
+Pool::Impl::~Impl() {
+    for (std::uint32_t i = 0; i < workers.size(); ++i) {
+        if (!workers[i].child) continue;
+        workers[i].child.reset();  // SIGKILL and reap
+        end_jobs_of_dead_worker(i);
+    }
 }
 
 std::uint64_t Pool::Impl::delivered() const {
@@ -135,6 +149,8 @@ void Pool::Impl::pump(bool may_sleep) {
         last_exit_check = now;
         if (options.job_timeout.count() > 0) kill_overdue_jobs();
         progress |= reap_exited_workers();
+        retry_refused_starts();
+        fail_jobs_without_workers();
     }
     top_up_sentinels();
     if (!progress && may_sleep && !callback_error) {

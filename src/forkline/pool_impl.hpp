@@ -7,12 +7,14 @@
 #include <exception>
 #include <forkline/pool.hpp>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "segment.hpp"
 #include "spawn.hpp"
+#include "subreaper.hpp"
 #include "supervisor_queue.hpp"
 
 namespace forkline {
@@ -21,11 +23,18 @@ struct Pool::Impl {
     using Clock = std::chrono::steady_clock;
 
     struct Worker {
-        std::optional<Child> child;  // empty once reaped
+        std::optional<Child> child;  // empty once reaped, or while its start is retried
         bool answered_sentinel = false;
+        // A start the kernel refused (EAGAIN, ENOMEM…) is retried at this time, after a
+        // pause that doubles each time (kFirstRetryPause…kLongestRetryPause).
+        std::optional<Clock::time_point> retry_start_at;
+        Clock::duration retry_pause{};
     };
 
     Impl(PoolOptions options, ResultCallback on_result);
+    // Kills the workers still running, then what their jobs started (README: "Processes a
+    // job starts").
+    ~Impl();
 
     // pool.cpp: results and the supervision loop.
     void finished(const FinishedSlot& slot);
@@ -38,6 +47,10 @@ struct Pool::Impl {
 
     // pool_workers.cpp: spawning, reaping, respawning, timeouts, sentinels.
     void spawn_worker(std::uint32_t index);
+    void retry_refused_starts();
+    void fail_jobs_without_workers();
+    void end_jobs_of_dead_worker(std::uint32_t index);
+    bool is_worker(pid_t pid) const;
     bool reap_exited_workers();
     void worker_exited(std::uint32_t index, const ExitStatus& status);
     void kill_overdue_jobs();
@@ -47,6 +60,8 @@ struct Pool::Impl {
     PoolOptions options;
     ResultCallback on_result;
     Clock::time_point started = Clock::now();
+    // With adopt_orphans; declared before the workers so that it outlives their cleanup.
+    std::optional<ChildSubreaper> subreaper;
     OwnedSegment segment;
     SupervisorQueue queue;
     std::vector<Worker> workers;
@@ -56,6 +71,10 @@ struct Pool::Impl {
     bool closed = false;
     std::uint64_t sentinels_pushed = 0;
     unsigned early_crashes = 0;  // worker crashes before attaching, since the last result
+    std::string start_error;     // why the last refused worker start was refused
+    // Since when no worker runs while some start is being retried; after
+    // kWorkerlessPatience the waiting jobs are reported failed with start_error.
+    std::optional<Clock::time_point> workerless_since;
     Clock::time_point last_exit_check;
     // Inside on_result, submit() queues here instead of pumping again (re-entrance would
     // deliver the current slot twice); pump() moves them into the queue, in order.

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <system_error>
 
+#include "leftover_processes.hpp"
 #include "pool_impl.hpp"
 #include "serve_segment.hpp"
+#include "worker_start_fault.hpp"
 
 namespace forkline {
 
@@ -16,30 +18,93 @@ namespace {
 
 constexpr int kSegmentFdInWorker = 3;
 constexpr unsigned kMaxEarlyCrashes = 3;
+constexpr std::chrono::milliseconds kFirstRetryPause{10};
+constexpr std::chrono::milliseconds kLongestRetryPause{500};
+// How long jobs wait for a worker when none runs and none can be started: long enough
+// for a passing shortage (a burst of forks elsewhere), short enough not to look hung.
+constexpr std::chrono::seconds kWorkerlessPatience{2};
 
 }  // namespace
 
+// A start the kernel refuses (EAGAIN, ENOMEM) or an exec that fails is not thrown out of
+// submit() or wait(): the slot stays empty and the start is retried with a growing pause;
+// if no worker runs at all for kWorkerlessPatience, the waiting jobs are reported failed
+// (fail_jobs_without_workers). The constructor throws instead: no job is waiting yet.
 void Pool::Impl::spawn_worker(std::uint32_t index) {
-    segment.view().ring(index).pid.store(0, std::memory_order_relaxed);
+    auto& ring = segment.view().ring(index);
+    ring.pid.store(0, std::memory_order_relaxed);
+    ring.job_group.store(0, std::memory_order_relaxed);  // no worker of this index is alive
+    auto& worker = workers[index];
     try {
+        if (worker_start_refused_for_testing()) {
+            throw std::system_error(EAGAIN, std::system_category(),
+                                    "failed to start " + options.worker_program.string());
+        }
         if (options.worker_function) {
             const int fd = segment.fd();
-            workers[index] = Worker{spawn_function([this, fd, index] {
-                                        return serve_segment(options.worker_function, fd, index);
-                                    }),
-                                    false};
-            return;
+            worker.child = spawn_function(
+                [this, fd, index] { return serve_segment(options.worker_function, fd, index); });
+        } else {
+            worker.child =
+                spawn({.program = options.worker_program,
+                       .args = options.worker_args,
+                       .extra_env = {"FORKLINE_SEGMENT_FD=" + std::to_string(kSegmentFdInWorker),
+                                     "FORKLINE_WORKER_INDEX=" + std::to_string(index)},
+                       .inherit = {{kSegmentFdInWorker, segment.fd()}}});
         }
-        workers[index] =
-            Worker{spawn({.program = options.worker_program,
-                          .args = options.worker_args,
-                          .extra_env = {"FORKLINE_SEGMENT_FD=" + std::to_string(kSegmentFdInWorker),
-                                        "FORKLINE_WORKER_INDEX=" + std::to_string(index)},
-                          .inherit = {{kSegmentFdInWorker, segment.fd()}}}),
-                   false};
+        worker.answered_sentinel = false;
+        worker.retry_start_at.reset();
+        worker.retry_pause = {};
+        workerless_since.reset();
     } catch (const std::system_error& e) {
-        throw Error(std::string("pool: ") + e.what());
+        start_error = e.what();
+        worker.retry_pause = std::clamp<Clock::duration>(worker.retry_pause * 2, kFirstRetryPause,
+                                                         kLongestRetryPause);
+        worker.retry_start_at = Clock::now() + worker.retry_pause;
+        if (!any_worker_running() && !workerless_since) workerless_since = Clock::now();
     }
+}
+
+void Pool::Impl::retry_refused_starts() {
+    const auto now = Clock::now();
+    for (std::uint32_t i = 0; i < workers.size(); ++i) {
+        auto& worker = workers[i];
+        if (worker.child || !worker.retry_start_at || *worker.retry_start_at > now) continue;
+        if (closed && unfinished_jobs() == 0) {  // no work left for it
+            worker.retry_start_at.reset();
+            continue;
+        }
+        spawn_worker(i);
+    }
+}
+
+void Pool::Impl::fail_jobs_without_workers() {
+    if (any_worker_running() || !workerless_since ||
+        Clock::now() - *workerless_since < kWorkerlessPatience)
+        return;
+    const auto reason = "pool: no worker could be started: " + start_error;
+    queue.fail_ready_jobs(sink, reason);
+    const std::span<const std::byte> data(reinterpret_cast<const std::byte*>(reason.data()),
+                                          reason.size());
+    while (!pending.empty()) {  // submitted from a callback: never reached the queue
+        const auto id = pending.front().first;
+        pending.pop_front();
+        finished(FinishedSlot{id, layout::SlotKind::job, false, false, layout::SlotStatus::failed,
+                              0, 0, 0, data});
+    }
+}
+
+// A worker that died mid-job leaves that job's processes behind (only its direct children
+// die with it, by PR_SET_PDEATHSIG): its recorded process group is killed before the job
+// runs again, and with adopt_orphans whatever else reached us is killed and reaped.
+void Pool::Impl::end_jobs_of_dead_worker(std::uint32_t index) {
+    kill_process_group(segment.view().ring(index).job_group.load(std::memory_order_acquire));
+    if (subreaper) kill_and_reap_children([this](pid_t pid) { return is_worker(pid); });
+}
+
+bool Pool::Impl::is_worker(pid_t pid) const {
+    return std::any_of(workers.begin(), workers.end(),
+                       [&](const Worker& w) { return w.child && w.child->pid() == pid; });
 }
 
 bool Pool::Impl::any_worker_running() const {
@@ -71,6 +136,7 @@ bool Pool::Impl::reap_exited_workers() {
 }
 
 void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
+    end_jobs_of_dead_worker(index);
     // Results it published before exiting (its sentinel's answer among them).
     queue.collect(sink);
     // Answered, then killed before it could exit: its work is done all the same.

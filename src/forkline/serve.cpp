@@ -10,6 +10,7 @@
 #include <forkline/serve.hpp>
 #include <string>
 
+#include "job_group_record.hpp"
 #include "segment.hpp"
 #include "serve_segment.hpp"
 #include "worker_queue.hpp"
@@ -54,6 +55,9 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
     WorkerQueue queue(view, index);
     const pid_t pid = ::getpid();
     view.ring(index).pid.store(pid, std::memory_order_release);
+    // Pipelines a job runs record their process group here, for the supervisor to kill if
+    // this worker dies mid-job.
+    record_job_groups_in(&view.ring(index).job_group);
     int idle_spins = 0;
     for (;;) {
         const auto position = queue.claim_next();

@@ -125,6 +125,22 @@ void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& s
     wake_idle_workers(header_);
 }
 
+void SupervisorQueue::fail_ready_jobs(const FinishedSink& sink, std::string_view reason) {
+    const std::span<const std::byte> data(reinterpret_cast<const std::byte*>(reason.data()),
+                                          reason.size());
+    for (auto position = reuse_; position < tail_; ++position) {
+        auto& slot = view_.slot(position);
+        const auto state = SlotState::decode(slot.state.load(std::memory_order_acquire));
+        if (state.lap != view_.lap(position) || state.phase != Phase::ready ||
+            static_cast<SlotKind>(slot.kind) != SlotKind::job)
+            continue;
+        sink(FinishedSlot{slot.job_id, SlotKind::job, false, false, layout::SlotStatus::failed,
+                          slot.attempts, 0, 0, data});
+        free_slot(position);
+    }
+    advance_reuse();
+}
+
 void SupervisorQueue::rewind_cursor(std::uint64_t position) {
     auto cursor = header_.cursor.load(std::memory_order_acquire);
     while (position < cursor &&

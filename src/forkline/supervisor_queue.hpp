@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,11 @@ class SupervisorQueue {
     // slot is stranded behind it.
     void recover_worker(std::uint32_t worker, const FinishedSink& sink,
                         const std::function<bool(std::uint64_t position)>& timed_out = {});
+
+    // When no worker runs and none can be started: every job still waiting (READY) is
+    // handed to `sink` as failed, `reason` as its data, and its slot freed. Precondition:
+    // no worker process is alive (none can claim concurrently). Sentinels stay.
+    void fail_ready_jobs(const FinishedSink& sink, std::string_view reason);
 
     // Jobs being run right now: {worker, position} of every CLAIMED job slot.
     std::vector<std::pair<std::uint32_t, std::uint64_t>> claimed_jobs() const;

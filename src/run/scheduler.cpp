@@ -91,7 +91,8 @@ class Scheduler {
              .queue_slots = 2 * workers_,
              .max_job_size = kMaxJobBytes,
              .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
-             .claim_batch = 1},
+             .claim_batch = 1,
+             .adopt_orphans = true},  // forkline run starts no other child
             [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
         pool_ = &pool;
         while (true) {

@@ -17,6 +17,7 @@
 #include "options.hpp"
 #include "output.hpp"
 #include "printable.hpp"
+#include "subreaper.hpp"
 #include "tool.hpp"
 #include "usage_error.hpp"
 
@@ -261,7 +262,11 @@ int run(int argc, char** argv) {
     }
     args.options.forward_signals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     args.options.foreground_terminal = true;
+    // Orphans of the pipeline's processes come to us, not to init, and go with it
+    // (README: "Processes a job starts").
+    const forkline::ChildSubreaper subreaper;
     const auto result = forkline::run_pipeline(stages, args.options);
+    forkline::kill_and_reap_children();
     print_stage_errors(result);
     // Only runpipe's own writes are checked here: stages that write to runpipe's stdout
     // directly report their own errors.
