@@ -109,7 +109,7 @@ TEST_CASE("a job that kills its worker every time is reported worker_died after 
     for (std::uint64_t i = 0; i < 20; ++i) pool.submit(TestJob{i});
     const auto summary = pool.wait();
     CHECK(results.size() == 21);
-    CHECK(summary.lost == 1);
+    CHECK(summary.worker_died == 1);
     CHECK(attempts == 3);
     CHECK(summary.worker_deaths == 3);
     CHECK(summary.succeeded == 20);
@@ -140,7 +140,7 @@ TEST_CASE("SIGKILLed workers at random instants: every job exactly once, no hang
         killer.join();
         INFO("run " << run << ", kills " << kills);
         CHECK(tally.each_exactly_once());
-        CHECK(summary.succeeded + summary.lost == kJobs);
+        CHECK(summary.succeeded + summary.worker_died == kJobs);
         CHECK(summary.worker_deaths <= static_cast<std::uint64_t>(kills));
         CHECK(test_support::segments_of(self).empty());
     }

@@ -94,7 +94,7 @@ TEST_CASE("a result finished but not published when its worker died is delivered
     h.supervisor.recover_worker(0, h.sink);
     h.supervisor.collect(h.sink);
     REQUIRE(h.finished[7].size() == 1);
-    CHECK_FALSE(h.finished[7][0].lost);
+    CHECK_FALSE(h.finished[7][0].worker_died);
 }
 
 TEST_CASE("positions reserved by a dead worker are not stranded behind the cursor") {
@@ -125,7 +125,7 @@ TEST_CASE("a job whose workers keep dying is reported lost after max_attempts, o
     }
     CHECK_FALSE(h.w1.claim_next());
     REQUIRE(h.finished[5].size() == 1);
-    CHECK(h.finished[5][0].lost);
+    CHECK(h.finished[5][0].worker_died);
     CHECK(h.finished[5][0].attempts == 3);
     CHECK(h.supervisor.in_flight() == 0);
 }

@@ -14,6 +14,7 @@
 #include <forkline/serve.hpp>
 
 #include "command_job.hpp"
+#include "os_error.hpp"
 #include "standard_fds.hpp"
 #include "subreaper.hpp"
 #include "tool.hpp"
@@ -25,13 +26,12 @@ namespace {
 void save(const std::string& data, const std::filesystem::path& to) {
     const forkline::UniqueFd file(
         ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!file.valid())
-        throw std::runtime_error("cannot create " + to.string() + ": " + std::strerror(errno));
+    if (!file.valid()) forkline::throw_os_error("cannot create " + to.string());
     for (std::size_t done = 0; done < data.size();) {
         const auto n = ::write(file.get(), data.data() + done, data.size() - done);
         if (n <= 0) {
             if (n < 0 && errno == EINTR) continue;
-            throw std::runtime_error("cannot write " + to.string() + ": " + std::strerror(errno));
+            forkline::throw_os_error("cannot write " + to.string());
         }
         done += static_cast<std::size_t>(n);
     }

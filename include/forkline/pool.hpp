@@ -134,7 +134,7 @@ struct PoolSummary {
     std::uint64_t submitted = 0;
     std::uint64_t succeeded = 0;           // JobStatus::ok
     std::uint64_t failed = 0;              // JobStatus::failed
-    std::uint64_t lost = 0;                // JobStatus::worker_died
+    std::uint64_t worker_died = 0;         // JobStatus::worker_died
     std::uint64_t timed_out = 0;           // JobStatus::timed_out
     std::uint64_t worker_deaths = 0;       // workers that died instead of answering a sentinel
     std::uint64_t sentinels_answered = 0;  // workers that finished cleanly

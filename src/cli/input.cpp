@@ -4,9 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <stdexcept>
 
+#include "os_error.hpp"
 #include "tool.hpp"
 #include "unique_fd.hpp"
 
@@ -15,9 +14,8 @@ namespace cli {
 std::string read_input(const std::string& path) {
     const bool is_stdin = path == "-";
     const auto fail = [&] {
-        throw std::runtime_error("cannot read " +
-                                 (is_stdin ? std::string("standard input") : quoted(path)) + ": " +
-                                 std::strerror(errno));
+        forkline::throw_os_error("cannot read " +
+                                 (is_stdin ? std::string("standard input") : quoted(path)));
     };
     forkline::UniqueFd file;
     if (!is_stdin) {

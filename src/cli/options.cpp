@@ -2,6 +2,9 @@
 
 #include <getopt.h>
 
+#include <cstdio>
+
+#include "tool.hpp"
 #include "usage_error.hpp"
 
 namespace cli {
@@ -18,8 +21,16 @@ std::string name_of(const Option& option) {
 
 }  // namespace
 
-std::vector<std::string> parse_options(int argc, char** argv, int first,
-                                       const std::vector<Option>& options, Operands operands) {
+std::vector<std::string> parse_options(int argc, char** argv, int first, const Command& command,
+                                       std::vector<Option> options, Operands operands) {
+    options.push_back({"help", 'h', false, [&](const std::string&) {
+                           std::fputs(command.usage, stdout);
+                           throw Finished{};
+                       }});
+    options.push_back({"version", 0, false, [&](const std::string&) {
+                           print_version(command.name);
+                           throw Finished{};
+                       }});
     // getopt_long reads argv[1…]: hand it argv from `first` on, with argv[first - 1] in the
     // place of the program name.
     const int count = argc - first + 1;

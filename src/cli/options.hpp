@@ -8,6 +8,19 @@
 
 namespace cli {
 
+// Who is reading the options: every command gets --help (-h) and --version from the parser,
+// which print `usage` or "NAME (forkline) VERSION" and end the command (cli::Finished).
+struct Command {
+    std::string name;   // "procs", "forkline run"
+    const char* usage;  // the --help text (help2man makes the man page from it)
+};
+
+// Thrown after --help or --version has printed: run_tool checks the output and returns
+// `status`, so no option check or work that would follow runs.
+struct Finished {
+    int status = 0;
+};
+
 struct Option {
     const char* name;          // the long name, without "--"
     char short_name = 0;       // 0: no one-letter form
@@ -23,8 +36,8 @@ enum class Operands {
 
 // Applies each option of argv[first…] in order and returns the operands. An unknown
 // option, a missing or unexpected value is a UsageError naming the option as given.
-std::vector<std::string> parse_options(int argc, char** argv, int first,
-                                       const std::vector<Option>& options,
+std::vector<std::string> parse_options(int argc, char** argv, int first, const Command& command,
+                                       std::vector<Option> options,
                                        Operands operands = Operands::anywhere);
 
 }  // namespace cli

@@ -3,14 +3,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 namespace cli {
-
-OutputError::OutputError(const std::string& file_name, int error)
-    : std::runtime_error("cannot write " + file_name +
-                         (error != 0 ? std::string(": ") + std::strerror(error) : "")),
-      error_(error) {}
 
 void check_output(std::FILE* file, const std::string& file_name) {
     errno = 0;

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <cstdio>
-#include <stdexcept>
+#include <forkline/error.hpp>
 #include <string>
 #include <string_view>
 
@@ -12,13 +12,11 @@ namespace cli {
 // Writing `file_name` failed with `error` (an errno value). run_tool reports it in one line
 // and exits 1, or, for EPIPE (the reader of a pipe has gone, as with `| head -1`), dies
 // quietly of SIGPIPE as coreutils do.
-class OutputError : public std::runtime_error {
+class OutputError : public forkline::OsError {
   public:
-    OutputError(const std::string& file_name, int error);
-    int error() const { return error_; }
-
-  private:
-    int error_;
+    OutputError(const std::string& file_name, int error)
+        : OsError("cannot write " + file_name, error) {}
+    int error() const { return code().value(); }
 };
 
 // Flushes `file` and throws OutputError if that or any earlier write to it failed. Tools

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "options.hpp"
 #include "output.hpp"
 #include "standard_fds.hpp"
 #include "usage_error.hpp"
@@ -58,7 +59,12 @@ void die_of_sigpipe() {
 int run_tool(const Tool& tool, const std::function<int()>& body) {
     forkline::ensure_standard_fds();
     try {
-        const int status = body();
+        int status = 0;
+        try {
+            status = body();
+        } catch (const Finished& finished) {  // after --help or --version
+            status = finished.status;
+        }
         check_output(stdout);
         return status;
     } catch (const UsageError& e) {

@@ -1,14 +1,14 @@
-// One way to report a failed system call: std::system_error carrying errno and "call object".
+// Failed system calls, reported one way: forkline::OsError (error.hpp), "WHAT: REASON".
 #pragma once
 
 #include <cerrno>
+#include <forkline/error.hpp>
 #include <string>
-#include <system_error>
 
 namespace forkline {
 
 [[noreturn]] inline void throw_os_error(const std::string& what, int error = errno) {
-    throw std::system_error(error, std::system_category(), what);
+    throw OsError(what, error);
 }
 
 // Returns `result` unless it is -1, in which case it throws with errno.

@@ -42,7 +42,7 @@ void set_nonblocking(int fd) {
 
 UniqueFd open_file(const std::string& path, int flags) {
     const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0666);
-    if (fd < 0) throw Error("cannot open '" + path + "': " + std::strerror(errno));
+    if (fd < 0) throw_os_error("cannot open '" + path + "'");
     return UniqueFd(fd);
 }
 

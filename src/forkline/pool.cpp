@@ -44,7 +44,7 @@ PoolOptions validated(PoolOptions options) {
 
 JobStatus status_of(const FinishedSlot& slot) {
     if (slot.timed_out) return JobStatus::timed_out;
-    if (slot.lost) return JobStatus::worker_died;
+    if (slot.worker_died) return JobStatus::worker_died;
     return slot.status == layout::SlotStatus::ok ? JobStatus::ok : JobStatus::failed;
 }
 
@@ -96,7 +96,7 @@ Pool::Impl::~Impl() {
 }
 
 std::uint64_t Pool::Impl::delivered() const {
-    return summary.succeeded + summary.failed + summary.lost + summary.timed_out;
+    return summary.succeeded + summary.failed + summary.worker_died + summary.timed_out;
 }
 
 void Pool::Impl::finished(const FinishedSlot& slot) {

@@ -5,9 +5,9 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <system_error>
 
 #include "leftover_processes.hpp"
+#include "os_error.hpp"
 #include "pool_impl.hpp"
 #include "serve_segment.hpp"
 #include "worker_start_fault.hpp"
@@ -37,8 +37,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
     auto& worker = workers[index];
     try {
         if (worker_start_refused_for_testing()) {
-            throw std::system_error(EAGAIN, std::system_category(),
-                                    "failed to start " + options.worker_program.string());
+            throw_os_error("failed to start " + options.worker_program.string(), EAGAIN);
         }
         if (options.worker_function) {
             const int fd = segment.fd();
@@ -56,7 +55,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
         worker.retry_start_at.reset();
         worker.retry_pause = {};
         workerless_since.reset();
-    } catch (const std::system_error& e) {
+    } catch (const OsError& e) {
         start_error = e.what();
         worker.retry_pause = std::clamp<Clock::duration>(worker.retry_pause * 2, kFirstRetryPause,
                                                          kLongestRetryPause);

@@ -16,7 +16,7 @@ inline void count_result(PoolSummary& summary, JobStatus status) {
             ++summary.failed;
             break;
         case JobStatus::worker_died:
-            ++summary.lost;
+            ++summary.worker_died;
             break;
         case JobStatus::timed_out:
             ++summary.timed_out;

@@ -15,6 +15,8 @@
 #include <new>
 #include <utility>
 
+#include "os_error.hpp"
+
 namespace forkline {
 
 namespace bip = boost::interprocess;
@@ -26,8 +28,7 @@ constexpr std::string_view kPrefix = "forkline-";
 std::string unpredictable_name() {
     std::uint64_t random = 0;
     if (::getrandom(&random, sizeof random, 0) != sizeof random) {
-        throw Error("cannot create a shared-memory segment: getrandom failed: " +
-                    std::string(std::strerror(errno)));
+        throw_os_error("cannot create a shared-memory segment: getrandom failed");
     }
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(random));
@@ -135,8 +136,7 @@ std::string validate_header(const void* bytes, std::size_t size, uid_t expected_
 AttachedSegment AttachedSegment::attach(int fd) {
     struct stat info {};
     if (::fstat(fd, &info) != 0) {
-        throw Error("cannot attach to segment fd " + std::to_string(fd) + ": " +
-                    std::strerror(errno));
+        throw_os_error("cannot attach to segment fd " + std::to_string(fd));
     }
     if (info.st_uid != ::geteuid())
         throw Error("refusing segment: owned by uid " + std::to_string(info.st_uid));
@@ -145,8 +145,7 @@ AttachedSegment AttachedSegment::attach(int fd) {
     if (size < sizeof(layout::SegmentHeader))
         throw Error("refusing segment: segment is smaller than its header");
     void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (address == MAP_FAILED)
-        throw Error(std::string("cannot map segment: ") + std::strerror(errno));
+    if (address == MAP_FAILED) throw_os_error("cannot map segment");
     ::madvise(address, size, MADV_DONTFORK);  // a handler's fork() must not write into the queues
     const auto problem = validate_header(address, size, ::geteuid());
     if (!problem.empty()) {

@@ -270,7 +270,7 @@ Child spawn(const SpawnOptions& options) {
         int status = 0;
         while (::waitpid(pid, &status, 0) == -1 && errno == EINTR) {
         }
-        throw ExecError(plan.error, std::system_category(), "failed to execute " + program);
+        throw ExecError("failed to execute " + program, plan.error);
     }
     return Child(pid, std::move(pidfd_owner), options.process_group == 0);
 }

@@ -11,10 +11,10 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <forkline/error.hpp>
 #include <functional>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -70,13 +70,13 @@ class Child {
 };
 
 // The exec (or the child's setup before it) failed: the program did not run.
-struct ExecError : std::system_error {
-    using std::system_error::system_error;
+struct ExecError : OsError {
+    using OsError::OsError;
 };
 
 // Starts a child. A failed exec (missing program, no permission, bad interpreter) is
 // thrown as ExecError with the errno: "failed to execute PROGRAM: reason"; failing to
-// create the process at all (EAGAIN, ENOMEM) as std::system_error.
+// create the process at all (EAGAIN, ENOMEM) as OsError.
 Child spawn(const SpawnOptions& options);
 
 // Forks without exec: the child leads a new process group, dies with the spawning thread,

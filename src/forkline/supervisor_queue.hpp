@@ -19,7 +19,7 @@ namespace forkline {
 struct FinishedSlot {
     std::uint64_t job_id;
     layout::SlotKind kind;
-    bool lost;                  // every attempt's worker died (or timed_out): no result bytes
+    bool worker_died;           // every attempt's worker died (or timed_out): no result bytes
     bool timed_out;             // its worker was killed for exceeding the job timeout
     layout::SlotStatus status;  // meaningful when !lost
     std::uint32_t attempts;     // runs started, the last one included

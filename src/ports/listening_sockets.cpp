@@ -5,7 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <stdexcept>
-#include <system_error>
+#include "os_error.hpp"
 
 #include "proc_files.hpp"
 #include "text_fields.hpp"
@@ -98,7 +98,7 @@ std::vector<Socket> read_listening_sockets(const SocketFilter& filter) {
         const auto text = read_proc_file(table.path, error);
         if (!text) {
             if (error == ENOENT) continue;
-            throw std::system_error(error, std::generic_category(), table.path);
+            forkline::throw_os_error(std::string("cannot read ") + table.path, error);
         }
         auto parsed = parse_socket_table(*text, table.protocol, table.family, filter);
         sockets.insert(sockets.end(), parsed.begin(), parsed.end());

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <memory>
-#include <system_error>
+#include "os_error.hpp"
 
 #include "unique_fd.hpp"
 
@@ -35,7 +35,7 @@ std::optional<std::string> read_proc_file(const std::string& path, int& error) {
 
 std::vector<pid_t> list_pids() {
     const UniqueDir dir(::opendir("/proc"));
-    if (!dir) throw std::system_error(errno, std::generic_category(), "/proc");
+    if (!dir) forkline::throw_os_error("cannot read /proc");
     std::vector<pid_t> pids;
     while (const auto* entry = ::readdir(dir.get())) {
         const std::string_view name = entry->d_name;

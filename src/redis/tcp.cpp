@@ -55,7 +55,7 @@ UniqueFd tcp_connect(const std::string& host, unsigned port, std::chrono::millis
     addrinfo* found = nullptr;
     if (const int error = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
         error != 0) {
-        throw std::runtime_error("cannot resolve " + host + ": " + ::gai_strerror(error));
+        throw Error("cannot resolve " + host + ": " + ::gai_strerror(error));
     }
     const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
     int error = EHOSTUNREACH;

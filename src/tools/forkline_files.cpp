@@ -107,21 +107,16 @@ std::uint64_t parse_size(const std::string& option, const std::string& text, std
     return value * scale;
 }
 
-// nullopt after --help or --version.
-std::optional<Options> parse(int argc, char** argv) {
+Options parse(int argc, char** argv) {
     Options o;
-    bool help = false;
-    bool version = false;
     const auto set_progress = [&](bool on) {
         if (o.progress && *o.progress != on)
             throw UsageError("--progress and --no-progress contradict each other");
         o.progress = on;
     };
     o.paths = cli::parse_options(
-        argc, argv, 2,
+        argc, argv, 2, {"forkline files", kFilesUsage},
         {
-            {"help", 'h', false, [&](auto&) { help = true; }},
-            {"version", 0, false, [&](auto&) { version = true; }},
             {"pattern", 0, true, [&](auto& glob) { o.patterns.push_back(glob); }},
             {"workers", 'j', true,
              [&](auto& n) {
@@ -144,14 +139,6 @@ std::optional<Options> parse(int argc, char** argv) {
             {"progress", 0, false, [&](auto&) { set_progress(true); }},
             {"no-progress", 0, false, [&](auto&) { set_progress(false); }},
         });
-    if (help) {
-        std::fputs(kFilesUsage, stdout);
-        return std::nullopt;
-    }
-    if (version) {
-        cli::print_version("forkline files");
-        return std::nullopt;
-    }
     if (o.mode == "all" && !o.benchmark) throw UsageError("--mode all needs --benchmark");
     if (o.benchmark && (o.json || o.output))
         throw UsageError("--benchmark prints a timing table: no --json or --output");
@@ -246,9 +233,7 @@ class OutputFile {
 }  // namespace
 
 int files_main(int argc, char** argv) {
-    const std::optional<Options> parsed = parse(argc, argv);
-    if (!parsed) return 0;
-    const Options& o = *parsed;
+    const Options o = parse(argc, argv);
     if (o.benchmark) return benchmark(o);
     std::optional<OutputFile> output;
     if (o.output) output.emplace(*o.output);

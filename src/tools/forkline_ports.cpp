@@ -73,23 +73,18 @@ struct PortsOptions {
     std::chrono::nanoseconds timeout = std::chrono::seconds(10);  // 0: none
 };
 
-// nullopt after --help or --version.
-std::optional<PortsOptions> parse_arguments(int argc, char** argv) {
+PortsOptions parse_arguments(int argc, char** argv) {
     PortsOptions options;
     bool tcp_only = false;
     bool udp_only = false;
-    bool help = false;
-    bool version = false;
     bool timeout_given = false;
     std::string parallel_option;  // "--parallel" or "-j", given
     const auto port = [](const char* option, const std::string& text) {
         return cli::parse_count_as<std::uint16_t>(option, text, 1, 65535);
     };
     const auto operands = cli::parse_options(
-        argc, argv, 2,
+        argc, argv, 2, {"forkline ports", kPortsUsage},
         {
-            {"help", 'h', false, [&](auto&) { help = true; }},
-            {"version", 0, false, [&](auto&) { version = true; }},
             {"start-port", 0, true,
              [&](auto& n) { options.filter.first_port = port("--start-port", n); }},
             {"end-port", 0, true,
@@ -116,14 +111,6 @@ std::optional<PortsOptions> parse_arguments(int argc, char** argv) {
                  timeout_given = true;
              }},
         });
-    if (help) {
-        std::fputs(kPortsUsage, stdout);
-        return std::nullopt;
-    }
-    if (version) {
-        cli::print_version("forkline ports");
-        return std::nullopt;
-    }
     if (!operands.empty()) throw UsageError("unexpected argument " + cli::quoted(operands[0]));
     if (tcp_only != udp_only) {
         options.filter.tcp = tcp_only;
@@ -283,10 +270,9 @@ int benchmark(const PortsOptions& options) {
 
 int ports_main(int argc, char** argv) {
     const auto options = parse_arguments(argc, argv);
-    if (!options) return 0;
-    if (options->benchmark) return benchmark(*options);
-    if (options->watch_s > 0) return watch(*options);
-    ports::PortScanner scanner(options->netstat ? 0 : options->workers);
-    print_listeners(*options, scan(*options, scanner));
+    if (options.benchmark) return benchmark(options);
+    if (options.watch_s > 0) return watch(options);
+    ports::PortScanner scanner(options.netstat ? 0 : options.workers);
+    print_listeners(options, scan(options, scanner));
     return 0;
 }

@@ -113,8 +113,6 @@ struct Arguments {
     std::vector<std::string> arguments;    // after :::
     std::optional<std::size_t> max_args;   // -n
     bool dry_run = false;
-    bool help = false;
-    bool version = false;
     bool progress = false;     // --progress given
     bool no_progress = false;  // --no-progress given
 };
@@ -124,10 +122,8 @@ Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
     auto& options = args.options;
     const auto operands = cli::parse_options(
-        argc, argv, 2,
+        argc, argv, 2, {"forkline run", kRunUsage},
         {
-            {"help", 'h', false, [&](auto&) { args.help = true; }},
-            {"version", 0, false, [&](auto&) { args.version = true; }},
             {"jobs", 0, true, [&](auto& file) { args.jobs_file = file; }},
             {"shell", 0, false, [&](auto&) { options.shell = true; }},
             {"timeout", 0, true, [&](auto& s) { options.timeout_s = seconds("--timeout", s); }},
@@ -153,7 +149,6 @@ Arguments parse_arguments(int argc, char** argv) {
             {"max-args", 'n', true, [&](auto& k) { args.max_args = count("-n", k, 1); }},
         },
         cli::Operands::last);
-    if (args.help || args.version) return args;
 
     auto operand = operands.begin();
     if (operand != operands.end() && *operand != ":::") args.command_template = *operand++;
@@ -218,14 +213,6 @@ int print_dry_run(const std::vector<run::JobSpec>& jobs) {
 
 int run_main(int argc, char** argv) {
     const auto args = parse_arguments(argc, argv);
-    if (args.help) {
-        std::fputs(kRunUsage, stdout);
-        return 0;
-    }
-    if (args.version) {
-        cli::print_version("forkline run");
-        return 0;
-    }
     const auto jobs = read_jobs(args);
     if (args.dry_run) return print_dry_run(jobs);
     return run::run_jobs(jobs, args.options);

@@ -85,13 +85,9 @@ int serve_until_signal(const forkline::RedisWorkerOptions& options) {
 
 int worker_main(int argc, char** argv) {
     forkline::RedisWorkerOptions options{.give_up = std::chrono::seconds(15)};
-    bool help = false;
-    bool version = false;
     const auto operands = cli::parse_options(
-        argc, argv, 2,
+        argc, argv, 2, {"forkline worker", kWorkerUsage},
         {
-            {"help", 'h', false, [&](auto&) { help = true; }},
-            {"version", 0, false, [&](auto&) { version = true; }},
             {"redis", 0, true, [&](auto& url) { options.url = url; }},
             {"queue", 0, true, [&](auto& name) { options.queue = name; }},
             {"workers", 'j', true,
@@ -115,14 +111,6 @@ int worker_main(int argc, char** argv) {
              }},
         },
         cli::Operands::last);
-    if (help) {
-        std::fputs(kWorkerUsage, stdout);
-        return 0;
-    }
-    if (version) {
-        cli::print_version("forkline worker");
-        return 0;
-    }
     if (options.url.empty()) throw UsageError("--redis URL is required");
     if (options.queue.empty()) throw UsageError("--queue NAME is required");
     if (operands.empty()) throw UsageError("no worker PROGRAM given");

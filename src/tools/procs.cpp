@@ -61,8 +61,6 @@ struct Arguments {
     std::optional<std::string> numbers_file;
     std::string mode = "procs";
     bool json = false;
-    bool help = false;
-    bool version = false;
     std::optional<std::string> redis_url;
     std::string queue = "primes";
     unsigned give_up = 15;
@@ -72,10 +70,8 @@ struct Arguments {
 Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
     const auto operands = cli::parse_options(
-        argc, argv, 1,
+        argc, argv, 1, {"procs", kUsage},
         {
-            {"help", 'h', false, [&](auto&) { args.help = true; }},
-            {"version", 0, false, [&](auto&) { args.version = true; }},
             {"json", 0, false, [&](auto&) { args.json = true; }},
             {"redis", 0, true, [&](auto& url) { args.redis_url = url; }},
             {"queue", 0, true,
@@ -236,14 +232,6 @@ void run_all(const Arguments& args, const std::vector<std::uint64_t>& numbers, u
 int main(int argc, char** argv) {
     return cli::run_tool({"procs"}, [&] {
         const auto args = parse_arguments(argc, argv);
-        if (args.help) {
-            std::fputs(kUsage, stdout);
-            return 0;
-        }
-        if (args.version) {
-            cli::print_version("procs");
-            return 0;
-        }
         const auto numbers = load_numbers(args);
         const unsigned workers = args.processes.value_or(forkline::available_cores());
         if (args.mode == "all") {

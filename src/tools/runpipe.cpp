@@ -16,7 +16,6 @@
 #include "option_numbers.hpp"
 #include "options.hpp"
 #include "output.hpp"
-#include "printable.hpp"
 #include "subreaper.hpp"
 #include "tool.hpp"
 #include "usage_error.hpp"
@@ -81,8 +80,6 @@ struct Arguments {
     bool json = false;
     bool status = false;
     bool shell = false;
-    bool help = false;
-    bool version = false;
 };
 
 Arguments parse_arguments(int argc, char** argv) {
@@ -96,10 +93,8 @@ Arguments parse_arguments(int argc, char** argv) {
     };
     auto& options = args.options;
     const auto operands = cli::parse_options(
-        argc, argv, 1,
+        argc, argv, 1, {"runpipe", kUsage},
         {
-            {"help", 'h', false, [&](auto&) { args.help = true; }},
-            {"version", 0, false, [&](auto&) { args.version = true; }},
             {"input", 0, true,
              [&](auto& text) {
                  choose_stdin("--input");
@@ -137,7 +132,6 @@ Arguments parse_arguments(int argc, char** argv) {
             {"status", 0, false, [&](auto&) { args.status = true; }},
             {"shell", 0, false, [&](auto&) { args.shell = true; }},
         });
-    if (args.help || args.version) return args;
     if (operands.empty()) throw UsageError("no command given");
     if (operands.size() > 1)
         throw UsageError("unexpected argument " + cli::quoted(operands[1]) +
@@ -219,14 +213,14 @@ void print_stage_errors(const forkline::PipelineResult& r) {
     for (const auto& stage : r.stages) {
         if (!stage.error.empty())
             std::fprintf(stderr, "runpipe: %s: %s\n", cli::quoted(stage.argv.front()).c_str(),
-                         cli::printable(stage.error).c_str());
+                         cli::escaped(stage.error).c_str());
     }
 }
 
 void print_status(const forkline::PipelineResult& r) {
     for (std::size_t i = 0; i < r.stages.size(); ++i) {
         const auto& stage = r.stages[i];
-        std::string what = !stage.error.empty() ? cli::printable(stage.error)
+        std::string what = !stage.error.empty() ? cli::escaped(stage.error)
                            : stage.signal != 0  ? "killed by " + signal_name(stage.signal)
                                                 : "exit " + std::to_string(stage.exit_code);
         std::fprintf(stderr, "runpipe: stage %zu (%s): %s, %.3fs\n", i + 1,
@@ -247,14 +241,6 @@ std::vector<forkline::Stage> stages_of(const Arguments& args) {
 
 int run(int argc, char** argv) {
     auto args = parse_arguments(argc, argv);
-    if (args.help) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    if (args.version) {
-        cli::print_version("runpipe");
-        return 0;
-    }
     auto stages = stages_of(args);
     if (!args.input_file.empty()) {
         auto& redirects = stages.front().redirects;
