@@ -493,7 +493,7 @@ TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
         ::_exit(127);
     }
     std::this_thread::sleep_for(300ms);
-    const auto workers = test_support::children_of(pid);
+    const auto workers = test_support::workers_of(pid);
     REQUIRE_FALSE(workers.empty());
     ::kill(workers.front(), SIGKILL);
     int status = 0;
@@ -566,7 +566,7 @@ TEST_CASE(
         ::_exit(127);
     }
     const auto pids = test_support::wait_for_pids(pid_file, 3);
-    const auto workers = test_support::children_of(pid);
+    const auto workers = test_support::workers_of(pid);
     CHECK(pids.size() == 3);
     REQUIRE(workers.size() == 1);
     ::kill(workers.front(), SIGKILL);
@@ -576,5 +576,30 @@ TEST_CASE(
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(slurp(out_path) == "again\n");
     for (const pid_t job_pid : pids) CHECK_FALSE(test_support::process_running(job_pid));
+    test_support::kill_all(pids);
+}
+
+TEST_CASE("forkline run SIGKILLed: its jobs' grandchildren die too (the job guardian)") {
+    const auto pid_file = scratch() / "guarded.pids";
+    const std::string f = test_support::shell_quoted(pid_file.string());
+    // Two jobs, each a shell whose children have no tie to forkline but their group.
+    const std::string script = "sleep 30 & echo $! >> " + f + "; sleep 30 {}";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        std::vector<std::string> args = {FORKLINE_PATH, "run",  "--no-progress", "-j", "2",
+                                         "--shell",     script, ":::",           "1",  "2"};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(FORKLINE_PATH, argv.data());
+        ::_exit(127);
+    }
+    const auto pids = test_support::wait_for_pids(pid_file, 2);
+    CHECK(pids.size() == 2);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WTERMSIG(status) == SIGKILL);
+    CHECK(test_support::none_running_soon(pids));
     test_support::kill_all(pids);
 }

@@ -21,8 +21,9 @@
 // segment; when a worker dies (SIGKILL, job_timeout, the pool's destruction) the pool
 // SIGKILLs that group before the job runs again, so a dead worker's grandchildren die
 // with it. A process that left the group (setsid) is caught only with adopt_orphans.
-// Not covered: the supervisor itself SIGKILLed (its workers and their direct children
-// die by PR_SET_PDEATHSIG; grandchildren are then init's).
+// The supervisor itself SIGKILLed: its workers and their direct children die by
+// PR_SET_PDEATHSIG; the jobs' grandchildren die too with guard_jobs (a guardian process
+// kills the recorded groups), else they are init's.
 //
 // Worker starts the kernel refuses (EAGAIN, ENOMEM) or that fail to exec are retried with
 // a growing pause (10 ms to 0.5 s) instead of being thrown out of submit() or wait(); if
@@ -119,6 +120,11 @@ struct PoolOptions {
     // a dead worker's job is still ended by its process group (see "Processes a job
     // starts" above); only a process that left that group (setsid) can escape.
     bool adopt_orphans = false;
+    // A guardian process (named forkline-guard) that SIGKILLs the recorded process groups
+    // of the running jobs if this supervisor dies, even by SIGKILL: without it a job's
+    // grandchildren outlive a killed supervisor (its workers and their direct children die
+    // with it). Costs one fork() at construction; the guardian is reaped by the pool.
+    bool guard_jobs = false;
 };
 
 // A result that owns its bytes: what next_result() returns.

@@ -79,6 +79,9 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
     // Workers receive the segment as an fd, never by name: the name can go now, so a
     // crash from here on leaves nothing in /dev/shm.
     segment.remove_name();
+    if (options.guard_jobs) {
+        guardian.emplace(segment.fd(), segment.view().geometry());
+    }
     // No job was submitted yet: a pool that cannot be started as asked is an error now
     // (later, a refused respawn is retried: spawn_worker()).
     for (std::uint32_t i = 0; i < workers.size(); ++i) {
@@ -93,6 +96,7 @@ Pool::Impl::~Impl() {
         workers[i].child.reset();  // SIGKILL and reap
         end_jobs_of_dead_worker(i);
     }
+    guardian.reset();  // the jobs are ended: stand it down
 }
 
 std::uint64_t Pool::Impl::delivered() const {

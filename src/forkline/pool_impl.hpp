@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "job_guardian.hpp"
 #include "segment.hpp"
 #include "spawn.hpp"
 #include "subreaper.hpp"
@@ -63,6 +64,8 @@ struct Pool::Impl {
     // With adopt_orphans; declared before the workers so that it outlives their cleanup.
     std::optional<ChildSubreaper> subreaper;
     OwnedSegment segment;
+    // With guard_jobs; reset last in ~Impl, once the workers' jobs are ended.
+    std::optional<JobGuardian> guardian;
     SupervisorQueue queue;
     std::vector<Worker> workers;
     FinishedSink sink;

@@ -98,7 +98,10 @@ void Pool::Impl::fail_jobs_without_workers() {
 // runs again, and with adopt_orphans whatever else reached us is killed and reaped.
 void Pool::Impl::end_jobs_of_dead_worker(std::uint32_t index) {
     kill_process_group(segment.view().ring(index).job_group.load(std::memory_order_acquire));
-    if (subreaper) kill_and_reap_children([this](pid_t pid) { return is_worker(pid); });
+    if (subreaper) {
+        kill_and_reap_children(
+            [this](pid_t pid) { return is_worker(pid) || (guardian && pid == guardian->pid()); });
+    }
 }
 
 bool Pool::Impl::is_worker(pid_t pid) const {

@@ -92,7 +92,8 @@ class Scheduler {
              .max_job_size = kMaxJobBytes,
              .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
              .claim_batch = 1,
-             .adopt_orphans = true},  // forkline run starts no other child
+             .adopt_orphans = true,  // forkline run starts no other child
+             .guard_jobs = true},
             [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
         pool_ = &pool;
         while (true) {

@@ -17,6 +17,18 @@
 
 namespace test_support {
 
+// The children of a `forkline run` that are its workers: all but its job guardian
+// (src/forkline/job_guardian.hpp, named forkline-guard).
+inline std::vector<pid_t> workers_of(pid_t supervisor) {
+    std::vector<pid_t> workers;
+    for (const pid_t child : children_of(supervisor)) {
+        std::ifstream comm("/proc/" + std::to_string(child) + "/comm");
+        std::string name;
+        if (std::getline(comm, name) && name != "forkline-guard") workers.push_back(child);
+    }
+    return workers;
+}
+
 // Exists and is not a zombie (a zombie has ended; only its parent's reaping is left).
 inline bool process_running(pid_t pid) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
