@@ -603,3 +603,35 @@ TEST_CASE("forkline run SIGKILLed: its jobs' grandchildren die too (the job guar
     CHECK(test_support::none_running_soon(pids));
     test_support::kill_all(pids);
 }
+
+TEST_CASE("a killed job guardian costs only its protection: the run goes on and ends well") {
+    const auto started = scratch() / "guardian-victim.started";
+    const std::string script =
+        "touch " + test_support::shell_quoted(started.string()) + "; sleep 0.5; echo {}";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        std::vector<std::string> args = {FORKLINE_PATH, "run", "--no-progress", "--shell",
+                                         script,        ":::", "done"};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        std::FILE* out = std::freopen("/dev/null", "w", stdout);
+        (void)out;
+        ::execv(FORKLINE_PATH, argv.data());
+        ::_exit(127);
+    }
+    for (int i = 0; i < 1000 && !std::filesystem::exists(started); ++i)
+        std::this_thread::sleep_for(10ms);
+    const auto workers = test_support::workers_of(pid);
+    std::size_t guardians = 0;
+    for (const pid_t child : test_support::children_of(pid)) {
+        if (std::find(workers.begin(), workers.end(), child) != workers.end()) continue;
+        ::kill(child, SIGKILL);
+        ++guardians;
+    }
+    CHECK(guardians == 1);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}

@@ -339,3 +339,26 @@ TEST_CASE("a worker SIGKILLed mid-job: the processes its job started die with it
         std::filesystem::remove_all(dir);
     }
 }
+
+TEST_CASE("guard_jobs: the guardian is a reaped child; one killed meanwhile harms nothing") {
+    // SIGPIPE at its default: standing down a dead guardian must not kill this process.
+    const auto previous = ::signal(SIGPIPE, SIG_DFL);
+    {
+        auto options = test_pool(2);
+        options.guard_jobs = true;
+        Tally tally(100);
+        forkline::Pool pool(options, std::ref(tally));
+        const auto workers = test_support::workers_of(::getpid());
+        CHECK(workers.size() == 2);
+        CHECK(test_support::children_of(::getpid()).size() == 3);
+        for (const pid_t child : test_support::children_of(::getpid())) {
+            if (std::find(workers.begin(), workers.end(), child) == workers.end())
+                ::kill(child, SIGKILL);
+        }
+        for (std::uint64_t i = 0; i < 100; ++i) pool.submit(TestJob{i + 1});
+        CHECK(pool.wait().succeeded == 100);
+        CHECK(tally.each_exactly_once());
+    }
+    ::signal(SIGPIPE, previous);
+    CHECK(test_support::children_of(::getpid()).empty());
+}

@@ -12,6 +12,7 @@
 
 #include "os_error.hpp"
 #include "segment.hpp"
+#include "sigpipe_blocked.hpp"
 
 namespace forkline {
 
@@ -72,7 +73,10 @@ JobGuardian::JobGuardian(int segment_fd, const layout::Geometry& geometry) {
 
 JobGuardian::~JobGuardian() {
     const char stand_down = 1;
-    while (::write(stand_down_.get(), &stand_down, 1) < 0 && errno == EINTR) {
+    {
+        const SigpipeBlocked quiet;  // a guardian killed meanwhile: EPIPE, not our death
+        while (::write(stand_down_.get(), &stand_down, 1) < 0 && errno == EINTR) {
+        }
     }
     stand_down_.reset();
     while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
