@@ -318,7 +318,9 @@ TEST_CASE("a failed write of the output is one line and exit 1; a closed pipe is
          "device\n"},
         {">&-", "forkline files: error: cannot write standard output: Bad file descriptor\n"},
     };
-    for (const auto& [redirection, message] : cases) {
+    for (const auto& test_case : cases) {
+        const auto& redirection = test_case.first;  // not a structured binding: INFO captures it
+        const auto& message = test_case.second;
         for (const char* json : {"--top=5", "--json"}) {
             INFO(redirection << " " << json);
             const auto r = test_support::run_redirected(

@@ -321,7 +321,9 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
         {{"--rate", "\x1b[31m", "true", ":::", "x"}, "not '\\x1B[31m'"},
     };
-    for (const auto& [args, message] : cases) {
+    for (const auto& test_case : cases) {
+        const auto& args = test_case.first;  // not a structured binding: INFO captures it
+        const auto& message = test_case.second;
         const auto r = forkline_run(args);
         INFO(args.front() << " " << r.err);
         CHECK(r.code == 255);

@@ -262,7 +262,9 @@ TEST_CASE("what sh would expand or read as syntax is refused at its column") {
         {"A=1 for x", 5},      {"{ echo", 1},
         {"[[ -f x ]]", 1},
     };
-    for (const auto& [command, expected] : cases) {
+    for (const auto& test_case : cases) {
+        const auto& command = test_case.first;  // not a structured binding: INFO captures it
+        const auto& expected = test_case.second;
         INFO(command);
         CHECK(error_column(command) == expected);
     }

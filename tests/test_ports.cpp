@@ -375,7 +375,9 @@ TEST_CASE("forkline ports: a failed write is one line and exit 1, and ends a wat
          "device\n"},
         {">&-", "forkline ports: error: cannot write standard output: Bad file descriptor\n"},
     };
-    for (const auto& [redirection, message] : cases) {
+    for (const auto& test_case : cases) {
+        const auto& redirection = test_case.first;  // not a structured binding: INFO captures it
+        const auto& message = test_case.second;
         // timeout: a watch that runs on is killed (exit 137), not waited for.
         for (const auto& args :
              std::vector<std::vector<std::string>>{{"--sequential"},

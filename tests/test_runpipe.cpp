@@ -166,7 +166,9 @@ TEST_CASE("runpipe's own failed writes: one line, exit 1; a closed pipe ends it 
         {">/dev/full", "runpipe: error: cannot write standard output: No space left on device\n"},
         {">&-", "runpipe: error: cannot write standard output: Bad file descriptor\n"},
     };
-    for (const auto& [redirection, message] : cases) {
+    for (const auto& test_case : cases) {
+        const auto& redirection = test_case.first;  // not a structured binding: INFO captures it
+        const auto& message = test_case.second;
         for (const char* mode : {"--json", "--capture"}) {
             const auto r =
                 test_support::run_redirected(redirection, {RUNPIPE_PATH, mode, "echo x"});

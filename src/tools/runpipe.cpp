@@ -193,7 +193,9 @@ void print_json(const std::string& command, const forkline::PipelineResult& r) {
         return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     };
     char separator = '{';
-    for (const auto& [key, value] : fields.items()) {
+    for (const auto& field : fields.items()) {
+        // Not a structured binding: clang 14 cannot capture one in the lambda below.
+        const std::string& key = field.key();
         write(std::string_view(&separator, 1));
         separator = ',';
         write(dump(key) + ":");
@@ -202,7 +204,7 @@ void print_json(const std::string& command, const forkline::PipelineResult& r) {
         if (output != outputs.end()) {
             cli::write_json_string(output->second, write);
         } else {
-            write(dump(value));
+            write(dump(field.value()));
         }
     }
     write("}\n");
