@@ -69,8 +69,13 @@ std::vector<pid_t> processes_with(const std::string& marker) {
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ignored)) {
         const auto name = entry.path().filename().string();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (slurp(entry.path() / "cmdline").find(marker) != std::string::npos)
-            pids.push_back(std::stoi(name));
+        std::string cmdline;
+        try {
+            cmdline = slurp(entry.path() / "cmdline");
+        } catch (const std::exception&) {  // the process ended while read: it is gone
+            continue;
+        }
+        if (cmdline.find(marker) != std::string::npos) pids.push_back(std::stoi(name));
     }
     return pids;
 }

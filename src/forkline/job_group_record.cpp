@@ -12,6 +12,10 @@ void record_job_groups_in(std::atomic<std::int32_t>* record) {
     current_record.store(record, std::memory_order_release);
 }
 
+std::atomic<std::int32_t>* job_group_record() {
+    return current_record.load(std::memory_order_acquire);
+}
+
 void job_group_started(pid_t group) {
     if (auto* record = current_record.load(std::memory_order_acquire))
         record->store(group, std::memory_order_release);

@@ -14,6 +14,10 @@ namespace forkline {
 // Set by the worker loop to its own record for its lifetime; null outside a worker.
 void record_job_groups_in(std::atomic<std::int32_t>* record);
 
+// The record of this worker (null outside a worker): spawn() stores a pipeline's new group
+// there from the child itself, before its exec (SpawnOptions::group_record).
+std::atomic<std::int32_t>* job_group_record();
+
 // run_pipeline() calls these around a pipeline's life. Outside a worker they do nothing.
 // With several pipelines at once in one job (threads), the record holds the latest.
 void job_group_started(pid_t group);

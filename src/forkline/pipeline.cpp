@@ -11,6 +11,7 @@
 #include "command_lookup.hpp"
 #include "communicate.hpp"
 #include "foreground_terminal.hpp"
+#include "job_group_record.hpp"
 #include "os_error.hpp"
 #include "pipeline_group.hpp"
 #include "sigpipe_blocked.hpp"
@@ -201,7 +202,8 @@ std::optional<Child> start_stage(const Stage& stage, StageIo& io, const std::str
                             .inherit = io.inherit(),
                             .process_group = group,
                             .working_directory = options.working_directory,
-                            .foreground_terminal = terminal});
+                            .foreground_terminal = terminal,
+                            .group_record = job_group_record()});
         result.pid = child.pid();
         return child;
     } catch (const ExecError& e) {  // exec failed: bad interpreter, exec format…

@@ -46,6 +46,7 @@ struct LaunchPlan {
     const char* working_directory;  // null: ours
     bool die_with_parent;
     pid_t parent;
+    std::atomic<std::int32_t>* group_record;  // null: none
     int error = 0;  // set by the child when a step fails (the memory is shared)
 };
 
@@ -98,7 +99,12 @@ bool close_others_at_exec(const LaunchPlan& plan) {
 }
 
 bool join_process_group(const LaunchPlan& plan) {
-    return plan.process_group < 0 || ::setpgid(0, plan.process_group) == 0;
+    if (plan.process_group < 0) return true;
+    if (::setpgid(0, plan.process_group) != 0) return false;
+    // A new group is recorded before anything of it runs (one atomic store: safe here).
+    if (plan.process_group == 0 && plan.group_record != nullptr)
+        plan.group_record->store(::getpid(), std::memory_order_release);
+    return true;
 }
 
 // Allowed from a background group because SIGTTOU is blocked here (every signal is until
@@ -250,7 +256,8 @@ Child spawn(const SpawnOptions& options) {
                     options.foreground_terminal,
                     working_directory.empty() ? nullptr : working_directory.c_str(),
                     options.die_with_parent,
-                    ::getpid()};
+                    ::getpid(),
+                    options.group_record};
 
     ChildStack stack;
     int pidfd = -1;

@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <forkline/error.hpp>
 #include <functional>
@@ -39,6 +41,10 @@ struct SpawnOptions {
     // A terminal (fd) whose foreground group the child's group becomes before the exec, as
     // shells do in the child too: it can never read the terminal from the background.
     int foreground_terminal = -1;  // -1: none
+    // With process_group 0: the child stores its new group's id here before its exec, so
+    // the group is never running unrecorded (job_group_record.hpp: what a supervisor
+    // killed at any instant, or its job guardian, reads). Null: none.
+    std::atomic<std::int32_t>* group_record = nullptr;
 };
 
 // A started child. Owns its pid until reaped and a pidfd that polls readable at exit.
