@@ -13,6 +13,7 @@
 
 #include "files_test.hpp"
 #include "other_user.hpp"
+#include "write_errors.hpp"
 
 using namespace files_test;
 using test_support::run_command;
@@ -312,23 +313,9 @@ TEST_CASE("a failed write of the output is one line and exit 1; a closed pipe is
     TempDir dir;
     write_file(dir.path() / "a.log", "INFO ok\n");
     const std::string path = (dir.path() / "a.log").string();
-    const std::vector<std::pair<std::string, std::string>> cases = {
-        {">/dev/full",
-         "forkline files: error: cannot write standard output: No space left on "
-         "device\n"},
-        {">&-", "forkline files: error: cannot write standard output: Bad file descriptor\n"},
-    };
-    for (const auto& test_case : cases) {
-        const auto& redirection = test_case.first;  // not a structured binding: INFO captures it
-        const auto& message = test_case.second;
-        for (const char* json : {"--top=5", "--json"}) {
-            INFO(redirection << " " << json);
-            const auto r = test_support::run_redirected(
-                redirection, {FORKLINE_PATH, "files", "--no-progress", json, path});
-            CHECK(r.code == 1);
-            CHECK(r.err == message);
-        }
-    }
+    test_support::check_write_errors("forkline files",
+                                     {{FORKLINE_PATH, "files", "--no-progress", "--top=5", path},
+                                      {FORKLINE_PATH, "files", "--no-progress", "--json", path}});
     const auto output = forkline_files({"--json", "--output", "/dev/full", path});
     CHECK(output.code == 1);
     CHECK(output.err ==

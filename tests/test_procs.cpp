@@ -14,6 +14,7 @@
 
 #include "procs_output.hpp"
 #include "run_command.hpp"
+#include "write_errors.hpp"
 
 using test_support::lines_of;
 using test_support::run_command;
@@ -78,20 +79,8 @@ TEST_CASE("--mode seq and threads keep the classic formats") {
 }
 
 TEST_CASE("a failed write or a closed descriptor is one line on stderr and exit 1") {
-    const std::vector<std::pair<std::string, std::string>> cases = {
-        {">/dev/full", "procs: error: cannot write standard output: No space left on device\n"},
-        {">&-", "procs: error: cannot write standard output: Bad file descriptor\n"},
-    };
-    for (const auto& test_case : cases) {
-        const auto& redirection = test_case.first;  // not a structured binding: INFO captures it
-        const auto& message = test_case.second;
-        for (const char* json : {"--mode=procs", "--json"}) {
-            const auto r = test_support::run_redirected(redirection, {PROCS_PATH, json, "2"});
-            INFO(redirection << " " << json);
-            CHECK(r.code == 1);
-            CHECK(r.err == message);
-        }
-    }
+    test_support::check_write_errors(
+        "procs", {{PROCS_PATH, "--mode=procs", "2"}, {PROCS_PATH, "--json", "2"}});
     const auto closed_stdin =
         test_support::run_redirected("<&-", {PROCS_PATH, "--numbers", "-", "2"});
     CHECK(closed_stdin.code == 2);

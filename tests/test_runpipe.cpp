@@ -13,6 +13,7 @@
 
 #include "processes.hpp"
 #include "run_command.hpp"
+#include "write_errors.hpp"
 
 using test_support::lines_of;
 using test_support::run_command;
@@ -162,21 +163,8 @@ TEST_CASE("messages escape control bytes of the command") {
 }
 
 TEST_CASE("runpipe's own failed writes: one line, exit 1; a closed pipe ends it quietly") {
-    const std::vector<std::pair<std::string, std::string>> cases = {
-        {">/dev/full", "runpipe: error: cannot write standard output: No space left on device\n"},
-        {">&-", "runpipe: error: cannot write standard output: Bad file descriptor\n"},
-    };
-    for (const auto& test_case : cases) {
-        const auto& redirection = test_case.first;  // not a structured binding: INFO captures it
-        const auto& message = test_case.second;
-        for (const char* mode : {"--json", "--capture"}) {
-            const auto r =
-                test_support::run_redirected(redirection, {RUNPIPE_PATH, mode, "echo x"});
-            INFO(redirection << " " << mode);
-            CHECK(r.code == 1);
-            CHECK(r.err == message);
-        }
-    }
+    test_support::check_write_errors(
+        "runpipe", {{RUNPIPE_PATH, "--json", "echo x"}, {RUNPIPE_PATH, "--capture", "echo x"}});
     // A stage writing to runpipe's stdout itself reports its own error, not runpipe.
     const auto stage = test_support::run_redirected(">/dev/full", {RUNPIPE_PATH, "echo x"});
     CHECK(stage.code != 0);
