@@ -1,5 +1,6 @@
 // `forkline run` end to end.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,6 +79,26 @@ std::vector<pid_t> processes_with(const std::string& marker) {
         if (cmdline.find(marker) != std::string::npos) pids.push_back(std::stoi(name));
     }
     return pids;
+}
+
+// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path`; returns its
+// pid (the caller reaps it). Everything is prepared before the fork.
+pid_t start_run(const std::vector<std::string>& args,
+                const std::filesystem::path& stdout_path = "/dev/null") {
+    std::vector<std::string> all = {FORKLINE_PATH, "run", "--no-progress"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& arg : all) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const std::string out = stdout_path.string();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || ::dup2(fd, STDOUT_FILENO) < 0) ::_exit(127);
+        ::execv(FORKLINE_PATH, argv.data());
+        ::_exit(127);
+    }
+    return pid;
 }
 
 // How many processes holding `marker` are still there after up to 5 s; kills them, so
@@ -486,19 +507,9 @@ TEST_CASE("SIGINT: the first stops new starts, the second cancels running jobs; 
 
 TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
     const auto out_path = scratch() / "killed.out";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        std::FILE* out = std::freopen(out_path.c_str(), "w", stdout);
-        (void)out;
-        std::vector<std::string> args = {
-            FORKLINE_PATH, "run", "--no-progress", "-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"};
-        for (int i = 1; i <= 60; ++i) args.push_back(std::to_string(i));
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(FORKLINE_PATH, argv.data());
-        ::_exit(127);
-    }
+    std::vector<std::string> args = {"-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"};
+    for (int i = 1; i <= 60; ++i) args.push_back(std::to_string(i));
+    const pid_t pid = start_run(args, out_path);
     std::this_thread::sleep_for(300ms);
     const auto workers = test_support::workers_of(pid);
     REQUIRE_FALSE(workers.empty());
@@ -560,18 +571,7 @@ TEST_CASE(
         std::string("if [ -e ") + f + " ]; then echo again; exit 0; fi; sleep 30 & echo $! >> " +
         f + "; setsid sleep 30 & echo $! >> " + f + "; echo $$ >> " + f + "; wait; : {}";
     const auto out_path = scratch() / "grandchildren.out";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        std::FILE* out = std::freopen(out_path.c_str(), "w", stdout);
-        (void)out;
-        std::vector<std::string> args = {FORKLINE_PATH, "run",  "--no-progress", "-j", "1",
-                                         "--shell",     script, ":::",           "x"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(FORKLINE_PATH, argv.data());
-        ::_exit(127);
-    }
+    const pid_t pid = start_run({"-j", "1", "--shell", script, ":::", "x"}, out_path);
     const auto pids = test_support::wait_for_pids(pid_file, 3);
     const auto workers = test_support::workers_of(pid);
     CHECK(pids.size() == 3);
@@ -591,16 +591,7 @@ TEST_CASE("forkline run SIGKILLed: its jobs' grandchildren die too (the job guar
     const std::string f = test_support::shell_quoted(pid_file.string());
     // Two jobs, each a shell whose children have no tie to forkline but their group.
     const std::string script = "sleep 30 & echo $! >> " + f + "; sleep 30 {}";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        std::vector<std::string> args = {FORKLINE_PATH, "run",  "--no-progress", "-j", "2",
-                                         "--shell",     script, ":::",           "1",  "2"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(FORKLINE_PATH, argv.data());
-        ::_exit(127);
-    }
+    const pid_t pid = start_run({"-j", "2", "--shell", script, ":::", "1", "2"});
     const auto pids = test_support::wait_for_pids(pid_file, 2);
     CHECK(pids.size() == 2);
     ::kill(pid, SIGKILL);
@@ -615,18 +606,7 @@ TEST_CASE("a killed job guardian costs only its protection: the run goes on and 
     const auto started = scratch() / "guardian-victim.started";
     const std::string script =
         "touch " + test_support::shell_quoted(started.string()) + "; sleep 0.5; echo {}";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        std::vector<std::string> args = {FORKLINE_PATH, "run", "--no-progress", "--shell",
-                                         script,        ":::", "done"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        std::FILE* out = std::freopen("/dev/null", "w", stdout);
-        (void)out;
-        ::execv(FORKLINE_PATH, argv.data());
-        ::_exit(127);
-    }
+    const pid_t pid = start_run({"--shell", script, ":::", "done"});
     for (int i = 0; i < 1000 && !std::filesystem::exists(started); ++i)
         std::this_thread::sleep_for(10ms);
     const auto workers = test_support::workers_of(pid);
