@@ -24,10 +24,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::filesystem::path& scratch() {
-    static const std::filesystem::path dir = [] {
-        char path[] = "/tmp/forkline-pipeline-XXXXXX";
-        return std::filesystem::path(::mkdtemp(path));
-    }();
+    static const std::filesystem::path dir = test_support::scratch_directory("forkline-pipeline");
     return dir;
 }
 

@@ -18,13 +18,28 @@
 namespace test_support {
 
 // The children of a `forkline run` that are its workers: all but its job guardian
-// (src/forkline/job_guardian.hpp, named forkline-guard).
+// (src/forkline/job_guardian.hpp, named forkline-guard). The guardian names itself, and a
+// worker execs, a moment after the fork: until then the child bears its supervisor's name
+// and is neither, so this waits (up to 10 s) until no child bears it.
 inline std::vector<pid_t> workers_of(pid_t supervisor) {
-    std::vector<pid_t> workers;
-    for (const pid_t child : children_of(supervisor)) {
-        std::ifstream comm("/proc/" + std::to_string(child) + "/comm");
+    const auto name_of = [](pid_t pid) {
+        std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
         std::string name;
-        if (std::getline(comm, name) && name != "forkline-guard") workers.push_back(child);
+        std::getline(comm, name);
+        return name;
+    };
+    const std::string supervisor_name = name_of(supervisor);
+    std::vector<pid_t> workers;
+    for (int i = 0; i < 1000; ++i) {
+        if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        workers.clear();
+        bool settled = true;
+        for (const pid_t child : children_of(supervisor)) {
+            const std::string name = name_of(child);
+            settled = settled && name != supervisor_name;
+            if (!name.empty() && name != "forkline-guard") workers.push_back(child);
+        }
+        if (settled) break;
     }
     return workers;
 }

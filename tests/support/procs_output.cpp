@@ -11,10 +11,7 @@
 namespace test_support {
 
 const char* testing_tmp() {
-    static const std::string dir = [] {
-        char path[] = "/tmp/forkline-test-XXXXXX";
-        return std::string(::mkdtemp(path));
-    }();
+    static const std::string dir = scratch_directory("forkline-test");
     return dir.c_str();
 }
 

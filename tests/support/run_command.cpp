@@ -9,10 +9,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 extern char** environ;
@@ -223,6 +227,38 @@ std::vector<pid_t> wait_for_children(pid_t parent, std::size_t count) {
         children = children_of(parent);
     }
     return children;
+}
+
+namespace {
+
+// Removes its directory at exit, in the process that made it only: a forked child that calls
+// exit() runs the same destructors.
+class ScratchDirectory {
+  public:
+    explicit ScratchDirectory(std::string path) : path_(std::move(path)), owner_(::getpid()) {}
+    ScratchDirectory(const ScratchDirectory&) = delete;
+    ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+    ~ScratchDirectory() {
+        if (::getpid() != owner_) return;
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+
+  private:
+    std::string path_;
+    pid_t owner_;
+};
+
+}  // namespace
+
+std::string scratch_directory(const std::string& prefix) {
+    std::string path = "/tmp/" + prefix + "-XXXXXX";
+    if (::mkdtemp(path.data()) == nullptr)
+        throw std::system_error(errno, std::generic_category(), "mkdtemp " + path);
+    // Destroyed at exit, in reverse order of construction, like any function-local static.
+    static std::vector<std::unique_ptr<ScratchDirectory>> directories;
+    directories.push_back(std::make_unique<ScratchDirectory>(path));
+    return path;
 }
 
 std::vector<std::string> segments_of(pid_t pid) {

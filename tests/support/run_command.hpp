@@ -62,6 +62,11 @@ std::vector<pid_t> children_of(pid_t parent);
 // Waits up to 1 s until `parent` has at least `count` children; returns them.
 std::vector<pid_t> wait_for_children(pid_t parent, std::size_t count);
 
+// A new directory /tmp/PREFIX-XXXXXX for this test process's files, removed with its contents
+// when the process exits (by the process that made it, not by a forked child that calls exit).
+// Call once per prefix, from a function-local static.
+std::string scratch_directory(const std::string& prefix);
+
 // /dev/shm entries named forkline-<pid>-*.
 std::vector<std::string> segments_of(pid_t pid);
 
