@@ -3,13 +3,13 @@
 // expand or read as syntax is refused, never taken literally. Errors give 1-based columns
 // of the text as written (line continuations included).
 #include <algorithm>
-#include <array>
 #include <forkline/pipeline.hpp>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "home_directory.hpp"
+#include "shell_words.hpp"
 
 namespace forkline {
 
@@ -18,49 +18,6 @@ namespace {
 constexpr std::string_view kNeedsShell = ";&`()*?";
 constexpr std::string_view kShellHint =
     "' needs --shell (no globbing, variables or command lists here)";
-
-// Words sh (or bash) reads as syntax where a command is expected.
-constexpr std::array<std::string_view, 21> kReservedWords{
-    "!",    "{",    "}",    "[[",    "]]",    "if",  "then", "else",     "elif",   "fi",    "do",
-    "done", "case", "esac", "while", "until", "for", "in",   "function", "select", "coproc"};
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-bool is_name_start(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-bool is_name_char(char c) {
-    return is_name_start(c) || is_digit(c);
-}
-bool all_digits(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(), is_digit);
-}
-// What getpwnam may be asked: POSIX's portable user names.
-bool is_user_name(std::string_view text) {
-    return std::all_of(text.begin(), text.end(),
-                       [](char c) { return is_name_char(c) || c == '.' || c == '-'; });
-}
-
-// bash's sequence expression, the inside of {1..5} {a..e} {1..9..2}.
-bool is_brace_sequence(std::string_view inside) {
-    std::vector<std::string_view> parts;
-    for (std::size_t dots; (dots = inside.find("..")) != std::string_view::npos;) {
-        parts.push_back(inside.substr(0, dots));
-        inside.remove_prefix(dots + 2);
-    }
-    parts.push_back(inside);
-    auto integer = [](std::string_view part) {
-        if (!part.empty() && (part.front() == '-' || part.front() == '+')) part.remove_prefix(1);
-        return all_digits(part);
-    };
-    auto letter = [](std::string_view part) {
-        return part.size() == 1 && is_name_start(part[0]) && part[0] != '_';
-    };
-    if (parts.size() != 2 && parts.size() != 3) return false;
-    if (parts.size() == 3 && !integer(parts[2])) return false;
-    return (integer(parts[0]) && integer(parts[1])) || (letter(parts[0]) && letter(parts[1]));
-}
 
 enum class WordKind {
     argument,          // a command word, argument or file name
@@ -265,7 +222,7 @@ class Parser {
 
     void refuse_reserved_word() const {
         const auto raw = text_.substr(pos_, word_end(pos_) - pos_);
-        if (std::find(kReservedWords.begin(), kReservedWords.end(), raw) != kReservedWords.end()) {
+        if (is_reserved_word(raw)) {
             throw ParseError(column(pos_), "'" + std::string(raw) +
                                                "' is sh syntax (a reserved word): needs --shell");
         }
