@@ -32,8 +32,8 @@ bool parse_number(std::string_view text, pid_t& value) {
            std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc{};
 }
 
-// "PID (COMM) STATE PPID PGRP …": COMM may hold spaces and parentheses, so parse from
-// the last ')'.
+// "PID (COMM) STATE PPID PGRP … STARTTIME …" (STARTTIME is field 22): COMM may hold
+// spaces and parentheses, so parse from the last ')'.
 bool parse_stat(pid_t pid, const std::string& stat, ProcessEntry& entry) {
     const auto close = stat.rfind(')');
     if (close == std::string::npos) return false;
@@ -44,7 +44,11 @@ bool parse_stat(pid_t pid, const std::string& stat, ProcessEntry& entry) {
     if (!(rest >> entry.state >> parent >> group)) return false;
     entry.parent = static_cast<pid_t>(parent);
     entry.group = static_cast<pid_t>(group);
-    return true;
+    std::string skipped;
+    for (int field = 6; field < 22; ++field) {
+        if (!(rest >> skipped)) return false;
+    }
+    return static_cast<bool>(rest >> entry.start_time);
 }
 
 }  // namespace
@@ -63,6 +67,15 @@ std::vector<ProcessEntry> list_processes() {
         }
     }
     return processes;
+}
+
+std::optional<ProcessEntry> read_process(pid_t pid) {
+    std::string stat;
+    ProcessEntry process{};
+    if (!read_small_file("/proc/" + std::to_string(pid) + "/stat", stat) ||
+        !parse_stat(pid, stat, process))
+        return std::nullopt;
+    return process;
 }
 
 std::vector<pid_t> children_of_this_process() {

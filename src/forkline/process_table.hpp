@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,11 @@ struct ProcessEntry {
     char state;  // 'R', 'S', 'D', 'T', 'Z', …
     pid_t parent;
     pid_t group;
+    unsigned long long start_time;  // clock ticks after boot: tells a reused pid apart
 };
+
+// What /proc says of process `pid`; nullopt if it is gone (or /proc is not there).
+std::optional<ProcessEntry> read_process(pid_t pid);
 
 // Every process visible in /proc; one that exits while it is read is left out.
 std::vector<ProcessEntry> list_processes();

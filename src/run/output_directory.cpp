@@ -8,11 +8,10 @@
 #include <charconv>
 #include <cstdlib>
 #include <forkline/error.hpp>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include "os_error.hpp"
+#include "process_table.hpp"
 #include "tool.hpp"
 
 namespace run {
@@ -26,38 +25,13 @@ std::filesystem::path temporary_directory() {
     return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
-// What /proc/PID/stat says of a process: its state (field 3, 'Z' for a zombie) and when it
-// started (field 22, in clock ticks after boot).
-struct ProcessStat {
-    char state = 0;
-    std::string start;
-};
-
-std::optional<ProcessStat> process_stat(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text;
-    if (!std::getline(stat, text)) return std::nullopt;
-    // Field 2, the command name, may hold spaces and parentheses: count from its end.
-    const auto name_end = text.rfind(')');
-    if (name_end == std::string::npos) return std::nullopt;
-    std::istringstream fields(text.substr(name_end + 1));
-    ProcessStat process;
-    std::string field;
-    for (int number = 3; number <= 22; ++number) {
-        if (!(fields >> field)) return std::nullopt;
-        if (number == 3) process.state = field.front();
-    }
-    process.start = field;
-    return process;
-}
-
 // The creator PID (started at START) is gone: no such process, a zombie, or the pid now
 // names a process started at another time. Unknown (its /proc entry unreadable) counts as
 // alive: not ours to judge.
 bool creator_gone(pid_t pid, std::string_view start) {
     if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-    const auto process = process_stat(pid);
-    return process && (process->state == 'Z' || process->start != start);
+    const auto process = forkline::read_process(pid);
+    return process && (process->state == 'Z' || std::to_string(process->start_time) != start);
 }
 
 // PID and START of a name "forkline-run-PID-START-XXXXXX"; false for any other name.
@@ -77,9 +51,10 @@ bool parse_name(std::string_view name, pid_t& pid, std::string_view& start) {
 }  // namespace
 
 std::optional<std::string> run_directory_stem(pid_t pid) {
-    const auto process = process_stat(pid);
+    const auto process = forkline::read_process(pid);
     if (!process) return std::nullopt;
-    return std::string(kPrefix) + std::to_string(pid) + "-" + process->start + "-";
+    return std::string(kPrefix) + std::to_string(pid) + "-" + std::to_string(process->start_time) +
+           "-";
 }
 
 std::size_t sweep_dead_run_directories(const std::filesystem::path& parent) {
