@@ -45,7 +45,8 @@ unsigned parse_job_slots(const std::string& option, const std::string& text, uns
         return cli::UsageError(option + " needs N (1 to " + std::to_string(cli::kMaxWorkers) +
                                ", 0: as many as possible), N% of the cores, +N or -N (the "
                                "cores plus or minus N); not " +
-                               cli::quoted(text));
+                               cli::quoted(text) +
+                               (option == "--jobs" ? " (JSON job files: --json-jobs FILE)" : ""));
     };
     if (text.empty()) throw bad();
     if (text.ends_with('%')) {
