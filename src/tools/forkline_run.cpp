@@ -53,8 +53,9 @@ Options:
   --shell[=SHELL]    run each command with SHELL -c (a name in PATH or a path; default
                      $PARALLEL_SHELL, else /bin/sh); bash runs export -f functions.
                      --shell SHELL: the next word is the shell when it is a shell's name
-                     (sh bash dash ksh mksh zsh ash yash fish) or an absolute path, and no
-                     ::: follows it. $PARALLEL_SHELL set alone: as --shell=$PARALLEL_SHELL
+                     (sh bash dash ksh mksh zsh ash yash fish) or an absolute path and
+                     no ::: follows it (--shell -- bash: bash is the template).
+                     $PARALLEL_SHELL set, without --shell: as --shell=$PARALLEL_SHELL
   --timeout S|N%     per job: SIGTERM to its process group, SIGKILL after --grace;
                      0 (the default): no timeout. N%: N% of the median runtime of the jobs
                      that succeeded so far (as GNU parallel), from the first success on;
@@ -79,10 +80,10 @@ Options:
   --progress, --bar, --eta
                      progress line on stderr even when it is not a terminal (done,
                      running, failed, rate, ETA)
+  --no-progress      no progress line, even on a terminal
   -r, --no-run-if-empty, --will-cite, --no-notice
                      accepted for GNU scripts: forkline runs no job for an empty line and
                      prints no notice
-  --no-progress      no progress line, even on a terminal
   -h, --help         show this help
   --version          show the version
 
@@ -102,7 +103,7 @@ other error.
 
 using cli::UsageError;
 
-// Counts (-n, --retries, --halt fail=N): far past any use, never near an overflow.
+// Counts (-n, --retries): far past any use, never near an overflow.
 constexpr unsigned long long kMaxCount = 100000;
 // --rate: job starts per second or minute.
 constexpr double kMaxRate = 1e6;
@@ -157,11 +158,12 @@ struct Arguments {
 // -j and its spellings (run/job_slots.hpp).
 void set_job_slots(Arguments& args, const std::string& option, const std::string& text) {
     args.options.jobs = run::parse_job_slots(option, text, forkline::available_cores());
-    args.as_many_as_possible = text == "0";
+    args.as_many_as_possible = !text.empty() && text.find_first_not_of('0') == std::string::npos;
 }
 
-// --shell, --shell=SHELL, --shell SHELL and $PARALLEL_SHELL (run/job_shell.hpp). `first`
-// is the index in argv of the first operand, `operands` the operands from there on.
+// --shell, --shell=SHELL, --shell SHELL and $PARALLEL_SHELL (run/job_shell.hpp). The word
+// after a bare --shell is the first operand (getopt stopped there): it is taken as the
+// shell, and removed from `operands`, only when --shell is the argument right before it.
 void choose_shell(Arguments& args, int argc, char** argv, std::vector<std::string>& operands) {
     const int first = argc - static_cast<int>(operands.size());
     if (args.shell_flag && !args.shell_name && !operands.empty() &&
