@@ -22,10 +22,12 @@ struct Finished {
 };
 
 struct Option {
-    const char* name;          // the long name, without "--"
+    const char* name;          // the long name, without "--"; "": only the one-letter form
     char short_name = 0;       // 0: no one-letter form
     bool takes_value = false;  // the option needs a value (--name=V, --name V, -xV, -x V)
     std::function<void(const std::string& value)> apply;  // value is "" for a flag
+    bool value_optional = false;  // with takes_value: the value may be left out, and is then
+                                  // only --name=V or -xV (xargs' --replace[=R], -i[R])
 };
 
 enum class Operands {
