@@ -110,18 +110,15 @@ class TemplateScanner {
         : text_(text), settings_(settings) {}
 
     std::vector<Piece> scan() {
-        bool pending_backslash = false;
         for (std::size_t i = 0; i < text_.size();) {
             const auto frame = frames_.back().kind;
             if (frame != Frame::top || !ends_word(text_[i])) start_word();
             if (auto placeholder = placeholder_at(i)) {
-                placeholder->lead = pending_backslash ? Piece::Lead::backslash : lead_before(i);
+                placeholder->lead = lead_before(i);
                 place(std::move(*placeholder), i);
                 i += pieces_.back().text.size();
-                pending_backslash = false;
                 continue;
             }
-            pending_backslash = false;
             const char c = text_[i];
             const char next = i + 1 < text_.size() ? text_[i + 1] : '\0';
             std::size_t length = 1;
@@ -142,9 +139,8 @@ class TemplateScanner {
                 case Frame::top:
                 case Frame::command:
                 case Frame::backticks:
-                    if (c == '\\') {
-                        pending_backslash = placeholder_at(i + 1).has_value();
-                        length = pending_backslash || next == '\0' ? 1 : 2;
+                    if (c == '\\') {  // quotes the next byte, unless a placeholder starts there
+                        length = placeholder_at(i + 1) || next == '\0' ? 1 : 2;
                     } else if (c == '\'') {
                         frames_.push_back({Frame::single});
                     } else if (c == '"') {
@@ -233,8 +229,9 @@ class TemplateScanner {
         return backslashes % 2 == 1;
     }
 
-    // $ or $NAME right before `at`: the value must not extend it.
+    // A backslash, $ or $NAME right before `at`: the value must not pair with it.
     Piece::Lead lead_before(std::size_t at) const {
+        if (at > 0 && text_[at - 1] == '\\' && !escaped(at - 1)) return Piece::Lead::backslash;
         if (at > 0 && text_[at - 1] == '$' && !escaped(at - 1)) return Piece::Lead::dollar;
         auto name = at;
         while (name > 0 && forkline::is_name_char(text_[name - 1])) --name;
@@ -326,8 +323,16 @@ void append_value(std::string& out, const Piece& piece, std::string_view value, 
         }
         if (!started || !value.empty())
             forkline::append_quoted(to, value, piece.context, word_start && !started);
+    } else if (piece.context == QuoteContext::double_quoted) {
+        // "\{}": the template's backslash is literal before '{'; it must stay so before
+        // the escaped first byte (or the closing quote) that now follows it.
+        if (lead == Piece::Lead::backslash &&
+            (value.empty() ||
+             std::string_view("\"\\$`\n").find(value[0]) != std::string_view::npos))
+            to += '\\';
+        if (joins_name) to += "\"\"";
+        forkline::append_quoted(to, value, piece.context);
     } else {
-        if (joins_name && piece.context == QuoteContext::double_quoted) to += "\"\"";
         forkline::append_quoted(to, value, piece.context);
     }
     if (piece.in_backticks) out += escaped_for_backticks(backticked);

@@ -35,10 +35,10 @@ enum class ReplaceMode {
 struct TemplateSettings {
     std::string replacement = "{}";  // -I STR replaces {} (only {})
     ReplaceMode mode = ReplaceMode::single;
-    bool shell = false;                     // the command is run by a shell (--shell)
-    std::vector<std::string> column_names;  // --header: {name} is that column
-    std::size_t exact_records = 0;          // -N K: {N} up to K records' worth always exists, empty
-                                            // past the end of a short last job (as GNU)
+    bool shell = false;                       // the command is run by a shell (--shell)
+    std::vector<std::string> column_names{};  // --header: {name} is that column
+    std::size_t exact_records = 0;  // -N K: {N} up to K records' worth always exists, empty
+                                    // past the end of a short last job (as GNU)
 };
 
 // An argument the template asks for is not there ({3} with 2 columns). The message has no
