@@ -173,7 +173,10 @@ class TemplateScanner {
         enum Kind { top, command /* $(…) */, backticks, single, double_quoted } kind;
         int parens = 0;  // $(…): open ( inside it
         const char* opening() const {
-            return kind == command ? "$(" : kind == backticks ? "`" : kind == single ? "'" : "\"";
+            return kind == command     ? "$("
+                   : kind == backticks ? "`"
+                   : kind == single    ? "' quote"
+                                       : "\" quote";
         }
     };
 

@@ -172,7 +172,11 @@ Arguments parse_arguments(int argc, char** argv) {
              [&](auto& n) {
                  options.jobs = cli::parse_count_as<unsigned>("-j", n, 1, cli::kMaxWorkers);
              }},
-            {"", 'I', true, replace},
+            {"", 'I', true,
+             [&](auto& text) {
+                 replace(text);
+                 args.template_settings.replacement = text;  // "" is refused
+             }},
             {"replace", 'i', true, replace, true},
             {"max-args", 'n', true, [&](auto& k) { group("-n", k, false); }},
             {"max-replace-args", 'N', true, [&](auto& k) { group("-N", k, true); }},
