@@ -33,16 +33,16 @@ Run commands in parallel on a pool of worker processes.
 Each command is a pipeline run without a shell (see runpipe --help for the syntax) unless
 --shell. Placeholders: {} the argument(s), {.} without extension, {/} basename, {//} dirname,
 {/.} basename without extension, {#} the job number, {%} the job slot (1 to -j), {N} {N.}
-{N/} {N//} {N/.} the N-th argument; an unknown {...} stays as it is. Without any, the
+{N/} {N//} {N/.} the N-th argument; an unknown {…} stays as it is. Without any, the
 arguments are appended. Each argument becomes part of its word exactly as it is, also
-inside '...' or "...": any file name is safe. Options come before the template (one
+inside '…' or "…": any file name is safe. Options come before the template (one
 argument: quote it), the arguments after :::; -- ends the options.
 
 Options:
   -j, --max-procs N  commands at once, 1 to 4096 (default: the number of cores)
   -n, --max-args K   up to K arguments per command (with a template)
   -N, --max-replace-args K
-                     K arguments per command (the last may have fewer), {1}...{K}
+                     K arguments per command (the last may have fewer), {1}…{K}
   -m                 as many arguments per command as fit 128 KiB
   -X                 the same, each word holding {} repeated for each argument
   -I STR             STR is the placeholder for the argument(s), instead of {}
