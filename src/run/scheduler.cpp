@@ -188,8 +188,8 @@ class Scheduler {
     }
 
     void start_jobs() {
-        while (!stopping_ && pool_->in_flight() < workers_ && !nothing_left() &&
-               pacer_.wait() == Clock::duration{}) {
+        while (!stopping_ && pool_->in_flight() < workers_ && !free_slots_.empty() &&
+               !nothing_left() && pacer_.wait() == Clock::duration{}) {
             Running job{};
             if (!retry_.empty()) {
                 job = std::move(retry_.front());
