@@ -186,6 +186,9 @@ TEST_CASE("a template that cannot work is a usage error") {
                          "the command template has an unterminated $(", cli::UsageError);
     CHECK_THROWS_AS(CommandTemplate("echo `cat {}", {.shell = true}), cli::UsageError);
     CHECK_NOTHROW(CommandTemplate("echo $(cat {}", {}));  // no shell: the parser says why
+    // A comment is no syntax for sh: its quote needs no end, its {} is no placeholder.
+    const CommandTemplate commented("echo {} # it's {}\necho '{}'", {.shell = true});
+    CHECK(commented.expand(one("a b"), 1, 1) == "echo 'a b' # it's {}\necho 'a b'");
     CHECK_THROWS_AS(CommandTemplate("echo", {.replacement = ""}), cli::UsageError);
 }
 

@@ -153,6 +153,8 @@ class TemplateScanner {
                         frames_.pop_back();
                     } else if (frame == Frame::top && ends_word(c)) {
                         in_word_ = false;
+                    } else if (settings_.shell && c == '#' && (i == 0 || ends_word(text_[i - 1]))) {
+                        length = comment_length(i);
                     } else {
                         length = substitution(c, next);
                     }
@@ -189,6 +191,13 @@ class TemplateScanner {
         }
         if (c == '`') frames_.push_back({Frame::backticks});
         return 1;
+    }
+
+    // A # starting a word begins a comment for sh, up to the end of the line: its quotes
+    // and placeholders are no syntax.
+    std::size_t comment_length(std::size_t at) const {
+        const auto newline = text_.find('\n', at);
+        return (newline == std::string_view::npos ? text_.size() : newline) - at;
     }
 
     void start_word() {
