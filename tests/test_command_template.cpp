@@ -4,6 +4,7 @@
 
 #include <forkline/pipeline.hpp>
 #include <numeric>
+#include <random>
 
 #include "argument_batches.hpp"
 #include "command_template.hpp"
@@ -93,6 +94,22 @@ TEST_CASE("any value in any quoting reads back as itself, to the parser and to /
             CHECK(parsed_words(command) == std::vector<std::string>{"echo", expected});
             CHECK(shell_words(command.substr(5)) == std::vector<std::string>{expected});
         }
+    }
+}
+
+TEST_CASE("random bytes in any quoting read back as themselves (fixed seed)") {
+    std::mt19937 random(13);
+    const std::string alphabet = "ab .-_/'\"\\$`~#*?[]{}=;&|<>()!\n\t\r\x01\x80\xff";
+    std::uniform_int_distribution<std::size_t> length(0, 12), byte(0, alphabet.size() - 1);
+    for (int i = 0; i < 2000; ++i) {
+        std::string value;
+        for (auto n = length(random); n > 0; --n) value += alphabet[byte(random)];
+        INFO("value ", test_support::shell_quoted(value));
+        const auto words =
+            parsed_words(expand("echo {} x{}y \"{}\" '{}' \\{} \"\\{}\" a{}{}", {{value}, {"2"}}));
+        CHECK(words == std::vector<std::string>{"echo", value, "2", "x" + value, "2y", value + " 2",
+                                                value + " 2", value, "2", "\\" + value + " 2",
+                                                "a" + value, "2" + value, "2"});
     }
 }
 

@@ -312,7 +312,7 @@ void append_value(std::string& out, const Piece& piece, std::string_view value, 
     std::string backticked;
     std::string& to = piece.in_backticks ? backticked : out;
     const auto lead = first ? piece.lead : Piece::Lead::none;
-    bool word_start = first ? piece.word_start : true;
+    const bool word_start = first ? piece.word_start : true;
     const bool joins_name =
         !value.empty() && (lead == Piece::Lead::dollar ||
                            (lead == Piece::Lead::dollar_name && forkline::is_name_char(value[0])));
