@@ -168,6 +168,152 @@ TEST_CASE("template, placeholders, odd file names, --keep-order") {
     CHECK(p.out == "1 a.tar.gz /x/a.tar\n2 b b\n");
 }
 
+// Files whose names break naive quoting, in a fresh directory `name` of scratch().
+std::vector<std::filesystem::path> nasty_files(const std::string& name) {
+    const auto dir = scratch() / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::vector<std::filesystem::path> files;
+    for (const std::string file :
+         {"plain.txt", "a b.txt", "it's.txt", "dq\"uote.txt", "$HOME.txt", "back`tick`.txt",
+          "$(id).txt", "new\nline.txt", "-dash.txt", "caf\xc3\xa9.txt", "\xff\xfe.txt",
+          "back\\slash.txt", "semi;colon & amp.txt", "star*?.txt", "tab\t.txt", "{}.txt", "'.txt",
+          "\\"}) {
+        files.push_back(dir / file);
+        std::ofstream(files.back()) << "content of " << file << "\n";
+    }
+    return files;
+}
+
+TEST_CASE("placeholders inside quotes: the issue's three command lines, without and with --shell") {
+    for (const bool shell : {false, true}) {
+        INFO("--shell ", shell);
+        std::vector<std::string> mode =
+            shell ? std::vector<std::string>{"--shell"} : std::vector<std::string>{};
+        const auto run = [&](std::vector<std::string> args) {
+            args.insert(args.begin(), mode.begin(), mode.end());
+            return forkline_run(args);
+        };
+        // sort {} > "{.}.sorted": the plain name stays plain, no quotes inside the new name.
+        const auto files = nasty_files(shell ? "quotes-shell" : "quotes");
+        std::ofstream(files[0]) << "b\na\n";
+        auto sorted = run({"sort {} > \"{.}.sorted\"", ":::", files[0].string()});
+        CHECK(sorted.code == 0);
+        CHECK(slurp(files[0].parent_path() / "plain.sorted") == "a\nb\n");
+        CHECK_FALSE(std::filesystem::exists(files[0].parent_path() / "'plain'.sorted"));
+
+        // cp "{}" "{.}.bak": every name, whatever its bytes.
+        std::vector<std::string> args = {"cp \"{}\" \"{.}.bak\"", ":::"};
+        for (const auto& file : files) args.push_back(file.string());
+        const auto copied = run(args);
+        CHECK(copied.code == 0);
+        CHECK(copied.err == "");
+        for (const auto& file : files) {
+            INFO(test_support::shell_quoted(file.string()));
+            auto backup = file;
+            backup.replace_extension(".bak");
+            CHECK(slurp(backup) == slurp(file));
+        }
+
+        // echo 'v={}' with it's.
+        const auto quoted = run({"echo 'v={}'", ":::", "it's"});
+        CHECK(quoted.code == 0);
+        CHECK(quoted.out == "v=it's\n");
+    }
+}
+
+TEST_CASE("-X, -m, -N, -I, {%}: grouping and the other placeholders, end to end") {
+    CHECK(forkline_run({"-j1", "-X", "echo pre{}post", ":::", "1", "2", "3"}).out ==
+          "pre1post pre2post pre3post\n");
+    CHECK(forkline_run({"-j1", "-m", "echo \"{}\"", ":::", "a b", "c"}).out == "a b c\n");
+    CHECK(forkline_run({"--keep-order", "-N2", "echo {1}:{2}", ":::", "a", "b", "c"}).out ==
+          "a:b\nc:\n");
+    CHECK(
+        forkline_run({"--keep-order", "--max-replace-args=2", "echo", ":::", "a", "b", "c"}).out ==
+        "a b\nc\n");
+    CHECK(forkline_run({"-I", "XX", "echo XX {}", ":::", "a"}).out == "a {}\n");
+    CHECK(forkline_run({"--replace=@", "echo @", ":::", "a"}).out == "a\n");
+    CHECK(forkline_run({"-i", "echo {}", ":::", "a"}).out == "a\n");
+    // {%}: the job slot, from 1 to -j, a finished job's slot reused.
+    std::vector<std::string> args = {"-j", "3", "echo {%}", ":::"};
+    for (int i = 0; i < 30; ++i) args.push_back(std::to_string(i));
+    const auto slots = lines_of(forkline_run(args).out);
+    CHECK(slots.size() == 30);
+    CHECK(std::set<std::string>(slots.begin(), slots.end()) <=
+          std::set<std::string>{"1", "2", "3"});
+    CHECK(forkline_run({"-j1", "echo {%}", ":::", "a", "b"}).out == "1\n1\n");
+    // -m with 100000 arguments: few commands, none longer than a command line may be.
+    std::string many;
+    for (int i = 0; i < 100000; ++i) many += "argument-" + std::to_string(i) + "\n";
+    const auto batched = forkline_run({"-m", "--keep-order", "echo"}, many);
+    CHECK(batched.code == 0);
+    const auto batched_lines = lines_of(batched.out);
+    CHECK(batched_lines.size() < 20);
+    std::string joined;
+    for (const auto& line : batched_lines) joined += line + " ";
+    std::string expected;
+    for (int i = 0; i < 100000; ++i) expected += "argument-" + std::to_string(i) + " ";
+    CHECK(joined == expected);
+}
+
+TEST_CASE("{N} past the input's columns: that job fails with its line number, others run") {
+    const auto from_lines = forkline_run({"--keep-order", "echo {1}{2}"}, "a\n");
+    CHECK(from_lines.code == 1);
+    CHECK(from_lines.err == "forkline run: line 1: {2}: the input has only 1 column\n");
+    const auto dry = forkline_run({"--dry-run", "-N2", "echo {3}", ":::", "a", "b", "c"});
+    CHECK(dry.code == 2);
+    CHECK(lines_of(dry.err) ==
+          std::vector<std::string>{"forkline run: job 1: {3}: the job has only 2 arguments",
+                                   "forkline run: job 2: {3}: the input has only 1 column"});
+}
+
+TEST_CASE("--dry-run prints what GNU parallel prints, where GNU parallel is right") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE("GNU parallel is not installed: comparison skipped");
+        return;
+    }
+    // GNU parallel writes ~/.parallel: give it a home of its own.
+    const auto home = scratch() / "parallel-home";
+    std::filesystem::create_directories(home);
+    const std::vector<std::vector<std::string>> command_lines = {
+        {"echo {}", ":::", "a", "b"},
+        {"echo {.} {/} {//} {/.}", ":::", "dir/a.tar.gz", "/x/y.z", "b"},
+        {"echo {#} {}", ":::", "a", "b", "c"},
+        {"echo", ":::", "a", "b"},
+        {"echo x {} {}", ":::", "a"},
+        {"echo {foo}", ":::", "a"},
+        {"echo {%} {#}", ":::", "a", "b"},
+        {"-n2", "echo", ":::", "a", "b", "c"},
+        {"-n2", "echo {}", ":::", "a", "b", "c"},
+        {"-N2", "echo {1}:{2}", ":::", "a", "b", "c"},
+        {"-N2", "echo {}", ":::", "a", "b", "c"},
+        {"-X", "echo pre{}post", ":::", "a", "b", "c"},
+        {"-X", "echo {}.{.} {#}", ":::", "a.x", "b.y"},
+        {"-m", "echo {}", ":::", "a", "b", "c"},
+        {"-m", "echo", ":::", "a", "b", "c"},
+        {"-I", "XX", "echo XX {} {.}", ":::", "a.b"},
+        {"--replace=@", "echo @", ":::", "a.b"},
+        {"sort {} > \"{.}.sorted\"", ":::", "plain.txt"},
+        {"cp \"{}\" \"{.}.bak\"", ":::", "a.txt"},
+        {"echo 'v={}'", ":::", "plain"},
+        {"echo \"x {}\"", ":::", "a", "b"},
+        {"gzip -9 {}", ":::", "a.log", "b.log"},
+    };
+    for (const auto& command_line : command_lines) {
+        INFO(test_support::shell_quoted(command_line.front()), " ", command_line.size());
+        std::vector<std::string> gnu = {
+            "env", "HOME=" + home.string(), "parallel", "--will-cite", "-j1", "-k", "--dry-run"};
+        gnu.insert(gnu.end(), command_line.begin(), command_line.end());
+        std::vector<std::string> ours = {"-j1", "--keep-order", "--dry-run"};
+        ours.insert(ours.end(), command_line.begin(), command_line.end());
+        const auto expected = run_command(gnu);
+        REQUIRE(expected.code == 0);
+        const auto r = forkline_run(ours);
+        CHECK(r.code == 0);
+        CHECK(r.out == expected.out);
+    }
+}
+
 TEST_CASE("--keep-order prints in input order although jobs end in reverse") {
     const auto r = forkline_run(
         {"-j", "4", "--keep-order", "sh -c 'sleep $0; echo $0'", ":::", "0.3", "0.2", "0.1", "0"});
@@ -342,7 +488,10 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"--json", "--dry-run", "true", ":::", "x"}, "--dry-run runs nothing"},
         {{"--dry-run", "--joblog", "log", "true", ":::", "x"}, "--dry-run runs nothing"},
         {{"--progress", "--no-progress", "true", ":::", "x"}, "contradict each other"},
-        {{"-n", "2"}, "-n groups the arguments of a template"},
+        {{"-n", "2"}, "-I, -n, -N, -m and -X work on a template"},
+        {{"-X"}, "-I, -n, -N, -m and -X work on a template"},
+        {{"-I", "", "echo", ":::", "x"}, "the replacement string (-I) cannot be empty"},
+        {{"echo '{}", ":::", "x"}, "the command template has an unterminated ' quote"},
         {{"--json-jobs", "f", "echo"}, "--json-jobs takes no template"},
         {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
         {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
@@ -529,7 +678,7 @@ TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
 TEST_CASE("--dry-run, --help and usage errors") {
     const auto dry = forkline_run({"--dry-run", "gzip {}", ":::", "a b", "c"});
     CHECK(dry.code == 0);
-    CHECK(dry.out == "gzip 'a b'\ngzip 'c'\n");
+    CHECK(dry.out == "gzip 'a b'\ngzip c\n");
     CHECK(forkline_run({"--help"}).out.starts_with("usage: forkline run"));
     const auto progress =
         run_command({FORKLINE_PATH, "run", "--progress", "true", ":::", "a", "b"});

@@ -10,6 +10,7 @@
 #include <forkline/forkline.hpp>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "command_job.hpp"
 #include "halt_policy.hpp"
@@ -72,13 +73,15 @@ class StartPacer {
 
 class Scheduler {
   public:
-    Scheduler(const std::vector<JobSpec>& jobs, const RunOptions& options)
-        : jobs_(jobs),
+    Scheduler(std::vector<JobSpec> jobs, const RunOptions& options)
+        : jobs_(std::move(jobs)),
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
-          report_(options, jobs.size()),
+          report_(options, jobs_.size()),
           pacer_(options),
-          halt_(options.halt) {}
+          halt_(options.halt) {
+        for (unsigned slot = 1; slot <= workers_; ++slot) free_slots_.insert(slot);
+    }
 
     int run() {
         const InterruptHandlers handlers;
@@ -142,6 +145,7 @@ class Scheduler {
         unsigned attempt = 1;  // 1 + retries so far
         unsigned runs = 0;     // runs of the earlier attempts (a worker death re-runs one)
         std::optional<FinishedJob> failed;  // the last failed attempt, while a retry waits
+        unsigned slot = 0;                  // {%}: 1 to -j, while it runs
     };
 
     bool nothing_left() const { return next_ >= jobs_.size() && retry_.empty(); }
@@ -187,8 +191,8 @@ class Scheduler {
     }
 
     void start_jobs() {
-        while (!stopping_ && pool_->in_flight() < workers_ && !nothing_left() &&
-               pacer_.wait() == Clock::duration{}) {
+        while (!stopping_ && pool_->in_flight() < workers_ && !free_slots_.empty() &&
+               !nothing_left() && pacer_.wait() == Clock::duration{}) {
             Running job{};
             if (!retry_.empty()) {
                 job = std::move(retry_.front());
@@ -197,22 +201,28 @@ class Scheduler {
             } else {
                 job.index = next_++;
             }
-            if (!submit(job)) continue;
+            job.slot = *free_slots_.begin();
+            free_slots_.erase(free_slots_.begin());
+            if (!submit(job)) {
+                free_slots_.insert(job.slot);
+                continue;
+            }
             pacer_.started();
         }
     }
 
     // False when the job cannot run at all (reported as failed at once).
     bool submit(const Running& job) {
-        const auto& spec = jobs_[job.index];
+        auto& spec = jobs_[job.index];
         std::string error = spec.error;
-        if (error.empty() && !options_.shell) {
+        if (error.empty()) {
             try {
-                forkline::parse_pipeline(spec.command);
+                spec.command = command_text(spec, job.slot);
+                if (!options_.shell) forkline::parse_pipeline(spec.command);
+            } catch (const ExpandError& e) {
+                error = error_prefix(spec) + e.what();
             } catch (const forkline::ParseError& e) {
-                error = (spec.line != 0 ? "line " + std::to_string(spec.line) + ": "
-                                        : "job " + std::to_string(spec.seq) + ": ") +
-                        e.what();
+                error = error_prefix(spec) + e.what();
             }
         }
         const CommandJob command{.seq = spec.seq,
@@ -240,6 +250,7 @@ class Scheduler {
     void on_result(const forkline::JobResult& result) {
         const auto job = running_.at(result.id);
         running_.erase(result.id);
+        free_slots_.insert(job.slot);
         const auto& spec = jobs_[job.index];
         FinishedJob finished;
         finished.spec = &spec;
@@ -314,7 +325,7 @@ class Scheduler {
                                             : options_.timeout_s;
     }
 
-    const std::vector<JobSpec>& jobs_;
+    std::vector<JobSpec> jobs_;  // template jobs get their command when they start
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
@@ -326,17 +337,18 @@ class Scheduler {
     std::size_t next_ = 0;       // next job never started
     std::deque<Running> retry_;  // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
-    bool stopping_ = false;     // start nothing new
-    bool cancelled_ = false;    // running jobs were told to stop
-    std::exception_ptr error_;  // the first error: the run stops, run() rethrows it
+    std::set<unsigned> free_slots_;  // job slots ({%}) no running job holds, lowest first
+    bool stopping_ = false;          // start nothing new
+    bool cancelled_ = false;         // running jobs were told to stop
+    std::exception_ptr error_;       // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
     Clock::time_point last_cancel_;
 };
 
 }  // namespace
 
-int run_jobs(const std::vector<JobSpec>& jobs, const RunOptions& options) {
-    return Scheduler(jobs, options).run();
+int run_jobs(std::vector<JobSpec> jobs, const RunOptions& options) {
+    return Scheduler(std::move(jobs), options).run();
 }
 
 }  // namespace run

@@ -38,9 +38,11 @@ Run commands in parallel on a pool of worker processes.
 
 Each command is a pipeline run without a shell (see runpipe --help for the syntax) unless
 --shell. Placeholders: {} the argument(s), {.} without extension, {/} basename, {//} dirname,
-{#} the job number; without any, the arguments are appended. Arguments are inserted as
-single words: spaces and quotes in file names are safe. Options come before the template
-(one argument: quote it), the arguments after :::; -- ends the options.
+{/.} basename without extension, {#} the job number, {%} the job slot (1 to -j), {N} {N.}
+{N/} {N//} {N/.} the N-th argument; an unknown {…} stays as it is. Without any, the
+arguments are appended. Each argument becomes part of its word exactly as it is, also
+inside '…' or "…": any file name is safe. Options come before the template (one
+argument: quote it), the arguments after :::; -- ends the options.
 
 Options:
   -j, -P, --jobs, --max-procs N
@@ -48,6 +50,12 @@ Options:
                      the cores; +N / -N: the cores plus / minus N (at least 1); 0: as many
                      as the limits allow (4096, open files, RLIMIT_NPROC; at most one per job)
   -n, --max-args K   up to K arguments per command (with a template)
+  -N, --max-replace-args K
+                     K arguments per command (the last may have fewer), {1}…{K}
+  -m                 as many arguments per command as fit 128 KiB
+  -X                 the same, each word holding {} repeated for each argument
+  -I STR             STR is the placeholder for the argument(s), instead of {}
+  -i, --replace[=STR]  the same (STR by default {}), as xargs
   --json-jobs FILE   read jobs from FILE as JSON lines ('-' for stdin); this was --jobs,
                      which is now GNU parallel's -j
   --shell[=SHELL]    run each command with SHELL -c (a name in PATH or a path; default
@@ -143,10 +151,13 @@ void parse_timeout(const std::string& text, run::RunOptions& options) {
 struct Arguments {
     run::RunOptions options;
     std::optional<std::string> command_template;
-    std::optional<std::string> jobs_file;  // --json-jobs
-    bool have_arguments = false;           // ::: given
-    std::vector<std::string> arguments;    // after :::
-    std::optional<std::size_t> max_args;   // -n
+    std::optional<std::string> jobs_file;     // --json-jobs
+    bool have_arguments = false;              // ::: given
+    std::vector<std::string> arguments;       // after :::
+    run::TemplateSettings template_settings;  // -I, -m, -X, -N
+    run::BatchSettings batching;              // -n, -N, -m, -X
+    bool grouping = false;                    // one of -I -n -N -m -X given
+    bool counted = false;                     // -n or -N given
     bool dry_run = false;
     bool progress = false;                  // --progress given
     bool no_progress = false;               // --no-progress given
@@ -186,6 +197,20 @@ void choose_shell(Arguments& args, int argc, char** argv, std::vector<std::strin
 Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
     auto& options = args.options;
+    // -I, -n, -N, -m, -X: how arguments go into the template.
+    const auto replace = [&](const std::string& text) {
+        args.template_settings.replacement = text.empty() ? "{}" : text;
+        args.grouping = true;
+    };
+    const auto group = [&](const std::string& option, const std::string& k, bool exact) {
+        args.batching.max_records = count(option, k, 1);
+        args.template_settings.exact_records = exact ? args.batching.max_records : 0;
+        args.grouping = args.counted = true;
+    };
+    const auto fill = [&](run::ReplaceMode mode) {
+        args.template_settings.mode = mode;
+        args.batching.fill_command_line = args.grouping = true;
+    };
     std::vector<cli::Option> known{
         {"json-jobs", 0, true, [&](auto& file) { args.jobs_file = file; }},
         {"shell", 0, true,
@@ -218,7 +243,16 @@ Arguments parse_arguments(int argc, char** argv) {
         {"max-procs", 'j', true, [&](auto& n) { set_job_slots(args, "-j", n); }},
         {"jobs", 0, true, [&](auto& n) { set_job_slots(args, "--jobs", n); }},
         {nullptr, 'P', true, [&](auto& n) { set_job_slots(args, "-P", n); }},
-        {"max-args", 'n', true, [&](auto& k) { args.max_args = count("-n", k, 1); }},
+        {"max-args", 'n', true, [&](auto& k) { group("-n", k, false); }},
+        {nullptr, 'I', true,
+         [&](auto& text) {
+             replace(text);
+             args.template_settings.replacement = text;  // "" is refused
+         }},
+        {"replace", 'i', true, replace, true},
+        {"max-replace-args", 'N', true, [&](auto& k) { group("-N", k, true); }},
+        {nullptr, 'm', false, [&](auto&) { fill(run::ReplaceMode::multiple); }},
+        {nullptr, 'X', false, [&](auto&) { fill(run::ReplaceMode::context); }},
     };
     auto refused = run::unsupported_gnu_options();
     known.insert(known.end(), refused.begin(), refused.end());
@@ -252,35 +286,44 @@ Arguments parse_arguments(int argc, char** argv) {
         throw UsageError("--json-jobs takes no template or ::: arguments");
     if (args.have_arguments && !args.command_template)
         throw UsageError("::: arguments need a command template");
-    if (args.max_args && !args.command_template)
-        throw UsageError("-n groups the arguments of a template: give one");
+    if (args.grouping && !args.command_template)
+        throw UsageError("-I, -n, -N, -m and -X work on a template: give one");
+    args.template_settings.shell = options.shell;
+    if (args.batching.fill_command_line && !args.counted) args.batching.max_records = 0;
     return args;
 }
 
-std::vector<run::JobSpec> read_jobs(const Arguments& args) {
+// `command`: the template, if any (it outlives the jobs).
+std::vector<run::JobSpec> read_jobs(const Arguments& args, const run::CommandTemplate* command) {
     if (args.jobs_file) {
         std::istringstream lines(cli::read_input(*args.jobs_file));
         return run::jobs_from_json_lines(lines);
     }
-    const auto max_args = args.max_args.value_or(1);
     if (args.have_arguments)
-        return run::jobs_from_arguments(*args.command_template, args.arguments, max_args);
+        return run::jobs_from_arguments(*command, args.arguments, args.batching);
     if (::isatty(STDIN_FILENO) != 0)
         throw UsageError("no jobs: give ::: arguments, or lines on stdin");
     std::istringstream lines(cli::read_input("-"));
-    return run::jobs_from_lines(lines, args.command_template, max_args);
+    return run::jobs_from_lines(lines, command, args.batching);
 }
 
-// Prints the commands; jobs that could not be built count as failed, as in a real run.
-int print_dry_run(const std::vector<run::JobSpec>& jobs) {
+// Prints the commands, with {%} as if each job ran after the one -j before it (as GNU
+// parallel); jobs that could not be built count as failed, as in a real run.
+int print_dry_run(const std::vector<run::JobSpec>& jobs, unsigned workers) {
     std::size_t failed = 0;
-    for (const auto& job : jobs) {
-        if (job.error.empty()) {
-            std::printf("%s\n", job.command.c_str());
-        } else {
-            std::fprintf(stderr, "forkline run: %s\n", job.error.c_str());
-            ++failed;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        auto error = jobs[i].error;
+        if (error.empty()) {
+            try {
+                const auto command = run::command_text(jobs[i], unsigned(i % workers) + 1);
+                std::printf("%s\n", command.c_str());
+                continue;
+            } catch (const run::ExpandError& e) {
+                error = run::error_prefix(jobs[i]) + e.what();
+            }
         }
+        std::fprintf(stderr, "forkline run: %s\n", error.c_str());
+        ++failed;
     }
     return static_cast<int>(std::min<std::size_t>(failed, 101));
 }
@@ -289,11 +332,15 @@ int print_dry_run(const std::vector<run::JobSpec>& jobs) {
 
 int run_main(int argc, char** argv) {
     auto args = parse_arguments(argc, argv);
-    const auto jobs = read_jobs(args);
-    if (args.dry_run) return print_dry_run(jobs);
+    std::optional<run::CommandTemplate> command;
+    if (args.command_template) command.emplace(*args.command_template, args.template_settings);
+    auto jobs = read_jobs(args, command ? &*command : nullptr);
+    if (args.dry_run)
+        return print_dry_run(
+            jobs, args.options.jobs != 0 ? args.options.jobs : forkline::available_cores());
     // -j 0: no idle workers beyond the jobs (GNU parallel bounds it by the input too).
     if (args.as_many_as_possible)
         args.options.jobs = static_cast<unsigned>(
             std::min<std::size_t>(args.options.jobs, std::max<std::size_t>(jobs.size(), 1)));
-    return run::run_jobs(jobs, args.options);
+    return run::run_jobs(std::move(jobs), args.options);
 }
