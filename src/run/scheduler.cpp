@@ -14,6 +14,7 @@
 #include "command_job.hpp"
 #include "job_report.hpp"
 #include "output_directory.hpp"
+#include "resume.hpp"
 #include "sigpipe_blocked.hpp"
 
 namespace run {
@@ -74,6 +75,7 @@ class Scheduler {
         : jobs_(jobs),
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
+          resume_(options),
           report_(options, jobs.size()),
           pacer_(options) {}
 
@@ -199,9 +201,21 @@ class Scheduler {
         }
     }
 
+    // A job the joblog has done: not run, reported in its turn (--keep-order).
+    void replay(const JobSpec& spec) {
+        FinishedJob done;
+        done.spec = &spec;
+        done.replayed = true;
+        guarded([&] { report_.finished(std::move(done)); });
+    }
+
     // False when the job cannot run at all (reported as failed at once).
     bool submit(const Running& job) {
         const auto& spec = jobs_[job.index];
+        if (job.attempt == 1 && resume_.skip(spec.seq, spec.command, spec.input)) {
+            replay(spec);
+            return false;
+        }
         std::string error = spec.error;
         if (error.empty() && !options_.shell) {
             try {
@@ -289,6 +303,7 @@ class Scheduler {
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
+    ResumeFilter resume_;  // reads (and repairs) the joblog before report_ appends to it
     JobReport report_;
     StartPacer pacer_;
     forkline::Pool* pool_ = nullptr;
