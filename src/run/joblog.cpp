@@ -77,15 +77,14 @@ void Joblog::write(const FinishedJob& job) {
                   job.spec->input.size(), static_cast<unsigned long long>(job.stdout_bytes),
                   job.timed_out ? -1 : job.exit_code, job.timed_out ? 15 : job.signal);
     // One write(2) for the whole line (see the header).
-    cli::write_all(file_.get(),
-                   numbers + joblog_command(job.spec->command, job.spec->input) + "\n", name_);
+    cli::write_all(file_.get(), numbers + joblog_command(job.spec->command, job.spec->input) + "\n",
+                   name_);
     if (!unsynced_since_) unsynced_since_ = std::chrono::steady_clock::now();
     sync_if_due();
 }
 
 void Joblog::sync_if_due() {
-    if (unsynced_since_ && std::chrono::steady_clock::now() - *unsynced_since_ >= interval_)
-        sync();
+    if (unsynced_since_ && std::chrono::steady_clock::now() - *unsynced_since_ >= interval_) sync();
 }
 
 void Joblog::sync() {

@@ -22,8 +22,8 @@
 namespace run {
 
 struct JoblogSettings {
-    bool append = false;          // keep what the file holds (--joblog +FILE, --resume…)
-    double sync_interval_s = 1;   // longest wait of a written line for fdatasync; 0: none
+    bool append = false;         // keep what the file holds (--joblog +FILE, --resume…)
+    double sync_interval_s = 1;  // longest wait of a written line for fdatasync; 0: none
 };
 
 class Joblog {
@@ -57,8 +57,8 @@ class Joblog {
 std::string joblog_command(std::string_view command, std::string_view input);
 
 struct JoblogCommandParts {
-    std::string command;           // unescaped
-    bool had_input = false;        // the Command column carried an input digest
+    std::string command;     // unescaped
+    bool had_input = false;  // the Command column carried an input digest
 };
 // The inverse of joblog_command(); a backslash before any other byte is kept (a joblog
 // GNU parallel wrote has its commands as they are).

@@ -40,7 +40,8 @@ std::optional<std::string> parse_line(std::string_view line, JoblogEntry& entry)
     std::uint64_t bytes = 0;
     if (!parse_number(fields[0], entry.seq) || entry.seq == 0) return "Seq is not a job number";
     if (fields[1].empty()) return "Host is empty";
-    if (!is_real(fields[2]) || !is_real(fields[3])) return "Starttime or JobRuntime is not a number";
+    if (!is_real(fields[2]) || !is_real(fields[3]))
+        return "Starttime or JobRuntime is not a number";
     if (!parse_number(fields[4], bytes) || !parse_number(fields[5], bytes))
         return "Send or Receive is not a byte count";
     if (!parse_number(fields[6], entry.exit_value) || !parse_number(fields[7], entry.signal))
@@ -67,8 +68,8 @@ JoblogScan read_joblog(std::istream& in, const std::string& name,
             bad = where + "cut short (no newline at its end)";
             continue;
         }
-        if (const auto why = number == 1 && line == kHeader ? std::nullopt
-                                                            : parse_line(line, parsed)) {
+        if (const auto why =
+                number == 1 && line == kHeader ? std::nullopt : parse_line(line, parsed)) {
             bad = where + "not a joblog line (" + *why + ")";
             continue;
         }

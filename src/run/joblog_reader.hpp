@@ -19,7 +19,7 @@ struct JoblogEntry {
     std::uint64_t seq = 0;
     int exit_value = 0;  // Exitval: -1 timed out or not run
     int signal = 0;
-    std::string command;  // the Command field as written: the key (joblog_command())
+    std::string command;   // the Command field as written: the key (joblog_command())
     std::size_t line = 0;  // 1-based line number in the file
 
     bool success() const { return exit_value == 0 && signal == 0; }  // as GNU parallel

@@ -38,8 +38,8 @@ void scan(const std::filesystem::path& path, bool repair,
     if (!repair || result.ignored.empty()) return;
     std::fprintf(stderr, "forkline run: warning: %s %s: ignored\n", name.c_str(),
                  result.ignored.c_str());
-    const forkline::UniqueFd file(forkline::check_os(
-        ::open(path.c_str(), O_WRONLY | O_CLOEXEC), "cannot cut the last line of " + name));
+    const forkline::UniqueFd file(forkline::check_os(::open(path.c_str(), O_WRONLY | O_CLOEXEC),
+                                                     "cannot cut the last line of " + name));
     forkline::check_os(::ftruncate(file.get(), static_cast<off_t>(result.valid_bytes)),
                        "cannot cut the last line of " + name);
 }

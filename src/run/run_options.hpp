@@ -18,8 +18,8 @@ struct RunOptions {
     unsigned halt_after_failures = 1;  // --halt now|soon,fail=N
     bool keep_order = false;           // outputs in input order
     std::optional<std::filesystem::path> joblog;
-    bool joblog_append = false;    // --joblog +FILE, and every resume mode
-    double joblog_sync_s = 1;      // --joblog-sync: fdatasync a line within this; 0: at once
+    bool joblog_append = false;  // --joblog +FILE, and every resume mode
+    double joblog_sync_s = 1;    // --joblog-sync: fdatasync a line within this; 0: at once
     // --resume: skip the jobs the joblog has; --resume-failed: those it has succeeded;
     // --retry-failed: run the joblog's failed jobs again (resume.hpp)
     enum class Resume { none, resume, resume_failed, retry_failed } resume = Resume::none;
