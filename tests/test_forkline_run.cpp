@@ -622,3 +622,224 @@ TEST_CASE("a killed job guardian costs only its protection: the run goes on and 
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
 }
+
+// --- Crash-safe resume: the joblog as a journal ---
+
+namespace {
+
+// How forkline's messages quote a path without control bytes.
+std::string cli_quoted(const std::string& path) {
+    return "'" + path + "'";
+}
+
+// The job lines of a joblog, each split into its 9 fields (the header checked, left out).
+std::vector<std::vector<std::string>> joblog_rows(const std::filesystem::path& path) {
+    const auto lines = lines_of(slurp(path));
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines[0] == "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand");
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        std::vector<std::string> fields;
+        std::istringstream row(lines[i]);
+        for (std::string field; std::getline(row, field, '\t');) fields.push_back(field);
+        CHECK(fields.size() == 9);
+        rows.push_back(fields);
+    }
+    return rows;
+}
+
+// A fresh directory `name` in scratch() with job.sh, run as `sh job.sh ID`: it appends
+// ID to the file ran.ID, prints out-ID, and fails when ID starts with "bad".
+struct ResumeScene {
+    std::filesystem::path dir;
+    std::filesystem::path joblog;
+    std::string job;  // the template "sh 'DIR/job.sh' {}"
+
+    explicit ResumeScene(const std::string& name) : dir(scratch() / name), joblog(dir / "joblog") {
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / "job.sh") << R"(echo "$1" >> "$(dirname "$0")/ran.$1"
+echo "out-$1"
+case "$1" in bad*) exit 1;; esac
+)";
+        job = "sh " + test_support::shell_quoted((dir / "job.sh").string()) + " {}";
+    }
+    std::size_t runs(const std::string& id) const {
+        return lines_of(slurp(dir / ("ran." + id))).size();
+    }
+    test_support::CommandResult run(std::vector<std::string> options,
+                                    const std::vector<std::string>& ids) const {
+        options.insert(options.end(), {"--joblog", joblog.string(), "--keep-order", job, ":::"});
+        options.insert(options.end(), ids.begin(), ids.end());
+        return forkline_run(options);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("--resume skips the jobs the joblog has, done or failed; the run appends the rest") {
+    const ResumeScene scene("resume");
+    const auto first = scene.run({}, {"a", "bad1", "b"});
+    CHECK(first.code == 1);
+    CHECK(joblog_rows(scene.joblog).size() == 3);
+    const auto second = scene.run({"--resume"}, {"a", "bad1", "b", "c"});
+    CHECK(second.code == 0);  // the failed job was not run again: no failure in this run
+    CHECK(second.out == "out-c\n");
+    CHECK(second.err ==
+          "forkline run: 3 skipped (done in joblog " + cli_quoted(scene.joblog.string()) + ")\n");
+    for (const auto* id : {"a", "bad1", "b", "c"}) CHECK(scene.runs(id) == 1);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[3][0] == "4");  // the job keeps its Seq
+    // Everything done: nothing runs.
+    const auto third = scene.run({"--resume"}, {"a", "bad1", "b", "c"});
+    CHECK(third.code == 0);
+    CHECK(third.out.empty());
+    CHECK(joblog_rows(scene.joblog).size() == 4);
+}
+
+TEST_CASE("--resume-failed runs the failed jobs again and the new ones, skips the done ones") {
+    const ResumeScene scene("resume-failed");
+    CHECK(scene.run({}, {"a", "bad1", "bad2"}).code == 2);
+    const auto again = scene.run({"--resume-failed"}, {"a", "bad1", "bad2", "b"});
+    CHECK(again.code == 2);
+    CHECK(again.out == "out-bad1\nout-bad2\nout-b\n");
+    CHECK(scene.runs("a") == 1);
+    CHECK(scene.runs("bad1") == 2);
+    CHECK(scene.runs("b") == 1);
+    CHECK(joblog_rows(scene.joblog).size() == 6);  // every run's lines, appended
+}
+
+TEST_CASE("--retry-failed runs the joblog's failed commands again; the command line is ignored") {
+    const ResumeScene scene("retry-failed");
+    CHECK(scene.run({}, {"a", "bad1", "b", "bad2"}).code == 2);
+    const auto retry =
+        forkline_run({"--joblog", scene.joblog.string(), "--retry-failed", "--keep-order"});
+    CHECK(retry.code == 2);
+    CHECK(retry.out == "out-bad1\nout-bad2\n");
+    CHECK(scene.runs("a") == 1);
+    CHECK(scene.runs("bad2") == 2);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 6);
+    CHECK(rows[4][0] == "2");  // the joblog's Seq, and its command
+    const auto first_bad1 =
+        std::find_if(rows.begin(), rows.begin() + 4, [](const auto& row) { return row[0] == "2"; });
+    REQUIRE(first_bad1 != rows.begin() + 4);
+    CHECK(rows[4][8] == (*first_bad1)[8]);
+    // With a template and arguments: a warning, and the same jobs.
+    const auto ignored = scene.run({"--retry-failed"}, {"x"});
+    CHECK(ignored.out == "out-bad1\nout-bad2\n");
+    CHECK(
+        ignored.err.starts_with("forkline run: warning: --retry-failed runs the commands of "
+                                "the joblog: the command line's jobs are ignored"));
+    CHECK_FALSE(std::filesystem::exists(scene.dir / "ran.x"));
+}
+
+TEST_CASE(
+    "--resume with stdin inputs: a changed job list re-runs exactly its new or changed jobs") {
+    const ResumeScene scene("resume-input");
+    const auto record = scene.dir / "record.sh";
+    std::ofstream(record) << R"(read v; echo "$v" >> "$(dirname "$0")/ran"; echo "got $v")";
+    const auto jobs_file = scene.dir / "jobs.jsonl";
+    const auto write_jobs = [&](const std::vector<std::string>& inputs) {
+        std::ofstream jobs(jobs_file);
+        for (const auto& input : inputs) {
+            jobs << nlohmann::json{{"cmd", "sh " + test_support::shell_quoted(record.string())},
+                                   {"input", input + "\n"}}
+                        .dump()
+                 << "\n";
+        }
+    };
+    const auto run = [&] {
+        return forkline_run({"--joblog", scene.joblog.string(), "--resume", "--keep-order", "-j",
+                             "2", "--jobs", jobs_file.string()});
+    };
+    write_jobs({"1", "2", "3"});
+    CHECK(run().out == "got 1\ngot 2\ngot 3\n");
+    write_jobs({"1", "two", "3", "4"});
+    const auto changed = run();
+    CHECK(changed.code == 0);
+    CHECK(changed.out == "got two\ngot 4\n");  // in input order past the skipped ones
+    auto ran = lines_of(slurp(scene.dir / "ran"));
+    std::sort(ran.begin(), ran.end());
+    CHECK(ran == std::vector<std::string>{"1", "2", "3", "4", "two"});
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 5);
+    CHECK(std::regex_match(rows[0][8],
+                           std::regex(R"(sh '.*record\.sh' #\\input=sha256:[0-9a-f]{64})")));
+}
+
+TEST_CASE("--resume: a torn last line (power loss) is ignored with a warning and cut off") {
+    const ResumeScene scene("torn");
+    CHECK(scene.run({}, {"a", "b"}).code == 0);
+    std::ofstream(scene.joblog, std::ios::app) << "3\t:\t1796025276.0";
+    const auto r = scene.run({"--resume"}, {"a", "b", "c"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "out-c\n");
+    CHECK(lines_of(r.err).front() == "forkline run: warning: joblog " +
+                                         cli_quoted(scene.joblog.string()) +
+                                         " line 4: cut short (no newline at its end): ignored");
+    const auto rows = joblog_rows(scene.joblog);
+    CHECK(rows.size() == 3);
+    CHECK(slurp(scene.joblog).ends_with("\n"));
+}
+
+TEST_CASE("--resume: a bad line before the last is an error naming it; nothing runs") {
+    const ResumeScene scene("bad-middle");
+    CHECK(scene.run({}, {"a", "b"}).code == 0);
+    const auto text = slurp(scene.joblog);
+    std::ofstream(scene.joblog) << text.substr(0, text.find('\n') + 1) << "garbage\n"
+                                << text.substr(text.find('\n') + 1);
+    const auto r = scene.run({"--resume"}, {"a", "b", "c"});
+    CHECK(r.code == 255);
+    CHECK(r.err == "forkline run: error: joblog " + cli_quoted(scene.joblog.string()) +
+                       " line 2: not a joblog line (fewer than 9 tab-separated fields)\n");
+    CHECK_FALSE(std::filesystem::exists(scene.dir / "ran.c"));
+}
+
+TEST_CASE("--joblog +FILE appends (one header); --joblog-sync job; GNU parallel reads the joblog") {
+    const ResumeScene scene("append");
+    const std::string plus = "+" + scene.joblog.string();
+    CHECK(forkline_run({"--joblog", plus, "--joblog-sync", "job", scene.job, ":::", "a"}).code ==
+          0);
+    CHECK(forkline_run({"--joblog", plus, scene.job, ":::", "a", "b"}).code == 0);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 3);
+    CHECK(lines_of(slurp(scene.joblog)).size() == 4);
+    if (!test_support::have_program("parallel")) {
+        MESSAGE("GNU parallel is not installed: its reading of the joblog is not checked");
+        return;
+    }
+    // GNU parallel resumes from it by Seq: jobs 1 and 2 are done, 3 runs.
+    const auto gnu = run_command(
+        {"parallel", "--resume", "--joblog", scene.joblog.string(), "echo", ":::", "a", "b", "c"});
+    CHECK(gnu.code == 0);
+    CHECK(gnu.out == "c\n");
+}
+
+TEST_CASE(
+    "resume options: bad usage is one line, exit 255; a failed job with input cannot be retried") {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--resume", "true", ":::", "x"},
+             {"--retry-failed"},
+             {"--joblog", "j", "--resume", "--resume-failed", "true", ":::", "x"},
+             {"--joblog", "j", "--joblog-sync", "0", "true", ":::", "x"},
+             {"--joblog", "j", "--joblog-sync", "soon", "true", ":::", "x"},
+             {"--joblog", "+", "true", ":::", "x"}}) {
+        const auto r = forkline_run(args);
+        INFO(args.front(), " ", args.size());
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.starts_with("forkline run: error: "));
+    }
+    const ResumeScene scene("retry-input");
+    const auto jobs_file = scene.dir / "jobs.jsonl";
+    std::ofstream(jobs_file) << R"({"cmd": "false", "input": "x"})"
+                             << "\n";
+    CHECK(forkline_run({"--joblog", scene.joblog.string(), "--jobs", jobs_file.string()}).code ==
+          1);
+    const auto r = forkline_run({"--joblog", scene.joblog.string(), "--retry-failed"});
+    CHECK(r.code == 255);
+    CHECK(r.err.find("line 2: job 1 had stdin input, which a joblog does not keep") !=
+          std::string::npos);
+}
