@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -81,20 +82,26 @@ std::vector<pid_t> processes_with(const std::string& marker) {
     return pids;
 }
 
-// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path`; returns its
-// pid (the caller reaps it). Everything is prepared before the fork.
+// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path` (and its
+// stderr appended to `stderr_path` if given); returns its pid (the caller reaps it).
+// Everything is prepared before the fork.
 pid_t start_run(const std::vector<std::string>& args,
-                const std::filesystem::path& stdout_path = "/dev/null") {
+                const std::filesystem::path& stdout_path = "/dev/null",
+                const std::filesystem::path& stderr_path = {}) {
     std::vector<std::string> all = {FORKLINE_PATH, "run", "--no-progress"};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& arg : all) argv.push_back(arg.data());
     argv.push_back(nullptr);
     const std::string out = stdout_path.string();
+    const std::string err = stderr_path.string();
     const pid_t pid = ::fork();
     if (pid == 0) {
         const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0 || ::dup2(fd, STDOUT_FILENO) < 0) ::_exit(127);
+        const int err_fd =
+            err.empty() ? STDERR_FILENO : ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (err_fd < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) ::_exit(127);
         ::execv(FORKLINE_PATH, argv.data());
         ::_exit(127);
     }
@@ -842,4 +849,94 @@ TEST_CASE(
     CHECK(r.code == 255);
     CHECK(r.err.find("line 2: job 1 had stdin input, which a joblog does not keep") !=
           std::string::npos);
+}
+
+TEST_CASE("--resume after SIGKILLs at random moments: every job done, each once in the joblog") {
+    const ResumeScene scene("sigkill-resume");
+    const auto errors = scene.dir / "stderr";
+    std::ofstream(scene.dir / "job.sh", std::ios::app) << "sleep 0.05\n";
+    std::vector<std::string> args = {"-j",       "4",       "--joblog", scene.joblog.string(),
+                                     "--resume", scene.job, ":::"};
+    constexpr int kJobs = 60;
+    for (int i = 1; i <= kJobs; ++i) args.push_back(std::to_string(i));
+    const auto seed = std::random_device{}();
+    MESSAGE("seed " << seed);
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> moment_ms(0, 300);
+    constexpr int kKills = 12;  // then the run may finish
+    int kills = 0;
+    int status = 0;
+    while (true) {
+        const pid_t pid = start_run(args, "/dev/null", errors);
+        bool ended = false;
+        if (kills < kKills) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(moment_ms(random)));
+            ended = ::waitpid(pid, &status, WNOHANG) == pid;
+            if (!ended) {
+                ::kill(pid, SIGKILL);
+                ++kills;
+            }
+        }
+        if (!ended) REQUIRE(::waitpid(pid, &status, 0) == pid);
+        if (!WIFSIGNALED(status)) break;
+    }
+    MESSAGE(kills << " runs killed");
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    for (int i = 1; i <= kJobs; ++i) CHECK(scene.runs(std::to_string(i)) >= 1);
+    std::map<std::string, int> logged;  // Command -> lines
+    for (const auto& row : joblog_rows(scene.joblog)) {
+        CHECK(row[6] == "0");
+        ++logged[row[8]];
+    }
+    CHECK(logged.size() == kJobs);
+    for (const auto& [command, lines] : logged) {
+        INFO(command);
+        CHECK(lines == 1);
+    }
+    // A SIGKILL never cuts a joblog line: no run had one to ignore.
+    const auto messages = slurp(errors);
+    CHECK(messages.find("warning") == std::string::npos);
+    CHECK(messages.find("error") == std::string::npos);
+    CHECK(leftovers((scene.dir / "job.sh").string()) == 0);
+}
+
+TEST_CASE("forkline run SIGKILLed: no job's process tree is left, and --resume takes the joblog") {
+    const CancelScene scene("sigkill-tree");
+    const auto pid_file = scene.dir / "pids";
+    const auto hang = scene.dir / "hang";
+    std::ofstream(hang) << "";
+    // Job "quick" ends at once; the others leave a background child and an orphaned
+    // grandchild (its parent subshell gone) in their group, then wait while `hang` exists.
+    const auto script = scene.dir / "tree.sh";
+    std::ofstream(script) << R"(d=$(dirname "$0")
+echo "$1" >> "$d/ran.$1"
+[ "$1" = quick ] && exit 0
+[ -e "$d/hang" ] || exit 0
+"$d/sleep-)" << scene.marker
+                          << R"(" 300 & echo $! >> "$d/pids"
+("$d/sleep-)" << scene.marker
+                          << R"(" 301 & echo $! >> "$d/pids")
+while [ -e "$d/hang" ]; do sleep 0.05; done
+)";
+    const std::string job = "sh " + test_support::shell_quoted(script.string()) + " {}";
+    const auto joblog = scene.dir / "joblog";
+    const std::vector<std::string> args = {"-j", "3",   "--joblog", joblog.string(), "--resume",
+                                           job,  ":::", "quick",    "slow1",         "slow2"};
+    const pid_t pid = start_run(args);
+    const auto pids = test_support::wait_for_pids(pid_file, 4);
+    CHECK(pids.size() == 4);
+    for (int i = 0; i < 500 && lines_of(slurp(joblog)).size() < 2; ++i)
+        std::this_thread::sleep_for(10ms);
+    ::kill(pid, SIGKILL);
+    REQUIRE(::waitpid(pid, nullptr, 0) == pid);
+    CHECK(test_support::none_running_soon(pids));
+    CHECK(leftovers(scene.marker) == 0);
+    test_support::kill_all(pids);
+    std::filesystem::remove(hang);
+    const auto resumed = forkline_run(args);
+    CHECK(resumed.code == 0);
+    CHECK(lines_of(slurp(scene.dir / "ran.quick")).size() == 1);
+    CHECK(lines_of(slurp(scene.dir / "ran.slow1")).size() == 2);
+    CHECK(joblog_rows(joblog).size() == 3);
 }

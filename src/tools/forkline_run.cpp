@@ -56,7 +56,8 @@ Options:
                      bytes \xNN; a job with stdin input ends in ' #\input=sha256:HEX' (HEX:
                      sha256sum of the input). One write per line: a SIGKILL never cuts one
   --joblog-sync S|job  fdatasync the joblog at most S seconds after a line (default 1) and
-                     at the end; 'job': after every line (~0.6 ms a job on ext4 here)
+                     at the end, so power loss costs at most S seconds of the journal; 'job':
+                     after every line (2000 x true, -j 2: 5 s instead of 1.5 s here)
   --resume           with --joblog: skip the jobs it has (done or failed), append the rest
   --resume-failed    with --joblog: skip the jobs it has done (Exitval and Signal 0), run
                      the failed ones again and the rest
