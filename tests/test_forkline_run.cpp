@@ -828,6 +828,13 @@ TEST_CASE("--joblog +FILE appends (one header); --joblog-sync job; GNU parallel 
     CHECK(gnu.out == "c\n");
 }
 
+TEST_CASE("--joblog /dev/stdout: a pipe takes the lines, fdatasync has nothing to do") {
+    const auto r = forkline_run({"--joblog", "/dev/stdout", "echo", ":::", "x"});
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    CHECK(lines_of(r.out).size() == 3);
+}
+
 TEST_CASE(
     "resume options: bad usage is one line, exit 255; a failed job with input cannot be retried") {
     for (const auto& args : std::vector<std::vector<std::string>>{

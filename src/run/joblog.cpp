@@ -89,8 +89,9 @@ void Joblog::sync_if_due() {
 
 void Joblog::sync() {
     if (!unsynced_since_) return;
-    if (::fdatasync(file_.get()) != 0) throw cli::OutputError(name_, errno);
     unsynced_since_.reset();
+    // EINVAL: a pipe or terminal (--joblog /dev/stdout), with nothing to make durable.
+    if (::fdatasync(file_.get()) != 0 && errno != EINVAL) throw cli::OutputError(name_, errno);
     if (!directory_synced_) {
         directory_synced_ = true;
         // Best effort: a directory that cannot be opened or synced (EINVAL on some file
