@@ -698,10 +698,13 @@ TEST_CASE("--resume skips the jobs the joblog has, done or failed; the run appen
     const auto rows = joblog_rows(scene.joblog);
     REQUIRE(rows.size() == 4);
     CHECK(rows[3][0] == "4");  // the job keeps its Seq
-    // Everything done: nothing runs.
-    const auto third = scene.run({"--resume"}, {"a", "bad1", "b", "c"});
+    // Everything done: nothing runs; the progress line counts the skipped jobs as done.
+    const auto third =
+        run_command({FORKLINE_PATH, "run", "--progress", "--joblog", scene.joblog.string(),
+                     "--resume", scene.job, ":::", "a", "bad1", "b", "c"});
     CHECK(third.code == 0);
     CHECK(third.out.empty());
+    CHECK(third.err.find("4/4 done, 4 skipped, 0 running, 0 failed") != std::string::npos);
     CHECK(joblog_rows(scene.joblog).size() == 4);
 }
 
