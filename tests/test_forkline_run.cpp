@@ -959,3 +959,41 @@ while [ -e "$d/hang" ]; do sleep 0.05; done
     CHECK(lines_of(slurp(scene.dir / "ran.slow1")).size() == 2);
     CHECK(joblog_rows(joblog).size() == 3);
 }
+
+TEST_CASE("--resume, --resume-failed, --retry-failed run the same jobs as GNU parallel's") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE("GNU parallel is not installed: not compared");
+        return;
+    }
+    // The same steps with each tool, each in a scene of its own; what each step printed.
+    const auto steps = [](const std::string& tool) {
+        const ResumeScene scene(tool == FORKLINE_PATH ? "steps-forkline" : "steps-gnu");
+        const auto script = (scene.dir / "job.sh").string();
+        std::vector<std::string> outputs;
+        for (const auto& [option, ids] : std::vector<std::pair<std::string, std::string>>{
+                 {"", "a bad1 b bad2"},
+                 {"--resume", "a bad1 b bad2 c"},
+                 {"--resume-failed", "a bad1 b bad2 c d"},
+                 {"--retry-failed", ""}}) {
+            std::vector<std::string> args = {tool};
+            if (tool == FORKLINE_PATH) args.insert(args.end(), {"run", "--no-progress"});
+            args.insert(args.end(), {"--keep-order", "--joblog", scene.joblog.string()});
+            if (!option.empty()) args.push_back(option);
+            if (!ids.empty()) {
+                args.insert(args.end(),
+                            {"sh " + test_support::shell_quoted(script) + " {}", ":::"});
+                std::istringstream words(ids);
+                for (std::string id; words >> id;) args.push_back(id);
+            }
+            const auto r = run_command(args);
+            outputs.push_back(std::to_string(r.code) + ": " + r.out);
+        }
+        return outputs;
+    };
+    const auto gnu = steps("parallel");
+    const auto ours = steps(FORKLINE_PATH);
+    CHECK(gnu == std::vector<std::string>{"2: out-a\nout-bad1\nout-b\nout-bad2\n", "0: out-c\n",
+                                          "2: out-bad1\nout-bad2\nout-d\n",
+                                          "2: out-bad1\nout-bad2\n"});
+    CHECK(ours == gnu);
+}
