@@ -77,7 +77,7 @@ JobReport::JobReport(const RunOptions& options, std::size_t total)
 void JobReport::finished(FinishedJob job) {
     ++done_;
     skipped_ += job.replayed ? 1 : 0;
-    failed_ += job.success() ? 0 : 1;
+    failed_ += job.replayed || job.success() ? 0 : 1;  // an earlier run's failure is not ours
     if (!writing_) {
         discard(job);
         return;

@@ -201,7 +201,8 @@ class Scheduler {
         }
     }
 
-    // A job the joblog has done: not run, reported in its turn (--keep-order).
+    // A job the joblog has done: not run, reported in its turn (--keep-order). Whatever it
+    // carries is printed: the place to fill in its stored output (--results DIR).
     void replay(const JobSpec& spec) {
         FinishedJob done;
         done.spec = &spec;
