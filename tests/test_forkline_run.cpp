@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -82,20 +83,26 @@ std::vector<pid_t> processes_with(const std::string& marker) {
     return pids;
 }
 
-// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path`; returns its
-// pid (the caller reaps it). Everything is prepared before the fork.
+// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path` (and its
+// stderr appended to `stderr_path` if given); returns its pid (the caller reaps it).
+// Everything is prepared before the fork.
 pid_t start_run(const std::vector<std::string>& args,
-                const std::filesystem::path& stdout_path = "/dev/null") {
+                const std::filesystem::path& stdout_path = "/dev/null",
+                const std::filesystem::path& stderr_path = {}) {
     std::vector<std::string> all = {FORKLINE_PATH, "run", "--no-progress"};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& arg : all) argv.push_back(arg.data());
     argv.push_back(nullptr);
     const std::string out = stdout_path.string();
+    const std::string err = stderr_path.string();
     const pid_t pid = ::fork();
     if (pid == 0) {
         const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0 || ::dup2(fd, STDOUT_FILENO) < 0) ::_exit(127);
+        const int err_fd =
+            err.empty() ? STDERR_FILENO : ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (err_fd < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) ::_exit(127);
         ::execv(FORKLINE_PATH, argv.data());
         ::_exit(127);
     }
@@ -1113,4 +1120,372 @@ TEST_CASE("options that other parts of forkline run support are never refused as
         INFO(option << ": " << r.err);
         CHECK(r.err.find("not supported") == std::string::npos);
     }
+}
+
+// --- Crash-safe resume: the joblog as a journal ---
+
+namespace {
+
+// How forkline's messages quote a path without control bytes.
+std::string cli_quoted(const std::string& path) {
+    return "'" + path + "'";
+}
+
+// The job lines of a joblog, each split into its 9 fields (the header checked, left out).
+std::vector<std::vector<std::string>> joblog_rows(const std::filesystem::path& path) {
+    const auto lines = lines_of(slurp(path));
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines[0] == "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand");
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        std::vector<std::string> fields;
+        std::istringstream row(lines[i]);
+        for (std::string field; std::getline(row, field, '\t');) fields.push_back(field);
+        CHECK(fields.size() == 9);
+        rows.push_back(fields);
+    }
+    return rows;
+}
+
+// A fresh directory `name` in scratch() with job.sh, run as `sh job.sh ID`: it appends
+// ID to the file ran.ID, prints out-ID, and fails when ID starts with "bad".
+struct ResumeScene {
+    std::filesystem::path dir;
+    std::filesystem::path joblog;
+    std::string job;  // the template "sh 'DIR/job.sh' {}"
+
+    explicit ResumeScene(const std::string& name) : dir(scratch() / name), joblog(dir / "joblog") {
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / "job.sh") << R"(echo "$1" >> "$(dirname "$0")/ran.$1"
+echo "out-$1"
+case "$1" in bad*) exit 1;; esac
+)";
+        job = "sh " + test_support::shell_quoted((dir / "job.sh").string()) + " {}";
+    }
+    std::size_t runs(const std::string& id) const {
+        return lines_of(slurp(dir / ("ran." + id))).size();
+    }
+    test_support::CommandResult run(std::vector<std::string> options,
+                                    const std::vector<std::string>& ids) const {
+        options.insert(options.end(), {"--joblog", joblog.string(), "--keep-order", job, ":::"});
+        options.insert(options.end(), ids.begin(), ids.end());
+        return forkline_run(options);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("--resume skips the jobs the joblog has, done or failed; the run appends the rest") {
+    const ResumeScene scene("resume");
+    const auto first = scene.run({}, {"a", "bad1", "b"});
+    CHECK(first.code == 1);
+    CHECK(joblog_rows(scene.joblog).size() == 3);
+    const auto second = scene.run({"--resume"}, {"a", "bad1", "b", "c"});
+    CHECK(second.code == 0);  // the failed job was not run again: no failure in this run
+    CHECK(second.out == "out-c\n");
+    CHECK(second.err ==
+          "forkline run: 3 skipped (done in joblog " + cli_quoted(scene.joblog.string()) + ")\n");
+    for (const auto* id : {"a", "bad1", "b", "c"}) CHECK(scene.runs(id) == 1);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[3][0] == "4");  // the job keeps its Seq
+    // Everything done: nothing runs; the progress line counts the skipped jobs as done.
+    const auto third =
+        run_command({FORKLINE_PATH, "run", "--progress", "--joblog", scene.joblog.string(),
+                     "--resume", scene.job, ":::", "a", "bad1", "b", "c"});
+    CHECK(third.code == 0);
+    CHECK(third.out.empty());
+    CHECK(third.err.find("4/4 done, 4 skipped, 0 running, 0 failed") != std::string::npos);
+    CHECK(joblog_rows(scene.joblog).size() == 4);
+}
+
+TEST_CASE("--resume-failed runs the failed jobs again and the new ones, skips the done ones") {
+    const ResumeScene scene("resume-failed");
+    CHECK(scene.run({}, {"a", "bad1", "bad2"}).code == 2);
+    const auto again = scene.run({"--resume-failed"}, {"a", "bad1", "bad2", "b"});
+    CHECK(again.code == 2);
+    CHECK(again.out == "out-bad1\nout-bad2\nout-b\n");
+    CHECK(scene.runs("a") == 1);
+    CHECK(scene.runs("bad1") == 2);
+    CHECK(scene.runs("b") == 1);
+    CHECK(joblog_rows(scene.joblog).size() == 6);  // every run's lines, appended
+}
+
+TEST_CASE("--retry-failed runs the joblog's failed commands again; the command line is ignored") {
+    const ResumeScene scene("retry-failed");
+    CHECK(scene.run({}, {"a", "bad1", "b", "bad2"}).code == 2);
+    const auto retry =
+        forkline_run({"--joblog", scene.joblog.string(), "--retry-failed", "--keep-order"});
+    CHECK(retry.code == 2);
+    CHECK(retry.out == "out-bad1\nout-bad2\n");
+    CHECK(scene.runs("a") == 1);
+    CHECK(scene.runs("bad2") == 2);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 6);
+    // bad1 ran again as the joblog's Seq 2, with its command.
+    const auto seq_2 = [](auto begin, auto end) {
+        return std::find_if(begin, end, [](const auto& row) { return row[0] == "2"; });
+    };
+    const auto first = seq_2(rows.begin(), rows.begin() + 4);
+    const auto again = seq_2(rows.begin() + 4, rows.end());
+    REQUIRE(first != rows.begin() + 4);
+    REQUIRE(again != rows.end());
+    CHECK((*again)[8] == (*first)[8]);
+    // With a template and arguments: a warning, and the same jobs.
+    const auto ignored = scene.run({"--retry-failed"}, {"x"});
+    CHECK(ignored.out == "out-bad1\nout-bad2\n");
+    CHECK(
+        ignored.err.starts_with("forkline run: warning: --retry-failed runs the commands of "
+                                "the joblog: the command line's jobs are ignored"));
+    CHECK_FALSE(std::filesystem::exists(scene.dir / "ran.x"));
+}
+
+TEST_CASE(
+    "--resume with stdin inputs: a changed job list re-runs exactly its new or changed jobs") {
+    const ResumeScene scene("resume-input");
+    const auto record = scene.dir / "record.sh";
+    std::ofstream(record) << R"(read v; echo "$v" >> "$(dirname "$0")/ran"; echo "got $v")";
+    const auto jobs_file = scene.dir / "jobs.jsonl";
+    const auto write_jobs = [&](const std::vector<std::string>& inputs) {
+        std::ofstream jobs(jobs_file);
+        for (const auto& input : inputs) {
+            jobs << nlohmann::json{{"cmd", "sh " + test_support::shell_quoted(record.string())},
+                                   {"input", input + "\n"}}
+                        .dump()
+                 << "\n";
+        }
+    };
+    const auto run = [&] {
+        return forkline_run({"--joblog", scene.joblog.string(), "--resume", "--keep-order", "-j",
+                             "2", "--json-jobs", jobs_file.string()});
+    };
+    write_jobs({"1", "2", "3"});
+    CHECK(run().out == "got 1\ngot 2\ngot 3\n");
+    write_jobs({"1", "two", "3", "4"});
+    const auto changed = run();
+    CHECK(changed.code == 0);
+    CHECK(changed.out == "got two\ngot 4\n");  // in input order past the skipped ones
+    auto ran = lines_of(slurp(scene.dir / "ran"));
+    std::sort(ran.begin(), ran.end());
+    CHECK(ran == std::vector<std::string>{"1", "2", "3", "4", "two"});
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 5);
+    CHECK(std::regex_match(rows[0][8],
+                           std::regex(R"(sh '.*record\.sh' #\\input=sha256:[0-9a-f]{64})")));
+}
+
+TEST_CASE("--resume: a torn last line (power loss) is ignored with a warning and cut off") {
+    const ResumeScene scene("torn");
+    CHECK(scene.run({}, {"a", "b"}).code == 0);
+    std::ofstream(scene.joblog, std::ios::app) << "3\t:\t1796025276.0";
+    const auto r = scene.run({"--resume"}, {"a", "b", "c"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "out-c\n");
+    CHECK(lines_of(r.err).front() == "forkline run: warning: joblog " +
+                                         cli_quoted(scene.joblog.string()) +
+                                         " line 4: cut short (no newline at its end): ignored");
+    const auto rows = joblog_rows(scene.joblog);
+    CHECK(rows.size() == 3);
+    CHECK(slurp(scene.joblog).ends_with("\n"));
+}
+
+TEST_CASE("--resume: a bad line before the last is an error naming it; nothing runs") {
+    const ResumeScene scene("bad-middle");
+    CHECK(scene.run({}, {"a", "b"}).code == 0);
+    const auto text = slurp(scene.joblog);
+    std::ofstream(scene.joblog) << text.substr(0, text.find('\n') + 1) << "garbage\n"
+                                << text.substr(text.find('\n') + 1);
+    const auto r = scene.run({"--resume"}, {"a", "b", "c"});
+    CHECK(r.code == 255);
+    CHECK(r.err == "forkline run: error: joblog " + cli_quoted(scene.joblog.string()) +
+                       " line 2: not a joblog line (fewer than 9 tab-separated fields)\n");
+    CHECK_FALSE(std::filesystem::exists(scene.dir / "ran.c"));
+}
+
+TEST_CASE("--joblog +FILE appends (one header); --joblog-sync job; GNU parallel reads the joblog") {
+    const ResumeScene scene("append");
+    const std::string plus = "+" + scene.joblog.string();
+    CHECK(forkline_run({"--joblog", plus, "--joblog-sync", "job", scene.job, ":::", "a"}).code ==
+          0);
+    CHECK(forkline_run({"--joblog", plus, scene.job, ":::", "a", "b"}).code == 0);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 3);
+    CHECK(lines_of(slurp(scene.joblog)).size() == 4);
+    if (!test_support::have_program("parallel")) {
+        MESSAGE("GNU parallel is not installed: its reading of the joblog is not checked");
+        return;
+    }
+    // GNU parallel resumes from it by Seq: jobs 1 and 2 are done, 3 runs.
+    const auto gnu = run_command(
+        {"parallel", "--resume", "--joblog", scene.joblog.string(), "echo", ":::", "a", "b", "c"});
+    CHECK(gnu.code == 0);
+    CHECK(gnu.out == "c\n");
+}
+
+TEST_CASE("--joblog /dev/stdout: a pipe takes the lines, fdatasync has nothing to do") {
+    const auto r = forkline_run({"--joblog", "/dev/stdout", "echo", ":::", "x"});
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    CHECK(lines_of(r.out).size() == 3);
+}
+
+TEST_CASE(
+    "resume options: bad usage is one line, exit 255; a failed job with input cannot be retried") {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--resume", "true", ":::", "x"},
+             {"--retry-failed"},
+             {"--joblog", "j", "--resume", "--resume-failed", "true", ":::", "x"},
+             {"--joblog", "j", "--joblog-sync", "0", "true", ":::", "x"},
+             {"--joblog", "j", "--joblog-sync", "soon", "true", ":::", "x"},
+             {"--joblog", "+", "true", ":::", "x"}}) {
+        const auto r = forkline_run(args);
+        INFO(args.front(), " ", args.size());
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.starts_with("forkline run: error: "));
+    }
+    const ResumeScene scene("retry-input");
+    const auto jobs_file = scene.dir / "jobs.jsonl";
+    std::ofstream(jobs_file) << R"({"cmd": "false", "input": "x"})"
+                             << "\n";
+    CHECK(forkline_run({"--joblog", scene.joblog.string(), "--json-jobs", jobs_file.string()}).code ==
+          1);
+    const auto r = forkline_run({"--joblog", scene.joblog.string(), "--retry-failed"});
+    CHECK(r.code == 255);
+    CHECK(r.err.find("line 2: job 1 had stdin input, which a joblog does not keep") !=
+          std::string::npos);
+}
+
+TEST_CASE("--resume after SIGKILLs at random moments: every job done, each once in the joblog") {
+    const ResumeScene scene("sigkill-resume");
+    const auto errors = scene.dir / "stderr";
+    std::ofstream(scene.dir / "job.sh", std::ios::app) << "sleep 0.05\n";
+    std::vector<std::string> args = {"-j",       "4",       "--joblog", scene.joblog.string(),
+                                     "--resume", scene.job, ":::"};
+    constexpr int kJobs = 60;
+    for (int i = 1; i <= kJobs; ++i) args.push_back(std::to_string(i));
+    const auto seed = std::random_device{}();
+    MESSAGE("seed " << seed);
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> moment_ms(0, 300);
+    constexpr int kKills = 12;  // then the run may finish
+    int kills = 0;
+    int status = 0;
+    while (true) {
+        const pid_t pid = start_run(args, "/dev/null", errors);
+        bool ended = false;
+        if (kills < kKills) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(moment_ms(random)));
+            ended = ::waitpid(pid, &status, WNOHANG) == pid;
+            if (!ended) {
+                ::kill(pid, SIGKILL);
+                ++kills;
+            }
+        }
+        if (!ended) REQUIRE(::waitpid(pid, &status, 0) == pid);
+        if (!WIFSIGNALED(status)) break;
+    }
+    MESSAGE(kills << " runs killed");
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    for (int i = 1; i <= kJobs; ++i) CHECK(scene.runs(std::to_string(i)) >= 1);
+    std::map<std::string, int> logged;  // Command -> lines
+    for (const auto& row : joblog_rows(scene.joblog)) {
+        CHECK(row[6] == "0");
+        ++logged[row[8]];
+    }
+    CHECK(logged.size() == kJobs);
+    for (const auto& [command, lines] : logged) {
+        INFO(command);
+        CHECK(lines == 1);
+    }
+    // A SIGKILL never cuts a joblog line: no run had one to ignore.
+    const auto messages = slurp(errors);
+    CHECK(messages.find("warning") == std::string::npos);
+    CHECK(messages.find("error") == std::string::npos);
+    CHECK(leftovers((scene.dir / "job.sh").string()) == 0);
+}
+
+TEST_CASE("forkline run SIGKILLed: no job's process tree is left, and --resume takes the joblog") {
+    const CancelScene scene("sigkill-tree");
+    const auto pid_file = scene.dir / "pids";
+    const auto hang = scene.dir / "hang";
+    std::ofstream(hang) << "";
+    // Job "quick" ends at once; the others leave a background child and an orphaned
+    // grandchild (its parent subshell gone) in their group, then wait while `hang` exists.
+    // Not covered: a `setsid` child leaves the group, and when forkline is SIGKILLed its
+    // parent dies at once with the worker (PR_SET_PDEATHSIG), handing it to init before
+    // the job guardian could find it.
+    const auto script = scene.dir / "tree.sh";
+    std::ofstream(script) << "s="
+                          << test_support::shell_quoted(
+                                 (scene.dir / ("sleep-" + scene.marker)).string())
+                          << R"(
+d=$(dirname "$0")
+echo "$1" >> "$d/ran.$1"
+[ "$1" = quick ] && exit 0
+[ -e "$d/hang" ] || exit 0
+"$s" 300 & echo $! >> "$d/pids"
+("$s" 301 & echo $! >> "$d/pids")
+while [ -e "$d/hang" ]; do sleep 0.05; done
+)";
+    const std::string job = "sh " + test_support::shell_quoted(script.string()) + " {}";
+    const auto joblog = scene.dir / "joblog";
+    const std::vector<std::string> args = {"-j", "3",   "--joblog", joblog.string(), "--resume",
+                                           job,  ":::", "quick",    "slow1",         "slow2"};
+    const pid_t pid = start_run(args);
+    const auto pids = test_support::wait_for_pids(pid_file, 4);
+    CHECK(pids.size() == 4);
+    for (int i = 0; i < 500 && lines_of(slurp(joblog)).size() < 2; ++i)
+        std::this_thread::sleep_for(10ms);
+    ::kill(pid, SIGKILL);
+    REQUIRE(::waitpid(pid, nullptr, 0) == pid);
+    CHECK(test_support::none_running_soon(pids));
+    CHECK(leftovers(scene.marker) == 0);
+    test_support::kill_all(pids);
+    std::filesystem::remove(hang);
+    const auto resumed = forkline_run(args);
+    CHECK(resumed.code == 0);
+    CHECK(lines_of(slurp(scene.dir / "ran.quick")).size() == 1);
+    CHECK(lines_of(slurp(scene.dir / "ran.slow1")).size() == 2);
+    CHECK(joblog_rows(joblog).size() == 3);
+}
+
+TEST_CASE("--resume, --resume-failed, --retry-failed run the same jobs as GNU parallel's") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE("GNU parallel is not installed: not compared");
+        return;
+    }
+    // The same steps with each tool, each in a scene of its own; what each step printed.
+    const auto steps = [](const std::string& tool) {
+        const ResumeScene scene(tool == FORKLINE_PATH ? "steps-forkline" : "steps-gnu");
+        const auto script = (scene.dir / "job.sh").string();
+        std::vector<std::string> outputs;
+        for (const auto& [option, ids] : std::vector<std::pair<std::string, std::string>>{
+                 {"", "a bad1 b bad2"},
+                 {"--resume", "a bad1 b bad2 c"},
+                 {"--resume-failed", "a bad1 b bad2 c d"},
+                 {"--retry-failed", ""}}) {
+            std::vector<std::string> args = {tool};
+            if (tool == FORKLINE_PATH) args.insert(args.end(), {"run", "--no-progress"});
+            args.insert(args.end(), {"--keep-order", "--joblog", scene.joblog.string()});
+            if (!option.empty()) args.push_back(option);
+            if (!ids.empty()) {
+                args.insert(args.end(),
+                            {"sh " + test_support::shell_quoted(script) + " {}", ":::"});
+                std::istringstream words(ids);
+                for (std::string id; words >> id;) args.push_back(id);
+            }
+            const auto r = run_command(args);
+            outputs.push_back(std::to_string(r.code) + ": " + r.out);
+        }
+        return outputs;
+    };
+    const auto gnu = steps("parallel");
+    const auto ours = steps(FORKLINE_PATH);
+    CHECK(gnu == std::vector<std::string>{"2: out-a\nout-bad1\nout-b\nout-bad2\n", "0: out-c\n",
+                                          "2: out-bad1\nout-bad2\nout-d\n",
+                                          "2: out-bad1\nout-bad2\n"});
+    CHECK(ours == gnu);
 }

@@ -74,10 +74,10 @@ not json
 }
 
 TEST_CASE("joblog commands: control bytes and backslashes escaped, the rest kept") {
-    CHECK(run::joblog_escaped("echo one\necho two") == "echo one\\necho two");
-    CHECK(run::joblog_escaped("a\tb\r\\") == "a\\tb\\r\\\\");
-    CHECK(run::joblog_escaped(std::string("nul\0esc\x1b", 8)) == "nul\\x00esc\\x1B");
-    CHECK(run::joblog_escaped("caf\xc3\xa9 'x' $y") == "caf\xc3\xa9 'x' $y");
+    CHECK(run::joblog_command("echo one\necho two", "") == "echo one\\necho two");
+    CHECK(run::joblog_command("a\tb\r\\", "") == "a\\tb\\r\\\\");
+    CHECK(run::joblog_command(std::string("nul\0esc\x1b", 8), "") == "nul\\x00esc\\x1B");
+    CHECK(run::joblog_command("caf\xc3\xa9 'x' $y", "") == "caf\xc3\xa9 'x' $y");
 }
 
 TEST_CASE("the sweep removes dead runs' directories, keeps live ones and others'") {

@@ -17,6 +17,7 @@
 #include "job_report.hpp"
 #include "median_runtime.hpp"
 #include "output_directory.hpp"
+#include "resume.hpp"
 #include "sigpipe_blocked.hpp"
 
 namespace run {
@@ -77,6 +78,7 @@ class Scheduler {
         : jobs_(std::move(jobs)),
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
+          resume_(options),
           report_(options, jobs_.size()),
           pacer_(options),
           halt_(options.halt) {
@@ -211,6 +213,15 @@ class Scheduler {
         }
     }
 
+    // A job the joblog has done: not run, reported in its turn (--keep-order). Whatever it
+    // carries is printed: the place to fill in its stored output (--results DIR).
+    void replay(const JobSpec& spec) {
+        FinishedJob done;
+        done.spec = &spec;
+        done.replayed = true;
+        guarded([&] { report_.finished(std::move(done)); });
+    }
+
     // False when the job cannot run at all (reported as failed at once).
     bool submit(const Running& job) {
         auto& spec = jobs_[job.index];
@@ -224,6 +235,11 @@ class Scheduler {
             } catch (const forkline::ParseError& e) {
                 error = error_prefix(spec) + e.what();
             }
+        }
+        // Known only once expanded: the joblog's key is the command text and its input.
+        if (error.empty() && job.attempt == 1 && resume_.skip(spec.seq, spec.command, spec.input)) {
+            replay(spec);
+            return false;
         }
         const CommandJob command{.seq = spec.seq,
                                  .shell = options_.shell,
@@ -329,6 +345,7 @@ class Scheduler {
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
+    ResumeFilter resume_;  // reads (and repairs) the joblog before report_ appends to it
     JobReport report_;
     StartPacer pacer_;
     HaltPolicy halt_;
