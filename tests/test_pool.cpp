@@ -58,7 +58,7 @@ TEST_CASE("200k jobs through 4 worker processes: every result exactly once") {
     CHECK(test_support::segments_of(::getpid()).empty());
 }
 
-TEST_CASE("workers see only fds 0, 1, 2; the supervisor leaks none") {
+TEST_CASE("workers pass only fds 0, 1, 2 to what they run; the supervisor leaks none") {
     const auto before = test_support::open_fds();
     std::vector<std::uint64_t> counts;
     {

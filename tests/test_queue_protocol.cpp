@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "idle_workers.hpp"
+#include "pool_events.hpp"
 #include "segment.hpp"
 #include "supervisor_queue.hpp"
 #include "worker_queue.hpp"
@@ -165,10 +166,11 @@ TEST_CASE(
     constexpr std::uint64_t kJobs = 200'000;
     auto segment = OwnedSegment::create({256, kWorkers, 8, 8});
     SupervisorQueue supervisor(segment.view(), 3);
+    PoolEvents events;
     std::vector<std::thread> workers;
     for (std::uint32_t w = 0; w < kWorkers; ++w) {
-        workers.emplace_back([&segment, w] {
-            WorkerQueue queue(segment.view(), w);
+        workers.emplace_back([&segment, &events, w] {
+            WorkerQueue queue(segment.view(), w, events.wake_fd());
             for (;;) {
                 const auto position = queue.claim_next();
                 if (!position) {
@@ -204,20 +206,91 @@ TEST_CASE(
         ++seen.at(slot.job_id);
         ++results;
     };
+    // Sleeps as the pool does, on the eventfd the workers write (bounded: a lost wake would
+    // only slow the test down, and the count of results would still be checked).
+    auto sleep = [&] {
+        if (supervisor.arm_wake(1)) {
+            events.wait(PoolEvents::Clock::now() + std::chrono::milliseconds(100));
+        }
+        supervisor.disarm_wake();
+    };
     auto push = [&](std::uint64_t id, layout::SlotKind kind) {
         while (supervisor.full()) {
-            if (supervisor.collect(sink) == 0) supervisor.sleep(std::chrono::milliseconds(1), 1);
+            if (supervisor.collect(sink) == 0) sleep();
         }
         supervisor.push(id, kind, std::as_bytes(std::span(&id, 1)));
     };
     for (std::uint64_t id = 0; id < kJobs; ++id) push(id, layout::SlotKind::job);
     for (std::uint32_t w = 0; w < kWorkers; ++w) push(0, layout::SlotKind::sentinel);
     while (answered < kWorkers || results < kJobs) {
-        if (supervisor.collect(sink) == 0) supervisor.sleep(std::chrono::milliseconds(1), 1);
+        if (supervisor.collect(sink) == 0) sleep();
     }
     for (auto& thread : workers) thread.join();
     CHECK(results == kJobs);
     CHECK(std::all_of(seen.begin(), seen.end(), [](std::uint8_t n) { return n == 1; }));
+}
+
+TEST_CASE("a withdrawn job is never claimed; one claimed first cannot be withdrawn") {
+    Harness h;
+    h.push(0);
+    h.push(1);
+    const auto place = h.supervisor.find_job(1);
+    REQUIRE(place);
+    CHECK_FALSE(place->running);
+    CHECK(h.supervisor.withdraw(place->position));
+    const auto position = h.w0.claim_next();
+    REQUIRE(position);
+    CHECK(h.job_of(*position) == 0);
+    CHECK_FALSE(h.w0.claim_next());  // job 1 is gone: skipped like a taken slot
+    const auto running = h.supervisor.find_job(0);
+    REQUIRE(running);
+    CHECK(running->running);
+    CHECK(running->worker == 0);
+    CHECK_FALSE(h.supervisor.withdraw(running->position));
+    h.finish(h.w0, *position);
+    CHECK(h.supervisor.collect(h.sink) == 1);
+    CHECK_FALSE(h.supervisor.find_job(0));
+    CHECK(h.supervisor.in_flight() == 0);  // the withdrawn slot is free for reuse
+}
+
+TEST_CASE("an armed supervisor's eventfd is written once a result is ready") {
+    PoolEvents events;
+    auto segment = OwnedSegment::create({8, 1, 8, 8});
+    SupervisorQueue supervisor(segment.view(), 3);
+    WorkerQueue worker(segment.view(), 0, events.wake_fd());
+    const std::uint64_t value = 7;
+    supervisor.push(0, layout::SlotKind::job, std::as_bytes(std::span(&value, 1)));
+    REQUIRE(supervisor.arm_wake(1));
+    const auto position = worker.claim_next();
+    REQUIRE(position);
+    segment.view().slot(*position).result_size = 0;
+    worker.complete(*position);
+    const auto far = PoolEvents::Clock::now() + std::chrono::seconds(30);
+    events.wait(far);  // returns at once: the worker wrote the eventfd
+    CHECK(PoolEvents::Clock::now() < far);
+    supervisor.disarm_wake();
+    CHECK_FALSE(supervisor.arm_wake(1));  // unread result: the caller must not sleep
+    supervisor.disarm_wake();
+    FinishedSink sink = [](const FinishedSlot&) {};
+    CHECK(supervisor.collect(sink) == 1);
+}
+
+TEST_CASE("a worker starting a job with a timeout wakes an armed supervisor") {
+    PoolEvents events;
+    auto segment = OwnedSegment::create({8, 1, 8, 8});
+    SupervisorQueue supervisor(segment.view(), 3);
+    WorkerQueue worker(segment.view(), 0, events.wake_fd());
+    const std::uint64_t value = 7;
+    supervisor.push(0, layout::SlotKind::job, std::as_bytes(std::span(&value, 1)),
+                    std::chrono::seconds(5));
+    REQUIRE(supervisor.arm_wake(1));
+    const auto position = worker.claim_next();
+    REQUIRE(position);
+    worker.starting(*position);
+    CHECK(segment.view().slot(*position).started_ns.load() != 0);
+    const auto far = PoolEvents::Clock::now() + std::chrono::seconds(30);
+    events.wait(far);
+    CHECK(PoolEvents::Clock::now() < far);
 }
 
 TEST_CASE("header validation refuses foreign or damaged segments") {

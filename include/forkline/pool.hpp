@@ -62,7 +62,9 @@ enum class JobStatus {
     ok,           // the handler returned a result
     failed,       // the handler threw; `data` holds its message
     worker_died,  // the worker of every attempt died; `data` is empty
-    timed_out,    // it ran longer than PoolOptions::job_timeout: its worker was killed
+    timed_out,    // it ran longer than its timeout (JobOptions, PoolOptions::job_timeout):
+                  // its worker was killed
+    cancelled,    // cancel(): withdrawn before it ran, or its worker killed; `data` is empty
 };
 
 const char* to_string(JobStatus status);
@@ -127,6 +129,20 @@ struct PoolOptions {
     bool guard_jobs = false;
 };
 
+// Options of one job; every field's zero value is its default.
+struct JobOptions {
+    // This job's timeout, overriding PoolOptions::job_timeout: 0 keeps the pool's,
+    // kNoTimeout runs it without one. Counted from when a worker starts it.
+    std::chrono::nanoseconds timeout{};
+    static constexpr std::chrono::nanoseconds kNoTimeout = std::chrono::nanoseconds::max();
+};
+
+// What cancel() may do to a job a worker is already running.
+enum class CancelMode {
+    if_queued,    // only a job no worker has taken yet is cancelled
+    kill_running  // a running job's worker is SIGKILLed (and respawned): the job ends too
+};
+
 // A result that owns its bytes: what next_result() returns.
 struct OwnedJobResult {
     JobId id;
@@ -142,7 +158,9 @@ struct PoolSummary {
     std::uint64_t failed = 0;              // JobStatus::failed
     std::uint64_t worker_died = 0;         // JobStatus::worker_died
     std::uint64_t timed_out = 0;           // JobStatus::timed_out
+    std::uint64_t cancelled = 0;           // JobStatus::cancelled
     std::uint64_t worker_deaths = 0;       // workers that died instead of answering a sentinel
+                                           // (killed for a timeout or a cancel included)
     std::uint64_t sentinels_answered = 0;  // workers that finished cleanly
     std::chrono::nanoseconds wall{};       // from construction to the end of wait()
 };
@@ -162,16 +180,46 @@ class Pool {
 
     // Queues one job. Blocks while the queue is full, delivering results meanwhile.
     // Throws Error if the job exceeds max_job_size or the pool is closed.
-    JobId submit(std::span<const std::byte> job);
+    JobId submit(std::span<const std::byte> job, const JobOptions& job_options = {});
 
     template <typename T>
-    requires std::is_trivially_copyable_v<T> JobId submit(const T& job) {
-        return submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))));
+    requires std::is_trivially_copyable_v<T> JobId submit(const T& job,
+                                                          const JobOptions& job_options = {}) {
+        return submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))),
+                      job_options);
     }
 
+    // Queues one job if a slot is free, never blocking (results that are ready are
+    // delivered first); nullopt when the queue is full: call poll() and try again, e.g. when
+    // fd() is readable. Throws as submit().
+    std::optional<JobId> try_submit(std::span<const std::byte> job,
+                                    const JobOptions& job_options = {});
+
+    template <typename T>
+    requires std::is_trivially_copyable_v<T> std::optional<JobId> try_submit(
+        const T& job, const JobOptions& job_options = {}) {
+        return try_submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))),
+                          job_options);
+    }
+
+    // Cancels job `id`: a job no worker has taken yet never runs; with kill_running, a
+    // running job's worker is SIGKILLed (its job's processes with it) and a new worker
+    // started. Returns true when the job will be reported JobStatus::cancelled (by the next
+    // poll(), wait(), submit() or next_result(), never inside cancel() itself) — unless a
+    // running job finished before its worker was killed, when its own result is reported
+    // instead. False when it is running (if_queued), already finished, or unknown.
+    bool cancel(JobId id, CancelMode mode = CancelMode::if_queued);
+
+    // For an event loop (epoll, poll, Boost.Asio, libuv): a descriptor that is readable
+    // while the pool has something to do — a result is ready, a worker died, a timeout
+    // expired. When it is readable, call poll(std::chrono::milliseconds(0)) (it delivers
+    // what is ready and re-arms the descriptor), then try_submit() more jobs. Owned by the
+    // pool: do not read it or close it; never readable again once wait() returned.
+    int fd();
+
     // Delivers the results that are ready; if there are none, waits up to `timeout` for
-    // one. Returns how many were delivered. For schedulers that keep a bounded number of
-    // jobs in flight.
+    // one (woken by the result itself, not by a periodic check). Returns how many were
+    // delivered. For schedulers that keep a bounded number of jobs in flight.
     std::size_t poll(std::chrono::milliseconds timeout);
 
     // Jobs submitted and not yet delivered.

@@ -25,12 +25,13 @@
 namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
-inline constexpr std::uint32_t kVersion = 3;
+inline constexpr std::uint32_t kVersion = 4;
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
 
 enum class Phase : std::uint8_t { free = 0, ready = 1, claimed = 2, done = 3 };
 
@@ -62,6 +63,11 @@ struct alignas(kCacheLine) Slot {
     std::uint32_t kind;  // SlotKind
     std::uint32_t job_size;
     std::uint32_t attempts;  // runs started so far, counted by the supervisor on requeue
+    // The job's timeout (0: none): its worker wakes a sleeping supervisor when it starts it.
+    std::int64_t timeout_ns;
+    // When the claiming worker started it (steady clock); 0 until then. Reset by the
+    // supervisor before READY, so a requeued job never shows its last run's start.
+    std::atomic<std::int64_t> started_ns;
     // Written by the worker before DONE, read by the supervisor.
     std::uint32_t result_size;
     std::uint32_t status;     // SlotStatus
@@ -91,9 +97,9 @@ struct alignas(kCacheLine) SegmentHeader {
     // One bit per worker asleep on jobs_published (idle_workers.hpp). A bit, not a count:
     // a worker killed in its sleep leaves only its own bit set, which recovery clears.
     alignas(kCacheLine) std::atomic<std::uint64_t> idle_workers[kMaxWorkers / 64];
-    // Bumped by a worker that finds the supervisor asleep; the supervisor sleeps on it.
-    alignas(kCacheLine) std::atomic<std::uint32_t> results_published;
-    std::atomic<std::uint32_t> supervisor_sleeping;
+    // Set while the supervisor sleeps (or an event loop waits on Pool::fd()): the first
+    // worker to clear it writes the supervisor's eventfd, handed to every worker.
+    alignas(kCacheLine) std::atomic<std::uint32_t> supervisor_sleeping;
     // A worker wakes a sleeping supervisor once this many of its results are unread (or when
     // it runs out of work): one wake per batch, not per job.
     std::atomic<std::uint32_t> wake_threshold;

@@ -12,7 +12,6 @@ namespace forkline {
 
 namespace {
 
-constexpr std::chrono::milliseconds kSupervisorNap{10};  // also bounds death detection
 constexpr std::chrono::milliseconds kExitCheckInterval{5};
 
 std::uint32_t round_up_to_power_of_two(std::size_t n) {
@@ -43,6 +42,7 @@ PoolOptions validated(PoolOptions options) {
 }
 
 JobStatus status_of(const FinishedSlot& slot) {
+    if (slot.cancelled) return JobStatus::cancelled;
     if (slot.timed_out) return JobStatus::timed_out;
     if (slot.worker_died) return JobStatus::worker_died;
     return slot.status == layout::SlotStatus::ok ? JobStatus::ok : JobStatus::failed;
@@ -60,6 +60,8 @@ const char* to_string(JobStatus status) {
             return "worker_died";
         case JobStatus::timed_out:
             return "timed_out";
+        case JobStatus::cancelled:
+            return "cancelled";
     }
     return "unknown";
 }
@@ -100,7 +102,8 @@ Pool::Impl::~Impl() {
 }
 
 std::uint64_t Pool::Impl::delivered() const {
-    return summary.succeeded + summary.failed + summary.worker_died + summary.timed_out;
+    return summary.succeeded + summary.failed + summary.worker_died + summary.timed_out +
+           summary.cancelled;
 }
 
 void Pool::Impl::finished(const FinishedSlot& slot) {
@@ -127,13 +130,21 @@ void Pool::Impl::finished(const FinishedSlot& slot) {
     delivering = false;
 }
 
-void Pool::Impl::push_job(JobId id, std::span<const std::byte> job) {
-    queue.push(id, layout::SlotKind::job, job);
+void Pool::Impl::push_job(JobId id, std::span<const std::byte> job,
+                          std::chrono::nanoseconds timeout) {
+    if (timeout.count() > 0) jobs_have_timeouts = true;
+    queue.push(id, layout::SlotKind::job, job, timeout);
+}
+
+std::chrono::nanoseconds Pool::Impl::timeout_of(const JobOptions& job_options) const {
+    if (job_options.timeout == JobOptions::kNoTimeout) return {};
+    if (job_options.timeout.count() < 0) throw Error("pool: a job's timeout must not be negative");
+    return job_options.timeout.count() > 0 ? job_options.timeout : options.job_timeout;
 }
 
 void Pool::Impl::flush_pending() {
     while (!pending.empty() && !queue.full()) {
-        push_job(pending.front().first, pending.front().second);
+        push_job(pending.front().id, pending.front().data, pending.front().timeout);
         pending.pop_front();
     }
 }
@@ -142,26 +153,24 @@ void Pool::Impl::rethrow_callback_error() {
     if (callback_error) std::rethrow_exception(std::exchange(callback_error, nullptr));
 }
 
-// One step of supervision: results, exits, overdue jobs, sentinels, then a nap if nothing
-// happened. Exits are checked when results stop flowing, and at least every
-// kExitCheckInterval.
-void Pool::Impl::pump(bool may_sleep) {
+// One step of supervision: results, exits, overdue jobs, sentinels, then a sleep until an
+// event if nothing happened. Exits are checked when results stop flowing, when an exit or
+// a deadline woke us, and at least every kExitCheckInterval.
+void Pool::Impl::pump(bool may_sleep, Clock::time_point until) {
     flush_pending();
-    bool progress = queue.collect(sink) != 0;
+    bool progress = deliver_cancelled();
+    progress |= queue.collect(sink) != 0;
     const auto now = Clock::now();
-    if (!progress || now - last_exit_check >= kExitCheckInterval) {
+    if (!progress || std::exchange(look_around, false) ||
+        now - last_exit_check >= kExitCheckInterval) {
         last_exit_check = now;
-        if (options.job_timeout.count() > 0) kill_overdue_jobs();
+        if (jobs_have_timeouts) kill_overdue_jobs();
         progress |= reap_exited_workers();
         retry_refused_starts();
         fail_jobs_without_workers();
     }
     top_up_sentinels();
-    if (!progress && may_sleep && !callback_error) {
-        const auto backlog = queue.in_flight() / (16 * workers.size());
-        queue.sleep(kSupervisorNap,
-                    static_cast<std::uint32_t>(std::clamp<std::uint64_t>(backlog, 1, 4096)));
-    }
+    if (!progress && may_sleep && !callback_error) sleep_until_event(until);
     rethrow_callback_error();
 }
 
@@ -171,23 +180,47 @@ Pool::~Pool() = default;
 Pool::Pool(Pool&&) noexcept = default;
 Pool& Pool::operator=(Pool&&) noexcept = default;
 
-JobId Pool::submit(std::span<const std::byte> job) {
-    auto& impl = *impl_;
-    if (impl.closed) throw Error("pool: submit() after close()");
-    if (job.size() > impl.options.max_job_size) {
+void Pool::Impl::check_submittable(std::span<const std::byte> job) const {
+    if (closed) throw Error("pool: submit() after close()");
+    if (job.size() > options.max_job_size) {
         throw Error("pool: job of " + std::to_string(job.size()) + " bytes exceeds max_job_size " +
-                    std::to_string(impl.options.max_job_size));
+                    std::to_string(options.max_job_size));
     }
-    const auto id = impl.next_id++;
-    ++impl.summary.submitted;
-    if (impl.delivering || !impl.pending.empty()) {
-        impl.pending.emplace_back(id, std::vector<std::byte>(job.begin(), job.end()));
-        if (!impl.delivering) impl.flush_pending();
+}
+
+JobId Pool::Impl::enqueue(std::span<const std::byte> job, std::chrono::nanoseconds timeout) {
+    const auto id = next_id++;
+    ++summary.submitted;
+    // Jobs submitted from a callback wait in `pending` (in order) until the delivery is over.
+    if (delivering || !pending.empty()) {
+        pending.push_back({id, std::vector<std::byte>(job.begin(), job.end()), timeout});
+        if (!delivering) flush_pending();
         return id;
     }
-    while (impl.queue.full()) impl.pump(true);
-    impl.push_job(id, job);
+    while (queue.full()) pump(true);
+    push_job(id, job, timeout);
+    if (event_loop) arm_for_event_loop();
     return id;
+}
+
+JobId Pool::submit(std::span<const std::byte> job, const JobOptions& job_options) {
+    impl_->check_submittable(job);
+    return impl_->enqueue(job, impl_->timeout_of(job_options));
+}
+
+std::optional<JobId> Pool::try_submit(std::span<const std::byte> job,
+                                      const JobOptions& job_options) {
+    auto& impl = *impl_;
+    impl.check_submittable(job);
+    const auto timeout = impl.timeout_of(job_options);
+    if (!impl.delivering) {
+        if (impl.queue.full() || !impl.pending.empty()) impl.pump(false);  // never sleeps
+        if (impl.queue.full() || !impl.pending.empty()) {
+            if (impl.event_loop) impl.arm_for_event_loop();
+            return std::nullopt;
+        }
+    }
+    return impl.enqueue(job, timeout);
 }
 
 std::size_t Pool::poll(std::chrono::milliseconds timeout) {
@@ -195,11 +228,14 @@ std::size_t Pool::poll(std::chrono::milliseconds timeout) {
     if (impl.delivering) throw Error("pool: poll() called from the result callback");
     const auto before = impl.delivered();
     const auto deadline = Impl::Clock::now() + timeout;
+    // From an event loop: take what made fd() readable (a worker's exit, the timer).
+    if (impl.event_loop) impl.look_around |= impl.events.wait(Impl::Clock::time_point::min());
     impl.pump(false);
     while (impl.delivered() == before && impl.unfinished_jobs() > 0 &&
            Impl::Clock::now() < deadline) {
-        impl.pump(true);
+        impl.pump(true, deadline);
     }
+    if (impl.event_loop) impl.arm_for_event_loop();
     return impl.delivered() - before;
 }
 
@@ -224,6 +260,19 @@ void Pool::signal_workers(int signal) const {
     }
 }
 
+bool Pool::cancel(JobId id, CancelMode mode) {
+    return impl_->cancel(id, mode);
+}
+
+int Pool::fd() {
+    auto& impl = *impl_;
+    if (!impl.event_loop) {
+        impl.event_loop = true;
+        impl.arm_for_event_loop();
+    }
+    return impl.events.fd();
+}
+
 void Pool::close() {
     impl_->closed = true;
     if (!impl_->delivering) impl_->top_up_sentinels();
@@ -236,6 +285,8 @@ PoolSummary Pool::wait() {
     while (impl.unfinished_jobs() > 0 && !impl.closed) impl.pump(true);
     close();
     while (impl.any_worker_running() || impl.unfinished_jobs() > 0) impl.pump(true);
+    impl.events.wait(Impl::Clock::time_point::min());  // fd() stays quiet from now on
+    impl.event_loop = false;
     impl.summary.wall = Impl::Clock::now() - impl.started;
     return impl.summary;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "job_guardian.hpp"
+#include "pool_events.hpp"
 #include "segment.hpp"
 #include "spawn.hpp"
 #include "subreaper.hpp"
@@ -37,14 +38,36 @@ struct Pool::Impl {
     // job starts").
     ~Impl();
 
+    // A job submitted from a callback, waiting for pump() to queue it.
+    struct PendingJob {
+        JobId id;
+        std::vector<std::byte> data;
+        std::chrono::nanoseconds timeout;
+    };
+
     // pool.cpp: results and the supervision loop.
     void finished(const FinishedSlot& slot);
-    void push_job(JobId id, std::span<const std::byte> job);
+    void push_job(JobId id, std::span<const std::byte> job, std::chrono::nanoseconds timeout);
+    std::chrono::nanoseconds timeout_of(const JobOptions& job_options) const;
+    void check_submittable(std::span<const std::byte> job) const;
+    // Gives the job its id and queues it; blocks only while the queue is full outside a
+    // callback.
+    JobId enqueue(std::span<const std::byte> job, std::chrono::nanoseconds timeout);
     void flush_pending();
-    void pump(bool may_sleep);
+    // One step of supervision; sleeps (if `may_sleep` and nothing happened) until an event
+    // or `until`.
+    void pump(bool may_sleep, Clock::time_point until = Clock::time_point::max());
     void rethrow_callback_error();
     std::uint64_t delivered() const;
     std::uint64_t unfinished_jobs() const { return summary.submitted - delivered(); }
+
+    // pool_events.cpp's users, in pool_wakeups.cpp: sleeping until something happens,
+    // arming fd() for an event loop, and cancelled jobs.
+    void sleep_until_event(Clock::time_point until);
+    void arm_for_event_loop();
+    std::optional<Clock::time_point> next_deadline() const;
+    bool cancel(JobId id, CancelMode mode);
+    bool deliver_cancelled();
 
     // pool_workers.cpp: spawning, reaping, respawning, timeouts, sentinels.
     void spawn_worker(std::uint32_t index);
@@ -64,6 +87,7 @@ struct Pool::Impl {
     // With adopt_orphans; declared before the workers so that it outlives their cleanup.
     std::optional<ChildSubreaper> subreaper;
     OwnedSegment segment;
+    PoolEvents events;  // before the workers: they receive its eventfd
     // With guard_jobs; reset last in ~Impl, once the workers' jobs are ended.
     std::optional<JobGuardian> guardian;
     SupervisorQueue queue;
@@ -82,15 +106,27 @@ struct Pool::Impl {
     // Inside on_result, submit() queues here instead of pumping again (re-entrance would
     // deliver the current slot twice); pump() moves them into the queue, in order.
     bool delivering = false;
-    std::deque<std::pair<JobId, std::vector<std::byte>>> pending;
+    std::deque<PendingJob> pending;
     // An exception from on_result, rethrown once the bookkeeping around it is done.
     std::exception_ptr callback_error;
     // Without a callback: results waiting for next_result().
     std::deque<OwnedJobResult> results;
-    // With job_timeout: when each running job (by position) was first seen claimed, and
-    // the ones whose worker was killed for running too long.
-    std::unordered_map<std::uint64_t, Clock::time_point> running_since;
+    // Once a job with a timeout was submitted: running jobs are checked against their
+    // deadlines (started_ns in their slot), the nearest one arms the timer.
+    bool jobs_have_timeouts = false;
+    std::optional<Clock::time_point> next_job_deadline;
+    // Running jobs whose worker has not stamped started_ns yet: when first seen claimed.
+    std::unordered_map<std::uint64_t, Clock::time_point> unstamped_since;
+    // Positions whose worker was killed for running too long, or to cancel the job (with
+    // the worker's index, to forget the ones that finished before the kill).
     std::unordered_set<std::uint64_t> overdue;
+    std::unordered_map<std::uint64_t, std::uint32_t> cancel_kills;
+    // Jobs cancelled before they ran, reported by the next pump().
+    std::deque<JobId> cancelled_jobs;
+    // fd() was asked for: the descriptor is re-armed whenever the pool returns.
+    bool event_loop = false;
+    // A worker exit or a deadline woke the last wait: look at exits and deadlines now.
+    bool look_around = false;
 };
 
 }  // namespace forkline

@@ -17,6 +17,7 @@ namespace forkline {
 namespace {
 
 constexpr int kSegmentFdInWorker = 3;
+constexpr int kWakeFdInWorker = 4;
 constexpr unsigned kMaxEarlyCrashes = 3;
 constexpr std::chrono::milliseconds kFirstRetryPause{10};
 constexpr std::chrono::milliseconds kLongestRetryPause{500};
@@ -41,16 +42,20 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
         }
         if (options.worker_function) {
             const int fd = segment.fd();
-            worker.child = spawn_function(
-                [this, fd, index] { return serve_segment(options.worker_function, fd, index); });
+            worker.child = spawn_function([this, fd, index] {
+                return serve_segment(options.worker_function, fd, index, events.wake_fd());
+            });
         } else {
             worker.child =
                 spawn({.program = options.worker_program,
                        .args = options.worker_args,
                        .extra_env = {"FORKLINE_SEGMENT_FD=" + std::to_string(kSegmentFdInWorker),
+                                     "FORKLINE_WAKE_FD=" + std::to_string(kWakeFdInWorker),
                                      "FORKLINE_WORKER_INDEX=" + std::to_string(index)},
-                       .inherit = {{kSegmentFdInWorker, segment.fd()}}});
+                       .inherit = {{kSegmentFdInWorker, segment.fd()},
+                                   {kWakeFdInWorker, events.wake_fd()}}});
         }
+        events.watch_exit(worker.child->pidfd());
         worker.answered_sentinel = false;
         worker.retry_start_at.reset();
         worker.retry_pause = {};
@@ -86,10 +91,10 @@ void Pool::Impl::fail_jobs_without_workers() {
     const std::span<const std::byte> data(reinterpret_cast<const std::byte*>(reason.data()),
                                           reason.size());
     while (!pending.empty()) {  // submitted from a callback: never reached the queue
-        const auto id = pending.front().first;
+        const auto id = pending.front().id;
         pending.pop_front();
-        finished(FinishedSlot{id, layout::SlotKind::job, false, false, layout::SlotStatus::failed,
-                              0, 0, 0, data});
+        finished(FinishedSlot{id, layout::SlotKind::job, false, false, false,
+                              layout::SlotStatus::failed, 0, 0, 0, data});
     }
 }
 
@@ -129,6 +134,7 @@ bool Pool::Impl::reap_exited_workers() {
         if ((fds[k].revents & POLLIN) == 0) continue;
         const auto index = indexes[k];
         if (const auto status = workers[index].child->try_wait()) {
+            events.unwatch_exit(workers[index].child->pidfd());
             workers[index].child.reset();
             worker_exited(index, *status);
             reaped = true;
@@ -157,30 +163,60 @@ void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
     if (status.success())
         throw Error("worker " + program + " exited with code 0 without answering its sentinel");
     ++summary.worker_deaths;
-    queue.recover_worker(index, sink,
-                         [this](std::uint64_t position) { return overdue.erase(position) != 0; });
+    queue.recover_worker(index, sink, [this](std::uint64_t position) {
+        if (overdue.erase(position) != 0) return KilledFor::timeout;
+        if (cancel_kills.erase(position) != 0) return KilledFor::cancel;
+        return KilledFor::nothing;
+    });
+    // A job cancelled while it finished: reported with its own result, nothing to keep.
+    std::erase_if(cancel_kills, [&](const auto& kill) { return kill.second == index; });
     if (unfinished_jobs() > 0 || !closed) spawn_worker(index);
 }
 
-// A job that runs past job_timeout takes its worker with it: the worker is killed, and
-// recover_worker() reports the job timed_out instead of running it again.
+// A job that runs past its timeout takes its worker with it: the worker is killed, and
+// recover_worker() reports the job timed_out instead of running it again. Its deadline
+// counts from the start its worker stamped in the slot (or, for the instant before the
+// stamp, from when the job was first seen claimed); the nearest one arms the timer.
 void Pool::Impl::kill_overdue_jobs() {
     const auto now = Clock::now();
-    std::unordered_map<std::uint64_t, Clock::time_point> still_running;
+    const auto view = segment.view();
+    next_job_deadline.reset();
+    std::unordered_map<std::uint64_t, Clock::time_point> still_unstamped;
+    std::unordered_set<std::uint64_t> running;
     for (const auto& [worker, position] : queue.claimed_jobs()) {
-        const auto seen = running_since.find(position);
-        const auto since = seen != running_since.end() ? seen->second : now;
-        still_running.emplace(position, since);
-        if (now - since > options.job_timeout && overdue.insert(position).second &&
-            workers[worker].child) {
+        running.insert(position);
+        const auto& slot = view.slot(position);
+        if (slot.timeout_ns == 0) continue;
+        auto since = Clock::time_point(
+            std::chrono::nanoseconds(slot.started_ns.load(std::memory_order_relaxed)));
+        if (since == Clock::time_point{}) {
+            const auto seen = unstamped_since.find(position);
+            since = seen != unstamped_since.end() ? seen->second : now;
+            still_unstamped.emplace(position, since);
+        }
+        const auto deadline = since + std::chrono::nanoseconds(slot.timeout_ns);
+        if (deadline > now) {
+            next_job_deadline = std::min(next_job_deadline.value_or(deadline), deadline);
+        } else if (overdue.insert(position).second && workers[worker].child) {
             workers[worker].child->kill(SIGKILL);
         }
     }
-    running_since = std::move(still_running);
+    unstamped_since = std::move(still_unstamped);
     // Positions are never reused: an entry whose job ended before its worker was killed
     // can simply go.
-    std::erase_if(overdue,
-                  [&](std::uint64_t position) { return !running_since.contains(position); });
+    std::erase_if(overdue, [&](std::uint64_t position) { return !running.contains(position); });
+}
+
+// The next time something is due without any process telling us: a job's deadline, a
+// retried worker start, giving up on starting workers.
+std::optional<Pool::Impl::Clock::time_point> Pool::Impl::next_deadline() const {
+    auto next = next_job_deadline;
+    const auto consider = [&](Clock::time_point t) { next = std::min(next.value_or(t), t); };
+    for (const auto& worker : workers) {
+        if (!worker.child && worker.retry_start_at) consider(*worker.retry_start_at);
+    }
+    if (workerless_since) consider(*workerless_since + kWorkerlessPatience);
+    return next;
 }
 
 // After close() and the last job: one sentinel for every running worker that has not

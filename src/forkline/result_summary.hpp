@@ -21,6 +21,9 @@ inline void count_result(PoolSummary& summary, JobStatus status) {
         case JobStatus::timed_out:
             ++summary.timed_out;
             break;
+        case JobStatus::cancelled:
+            ++summary.cancelled;
+            break;
     }
 }
 

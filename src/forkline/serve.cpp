@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,8 +52,20 @@ void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t p
     slot.elapsed_ns = std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count();
 }
 
-int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint32_t index) {
-    WorkerQueue queue(view, index);
+// The supervisor's eventfd, when the pool passed one (FORKLINE_WAKE_FD); -1 otherwise.
+// Inherited without O_CLOEXEC: moved to a close-on-exec copy so the job's processes do
+// not inherit it.
+int wake_fd_from_environment() {
+    if (std::getenv("FORKLINE_WAKE_FD") == nullptr) return -1;
+    const auto inherited = static_cast<int>(environment_number("FORKLINE_WAKE_FD"));
+    const int fd = ::fcntl(inherited, F_DUPFD_CLOEXEC, 0);
+    ::close(inherited);
+    return fd;
+}
+
+int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint32_t index,
+                   int wake_fd) {
+    WorkerQueue queue(view, index, wake_fd);
     const pid_t pid = ::getpid();
     view.ring(index).pid.store(pid, std::memory_order_release);
     // Pipelines a job runs record their process group here, for the supervisor to kill if
@@ -79,6 +92,7 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
             queue.complete(*position);
             return 0;
         }
+        queue.starting(*position);
         run_job(handler, view, *position);
         queue.complete(*position);
     }
@@ -86,14 +100,14 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
 
 }  // namespace
 
-int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index) {
+int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index, int wake_fd) {
     try {
         const auto segment = AttachedSegment::attach(segment_fd);
         ::close(segment_fd);  // the mapping stays; nothing this worker starts should inherit it
         if (index >= segment.view().geometry().worker_count) {
             throw Error("worker index " + std::to_string(index) + " is out of range");
         }
-        return serve_attached(handler, segment.view(), index);
+        return serve_attached(handler, segment.view(), index, wake_fd);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "forkline worker: %s\n", e.what());
         return 1;
@@ -103,7 +117,8 @@ int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index
 int serve(const JobHandler& handler) {
     try {
         const auto fd = static_cast<int>(environment_number("FORKLINE_SEGMENT_FD"));
-        return serve_segment(handler, fd, environment_number("FORKLINE_WORKER_INDEX"));
+        return serve_segment(handler, fd, environment_number("FORKLINE_WORKER_INDEX"),
+                             wake_fd_from_environment());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "forkline worker: %s\n", e.what());
         return 1;

@@ -8,7 +8,8 @@
 namespace forkline {
 
 // Attaches to the segment behind `segment_fd` (closing the fd), serves as worker `index`
-// until the sentinel. Returns the worker's exit code; errors are printed on stderr.
-int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index);
+// until the sentinel, waking the supervisor through `wake_fd` (its eventfd; -1: none).
+// Returns the worker's exit code; errors are printed on stderr.
+int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index, int wake_fd);
 
 }  // namespace forkline

@@ -3,7 +3,6 @@
 #include <cstring>
 #include <limits>
 
-#include "futex.hpp"
 #include "idle_workers.hpp"
 
 namespace forkline {
@@ -15,12 +14,15 @@ using layout::SlotState;
 SupervisorQueue::SupervisorQueue(const SegmentView& view, std::uint32_t max_attempts)
     : view_(view), header_(view.header()), max_attempts_(max_attempts) {}
 
-void SupervisorQueue::push(std::uint64_t job_id, SlotKind kind, std::span<const std::byte> data) {
+void SupervisorQueue::push(std::uint64_t job_id, SlotKind kind, std::span<const std::byte> data,
+                           std::chrono::nanoseconds timeout) {
     auto& slot = view_.slot(tail_);
     slot.job_id = job_id;
     slot.kind = static_cast<std::uint32_t>(kind);
     slot.job_size = static_cast<std::uint32_t>(data.size());
     slot.attempts = 0;
+    slot.timeout_ns = timeout.count();
+    slot.started_ns.store(0, std::memory_order_relaxed);  // published by the READY store
     if (!data.empty()) std::memcpy(view_.job_data(tail_), data.data(), data.size());
     slot.state.store(SlotState{view_.lap(tail_), Phase::ready, 0}.encode(),
                      std::memory_order_release);
@@ -60,6 +62,7 @@ bool SupervisorQueue::deliver_done(std::uint64_t position, const FinishedSink& s
                       static_cast<SlotKind>(slot.kind),
                       false,
                       false,
+                      false,
                       static_cast<layout::SlotStatus>(slot.status),
                       slot.attempts + 1,
                       state.owner,
@@ -84,7 +87,7 @@ void SupervisorQueue::advance_reuse() {
 }
 
 void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& sink,
-                                     const std::function<bool(std::uint64_t)>& timed_out) {
+                                     const std::function<KilledFor(std::uint64_t)>& killed_for) {
     mark_busy(header_, worker);  // killed in its sleep: its idle bit would stay set
     collect_ring(worker, sink);
     auto lowest_ready = std::numeric_limits<std::uint64_t>::max();
@@ -101,12 +104,13 @@ void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& s
             deliver_done(position, sink);
         } else if (state.phase == Phase::claimed) {
             const bool sentinel = static_cast<SlotKind>(slot.kind) == SlotKind::sentinel;
-            const bool expired = !sentinel && timed_out && timed_out(position);
-            if (!sentinel && (++slot.attempts >= max_attempts_ || expired)) {
+            const auto why = !sentinel && killed_for ? killed_for(position) : KilledFor::nothing;
+            if (!sentinel && (++slot.attempts >= max_attempts_ || why != KilledFor::nothing)) {
                 sink(FinishedSlot{slot.job_id,
                                   SlotKind::job,
                                   true,
-                                  expired,
+                                  why == KilledFor::timeout,
+                                  why == KilledFor::cancel,
                                   layout::SlotStatus::failed,
                                   slot.attempts,
                                   worker,
@@ -114,6 +118,7 @@ void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& s
                                   {}});
                 free_slot(position);
             } else {
+                slot.started_ns.store(0, std::memory_order_relaxed);
                 slot.state.store(SlotState{state.lap, Phase::ready, 0}.encode(),
                                  std::memory_order_release);
                 lowest_ready = std::min(lowest_ready, position);
@@ -134,8 +139,8 @@ void SupervisorQueue::fail_ready_jobs(const FinishedSink& sink, std::string_view
         if (state.lap != view_.lap(position) || state.phase != Phase::ready ||
             static_cast<SlotKind>(slot.kind) != SlotKind::job)
             continue;
-        sink(FinishedSlot{slot.job_id, SlotKind::job, false, false, layout::SlotStatus::failed,
-                          slot.attempts, 0, 0, data});
+        sink(FinishedSlot{slot.job_id, SlotKind::job, false, false, false,
+                          layout::SlotStatus::failed, slot.attempts, 0, 0, data});
         free_slot(position);
     }
     advance_reuse();
@@ -172,12 +177,38 @@ bool SupervisorQueue::any_unread() const {
     return false;
 }
 
-void SupervisorQueue::sleep(std::chrono::nanoseconds timeout, std::uint32_t wake_threshold) {
+std::optional<JobPlace> SupervisorQueue::find_job(std::uint64_t job_id) const {
+    for (auto position = reuse_; position < tail_; ++position) {
+        const auto& slot = view_.slot(position);
+        const auto state = SlotState::decode(slot.state.load(std::memory_order_acquire));
+        if (state.lap != view_.lap(position) || slot.job_id != job_id ||
+            static_cast<SlotKind>(slot.kind) != SlotKind::job)
+            continue;
+        if (state.phase == Phase::ready) return JobPlace{position, false, 0};
+        if (state.phase == Phase::claimed) return JobPlace{position, true, state.owner};
+        return std::nullopt;  // DONE: its result is on the way
+    }
+    return std::nullopt;
+}
+
+bool SupervisorQueue::withdraw(std::uint64_t position) {
+    auto expected = SlotState{view_.lap(position), Phase::ready, 0}.encode();
+    // A worker that reserved this position finds it FREE and skips it, as one taken.
+    const bool won = view_.slot(position).state.compare_exchange_strong(
+        expected, SlotState{view_.lap(position), Phase::free, 0}.encode(),
+        std::memory_order_acq_rel);
+    if (won) advance_reuse();
+    return won;
+}
+
+bool SupervisorQueue::arm_wake(std::uint32_t wake_threshold) {
     header_.wake_threshold.store(wake_threshold, std::memory_order_relaxed);
-    const auto seen = header_.results_published.load(std::memory_order_acquire);
     header_.supervisor_sleeping.store(1, std::memory_order_seq_cst);
     std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with WorkerQueue::wake_supervisor
-    if (!any_unread()) futex_wait(header_.results_published, seen, timeout);
+    return !any_unread();
+}
+
+void SupervisorQueue::disarm_wake() {
     header_.supervisor_sleeping.store(0, std::memory_order_relaxed);
 }
 

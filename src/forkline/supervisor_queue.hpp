@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,7 @@ struct FinishedSlot {
     layout::SlotKind kind;
     bool worker_died;           // every attempt's worker died (or timed_out): no result bytes
     bool timed_out;             // its worker was killed for exceeding the job timeout
+    bool cancelled;             // withdrawn before a worker took it, or its worker killed
     layout::SlotStatus status;  // meaningful when !lost
     std::uint32_t attempts;     // runs started, the last one included
     std::uint32_t worker;       // index of the worker that finished (or last held) it
@@ -29,6 +31,17 @@ struct FinishedSlot {
 };
 
 using FinishedSink = std::function<void(const FinishedSlot&)>;
+
+// Why the supervisor killed the worker running a job, if it did: the job is then reported
+// so instead of being run again.
+enum class KilledFor { nothing, timeout, cancel };
+
+// Where a job is, for cancel(): still waiting (READY) or being run (CLAIMED by `worker`).
+struct JobPlace {
+    std::uint64_t position;
+    bool running;
+    std::uint32_t worker;
+};
 
 class SupervisorQueue {
   public:
@@ -40,9 +53,11 @@ class SupervisorQueue {
     // Positions published and not yet drained.
     std::uint64_t in_flight() const { return tail_ - reuse_; }
 
-    // Writes a job into the next free slot and makes it visible to workers.
+    // Writes a job into the next free slot and makes it visible to workers; `timeout`
+    // (0: none) makes its worker wake a sleeping supervisor when it starts the job.
     // Preconditions: !full(), data.size() <= max_job_size.
-    void push(std::uint64_t job_id, layout::SlotKind kind, std::span<const std::byte> data);
+    void push(std::uint64_t job_id, layout::SlotKind kind, std::span<const std::byte> data,
+              std::chrono::nanoseconds timeout = {});
 
     // Hands every result the workers have published to `sink` and frees those slots.
     // Returns how many were handed over.
@@ -50,10 +65,16 @@ class SupervisorQueue {
 
     // After worker `worker` was reaped: hands over its finished slots (published or not),
     // puts the jobs it held back in the queue (or reports them lost past max_attempts, or
-    // timed out when `timed_out(position)` says so), and rewinds the cursor so no READY
-    // slot is stranded behind it.
+    // timed out or cancelled when `killed_for(position)` says so), and rewinds the cursor so
+    // no READY slot is stranded behind it.
     void recover_worker(std::uint32_t worker, const FinishedSink& sink,
-                        const std::function<bool(std::uint64_t position)>& timed_out = {});
+                        const std::function<KilledFor(std::uint64_t position)>& killed_for = {});
+
+    // The job `job_id` while it is waiting or running; nullopt once finished (or unknown).
+    std::optional<JobPlace> find_job(std::uint64_t job_id) const;
+    // Takes a waiting job back before any worker claims it (one CAS: READY -> FREE). False
+    // when a worker claimed it first.
+    bool withdraw(std::uint64_t position);
 
     // When no worker runs and none can be started: every job still waiting (READY) is
     // handed to `sink` as failed, `reason` as its data, and its slot freed. Precondition:
@@ -63,9 +84,11 @@ class SupervisorQueue {
     // Jobs being run right now: {worker, position} of every CLAIMED job slot.
     std::vector<std::pair<std::uint32_t, std::uint64_t>> claimed_jobs() const;
 
-    // Sleeps until a worker has `wake_threshold` unread results (or runs out of work), at
-    // most `timeout`.
-    void sleep(std::chrono::nanoseconds timeout, std::uint32_t wake_threshold);
+    // Asks the workers to write the wake eventfd once a worker has `wake_threshold` unread
+    // results (or runs out of work), or starts a job that has a timeout. Returns false when
+    // results are unread already: then nobody will write it, the caller must not sleep.
+    bool arm_wake(std::uint32_t wake_threshold);
+    void disarm_wake();
 
   private:
     std::size_t collect_ring(std::uint32_t worker, const FinishedSink& sink);

@@ -1,6 +1,9 @@
 #include "worker_queue.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "fault.hpp"
 #include "futex.hpp"
@@ -11,12 +14,13 @@ namespace forkline {
 using layout::Phase;
 using layout::SlotState;
 
-WorkerQueue::WorkerQueue(const SegmentView& view, std::uint32_t worker_index)
+WorkerQueue::WorkerQueue(const SegmentView& view, std::uint32_t worker_index, int wake_fd)
     : view_(view),
       header_(view.header()),
       ring_(view.ring(worker_index)),
       ring_entries_(view.ring_entries(worker_index)),
-      index_(worker_index) {}
+      index_(worker_index),
+      wake_fd_(wake_fd) {}
 
 std::optional<std::uint64_t> WorkerQueue::claim_next() {
     for (;;) {
@@ -94,9 +98,28 @@ void WorkerQueue::wake_supervisor(bool going_idle) {
         ring_.tail.load(std::memory_order_relaxed) - ring_.head.load(std::memory_order_relaxed);
     const bool enough = unread >= header_.wake_threshold.load(std::memory_order_relaxed);
     if (unread == 0 || (!enough && !going_idle)) return;
-    if (header_.supervisor_sleeping.exchange(0, std::memory_order_acq_rel) != 0) {
-        header_.results_published.fetch_add(1, std::memory_order_release);
-        futex_wake_all(header_.results_published);
+    if (header_.supervisor_sleeping.exchange(0, std::memory_order_acq_rel) != 0) write_wake_fd();
+}
+
+void WorkerQueue::write_wake_fd() {
+    // Killed before this write: the supervisor still wakes, by this worker's pidfd.
+    const std::uint64_t one = 1;
+    if (wake_fd_ >= 0) {
+        while (::write(wake_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+void WorkerQueue::starting(std::uint64_t position) {
+    auto& slot = view_.slot(position);
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    slot.started_ns.store(std::chrono::nanoseconds(now).count(), std::memory_order_relaxed);
+    if (slot.timeout_ns == 0) return;
+    // Pairs with SupervisorQueue::arm_wake(): either it sees started_ns, or we its flag.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (header_.supervisor_sleeping.load(std::memory_order_relaxed) != 0 &&
+        header_.supervisor_sleeping.exchange(0, std::memory_order_acq_rel) != 0) {
+        write_wake_fd();
     }
 }
 

@@ -15,7 +15,9 @@ namespace forkline {
 
 class WorkerQueue {
   public:
-    WorkerQueue(const SegmentView& view, std::uint32_t worker_index);
+    // `wake_fd`: the supervisor's eventfd (pool_events.hpp), written to wake it; -1: none
+    // (a worker started by hand; nobody sleeps on it).
+    WorkerQueue(const SegmentView& view, std::uint32_t worker_index, int wake_fd = -1);
 
     // The position of a slot this worker now owns (CLAIMED), or nullopt when no published
     // job is left to claim right now.
@@ -24,6 +26,10 @@ class WorkerQueue {
     // Marks the claimed slot DONE (its result bytes and status already written) and
     // publishes its position to the supervisor.
     void complete(std::uint64_t position);
+
+    // Records that the claimed job starts running now; for a job with a timeout, wakes a
+    // sleeping supervisor so that it arms a timer for the job's deadline.
+    void starting(std::uint64_t position);
 
     // Returns reserved-but-unclaimed positions to the other workers (before exiting).
     void give_back_reserved();
@@ -39,12 +45,14 @@ class WorkerQueue {
     bool reserve();
     bool try_claim(std::uint64_t position);
     void wake_supervisor(bool going_idle);
+    void write_wake_fd();
 
     SegmentView view_;
     layout::SegmentHeader& header_;
     layout::RingHeader& ring_;
     std::uint64_t* ring_entries_;
     std::uint32_t index_;
+    int wake_fd_;
     std::uint64_t next_ = 0;  // reserved positions not yet tried: [next_, end_)
     std::uint64_t end_ = 0;
 };

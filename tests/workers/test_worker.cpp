@@ -1,5 +1,6 @@
 // A worker for the tests: doubles a number after an optional pause; can fail on request.
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,13 +11,17 @@
 
 namespace {
 
-// Descriptors open in this process besides 0, 1, 2 (and the one reading the directory).
+// Descriptors a program this worker runs would inherit besides 0, 1, 2 (those without
+// FD_CLOEXEC; the worker's own, such as the supervisor's eventfd, are close-on-exec).
 std::uint64_t extra_fds() {
     DIR* dir = ::opendir("/proc/self/fd");
     std::uint64_t count = 0;
     while (const dirent* entry = ::readdir(dir)) {
         const int fd = std::atoi(entry->d_name);
-        if (entry->d_name[0] != '.' && fd > 2 && fd != ::dirfd(dir)) ++count;
+        if (entry->d_name[0] != '.' && fd > 2 && fd != ::dirfd(dir) &&
+            (::fcntl(fd, F_GETFD) & FD_CLOEXEC) == 0) {
+            ++count;
+        }
     }
     ::closedir(dir);
     return count;
