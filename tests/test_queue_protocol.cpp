@@ -286,7 +286,7 @@ TEST_CASE("a worker starting a job with a timeout wakes an armed supervisor") {
     REQUIRE(supervisor.arm_wake(1));
     const auto position = worker.claim_next();
     REQUIRE(position);
-    worker.starting(*position);
+    worker.starting(*position, std::chrono::steady_clock::now());
     CHECK(segment.view().slot(*position).started_ns.load() != 0);
     const auto far = PoolEvents::Clock::now() + std::chrono::seconds(30);
     events.wait(far);

@@ -32,11 +32,11 @@
 // when it cannot start every worker: no job is waiting yet.
 //
 // Not thread-safe: use one Pool from one thread (several pools on several threads are
-// fine). Results are delivered on that thread, inside submit(), poll() and wait(), in
-// completion order, or returned by next_result() when the pool has no callback. The callback may
-// submit() more jobs (they are queued after the current delivery) and close(); an exception it
-// throws propagates out of the submit() or wait() that delivered the result, after which the pool
-// is still consistent and wait() can be called again.
+// fine). Results are delivered on that thread, inside submit(), try_submit(), poll() and
+// wait(), in completion order, or returned by next_result() when the pool has no callback.
+// The callback may submit() more jobs (they are queued after the current delivery), cancel()
+// and close(); an exception it throws propagates out of the submit() or wait() that delivered
+// the result, after which the pool is still consistent and wait() can be called again.
 #pragma once
 
 #include <chrono>

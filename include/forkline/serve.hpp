@@ -7,11 +7,12 @@
 //       });
 //   }
 //
-// serve() attaches to the segment its supervisor passed (fd 3, FORKLINE_WORKER_INDEX),
-// validates it, runs the handler for each job it claims, and returns 0 once it has answered
-// its sentinel. A handler that throws reports JobStatus::failed with the message as data;
-// returning more than out.size() bytes is a failure too. Problems that stop the worker from
-// serving at all are printed on stderr and give a non-zero return value.
+// serve() attaches to the segment its supervisor passed (fd 3, FORKLINE_WORKER_INDEX;
+// FORKLINE_WAKE_FD names the supervisor's eventfd, written to wake it), validates it, runs the
+// handler for each job it claims, and returns 0 once it has answered its sentinel. A handler that
+// throws reports JobStatus::failed with the message as data; returning more than out.size() bytes
+// is a failure too. Problems that stop the worker from serving at all are printed on stderr and
+// give a non-zero return value.
 #pragma once
 
 #include <cstddef>

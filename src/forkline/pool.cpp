@@ -188,31 +188,31 @@ void Pool::Impl::check_submittable(std::span<const std::byte> job) const {
     }
 }
 
-JobId Pool::Impl::enqueue(std::span<const std::byte> job, std::chrono::nanoseconds timeout) {
-    const auto id = next_id++;
-    ++summary.submitted;
+// The hot path of tiny jobs: everything here is inline (no call but the push).
+JobId Pool::submit(std::span<const std::byte> job, const JobOptions& job_options) {
+    auto& impl = *impl_;
+    if (impl.closed || job.size() > impl.options.max_job_size) impl.check_submittable(job);
+    const auto timeout =
+        job_options.timeout.count() == 0 ? impl.options.job_timeout : impl.timeout_of(job_options);
+    const auto id = impl.next_id++;
+    ++impl.summary.submitted;
     // Jobs submitted from a callback wait in `pending` (in order) until the delivery is over.
-    if (delivering || !pending.empty()) {
-        pending.push_back({id, std::vector<std::byte>(job.begin(), job.end()), timeout});
-        if (!delivering) flush_pending();
+    if (impl.delivering || !impl.pending.empty()) {
+        impl.pending.push_back({id, std::vector<std::byte>(job.begin(), job.end()), timeout});
+        if (!impl.delivering) impl.flush_pending();
         return id;
     }
-    while (queue.full()) pump(true);
-    push_job(id, job, timeout);
-    if (event_loop) arm_for_event_loop();
+    while (impl.queue.full()) impl.pump(true);
+    impl.push_job(id, job, timeout);
+    if (impl.event_loop) impl.arm_for_event_loop();
     return id;
-}
-
-JobId Pool::submit(std::span<const std::byte> job, const JobOptions& job_options) {
-    impl_->check_submittable(job);
-    return impl_->enqueue(job, impl_->timeout_of(job_options));
 }
 
 std::optional<JobId> Pool::try_submit(std::span<const std::byte> job,
                                       const JobOptions& job_options) {
     auto& impl = *impl_;
     impl.check_submittable(job);
-    const auto timeout = impl.timeout_of(job_options);
+    impl.timeout_of(job_options);  // throws for a negative one before anything happens
     if (!impl.delivering) {
         if (impl.queue.full() || !impl.pending.empty()) impl.pump(false);  // never sleeps
         if (impl.queue.full() || !impl.pending.empty()) {
@@ -220,7 +220,7 @@ std::optional<JobId> Pool::try_submit(std::span<const std::byte> job,
             return std::nullopt;
         }
     }
-    return impl.enqueue(job, timeout);
+    return submit(job, job_options);  // a free slot: it does not block
 }
 
 std::size_t Pool::poll(std::chrono::milliseconds timeout) {

@@ -82,14 +82,16 @@ bool PoolEvents::wait(Clock::time_point until) {
     if (n < 0 && errno != EINTR) throw_os_error("epoll_wait");
     bool look_around = false;
     for (int i = 0; i < n; ++i) {
-        if (ready[i].data.fd == wake_.get()) continue;
+        if (ready[i].data.fd == wake_.get()) {
+            consume(wake_.get());
+            continue;
+        }
         look_around = true;
         if (ready[i].data.fd == timer_.get()) {
             consume(timer_.get());
             deadline_.reset();  // fired: the next set_deadline() re-arms it
         }
     }
-    consume(wake_.get());
     return look_around;
 }
 

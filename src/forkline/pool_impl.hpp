@@ -50,9 +50,6 @@ struct Pool::Impl {
     void push_job(JobId id, std::span<const std::byte> job, std::chrono::nanoseconds timeout);
     std::chrono::nanoseconds timeout_of(const JobOptions& job_options) const;
     void check_submittable(std::span<const std::byte> job) const;
-    // Gives the job its id and queues it; blocks only while the queue is full outside a
-    // callback.
-    JobId enqueue(std::span<const std::byte> job, std::chrono::nanoseconds timeout);
     void flush_pending();
     // One step of supervision; sleeps (if `may_sleep` and nothing happened) until an event
     // or `until`.

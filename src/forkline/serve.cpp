@@ -33,11 +33,13 @@ unsigned environment_number(const char* name) {
     return value;
 }
 
-void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t position) {
+void run_job(const JobHandler& handler, WorkerQueue& queue, std::uint64_t position) {
+    const auto& view = queue.view();
     auto& slot = view.slot(position);
     const std::span<const std::byte> job(view.job_data(position), slot.job_size);
     const std::span<std::byte> out(view.result_data(position), view.geometry().max_result_size);
     const auto started = std::chrono::steady_clock::now();
+    queue.starting(position, started);
     try {
         const auto size = handler(job, out);
         if (size > out.size()) throw Error("handler returned more bytes than max_result_size");
@@ -92,8 +94,7 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
             queue.complete(*position);
             return 0;
         }
-        queue.starting(*position);
-        run_job(handler, view, *position);
+        run_job(handler, queue, *position);
         queue.complete(*position);
     }
 }

@@ -110,10 +110,10 @@ void WorkerQueue::write_wake_fd() {
     }
 }
 
-void WorkerQueue::starting(std::uint64_t position) {
+void WorkerQueue::starting(std::uint64_t position, std::chrono::steady_clock::time_point now) {
     auto& slot = view_.slot(position);
-    const auto now = std::chrono::steady_clock::now().time_since_epoch();
-    slot.started_ns.store(std::chrono::nanoseconds(now).count(), std::memory_order_relaxed);
+    slot.started_ns.store(std::chrono::nanoseconds(now.time_since_epoch()).count(),
+                          std::memory_order_relaxed);
     if (slot.timeout_ns == 0) return;
     // Pairs with SupervisorQueue::arm_wake(): either it sees started_ns, or we its flag.
     std::atomic_thread_fence(std::memory_order_seq_cst);
