@@ -50,7 +50,7 @@ struct Handshake {
     ~Handshake() {
         for (int fd : {started[0], started[1], release[0], release[1]}) ::close(fd);
     }
-    // In the worker: job 0 says it started and waits to be released (or killed).
+    // In the worker: a job 0 says it started and waits to be released (or killed).
     forkline::JobHandler handler() const {
         return [this](std::span<const std::byte> job, std::span<std::byte>) -> std::size_t {
             std::uint64_t n = 0;
@@ -82,23 +82,29 @@ TEST_CASE("an epoll loop drives a pool: fd() readable for results, try_submit() 
     epoll_event event{.events = EPOLLIN, .data = {}};
     REQUIRE(::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, pool.fd(), &event) == 0);
     std::uint64_t next = 0;
-    std::uint64_t refused = 0;
     while (results.size() < kJobs) {
-        while (next < kJobs) {
-            if (!pool.try_submit(TestJob{next, next % 7 == 0 ? 200u : 0u})) {
-                ++refused;  // 4 slots: full long before 200 jobs
-                break;
-            }
-            ++next;
-        }
+        while (next < kJobs && pool.try_submit(TestJob{next, next % 7 == 0 ? 200u : 0u})) ++next;
         REQUIRE(::epoll_wait(epoll.get(), &event, 1, kPatienceMs) == 1);
         pool.poll(0ms);
     }
-    CHECK(refused > 0);
     for (const auto& [id, value] : results) CHECK(value == 2 * id);
     const auto summary = pool.wait();
     CHECK(summary.succeeded == kJobs);
     CHECK(::epoll_wait(epoll.get(), &event, 1, 0) == 0);  // quiet once wait() returned
+}
+
+TEST_CASE("try_submit() returns nullopt on a full queue instead of waiting") {
+    Handshake handshake;
+    forkline::Pool pool(
+        {.worker_function = handshake.handler(), .workers = 1, .queue_slots = 4, .claim_batch = 1});
+    REQUIRE(pool.try_submit(std::uint64_t{0}));
+    handshake.wait_started();  // the only worker is held: nothing will free a slot
+    for (std::uint64_t n = 1; n < 4; ++n) CHECK(pool.try_submit(n) == forkline::JobId{n});
+    CHECK_FALSE(pool.try_submit(std::uint64_t{4}));
+    CHECK_FALSE(pool.try_submit(std::uint64_t{4}));
+    CHECK(pool.in_flight() == 4);
+    handshake.let_go();
+    CHECK(pool.wait().succeeded == 4);
 }
 
 TEST_CASE("fd() becomes readable when a worker dies, and the job is run again") {
@@ -197,15 +203,21 @@ TEST_CASE("a job cancelled from the result callback is reported after it, not in
     forkline::Pool pool({.worker_function = handshake.handler(), .workers = 1, .claim_batch = 1},
                         [&](const forkline::JobResult& r) {
                             order.emplace_back(r.id, r.status);
-                            if (r.id == 0) CHECK(self->cancel(victim));
+                            if (r.id != 0) return;
+                            // The worker is held by job 1 now (or soon): job 2 still waits.
+                            CHECK(self->cancel(victim));
+                            handshake.let_go();  // job 1
                         });
     self = &pool;
     pool.submit(std::uint64_t{0});
     handshake.wait_started();
-    victim = pool.submit(std::uint64_t{1});
-    handshake.let_go();
-    pool.wait();
-    REQUIRE(order.size() == 2);
+    pool.submit(std::uint64_t{0});  // job 1: holds the worker until the callback lets it go
+    victim = pool.submit(std::uint64_t{2});
+    handshake.let_go();  // job 0
+    const auto summary = pool.wait();
+    REQUIRE(order.size() == 3);
     CHECK(order[0] == std::pair{forkline::JobId{0}, forkline::JobStatus::ok});
     CHECK(order[1] == std::pair{victim, forkline::JobStatus::cancelled});
+    CHECK(order[2] == std::pair{forkline::JobId{1}, forkline::JobStatus::ok});
+    CHECK(summary.cancelled == 1);
 }

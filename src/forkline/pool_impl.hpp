@@ -118,8 +118,9 @@ struct Pool::Impl {
     // the worker's index, to forget the ones that finished before the kill).
     std::unordered_set<std::uint64_t> overdue;
     std::unordered_map<std::uint64_t, std::uint32_t> cancel_kills;
-    // Jobs cancelled before they ran, reported by the next pump().
-    std::deque<JobId> cancelled_jobs;
+    // Jobs cancelled while waiting, reported by the next pump(): id and runs started (more
+    // than 0 for a job waiting to run again after its worker died).
+    std::deque<std::pair<JobId, std::uint32_t>> cancelled_jobs;
     // fd() was asked for: the descriptor is re-armed whenever the pool returns.
     bool event_loop = false;
     // A worker exit or a deadline woke the last wait: look at exits and deadlines now.

@@ -40,8 +40,8 @@ void Pool::Impl::arm_for_event_loop() {
 }
 
 bool Pool::Impl::cancel(JobId id, CancelMode mode) {
-    const auto report = [&] {
-        cancelled_jobs.push_back(id);
+    const auto report = [&](std::uint32_t attempts) {
+        cancelled_jobs.emplace_back(id, attempts);
         if (event_loop) events.signal();
         return true;
     };
@@ -49,11 +49,12 @@ bool Pool::Impl::cancel(JobId id, CancelMode mode) {
                                       [&](const PendingJob& j) { return j.id == id; });
     if (waiting != pending.end()) {
         pending.erase(waiting);
-        return report();
+        return report(0);
     }
     auto place = queue.find_job(id);
     if (place && !place->running) {
-        if (queue.withdraw(place->position)) return report();
+        const auto attempts = segment.view().slot(place->position).attempts;
+        if (queue.withdraw(place->position)) return report(attempts);
         place = queue.find_job(id);  // a worker claimed it first
     }
     if (!place || !place->running || mode != CancelMode::kill_running) return false;
@@ -69,7 +70,7 @@ bool Pool::Impl::cancel(JobId id, CancelMode mode) {
 bool Pool::Impl::deliver_cancelled() {
     if (cancelled_jobs.empty()) return false;
     while (!cancelled_jobs.empty()) {
-        const auto id = cancelled_jobs.front();
+        const auto [id, attempts] = cancelled_jobs.front();
         cancelled_jobs.pop_front();
         finished(FinishedSlot{id,
                               layout::SlotKind::job,
@@ -77,7 +78,7 @@ bool Pool::Impl::deliver_cancelled() {
                               false,
                               true,
                               layout::SlotStatus::failed,
-                              0,
+                              attempts,
                               0,
                               0,
                               {}});
