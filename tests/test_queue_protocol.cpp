@@ -253,21 +253,41 @@ TEST_CASE("a withdrawn job is never claimed; one claimed first cannot be withdra
     CHECK(h.supervisor.in_flight() == 0);  // the withdrawn slot is free for reuse
 }
 
-TEST_CASE("an armed supervisor's eventfd is written once a result is ready") {
+namespace {
+
+// One worker writing the supervisor's eventfd, as a pool's do; a job claimed while the
+// supervisor is armed to sleep.
+struct Wakeable {
     PoolEvents events;
-    auto segment = OwnedSegment::create({8, 1, 8, 8});
-    SupervisorQueue supervisor(segment.view(), 3);
-    WorkerQueue worker(segment.view(), 0, events.wake_fd());
-    const std::uint64_t value = 7;
-    supervisor.push(0, layout::SlotKind::job, std::as_bytes(std::span(&value, 1)));
-    REQUIRE(supervisor.arm_wake(1));
-    const auto position = worker.claim_next();
-    REQUIRE(position);
-    segment.view().slot(*position).result_size = 0;
-    worker.complete(*position);
-    const auto far = PoolEvents::Clock::now() + std::chrono::seconds(30);
-    events.wait(far);  // returns at once: the worker wrote the eventfd
-    CHECK(PoolEvents::Clock::now() < far);
+    OwnedSegment segment = OwnedSegment::create({8, 1, 8, 8});
+    SupervisorQueue supervisor{segment.view(), 3};
+    WorkerQueue worker{segment.view(), 0, events.wake_fd()};
+
+    std::uint64_t claim_armed(std::chrono::nanoseconds timeout) {
+        const std::uint64_t value = 7;
+        supervisor.push(0, layout::SlotKind::job, std::as_bytes(std::span(&value, 1)), timeout);
+        REQUIRE(supervisor.arm_wake(1));
+        const auto position = worker.claim_next();
+        REQUIRE(position);
+        return *position;
+    }
+    // Bounded: a missing wake fails after 30 s instead of hanging.
+    bool woken() {
+        const auto far = PoolEvents::Clock::now() + std::chrono::seconds(30);
+        events.wait(far);
+        return PoolEvents::Clock::now() < far;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("an armed supervisor's eventfd is written once a result is ready") {
+    Wakeable w;
+    auto& supervisor = w.supervisor;
+    const auto position = w.claim_armed({});
+    w.segment.view().slot(position).result_size = 0;
+    w.worker.complete(position);
+    CHECK(w.woken());
     supervisor.disarm_wake();
     CHECK_FALSE(supervisor.arm_wake(1));  // unread result: the caller must not sleep
     supervisor.disarm_wake();
@@ -276,21 +296,11 @@ TEST_CASE("an armed supervisor's eventfd is written once a result is ready") {
 }
 
 TEST_CASE("a worker starting a job with a timeout wakes an armed supervisor") {
-    PoolEvents events;
-    auto segment = OwnedSegment::create({8, 1, 8, 8});
-    SupervisorQueue supervisor(segment.view(), 3);
-    WorkerQueue worker(segment.view(), 0, events.wake_fd());
-    const std::uint64_t value = 7;
-    supervisor.push(0, layout::SlotKind::job, std::as_bytes(std::span(&value, 1)),
-                    std::chrono::seconds(5));
-    REQUIRE(supervisor.arm_wake(1));
-    const auto position = worker.claim_next();
-    REQUIRE(position);
-    worker.starting(*position, std::chrono::steady_clock::now());
-    CHECK(segment.view().slot(*position).started_ns.load() != 0);
-    const auto far = PoolEvents::Clock::now() + std::chrono::seconds(30);
-    events.wait(far);
-    CHECK(PoolEvents::Clock::now() < far);
+    Wakeable w;
+    const auto position = w.claim_armed(std::chrono::seconds(5));
+    w.worker.starting(position, std::chrono::steady_clock::now());
+    CHECK(w.segment.view().slot(position).started_ns.load() != 0);
+    CHECK(w.woken());
 }
 
 TEST_CASE("header validation refuses foreign or damaged segments") {
