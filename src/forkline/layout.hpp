@@ -65,8 +65,9 @@ struct alignas(kCacheLine) Slot {
     std::uint32_t attempts;  // runs started so far, counted by the supervisor on requeue
     // The job's timeout (0: none): its worker wakes a sleeping supervisor when it starts it.
     std::int64_t timeout_ns;
-    // When the claiming worker started it (steady clock); 0 until then. Reset by the
-    // supervisor before READY, so a requeued job never shows its last run's start.
+    // When the claiming worker started it (steady clock), stamped for a job with a timeout
+    // only; 0 until then. Reset by the supervisor before READY, so a requeued job never
+    // shows its last run's start.
     std::atomic<std::int64_t> started_ns;
     // Written by the worker before DONE, read by the supervisor.
     std::uint32_t result_size;

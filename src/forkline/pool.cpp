@@ -158,7 +158,7 @@ void Pool::Impl::rethrow_callback_error() {
 // a deadline woke us, and at least every kExitCheckInterval.
 void Pool::Impl::pump(bool may_sleep, Clock::time_point until) {
     flush_pending();
-    bool progress = deliver_cancelled();
+    bool progress = !cancelled_jobs.empty() && deliver_cancelled();
     progress |= queue.collect(sink) != 0;
     const auto now = Clock::now();
     if (!progress || std::exchange(look_around, false) ||

@@ -39,7 +39,7 @@ void run_job(const JobHandler& handler, WorkerQueue& queue, std::uint64_t positi
     const std::span<const std::byte> job(view.job_data(position), slot.job_size);
     const std::span<std::byte> out(view.result_data(position), view.geometry().max_result_size);
     const auto started = std::chrono::steady_clock::now();
-    queue.starting(position, started);
+    if (slot.timeout_ns != 0) queue.starting(position, started);  // only timed jobs are watched
     try {
         const auto size = handler(job, out);
         if (size > out.size()) throw Error("handler returned more bytes than max_result_size");

@@ -114,7 +114,6 @@ void WorkerQueue::starting(std::uint64_t position, std::chrono::steady_clock::ti
     auto& slot = view_.slot(position);
     slot.started_ns.store(std::chrono::nanoseconds(now.time_since_epoch()).count(),
                           std::memory_order_relaxed);
-    if (slot.timeout_ns == 0) return;
     // Pairs with SupervisorQueue::arm_wake(): either it sees started_ns, or we its flag.
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (header_.supervisor_sleeping.load(std::memory_order_relaxed) != 0 &&

@@ -27,8 +27,8 @@ class WorkerQueue {
     // publishes its position to the supervisor.
     void complete(std::uint64_t position);
 
-    // Records that the claimed job starts running at `now`; for a job with a timeout,
-    // wakes a sleeping supervisor so that it arms a timer for the job's deadline.
+    // Records that the claimed job (one with a timeout) starts running at `now`, and wakes
+    // a sleeping supervisor so that it arms a timer for the job's deadline.
     void starting(std::uint64_t position, std::chrono::steady_clock::time_point now);
 
     // Returns reserved-but-unclaimed positions to the other workers (before exiting).
