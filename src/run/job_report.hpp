@@ -22,7 +22,8 @@ class JobReport {
 
     void finished(FinishedJob job);  // prints now, or when its turn comes (--keep-order)
     void update_progress(std::size_t running, bool force = false);
-    void close();  // prints what --keep-order still holds, clears progress
+    void clear_progress();  // before other output: live output, error lines
+    void close();           // prints what --keep-order still holds, clears progress
 
     // An output could not be written: from now on jobs are only counted, their output
     // files removed, nothing written anywhere.
@@ -34,7 +35,6 @@ class JobReport {
   private:
     void print(const FinishedJob& job);
     void print_json(const FinishedJob& job);
-    void clear_progress();
 
     const RunOptions& options_;
     std::size_t total_;
@@ -49,5 +49,8 @@ class JobReport {
     double started_at_;
     double last_progress_ = 0;
 };
+
+// "SIGKILL" (for JSON), or the number when the signal has no name.
+std::string signal_name(int signal);
 
 }  // namespace run

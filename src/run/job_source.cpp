@@ -57,6 +57,7 @@ std::vector<JobSpec> jobs_from_arguments(const std::string& command_template,
             args.begin() + static_cast<std::ptrdiff_t>(std::min(args.size(), i + max_args)));
         JobSpec job;
         job.command = expand(command_template, group, jobs.size() + 1);
+        for (const auto& argument : group) job.arguments.push_back({argument});
         jobs.push_back(std::move(job));
     }
     number(jobs);

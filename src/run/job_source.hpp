@@ -20,6 +20,9 @@ struct JobSpec {
     std::optional<double> timeout;  // seconds; overrides the run's --timeout
     std::string error;              // non-empty: cannot run ("line 3: not valid JSON")
     std::size_t line = 0;           // 1-based source line, 0 when from ::: arguments
+    // A template job's arguments: records x columns (--tag and --results name them);
+    // empty for whole-command and JSON jobs.
+    std::vector<std::vector<std::string>> arguments;
 };
 
 // `args` grouped `max_args` at a time into `command_template`.

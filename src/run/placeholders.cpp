@@ -28,14 +28,49 @@ std::string_view without_extension(std::string_view path) {
     return path.substr(0, dot);
 }
 
-std::string quoted_list(const std::vector<std::string>& args,
-                        std::function<std::string_view(std::string_view)> part) {
+std::string joined(const std::vector<std::string>& args,
+                   std::function<std::string_view(std::string_view)> part, bool quote) {
     std::string text;
     for (const auto& arg : args) {
         if (!text.empty()) text += ' ';
-        text += quote_word(part(arg));
+        text += quote ? quote_word(part(arg)) : std::string(part(arg));
     }
     return text;
+}
+
+std::string_view whole(std::string_view arg) {
+    return arg;
+}
+
+// The placeholders of `text` replaced; `replaced` tells whether there was any.
+std::string substitute(std::string_view text, const std::vector<std::string>& args,
+                       std::uint64_t seq, bool quote, bool& replaced) {
+    struct Placeholder {
+        std::string_view token;
+        std::function<std::string()> value;
+    };
+    const std::array<Placeholder, 5> placeholders{{
+        {"{//}", [&] { return joined(args, dirname_of, quote); }},
+        {"{.}", [&] { return joined(args, without_extension, quote); }},
+        {"{/}", [&] { return joined(args, basename_of, quote); }},
+        {"{#}", [&] { return std::to_string(seq); }},
+        {"{}", [&] { return joined(args, whole, quote); }},
+    }};
+    std::string result;
+    replaced = false;
+    for (std::size_t i = 0; i < text.size();) {
+        bool matched = false;
+        for (const auto& placeholder : placeholders) {
+            if (text.substr(i).starts_with(placeholder.token)) {
+                result += placeholder.value();
+                i += placeholder.token.size();
+                matched = replaced = true;
+                break;
+            }
+        }
+        if (!matched) result += text[i++];
+    }
+    return result;
 }
 
 }  // namespace
@@ -55,36 +90,19 @@ std::string quote_word(std::string_view word) {
 
 std::string expand(std::string_view command_template, const std::vector<std::string>& args,
                    std::uint64_t seq) {
-    struct Placeholder {
-        std::string_view token;
-        std::function<std::string()> value;
-    };
-    const std::array<Placeholder, 5> placeholders{{
-        {"{//}", [&] { return quoted_list(args, dirname_of); }},
-        {"{.}", [&] { return quoted_list(args, without_extension); }},
-        {"{/}", [&] { return quoted_list(args, basename_of); }},
-        {"{#}", [&] { return std::to_string(seq); }},
-        {"{}", [&] { return quoted_list(args, [](std::string_view a) { return a; }); }},
-    }};
-    std::string result;
     bool replaced = false;
-    for (std::size_t i = 0; i < command_template.size();) {
-        bool matched = false;
-        for (const auto& placeholder : placeholders) {
-            if (command_template.substr(i).starts_with(placeholder.token)) {
-                result += placeholder.value();
-                i += placeholder.token.size();
-                matched = replaced = true;
-                break;
-            }
-        }
-        if (!matched) result += command_template[i++];
-    }
+    auto result = substitute(command_template, args, seq, true, replaced);
     if (!replaced && !args.empty()) {
         result += ' ';
-        result += quoted_list(args, [](std::string_view a) { return a; });
+        result += joined(args, whole, true);
     }
     return result;
+}
+
+std::string expand_text(std::string_view text, const std::vector<std::string>& args,
+                        std::uint64_t seq) {
+    bool replaced = false;
+    return substitute(text, args, seq, false, replaced);
 }
 
 }  // namespace run

@@ -20,4 +20,9 @@ std::string quote_word(std::string_view word);
 std::string expand(std::string_view command_template, const std::vector<std::string>& args,
                    std::uint64_t seq);
 
+// As expand(), but text for people (--tagstring), not a command: each argument inserted
+// as it is, unquoted, and nothing appended.
+std::string expand_text(std::string_view text, const std::vector<std::string>& args,
+                        std::uint64_t seq);
+
 }  // namespace run

@@ -1,5 +1,6 @@
 #include "scheduler.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include <chrono>
@@ -13,7 +14,11 @@
 
 #include "command_job.hpp"
 #include "job_report.hpp"
+#include "live_output.hpp"
+#include "os_error.hpp"
 #include "output_directory.hpp"
+#include "output_tag.hpp"
+#include "results_directory.hpp"
 #include "sigpipe_blocked.hpp"
 
 namespace run {
@@ -75,7 +80,11 @@ class Scheduler {
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
           report_(options, jobs.size()),
-          pacer_(options) {}
+          pacer_(options) {
+        if (options.results) results_.emplace(*options.results);
+        if (options.output != RunOptions::Output::grouped)
+            live_.emplace(options.output, directory_.path(), [this] { report_.clear_progress(); });
+    }
 
     int run() {
         const InterruptHandlers handlers;
@@ -108,10 +117,9 @@ class Scheduler {
             }
             start_jobs();
             if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
-            const auto pace = pacer_.wait();
-            pool.poll(
+            wait_for_events(
                 std::chrono::duration_cast<std::chrono::milliseconds>(std::clamp<Clock::duration>(
-                    pace, std::chrono::milliseconds(1), std::chrono::milliseconds(100))));
+                    pacer_.wait(), std::chrono::milliseconds(1), std::chrono::milliseconds(100))));
             guarded([&] { report_.update_progress(pool.in_flight()); });
         }
         pool.wait();
@@ -133,20 +141,53 @@ class Scheduler {
 
   private:
     static constexpr std::size_t kMaxJobBytes = 1 << 20;
+    static constexpr std::chrono::milliseconds kLivePoll{1};
 
     struct Running {
         std::size_t index;     // into jobs_
         unsigned attempt = 1;  // 1 + retries so far
         unsigned runs = 0;     // runs of the earlier attempts (a worker death re-runs one)
         std::optional<FinishedJob> failed;  // the last failed attempt, while a retry waits
+        std::string tag;                    // --tag, --tagstring: before each output line
     };
+
+    // Results of the pool, and with live output what the running jobs write: the pool
+    // cannot be polled together with the FIFOs, so they are polled in turn, the FIFOs for
+    // at most kLivePoll (a finished job waits at most that long to be seen).
+    void wait_for_events(std::chrono::milliseconds timeout) {
+        if (!live_ || live_->empty()) {
+            pool_->poll(timeout);
+            return;
+        }
+        guarded([&] { live_->pump(std::min(timeout, kLivePoll)); });
+        pool_->poll(std::chrono::milliseconds(0));
+    }
+
+    // Where the job's output goes: captured (nothing to say), FIFOs of live output
+    // (copied into --results files as it comes), or straight into --results files.
+    OutputPaths output_for(const JobSpec& spec, const std::string& tag) {
+        if (!live_) return results_ ? results_->prepare(spec) : OutputPaths{};
+        forkline::UniqueFd out;
+        forkline::UniqueFd err;
+        if (results_) {
+            const auto paths = results_->prepare(spec);
+            const auto create = [](const std::filesystem::path& path) {
+                return forkline::UniqueFd(forkline::check_os(
+                    ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644),
+                    "cannot create " + path.string()));
+            };
+            out = create(paths.out);
+            err = create(paths.err);
+        }
+        return live_->start(spec.seq, tag, std::move(out), std::move(err));
+    }
 
     bool nothing_left() const { return next_ >= jobs_.size() && retry_.empty(); }
 
     // Stopping: failed jobs waiting for another attempt will not get it; they are reported
     // as they last ended.
     void report_abandoned_retries() {
-        for (auto& job : retry_) guarded([&] { report_.finished(std::move(*job.failed)); });
+        for (auto& job : retry_) guarded([&] { report_finished(std::move(*job.failed)); });
         retry_.clear();
     }
 
@@ -171,6 +212,7 @@ class Scheduler {
         } catch (const std::exception&) {
             if (!error_) error_ = std::current_exception();
             report_.stop_writing();
+            if (live_) live_->stop_writing();
             stopping_ = true;
             if (!cancelled_ && pool_ != nullptr) cancel_running();
         }
@@ -194,6 +236,7 @@ class Scheduler {
             } else {
                 job.index = next_++;
             }
+            if (options_.tag) job.tag = job_tag(*options_.tag, jobs_[job.index], 1);
             if (!submit(job)) continue;
             pacer_.started();
         }
@@ -212,13 +255,26 @@ class Scheduler {
                         e.what();
             }
         }
-        const CommandJob command{
-            spec.seq,         options_.shell, spec.timeout.value_or(options_.timeout_s),
-            options_.grace_s, spec.command,   spec.input};
+        CommandJob command{.seq = spec.seq,
+                           .shell = options_.shell,
+                           .timeout_s = spec.timeout.value_or(options_.timeout_s),
+                           .grace_s = options_.grace_s,
+                           .command = spec.command,
+                           .input = spec.input};
+        if (error.empty()) {
+            try {
+                const auto paths = output_for(spec, job.tag);
+                command.stdout_path = paths.out.string();
+                command.stderr_path = paths.err.string();
+            } catch (const std::system_error& e) {
+                error = "job " + std::to_string(spec.seq) + ": " + e.what();
+            }
+        }
         const auto bytes = error.empty() ? encode(command) : std::vector<std::byte>{};
         if (error.empty() && bytes.size() > kMaxJobBytes)
             error = "job " + std::to_string(spec.seq) + ": command and input exceed 1 MiB";
         if (!error.empty()) {
+            if (live_) live_->finish(spec.seq);
             FinishedJob finished;
             finished.spec = &spec;
             finished.exit_code = 2;
@@ -235,8 +291,10 @@ class Scheduler {
         const auto job = running_.at(result.id);
         running_.erase(result.id);
         const auto& spec = jobs_[job.index];
+        if (live_) live_->finish(spec.seq);  // its output first, then its report
         FinishedJob finished;
         finished.spec = &spec;
+        finished.tag = job.tag;
         finished.attempts = job.runs + result.attempts;
         if (result.status == forkline::JobStatus::ok) {
             CommandOutcome outcome{};
@@ -249,7 +307,12 @@ class Scheduler {
             finished.start_unix_s = static_cast<double>(outcome.start_unix_ns) / 1e9;
             finished.duration_s = static_cast<double>(outcome.duration_ns) / 1e9;
             finished.stdout_bytes = outcome.stdout_bytes;
-            if (outcome.output_inline) {
+            if (results_ && !live_) {  // in its --results files
+                const auto folder = results_->job_folder(spec);
+                finished.out_path = folder / "stdout";
+                finished.err_path = folder / "stderr";
+                finished.keep_files = true;
+            } else if (outcome.output_inline) {
                 const auto* output =
                     reinterpret_cast<const char*>(result.data.data()) + sizeof outcome;
                 finished.stdout_data.assign(output, outcome.stdout_bytes);
@@ -270,11 +333,16 @@ class Scheduler {
         }
         if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
             const auto runs = finished.attempts;
-            retry_.push_back({job.index, job.attempt + 1, runs, std::move(finished)});
+            retry_.push_back({job.index, job.attempt + 1, runs, std::move(finished), job.tag});
             return;
         }
-        report_.finished(std::move(finished));
+        report_finished(std::move(finished));
         halt_if_needed();
+    }
+
+    void report_finished(FinishedJob finished) {
+        if (results_) results_->finish(finished);
+        report_.finished(std::move(finished));
     }
 
     void halt_if_needed() {
@@ -290,6 +358,8 @@ class Scheduler {
     unsigned workers_;
     OutputDirectory directory_;
     JobReport report_;
+    std::optional<ResultsDirectory> results_;  // --results
+    std::optional<LiveOutput> live_;           // --line-buffer, --ungroup
     StartPacer pacer_;
     forkline::Pool* pool_ = nullptr;
     std::size_t next_ = 0;       // next job never started

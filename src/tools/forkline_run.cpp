@@ -54,6 +54,15 @@ Options:
                      carriage return are written \\ \t \n \r, other control bytes \xNN
   --json             one JSON line per finished job (seq, command, exit_code, signal,
                      timed_out, attempts, duration, stdout, stderr; invalid UTF-8 -> U+FFFD)
+  --line-buffer      print whole lines of every running job as they come (a line is never
+                     cut or mixed; a job's unterminated last piece when it ends)
+  -u, --ungroup      print output bytes as they come (lines of jobs may mix)
+  --tag              put the job's arguments and a TAB before each output line (stdout and
+                     stderr; grouped or --line-buffer)
+  --tagstring STR    as --tag, with STR ({} {.} {/} {//} {#} expanded, unquoted) as the tag
+  --results DIR      keep each job's output in DIR/1/ARG/{stdout,stderr,seq,signal,exitval}
+                     (GNU parallel's folders), and DIR/index.jsonl (one line per job: seq,
+                     exit_code, signal, timed_out, command, directory); printed too
   --dry-run          print the commands, run nothing
   --progress         progress line on stderr even when it is not a terminal
   --no-progress      no progress line, even on a terminal
@@ -105,6 +114,21 @@ void parse_halt(const std::string& text, run::RunOptions& options) {
     options.halt_after_failures = count("--halt fail=", text.substr(comma + 6), 1);
 }
 
+using Output = run::RunOptions::Output;
+
+void set_output(run::RunOptions& options, Output output) {
+    if (options.output != Output::grouped && options.output != output)
+        throw UsageError("--line-buffer and -u (--ungroup) contradict each other");
+    options.output = output;
+}
+
+void set_tag(run::RunOptions& options, const std::string& tag) {
+    if (options.tag && *options.tag != tag)
+        throw UsageError("--tag and --tagstring contradict each other");
+    if (tag.empty()) throw UsageError("--tagstring needs a non-empty tag");
+    options.tag = tag;
+}
+
 struct Arguments {
     run::RunOptions options;
     std::optional<std::string> command_template;
@@ -116,6 +140,21 @@ struct Arguments {
     bool progress = false;     // --progress given
     bool no_progress = false;  // --no-progress given
 };
+
+// Output modes that cannot work together.
+void check_output_options(const Arguments& args) {
+    const auto& options = args.options;
+    const bool live = options.output != Output::grouped;
+    const char* mode = options.output == Output::ungroup ? "-u" : "--line-buffer";
+    if (live && options.json)
+        throw UsageError(std::string(mode) + " and --json contradict each other");
+    if (live && options.keep_order)
+        throw UsageError(std::string(mode) + " with --keep-order is not supported");
+    if (options.output == Output::ungroup && options.tag)
+        throw UsageError("-u passes bytes on as they come: no lines to tag (use --line-buffer)");
+    if (args.dry_run && options.results)
+        throw UsageError("--dry-run runs nothing: it has no --results");
+}
 
 // Options first (getopt_long, stopping at the template); then TEMPLATE [::: ARG…].
 Arguments parse_arguments(int argc, char** argv) {
@@ -147,6 +186,11 @@ Arguments parse_arguments(int argc, char** argv) {
                  options.jobs = cli::parse_count_as<unsigned>("-j", n, 1, cli::kMaxWorkers);
              }},
             {"max-args", 'n', true, [&](auto& k) { args.max_args = count("-n", k, 1); }},
+            {"line-buffer", 0, false, [&](auto&) { set_output(options, Output::line_buffer); }},
+            {"ungroup", 'u', false, [&](auto&) { set_output(options, Output::ungroup); }},
+            {"tag", 0, false, [&](auto&) { set_tag(options, "{}"); }},
+            {"tagstring", 0, true, [&](auto& text) { set_tag(options, text); }},
+            {"results", 0, true, [&](auto& dir) { options.results = dir; }},
         },
         cli::Operands::last);
 
@@ -172,6 +216,7 @@ Arguments parse_arguments(int argc, char** argv) {
         throw UsageError("--dry-run runs nothing: it has no --json results");
     if (args.dry_run && options.joblog)
         throw UsageError("--dry-run runs nothing: it has no --joblog");
+    check_output_options(args);
     if (args.jobs_file && (args.command_template || args.have_arguments))
         throw UsageError("--jobs takes no template or ::: arguments");
     if (args.have_arguments && !args.command_template)

@@ -1,0 +1,180 @@
+#include "live_output.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "os_error.hpp"
+#include "output.hpp"
+
+namespace run {
+
+namespace {
+
+// One read takes this much at most, and each FIFO holds as much (F_SETPIPE_SZ): the
+// throughput of a pipe grows with its size up to about here (design.md).
+constexpr std::size_t kChunk = 1 << 20;
+
+const char* stream_name(int fd) {
+    return fd == STDOUT_FILENO ? "standard output" : "standard error";
+}
+
+// Two descriptors per running job: -j 4096 needs more than the usual soft limit of 1024.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+forkline::UniqueFd make_fifo(const std::filesystem::path& path) {
+    if (::mkfifo(path.c_str(), 0600) != 0) forkline::throw_os_error("mkfifo " + path.string());
+    forkline::UniqueFd fifo(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    if (!fifo.valid()) {
+        const int error = errno;
+        ::unlink(path.c_str());
+        errno = error;
+        forkline::throw_os_error("cannot open " + path.string());
+    }
+    ::fcntl(fifo.get(), F_SETPIPE_SZ, static_cast<int>(kChunk));  // a smaller one still works
+    return fifo;
+}
+
+}  // namespace
+
+LiveOutput::LiveOutput(RunOptions::Output mode, std::filesystem::path directory,
+                       std::function<void()> before_write)
+    : mode_(mode),
+      directory_(std::move(directory)),
+      before_write_(std::move(before_write)),
+      buffer_(kChunk) {
+    raise_open_file_limit();
+}
+
+LiveOutput::~LiveOutput() {
+    for (auto& [seq, job] : jobs_) remove(job);
+}
+
+OutputPaths LiveOutput::start(std::uint64_t seq, std::string tag, forkline::UniqueFd stdout_copy,
+                              forkline::UniqueFd stderr_copy) {
+    auto paths = output_paths(directory_, seq);
+    paths.out += ".fifo";
+    paths.err += ".fifo";
+    Job job;
+    job.streams.push_back({make_fifo(paths.out),
+                           paths.out,
+                           STDOUT_FILENO,
+                           LinePrefixer(tag),
+                           {},
+                           std::move(stdout_copy)});
+    try {
+        job.streams.push_back({make_fifo(paths.err),
+                               paths.err,
+                               STDERR_FILENO,
+                               LinePrefixer(tag),
+                               {},
+                               std::move(stderr_copy)});
+    } catch (...) {
+        remove(job);
+        throw;
+    }
+    jobs_.insert_or_assign(seq, std::move(job));
+    return paths;
+}
+
+void LiveOutput::pump(std::chrono::milliseconds timeout) {
+    std::vector<pollfd> fds;
+    std::vector<Stream*> streams;
+    for (auto& [seq, job] : jobs_) {
+        for (auto& stream : job.streams) {
+            fds.push_back({stream.fifo.get(), POLLIN, 0});
+            streams.push_back(&stream);
+        }
+    }
+    const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
+    if (ready <= 0) return;  // EINTR: the caller's loop comes back
+    // One read per ready FIFO and round, so that a chatty job cannot starve the others.
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+        if (fds[i].revents != 0) read_into(*streams[i]);
+    }
+}
+
+void LiveOutput::finish(std::uint64_t seq) {
+    const auto found = jobs_.find(seq);
+    if (found == jobs_.end()) return;
+    auto& job = found->second;
+    try {
+        for (auto& stream : job.streams) {
+            while (read_into(stream)) {
+            }
+            if (!stream.partial.empty()) {
+                write_lines(stream, stream.partial);  // the unterminated last piece
+                stream.partial.clear();
+            }
+        }
+    } catch (...) {
+        remove(job);
+        jobs_.erase(found);
+        throw;
+    }
+    remove(job);
+    jobs_.erase(found);
+}
+
+bool LiveOutput::read_into(Stream& stream) {
+    while (true) {
+        const auto n = ::read(stream.fifo.get(), buffer_.data(), buffer_.size());
+        if (n > 0) {
+            forward(stream, std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+            return true;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        return false;  // EAGAIN: empty for now (we hold a writer: never an end of file)
+    }
+}
+
+void LiveOutput::forward(Stream& stream, std::string_view data) {
+    if (!writing_) return;
+    if (stream.copy.valid()) cli::write_all(stream.copy.get(), data, stream.path.string());
+    if (mode_ == RunOptions::Output::ungroup) {
+        before_write_();
+        cli::write_all(stream.to, data, stream_name(stream.to));
+        return;
+    }
+    const auto last_newline = data.rfind('\n');
+    if (last_newline == std::string_view::npos) {
+        stream.partial += data;
+        return;
+    }
+    const auto lines = data.substr(0, last_newline + 1);
+    if (stream.partial.empty()) {
+        write_lines(stream, lines);
+    } else {
+        stream.partial += lines;
+        write_lines(stream, stream.partial);
+    }
+    stream.partial.assign(data.substr(last_newline + 1));
+}
+
+void LiveOutput::write_lines(Stream& stream, std::string_view lines) {
+    if (!writing_) return;
+    before_write_();
+    tagged_.clear();
+    stream.tag.add(lines, tagged_);
+    cli::write_all(stream.to, tagged_, stream_name(stream.to));
+}
+
+void LiveOutput::remove(Job& job) {
+    for (auto& stream : job.streams) {
+        ::unlink(stream.path.c_str());
+        stream.fifo.reset();
+    }
+}
+
+}  // namespace run

@@ -1,0 +1,92 @@
+// Live output (--line-buffer, -u/--ungroup): a running job's stdout and stderr reach ours
+// while it runs, instead of when it ends.
+//
+// For each job the supervisor makes two FIFOs in the run's private directory and holds
+// them open for reading and writing (O_RDWR, non-blocking), so that neither a job that has
+// not opened them yet nor a worker killed mid-job ever gives an end of file; the worker
+// opens them for writing and hands them to the job as its stdout and stderr (CommandJob's
+// stdout_path, stderr_path). pump() forwards what they hold as it comes; finish(), called
+// once the job's result has arrived (its worker has closed them by then and the job's
+// processes are gone), reads what is left, closes and removes them. A worker killed mid-job
+// leaves nothing behind: its descriptors die with it, the pool runs the job again on
+// another worker, which opens the same FIFOs, and finish() comes once, after the last run.
+// What the killed run had written is already printed and stays printed (GNU parallel's
+// --line-buffer also prints a job's earlier attempts as they come); under --line-buffer
+// its unterminated last piece, if any, is continued by the next run's first line.
+//
+// --line-buffer prints whole lines only, each with the job's tag (--tag, --tagstring): a
+// line is never cut or mixed with another job's; a job's unterminated last piece is
+// printed as it is when the job ends. --ungroup passes bytes on as they come.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "command_job.hpp"
+#include "output_tag.hpp"
+#include "run_options.hpp"
+#include "unique_fd.hpp"
+
+namespace run {
+
+class LiveOutput {
+  public:
+    // `directory`: where the FIFOs go (the run's private directory). `before_write` is
+    // called before anything is written (to clear the progress line).
+    LiveOutput(RunOptions::Output mode, std::filesystem::path directory,
+               std::function<void()> before_write);
+    ~LiveOutput();  // closes and removes every FIFO still there
+    LiveOutput(const LiveOutput&) = delete;
+    LiveOutput& operator=(const LiveOutput&) = delete;
+
+    // Job `seq` is about to be submitted: makes its FIFOs (throws std::system_error when
+    // it cannot) and returns their paths. `tag` goes before each of its lines. `copies`
+    // (--results files, or none) get every byte of its stdout and stderr too.
+    OutputPaths start(std::uint64_t seq, std::string tag, forkline::UniqueFd stdout_copy = {},
+                      forkline::UniqueFd stderr_copy = {});
+
+    // Forwards what the FIFOs hold, waiting up to `timeout` for something to come.
+    // Throws cli::OutputError when our stdout or stderr (or a copy) cannot be written.
+    void pump(std::chrono::milliseconds timeout);
+
+    // Job `seq` has ended: forwards the rest of its output, closes and removes its FIFOs.
+    void finish(std::uint64_t seq);
+
+    // An output could not be written: from now on what comes is read and dropped.
+    void stop_writing() { writing_ = false; }
+
+    bool empty() const { return jobs_.empty(); }
+
+  private:
+    struct Stream {
+        forkline::UniqueFd fifo;
+        std::filesystem::path path;
+        int to;               // STDOUT_FILENO or STDERR_FILENO
+        LinePrefixer tag;     // --line-buffer: the tag before each line
+        std::string partial;  // --line-buffer: the start of a line not ended yet
+        forkline::UniqueFd copy;
+    };
+    struct Job {
+        std::vector<Stream> streams;  // stdout, stderr
+    };
+
+    bool read_into(Stream& stream);  // one read; false when nothing was there
+    void forward(Stream& stream, std::string_view data);
+    void write_lines(Stream& stream, std::string_view lines);
+    void remove(Job& job);
+
+    RunOptions::Output mode_;
+    std::filesystem::path directory_;
+    std::function<void()> before_write_;
+    std::map<std::uint64_t, Job> jobs_;
+    std::vector<char> buffer_;  // one read's bytes
+    std::string tagged_;        // lines with their tags, written at once
+    bool writing_ = true;
+};
+
+}  // namespace run

@@ -1,0 +1,32 @@
+// What --tag and --tagstring put before each line of a job's output, as GNU parallel does:
+// the tag, then a TAB, on stdout and stderr lines alike.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "job_source.hpp"
+
+namespace run {
+
+// The prefix of `job`'s lines: `tagstring` ("{}" for --tag: the arguments joined by
+// spaces) with its placeholders expanded, the arguments inserted as they are (unquoted:
+// a tag is text for people), then a TAB. A job without arguments (a whole command line)
+// has its command as its argument. `slot` is the job's {%}, 1 to -j.
+std::string job_tag(const std::string& tagstring, const JobSpec& job, unsigned slot);
+
+// Puts a prefix before every line of a stream that comes in blocks; a line cut between
+// two blocks gets it once, and an empty prefix changes nothing.
+class LinePrefixer {
+  public:
+    explicit LinePrefixer(std::string prefix) : prefix_(std::move(prefix)) {}
+
+    // Appends `block` to `out`, the prefix before each line that starts in it.
+    void add(std::string_view block, std::string& out);
+
+  private:
+    std::string prefix_;
+    bool line_start_ = true;  // the next byte starts a line
+};
+
+}  // namespace run
