@@ -84,18 +84,28 @@ std::vector<pid_t> processes_with(const std::string& marker) {
 // Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path`; returns its
 // pid (the caller reaps it). Everything is prepared before the fork.
 pid_t start_run(const std::vector<std::string>& args,
-                const std::filesystem::path& stdout_path = "/dev/null") {
+                const std::filesystem::path& stdout_path = "/dev/null",
+                const std::filesystem::path& tmpdir = {}) {
     std::vector<std::string> all = {FORKLINE_PATH, "run", "--no-progress"};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& arg : all) argv.push_back(arg.data());
     argv.push_back(nullptr);
+    std::vector<std::string> environment;  // ours, TMPDIR replaced when given
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+        if (tmpdir.empty() || !std::string_view(*variable).starts_with("TMPDIR="))
+            environment.emplace_back(*variable);
+    }
+    if (!tmpdir.empty()) environment.push_back("TMPDIR=" + tmpdir.string());
+    std::vector<char*> envp;
+    for (auto& variable : environment) envp.push_back(variable.data());
+    envp.push_back(nullptr);
     const std::string out = stdout_path.string();
     const pid_t pid = ::fork();
     if (pid == 0) {
         const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0 || ::dup2(fd, STDOUT_FILENO) < 0) ::_exit(127);
-        ::execv(FORKLINE_PATH, argv.data());
+        ::execve(FORKLINE_PATH, argv.data(), envp.data());
         ::_exit(127);
     }
     return pid;
@@ -346,6 +356,13 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
         {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
         {{"--rate", "\x1b[31m", "true", ":::", "x"}, "not '\\x1B[31m'"},
+        {{"--line-buffer", "-u", "echo", ":::", "a"},
+         "--line-buffer and -u (--ungroup) contradict"},
+        {{"-u", "--tag", "echo", ":::", "a"}, "-u passes bytes on as they come: no lines to tag"},
+        {{"--tag", "--tagstring", "x", "echo", ":::", "a"}, "--tag and --tagstring contradict"},
+        {{"--line-buffer", "--json", "echo", ":::", "a"}, "--line-buffer and --json contradict"},
+        {{"-u", "--keep-order", "echo", ":::", "a"}, "-u with --keep-order is not supported"},
+        {{"--results", "x", "--dry-run", "echo", ":::", "a"}, "it has no --results"},
     };
     for (const auto& test_case : cases) {
         const auto& args = test_case.first;  // not a structured binding: INFO captures it
@@ -384,6 +401,9 @@ TEST_CASE("a failed write of the output or joblog: one line, jobs cancelled, exi
         {">/dev/full", {"--json"}, "cannot write standard output: No space left on device"},
         {">&-", {}, "cannot write standard output: Bad file descriptor"},
         {">&-", {"--keep-order"}, "cannot write standard output: Bad file descriptor"},
+        {">/dev/full", {"--line-buffer"}, "cannot write standard output: No space left on device"},
+        {">/dev/full", {"-u"}, "cannot write standard output: No space left on device"},
+        {">&-", {"--line-buffer", "--tag"}, "cannot write standard output: Bad file descriptor"},
     };
     int n = 0;
     for (const auto& c : cases) {
@@ -415,21 +435,25 @@ TEST_CASE("a failed write of the output or joblog: one line, jobs cancelled, exi
 }
 
 TEST_CASE("| head -1: running jobs cancelled (whole groups), directory removed, quiet SIGPIPE") {
-    const CancelScene scene("head");
-    const auto status = scene.dir / "status";
-    auto args = scene.run_args();
-    args.insert(args.end(), {scene.job_template, ":::", "1", "2", "3"});
-    // { forkline run …; echo $? > status; } | head -1
-    std::vector<std::string> shell = {
-        "/bin/sh", "-c", "{ \"$@\"; echo $? > " + status.string() + "; } | head -1", "sh"};
-    shell.insert(shell.end(), args.begin(), args.end());
-    const auto r = run_command(shell);
-    CHECK(r.out == "1\n");
-    CHECK(r.err.empty());
-    CHECK(slurp(status) == std::to_string(128 + SIGPIPE) + "\n");
-    CHECK(scene.cancelled() == 2);
-    CHECK(leftovers(scene.marker) == 0);
-    CHECK(std::filesystem::is_empty(scene.dir / "tmp"));
+    for (const std::string mode : {"", "--line-buffer", "-u"}) {
+        INFO("mode " << mode);
+        const CancelScene scene("head" + mode);
+        const auto status = scene.dir / "status";
+        auto args = scene.run_args();
+        if (!mode.empty()) args.push_back(mode);
+        args.insert(args.end(), {scene.job_template, ":::", "1", "2", "3"});
+        // { forkline run …; echo $? > status; } | head -1
+        std::vector<std::string> shell = {
+            "/bin/sh", "-c", "{ \"$@\"; echo $? > " + status.string() + "; } | head -1", "sh"};
+        shell.insert(shell.end(), args.begin(), args.end());
+        const auto r = run_command(shell);
+        CHECK(r.out == "1\n");
+        CHECK(r.err.empty());
+        CHECK(slurp(status) == std::to_string(128 + SIGPIPE) + "\n");
+        CHECK(scene.cancelled() == 2);
+        CHECK(leftovers(scene.marker) == 0);
+        CHECK(std::filesystem::is_empty(scene.dir / "tmp"));
+    }
 }
 
 TEST_CASE("a SIGKILLed run's private directory is swept by the next run") {
@@ -621,4 +645,223 @@ TEST_CASE("a killed job guardian costs only its protection: the run goes on and 
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+// ---- Output modes: --line-buffer, -u, --tag, --tagstring, --results ----
+
+namespace {
+
+// A script in scratch(): `sh SCRIPT ARG` prints "out ARG" on stdout and "err ARG" on
+// stderr; `exit_code` is its exit code (for instance "$((${#1} % 3))").
+std::string out_err_script(const std::string& exit_code = "0") {
+    const auto path =
+        scratch() / ("out-err-" + std::to_string(std::hash<std::string>{}(exit_code)) + ".sh");
+    std::ofstream(path) << "echo \"out $1\"\necho \"err $1\" >&2\nexit " << exit_code << "\n";
+    return "sh " + test_support::shell_quoted(path.string()) + " {}";
+}
+
+// GNU parallel with `args` (nullopt when it is not installed), run with a HOME of its own
+// (it writes ~/.parallel) and --will-cite (no citation notice).
+std::optional<test_support::CommandResult> gnu_parallel(const std::vector<std::string>& args) {
+    if (!test_support::have_program("parallel")) return std::nullopt;
+    const auto home = scratch() / "parallel-home";
+    std::filesystem::create_directories(home);
+    std::vector<std::string> argv = {"env", "HOME=" + home.string(), "parallel", "--will-cite"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv);
+}
+
+}  // namespace
+
+TEST_CASE("--line-buffer: two jobs writing many long lines; every line is one job's whole line") {
+    // yes writes in blocks that end mid-line: the lines reach us cut, and must leave whole.
+    const std::string line = std::string(500, 'x');
+    const auto r =
+        forkline_run({"-j", "2", "--line-buffer",
+                      "sh -c 'yes \"$0-" + line + "\" | head -n 20000' {}", ":::", "A", "B"});
+    REQUIRE(r.code == 0);
+    std::map<std::string, std::size_t> counts;
+    for (const auto& l : lines_of(r.out)) ++counts[l];
+    CHECK(counts.size() == 2);
+    CHECK(counts["A-" + line] == 20000);
+    CHECK(counts["B-" + line] == 20000);
+    CHECK(r.out.size() == 2 * 20000 * (line.size() + 3));
+}
+
+TEST_CASE("--line-buffer and -u print while the job runs; an unterminated last piece at its end") {
+    for (const std::string mode : {"--line-buffer", "-u"}) {
+        INFO("mode " << mode);
+        const auto dir = scratch() / ("live" + mode);
+        std::filesystem::create_directories(dir);
+        const auto go = dir / "go";
+        const auto out_path = dir / "out";
+        // "early", then wait (10 s at most) for the test to say go, then an unterminated "late".
+        const pid_t pid = start_run(
+            {mode, "--shell",
+             "echo early; for i in $(seq 200); do [ -e " + test_support::shell_quoted(go.string()) +
+                 " ] && break; sleep 0.05; done; printf late",
+             ":::", "1"},
+            out_path);
+        bool early = false;
+        for (int i = 0; i < 1000 && !early; ++i) {
+            early = slurp(out_path) == "early\n";
+            if (!early) std::this_thread::sleep_for(10ms);
+        }
+        CHECK(early);  // printed while the job still waited
+        std::ofstream(go).flush();
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK(WEXITSTATUS(status) == 0);
+        CHECK(slurp(out_path) == "early\nlate");
+    }
+}
+
+TEST_CASE("-u passes every byte on; stdout and stderr stay apart") {
+    const auto r = forkline_run({"-u", "-j", "2", out_err_script(), ":::", "a", "b"});
+    CHECK(r.code == 0);
+    auto out = lines_of(r.out);
+    auto err = lines_of(r.err);
+    std::sort(out.begin(), out.end());
+    std::sort(err.begin(), err.end());
+    CHECK(out == std::vector<std::string>{"out a", "out b"});
+    CHECK(err == std::vector<std::string>{"err a", "err b"});
+}
+
+TEST_CASE("--tag and --tagstring: stdout and stderr lines tagged as GNU parallel tags them") {
+    struct Case {
+        std::vector<std::string> args;
+        std::string out;
+        std::string err;
+    };
+    const auto script = out_err_script();
+    const std::vector<Case> cases = {
+        {{"--tag", script, ":::", "a", "b c"},
+         "a\tout a\nb c\tout b c\n",
+         "a\terr a\nb c\terr b c\n"},
+        {{"--tag", "--line-buffer", script, ":::", "a", "b c"},
+         "a\tout a\nb c\tout b c\n",
+         "a\terr a\nb c\terr b c\n"},
+        {{"--tagstring", "<{#}:{}:{.}>", script, ":::", "x.txt", "y"},
+         "<1:x.txt:x>\tout x.txt\n<2:y:y>\tout y\n",
+         "<1:x.txt:x>\terr x.txt\n<2:y:y>\terr y\n"},
+        {{"--tag", "printf 'two\\nlines{}'", ":::", "t"}, "t\ttwo\nt\tlinest", ""},
+    };
+    for (const auto& c : cases) {
+        auto args = c.args;
+        args.insert(args.begin(), {"-j", "1"});
+        INFO(args.at(2) << " " << args.at(3));
+        const auto r = forkline_run(args);
+        CHECK(r.code == 0);
+        CHECK(r.out == c.out);
+        CHECK(r.err == c.err);
+        if (const auto gnu = gnu_parallel(args)) {
+            CHECK(gnu->out == r.out);
+            CHECK(gnu->err == r.err);
+        } else {
+            MESSAGE("GNU parallel not installed: forkline's tags not compared with it");
+        }
+    }
+}
+
+TEST_CASE("--results DIR: GNU parallel's folders, exit status and an index; output printed too") {
+    const auto dir = scratch() / "results";
+    const auto script = out_err_script("$((${#1} % 3))");
+    const auto r =
+        forkline_run({"-j", "2", "--results", dir.string(), script, ":::", "a", "b/c", "", ".."});
+    INFO(r.err);
+    // Exit codes: 1, 0 (3 bytes), 0, 2: two failed jobs.
+    CHECK(r.code == 2);
+    std::vector<std::string> out = lines_of(r.out);
+    std::sort(out.begin(), out.end());
+    CHECK(out == std::vector<std::string>{"out ", "out ..", "out a", "out b/c"});
+    const std::map<std::string, std::pair<std::string, int>> folders = {
+        {"1/a", {"a", 1}}, {"1/b\\_c", {"b/c", 0}}, {"1/\\", {"", 0}}, {"1/\\..", {"..", 2}}};
+    for (const auto& entry : folders) {
+        const auto& folder = entry.first;  // not a structured binding: INFO captures it
+        INFO(folder);
+        const auto& arg = entry.second.first;
+        const int code = entry.second.second;
+        CHECK(slurp(dir / folder / "stdout") == "out " + arg + "\n");
+        CHECK(slurp(dir / folder / "stderr") == "err " + arg + "\n");
+        CHECK(slurp(dir / folder / "exitval") == std::to_string(code));
+        CHECK(slurp(dir / folder / "signal") == "0");
+    }
+    CHECK(slurp(dir / "1/a/seq") == "1");
+    CHECK(slurp(dir / "1/\\../seq") == "4");
+    std::map<std::string, nlohmann::json> index;
+    for (const auto& line : lines_of(slurp(dir / "index.jsonl"))) {
+        const auto entry = nlohmann::json::parse(line);
+        index[entry.at("directory")] = entry;
+    }
+    REQUIRE(index.size() == 4);
+    CHECK(index.at("1/a").at("seq") == 1);
+    CHECK(index.at("1/a").at("exit_code") == 1);
+    CHECK(index.at("1/a").at("signal").is_null());
+    CHECK(index.at("1/\\..").at("exit_code") == 2);
+    CHECK(index.at("1/b\\_c").at("command").get<std::string>().find("'b/c'") != std::string::npos);
+
+    // GNU parallel's layout for plain values: the same folders and files (but no exitval).
+    const auto gnu_dir = scratch() / "results-gnu";
+    if (const auto gnu = gnu_parallel({"--results", gnu_dir.string(), script, ":::", "a", "b/c"})) {
+        for (const auto* folder : {"1/a", "1/b\\_c"}) {
+            for (const auto* file : {"stdout", "stderr", "seq"}) {
+                INFO(folder << "/" << file);
+                CHECK(slurp(gnu_dir / folder / file) == slurp(dir / folder / file));
+            }
+        }
+    } else {
+        MESSAGE("GNU parallel not installed: --results layout not compared with it");
+    }
+}
+
+TEST_CASE("--results with --line-buffer and --tag: files hold the bare output, stdout the tagged") {
+    const auto dir = scratch() / "results-live";
+    const auto r = forkline_run(
+        {"--line-buffer", "--tag", "--results", dir.string(), out_err_script(), ":::", "a"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "a\tout a\n");
+    CHECK(r.err == "a\terr a\n");
+    CHECK(slurp(dir / "1/a/stdout") == "out a\n");
+    CHECK(slurp(dir / "1/a/stderr") == "err a\n");
+    CHECK(slurp(dir / "1/a/exitval") == "0");
+}
+
+TEST_CASE("--line-buffer: a command_worker SIGKILLed mid-job leaves no FIFO, no descriptor") {
+    const auto tmp = scratch() / "live-kill-tmp";
+    std::filesystem::create_directories(tmp);
+    const auto out_path = scratch() / "live-kill.out";
+    std::vector<std::string> args = {"--line-buffer", "-j", "3", "sh -c 'sleep 0.05; echo {}'",
+                                     ":::"};
+    for (int i = 1; i <= 60; ++i) args.push_back(std::to_string(i));
+    const pid_t pid = start_run(args, out_path, tmp);
+    std::this_thread::sleep_for(300ms);
+    const auto workers = test_support::workers_of(pid);
+    REQUIRE_FALSE(workers.empty());
+    ::kill(workers.front(), SIGKILL);
+    // While the run goes on, the supervisor holds two FIFOs per running job at most: none
+    // of the killed worker's job is left over once it has run again.
+    std::size_t most_fifos = 0;
+    for (int i = 0; i < 20; ++i) {
+        std::size_t fifos = 0;
+        std::error_code ignored;
+        for (const auto& fd :
+             std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ignored)) {
+            fifos += std::filesystem::read_symlink(fd.path(), ignored).string().ends_with(".fifo");
+        }
+        most_fifos = std::max(most_fifos, fifos);
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK(most_fifos <= 6);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 0);
+    std::ifstream in(out_path);
+    std::multiset<int> seen;
+    for (int n; in >> n;) seen.insert(n);
+    // The killed job printed nothing (it died in its sleep) or its line, then ran again.
+    for (int i = 1; i <= 60; ++i) {
+        CHECK(seen.count(i) >= 1);
+        CHECK(seen.count(i) <= 2);
+    }
+    CHECK(std::filesystem::is_empty(tmp));  // no private directory, no FIFO left
 }
