@@ -44,7 +44,7 @@ class LiveOutput {
     LiveOutput(const LiveOutput&) = delete;
     LiveOutput& operator=(const LiveOutput&) = delete;
 
-    // Job `seq` is about to be submitted: makes its FIFOs (throws std::system_error when
+    // Job `seq` is about to be submitted: makes its FIFOs (throws forkline::OsError when
     // it cannot) and returns their paths. `tag` goes before each of its lines. `copies`
     // (--results files, or none) get every byte of its stdout and stderr too.
     OutputPaths start(std::uint64_t seq, std::string tag, forkline::UniqueFd stdout_copy = {},

@@ -35,7 +35,7 @@ std::optional<long long> read_number(const std::filesystem::path& path) {
     std::string text;
     try {
         text = read_whole_file(path);
-    } catch (const std::system_error&) {
+    } catch (const forkline::OsError&) {
         return std::nullopt;
     }
     long long value = 0;
@@ -88,9 +88,10 @@ ResultsDirectory::ResultsDirectory(std::filesystem::path root, bool resume, bool
     : root_(std::move(root)), durable_(durable) {
     std::error_code error;
     std::filesystem::create_directories(root_, error);
-    if (error)
-        throw std::system_error(error,
-                                "cannot create --results directory " + cli::quoted(root_.string()));
+    if (error) {
+        forkline::throw_os_error("cannot create --results directory " + cli::quoted(root_.string()),
+                                 error.value());
+    }
     const auto index = root_ / "index.jsonl";
     index_ = forkline::UniqueFd(forkline::check_os(
         ::open(index.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resume ? 0 : O_TRUNC),
@@ -112,7 +113,8 @@ OutputPaths ResultsDirectory::prepare(const JobSpec& job) const {
     const auto folder = job_folder(job);
     std::error_code error;
     std::filesystem::create_directories(folder, error);
-    if (error) throw std::system_error(error, "cannot create " + cli::quoted(folder.string()));
+    if (error)
+        forkline::throw_os_error("cannot create " + cli::quoted(folder.string()), error.value());
     std::filesystem::remove(folder / "exitval", error);
     return {folder / "stdout", folder / "stderr"};
 }

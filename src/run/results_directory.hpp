@@ -49,7 +49,7 @@ class ResultsDirectory {
   public:
     // Creates `root` when missing and opens its index: emptied, or appended to when
     // `resume`. With `durable`, a job's stdout and stderr are on disk (fdatasync) before
-    // its exitval says that it finished. Throws std::system_error saying what failed.
+    // its exitval says that it finished. Throws forkline::OsError saying what failed.
     explicit ResultsDirectory(std::filesystem::path root, bool resume = false,
                               bool durable = false);
 
@@ -59,7 +59,8 @@ class ResultsDirectory {
     std::filesystem::path job_folder(const JobSpec& job) const;
 
     // `job` is about to run: makes its folder, removes the exit status an earlier run left
-    // there (not finished until finish() says so) and returns where its stdout and stderr go.
+    // there (not finished until finish() says so) and returns where its stdout and stderr
+    // go. Throws forkline::OsError.
     OutputPaths prepare(const JobSpec& job) const;
 
     // Records `job` as finished: its seq, signal and exitval files, then its index line.
@@ -78,7 +79,7 @@ class ResultsDirectory {
 // The folder name of one argument value (the escapes above).
 std::string result_folder_name(std::string_view value);
 
-// A whole file's bytes (a stored stdout or stderr); throws std::system_error.
+// A whole file's bytes (a stored stdout or stderr); throws forkline::OsError.
 std::string read_whole_file(const std::filesystem::path& path);
 
 }  // namespace run

@@ -266,7 +266,7 @@ class Scheduler {
                 const auto paths = output_for(spec, job.tag);
                 command.stdout_path = paths.out.string();
                 command.stderr_path = paths.err.string();
-            } catch (const std::system_error& e) {
+            } catch (const forkline::Error& e) {  // a FIFO or --results file cannot be made
                 error = "job " + std::to_string(spec.seq) + ": " + e.what();
             }
         }
