@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,6 +56,8 @@ LiveOutput::LiveOutput(RunOptions::Output mode, std::filesystem::path directory,
       before_write_(std::move(before_write)),
       buffer_(kChunk) {
     raise_open_file_limit();
+    can_splice_[STDOUT_FILENO] = PipeSplicer::can_splice_to(STDOUT_FILENO);
+    can_splice_[STDERR_FILENO] = PipeSplicer::can_splice_to(STDERR_FILENO);
 }
 
 LiveOutput::~LiveOutput() {
@@ -127,7 +130,28 @@ void LiveOutput::finish(std::uint64_t seq) {
     jobs_.erase(found);
 }
 
+bool LiveOutput::splice_from(Stream& stream) {
+    if (!writing_ || stream.copy.valid() || stream.tag.active() || !can_splice_[stream.to])
+        return false;
+    std::size_t size = 0;
+    if (mode_ == RunOptions::Output::ungroup) {
+        int held = 0;
+        if (::ioctl(stream.fifo.get(), FIONREAD, &held) == 0) size = static_cast<std::size_t>(held);
+    } else {
+        size = splicer_.whole_lines(stream.fifo.get());
+    }
+    if (size == 0) return false;
+    before_write_();
+    if (!stream.partial.empty()) {  // the start of the first line, then the rest of it
+        cli::write_all(stream.to, stream.partial, stream_name(stream.to));
+        stream.partial.clear();
+    }
+    splicer_.move(stream.fifo.get(), stream.to, size, stream_name(stream.to));
+    return true;
+}
+
 bool LiveOutput::read_into(Stream& stream) {
+    if (splice_from(stream)) return true;
     while (true) {
         const auto n = ::read(stream.fifo.get(), buffer_.data(), buffer_.size());
         if (n > 0) {

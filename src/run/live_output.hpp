@@ -16,9 +16,12 @@
 //
 // --line-buffer prints whole lines only, each with the job's tag (--tag, --tagstring): a
 // line is never cut or mixed with another job's; a job's unterminated last piece is
-// printed as it is when the job ends. --ungroup passes bytes on as they come.
+// printed as it is when the job ends. --ungroup passes bytes on as they come. Without a
+// tag or a --results copy, and when our stdout (stderr) can take them, the bytes are
+// spliced from the FIFO (pipe_splice.hpp): they never pass through this process.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -29,6 +32,7 @@
 
 #include "command_job.hpp"
 #include "output_tag.hpp"
+#include "pipe_splice.hpp"
 #include "run_options.hpp"
 #include "unique_fd.hpp"
 
@@ -75,7 +79,8 @@ class LiveOutput {
         std::vector<Stream> streams;  // stdout, stderr
     };
 
-    bool read_into(Stream& stream);  // one read; false when nothing was there
+    bool read_into(Stream& stream);    // one read; false when nothing was there
+    bool splice_from(Stream& stream);  // the same without copying; false: not possible now
     void forward(Stream& stream, std::string_view data);
     void write_lines(Stream& stream, std::string_view lines);
     void remove(Job& job);
@@ -84,8 +89,10 @@ class LiveOutput {
     std::filesystem::path directory_;
     std::function<void()> before_write_;
     std::map<std::uint64_t, Job> jobs_;
-    std::vector<char> buffer_;  // one read's bytes
-    std::string tagged_;        // lines with their tags, written at once
+    PipeSplicer splicer_;
+    std::array<bool, 3> can_splice_{};  // to our stdout ([1]), stderr ([2])
+    std::vector<char> buffer_;          // one read's bytes
+    std::string tagged_;                // lines with their tags, written at once
     bool writing_ = true;
 };
 

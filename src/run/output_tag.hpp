@@ -21,6 +21,8 @@ class LinePrefixer {
   public:
     explicit LinePrefixer(std::string prefix) : prefix_(std::move(prefix)) {}
 
+    bool active() const { return !prefix_.empty(); }
+
     // Appends `block` to `out`, the prefix before each line that starts in it.
     void add(std::string_view block, std::string& out);
 
