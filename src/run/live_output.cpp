@@ -91,7 +91,7 @@ OutputPaths LiveOutput::start(std::uint64_t seq, std::string tag, forkline::Uniq
     return paths;
 }
 
-void LiveOutput::pump(std::chrono::milliseconds timeout) {
+bool LiveOutput::pump(std::chrono::milliseconds timeout) {
     std::vector<pollfd> fds;
     std::vector<Stream*> streams;
     for (auto& [seq, job] : jobs_) {
@@ -101,11 +101,13 @@ void LiveOutput::pump(std::chrono::milliseconds timeout) {
         }
     }
     const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
-    if (ready <= 0) return;  // EINTR: the caller's loop comes back
+    if (ready <= 0) return false;  // EINTR: the caller's loop comes back
     // One read per ready FIFO and round, so that a chatty job cannot starve the others.
+    bool moved = false;
     for (std::size_t i = 0; i < fds.size(); ++i) {
-        if (fds[i].revents != 0) read_into(*streams[i]);
+        if (fds[i].revents != 0) moved = read_into(*streams[i]) || moved;
     }
+    return moved;
 }
 
 void LiveOutput::finish(std::uint64_t seq) {

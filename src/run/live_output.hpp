@@ -54,9 +54,10 @@ class LiveOutput {
     OutputPaths start(std::uint64_t seq, std::string tag, forkline::UniqueFd stdout_copy = {},
                       forkline::UniqueFd stderr_copy = {});
 
-    // Forwards what the FIFOs hold, waiting up to `timeout` for something to come.
-    // Throws cli::OutputError when our stdout or stderr (or a copy) cannot be written.
-    void pump(std::chrono::milliseconds timeout);
+    // Forwards what the FIFOs hold, waiting up to `timeout` for something to come; returns
+    // whether anything came. Throws cli::OutputError when our stdout or stderr (or a
+    // --results copy) cannot be written.
+    bool pump(std::chrono::milliseconds timeout);
 
     // Job `seq` has ended: forwards the rest of its output, closes and removes its FIFOs.
     void finish(std::uint64_t seq);

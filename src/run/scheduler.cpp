@@ -142,6 +142,7 @@ class Scheduler {
   private:
     static constexpr std::size_t kMaxJobBytes = 1 << 20;
     static constexpr std::chrono::milliseconds kLivePoll{1};
+    static constexpr std::chrono::milliseconds kNoWait{0};
 
     struct Running {
         std::size_t index;     // into jobs_
@@ -151,16 +152,20 @@ class Scheduler {
         std::string tag;                    // --tag, --tagstring: before each output line
     };
 
-    // Results of the pool, and with live output what the running jobs write: the pool
-    // cannot be polled together with the FIFOs, so they are polled in turn, the FIFOs for
-    // at most kLivePoll (a finished job waits at most that long to be seen).
+    // Results of the pool, and with live output what the running jobs write. The pool
+    // cannot be polled together with the FIFOs: while output flows, the FIFOs are waited on
+    // (at most kLivePoll, then the pool is looked at); while none does, the pool is (a job
+    // ends as soon as it ends, and output that starts waits at most kLivePoll).
     void wait_for_events(std::chrono::milliseconds timeout) {
         if (!live_ || live_->empty()) {
             pool_->poll(timeout);
             return;
         }
-        guarded([&] { live_->pump(std::min(timeout, kLivePoll)); });
-        pool_->poll(std::chrono::milliseconds(0));
+        const auto short_wait = std::min(timeout, kLivePoll);
+        bool moved = false;
+        guarded([&] { moved = live_->pump(output_flowing_ ? short_wait : kNoWait); });
+        output_flowing_ = moved;
+        pool_->poll(moved ? kNoWait : short_wait);
     }
 
     // Where the job's output goes: captured (nothing to say), FIFOs of live output
@@ -360,6 +365,7 @@ class Scheduler {
     JobReport report_;
     std::optional<ResultsDirectory> results_;  // --results
     std::optional<LiveOutput> live_;           // --line-buffer, --ungroup
+    bool output_flowing_ = false;              // the last look at the FIFOs found output
     StartPacer pacer_;
     forkline::Pool* pool_ = nullptr;
     std::size_t next_ = 0;       // next job never started
