@@ -56,6 +56,14 @@ LiveOutput::LiveOutput(RunOptions::Output mode, std::filesystem::path directory,
       before_write_(std::move(before_write)),
       buffer_(kChunk) {
     raise_open_file_limit();
+    // A pipe we write into gets as big as a job's FIFO: bytes move on in 1 MiB steps, not
+    // 64 KiB ones, with one context switch (ours and the reader's) per step.
+    for (const int fd : {STDOUT_FILENO, STDERR_FILENO}) {
+        struct stat info {};
+        if (::fstat(fd, &info) == 0 && S_ISFIFO(info.st_mode) &&
+            ::fcntl(fd, F_GETPIPE_SZ) < static_cast<int>(kChunk))
+            ::fcntl(fd, F_SETPIPE_SZ, static_cast<int>(kChunk));  // may be refused: fine
+    }
     can_splice_[STDOUT_FILENO] = PipeSplicer::can_splice_to(STDOUT_FILENO);
     can_splice_[STDERR_FILENO] = PipeSplicer::can_splice_to(STDERR_FILENO);
 }

@@ -20,7 +20,7 @@ namespace {
 
 // How far from the end of what a pipe holds a newline is looked for: lines longer than
 // this take the slower way (read and written), never a wrong one.
-constexpr std::size_t kTail = 16 * 1024;
+constexpr std::size_t kTail = 4096;
 constexpr int kScratchSize = 1 << 20;
 
 // Moves up to `size` bytes; returns how many, 0 when they did not fit.
