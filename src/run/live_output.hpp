@@ -10,9 +10,10 @@
 // processes are gone), reads what is left, closes and removes them. A worker killed mid-job
 // leaves nothing behind: its descriptors die with it, the pool runs the job again on
 // another worker, which opens the same FIFOs, and finish() comes once, after the last run.
-// What the killed run had written is already printed and stays printed (GNU parallel's
-// --line-buffer also prints a job's earlier attempts as they come); under --line-buffer
-// its unterminated last piece, if any, is continued by the next run's first line.
+// What the killed run had written is already printed and stays printed (so is a failed
+// attempt's before a --retries one; GNU parallel holds a retried job's output back and
+// prints only its last attempt's); under --line-buffer the killed run's unterminated last
+// piece, if any, is continued by the next run's first line.
 //
 // --line-buffer prints whole lines only, each with the job's tag (--tag, --tagstring): a
 // line is never cut or mixed with another job's; a job's unterminated last piece is
