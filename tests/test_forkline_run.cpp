@@ -865,3 +865,24 @@ TEST_CASE("--line-buffer: a command_worker SIGKILLed mid-job leaves no FIFO, no 
     }
     CHECK(std::filesystem::is_empty(tmp));  // no private directory, no FIFO left
 }
+
+TEST_CASE("the joblog's Receive counts a job's stdout bytes in every output mode") {
+    const auto joblog = scratch() / "receive.joblog";
+    for (const auto& mode : {std::vector<std::string>{},
+                             {"--line-buffer"},
+                             {"-u"},
+                             {"--line-buffer", "--tag"},
+                             {"--results", (scratch() / "receive-results").string()}}) {
+        auto args = mode;
+        args.insert(args.end(), {"--joblog", joblog.string(), "echo {}", ":::", "hello"});
+        const auto r = forkline_run(args);
+        CHECK(r.code == 0);
+        const auto lines = lines_of(slurp(joblog));
+        REQUIRE(lines.size() == 2);
+        std::vector<std::string> fields;
+        std::istringstream row(lines[1]);
+        for (std::string field; std::getline(row, field, '\t');) fields.push_back(field);
+        REQUIRE(fields.size() == 9);
+        CHECK(fields[5] == "6");
+    }
+}

@@ -118,9 +118,9 @@ bool LiveOutput::pump(std::chrono::milliseconds timeout) {
     return moved;
 }
 
-void LiveOutput::finish(std::uint64_t seq) {
+std::uint64_t LiveOutput::finish(std::uint64_t seq) {
     const auto found = jobs_.find(seq);
-    if (found == jobs_.end()) return;
+    if (found == jobs_.end()) return 0;
     auto& job = found->second;
     try {
         for (auto& stream : job.streams) {
@@ -136,8 +136,10 @@ void LiveOutput::finish(std::uint64_t seq) {
         jobs_.erase(found);
         throw;
     }
+    const auto bytes = job.streams.front().bytes;
     remove(job);
     jobs_.erase(found);
+    return bytes;
 }
 
 bool LiveOutput::splice_from(Stream& stream) {
@@ -157,6 +159,7 @@ bool LiveOutput::splice_from(Stream& stream) {
         stream.partial.clear();
     }
     splicer_.move(stream.fifo.get(), stream.to, size, stream_name(stream.to));
+    stream.bytes += size;
     return true;
 }
 
@@ -165,6 +168,7 @@ bool LiveOutput::read_into(Stream& stream) {
     while (true) {
         const auto n = ::read(stream.fifo.get(), buffer_.data(), buffer_.size());
         if (n > 0) {
+            stream.bytes += static_cast<std::uint64_t>(n);
             forward(stream, std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
             return true;
         }

@@ -61,7 +61,8 @@ class LiveOutput {
     bool pump(std::chrono::milliseconds timeout);
 
     // Job `seq` has ended: forwards the rest of its output, closes and removes its FIFOs.
-    void finish(std::uint64_t seq);
+    // Returns how many bytes it wrote on its stdout (the joblog's Receive).
+    std::uint64_t finish(std::uint64_t seq);
 
     // An output could not be written: from now on what comes is read and dropped.
     void stop_writing() { writing_ = false; }
@@ -76,6 +77,7 @@ class LiveOutput {
         LinePrefixer tag;     // --line-buffer: the tag before each line
         std::string partial;  // --line-buffer: the start of a line not ended yet
         forkline::UniqueFd copy;
+        std::uint64_t bytes = 0;  // taken from the FIFO so far
     };
     struct Job {
         std::vector<Stream> streams;  // stdout, stderr

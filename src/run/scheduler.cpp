@@ -296,7 +296,8 @@ class Scheduler {
         const auto job = running_.at(result.id);
         running_.erase(result.id);
         const auto& spec = jobs_[job.index];
-        if (live_) live_->finish(spec.seq);  // its output first, then its report
+        // Its output first, then its report.
+        const auto live_bytes = live_ ? live_->finish(spec.seq) : 0;
         FinishedJob finished;
         finished.spec = &spec;
         finished.tag = job.tag;
@@ -311,12 +312,15 @@ class Scheduler {
             finished.timed_out = outcome.timed_out != 0;
             finished.start_unix_s = static_cast<double>(outcome.start_unix_ns) / 1e9;
             finished.duration_s = static_cast<double>(outcome.duration_ns) / 1e9;
-            finished.stdout_bytes = outcome.stdout_bytes;
+            finished.stdout_bytes = outcome.stdout_bytes + live_bytes;
             if (results_ && !live_) {  // in its --results files
                 const auto folder = results_->job_folder(spec);
                 finished.out_path = folder / "stdout";
                 finished.err_path = folder / "stderr";
                 finished.keep_files = true;
+                std::error_code unknown;  // the joblog's Receive: 0 if it cannot be known
+                finished.stdout_bytes = std::filesystem::file_size(finished.out_path, unknown);
+                if (unknown) finished.stdout_bytes = 0;
             } else if (outcome.output_inline) {
                 const auto* output =
                     reinterpret_cast<const char*>(result.data.data()) + sizeof outcome;
