@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,9 +18,13 @@ namespace run {
 
 namespace {
 
-// One read takes this much at most, and each FIFO holds as much (F_SETPIPE_SZ): the
+// One read takes this much at most, and a FIFO holds as much (F_SETPIPE_SZ): the
 // throughput of a pipe grows with its size up to about here (design.md).
 constexpr std::size_t kChunk = 1 << 20;
+// All FIFOs of a run together hold this much at most: pipe pages count against the user's
+// limit (fs.pipe-user-pages-soft, 64 MiB), past which every new pipe of theirs is small.
+constexpr std::size_t kFifoBudget = 8 << 20;
+constexpr std::size_t kDefaultPipe = 64 << 10;
 
 const char* stream_name(int fd) {
     return fd == STDOUT_FILENO ? "standard output" : "standard error";
@@ -34,7 +39,7 @@ void raise_open_file_limit() {
     }
 }
 
-forkline::UniqueFd make_fifo(const std::filesystem::path& path) {
+forkline::UniqueFd make_fifo(const std::filesystem::path& path, std::size_t size) {
     if (::mkfifo(path.c_str(), 0600) != 0) forkline::throw_os_error("mkfifo " + path.string());
     forkline::UniqueFd fifo(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
     if (!fifo.valid()) {
@@ -43,15 +48,17 @@ forkline::UniqueFd make_fifo(const std::filesystem::path& path) {
         errno = error;
         forkline::throw_os_error("cannot open " + path.string());
     }
-    ::fcntl(fifo.get(), F_SETPIPE_SZ, static_cast<int>(kChunk));  // a smaller one still works
+    if (size > kDefaultPipe) ::fcntl(fifo.get(), F_SETPIPE_SZ, static_cast<int>(size));  // or not
     return fifo;
 }
 
 }  // namespace
 
-LiveOutput::LiveOutput(RunOptions::Output mode, std::filesystem::path directory,
+LiveOutput::LiveOutput(RunOptions::Output mode, unsigned jobs, std::filesystem::path directory,
                        std::function<void()> before_write)
     : mode_(mode),
+      fifo_size_(
+          std::clamp<std::size_t>(kFifoBudget / (2 * std::max(jobs, 1U)), kDefaultPipe, kChunk)),
       directory_(std::move(directory)),
       before_write_(std::move(before_write)),
       buffer_(kChunk) {
@@ -78,14 +85,14 @@ OutputPaths LiveOutput::start(std::uint64_t seq, std::string tag, forkline::Uniq
     paths.out += ".fifo";
     paths.err += ".fifo";
     Job job;
-    job.streams.push_back({make_fifo(paths.out),
+    job.streams.push_back({make_fifo(paths.out, fifo_size_),
                            paths.out,
                            STDOUT_FILENO,
                            LinePrefixer(tag),
                            {},
                            std::move(stdout_copy)});
     try {
-        job.streams.push_back({make_fifo(paths.err),
+        job.streams.push_back({make_fifo(paths.err, fifo_size_),
                                paths.err,
                                STDERR_FILENO,
                                LinePrefixer(tag),

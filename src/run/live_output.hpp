@@ -41,9 +41,10 @@ namespace run {
 
 class LiveOutput {
   public:
-    // `directory`: where the FIFOs go (the run's private directory). `before_write` is
-    // called before anything is written (to clear the progress line).
-    LiveOutput(RunOptions::Output mode, std::filesystem::path directory,
+    // `jobs`: how many run at once (the FIFOs' sizes depend on it). `directory`: where the
+    // FIFOs go (the run's private directory). `before_write` is called before anything is
+    // written (to clear the progress line).
+    LiveOutput(RunOptions::Output mode, unsigned jobs, std::filesystem::path directory,
                std::function<void()> before_write);
     ~LiveOutput();  // closes and removes every FIFO still there
     LiveOutput(const LiveOutput&) = delete;
@@ -90,6 +91,7 @@ class LiveOutput {
     void remove(Job& job);
 
     RunOptions::Output mode_;
+    std::size_t fifo_size_;  // bytes each FIFO holds
     std::filesystem::path directory_;
     std::function<void()> before_write_;
     std::map<std::uint64_t, Job> jobs_;

@@ -83,7 +83,8 @@ class Scheduler {
           pacer_(options) {
         if (options.results) results_.emplace(*options.results);
         if (options.output != RunOptions::Output::grouped)
-            live_.emplace(options.output, directory_.path(), [this] { report_.clear_progress(); });
+            live_.emplace(options.output, workers_, directory_.path(),
+                          [this] { report_.clear_progress(); });
     }
 
     int run() {
