@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -529,21 +530,35 @@ TEST_CASE("SIGINT: the first stops new starts, the second cancels running jobs; 
     }
 }
 
-TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
+// `sh -c 'sleep 0.05; echo N'` for N = 1…60, 3 at a time, with `options` and TMPDIR
+// `tmpdir`; a worker is SIGKILLed after 300 ms, then `while_running(pid)` is called. Returns
+// the numbers printed; `status` is the run's wait status.
+std::multiset<int> numbers_with_a_worker_killed(const std::vector<std::string>& options,
+                                                const std::filesystem::path& tmpdir,
+                                                const std::function<void(pid_t)>& while_running,
+                                                int& status) {
     const auto out_path = scratch() / "killed.out";
-    std::vector<std::string> args = {"-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"};
+    std::vector<std::string> args = options;
+    args.insert(args.end(), {"-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"});
     for (int i = 1; i <= 60; ++i) args.push_back(std::to_string(i));
-    const pid_t pid = start_run(args, out_path);
+    const pid_t pid = start_run(args, out_path, tmpdir);
     std::this_thread::sleep_for(300ms);
     const auto workers = test_support::workers_of(pid);
-    REQUIRE_FALSE(workers.empty());
-    ::kill(workers.front(), SIGKILL);
-    int status = 0;
+    if (!workers.empty()) ::kill(workers.front(), SIGKILL);
+    CHECK_FALSE(workers.empty());
+    while_running(pid);
     REQUIRE(::waitpid(pid, &status, 0) == pid);
-    CHECK(WEXITSTATUS(status) == 0);
     std::ifstream in(out_path);
     std::multiset<int> seen;
     for (int n; in >> n;) seen.insert(n);
+    return seen;
+}
+
+TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
+    int status = 0;
+    const auto seen = numbers_with_a_worker_killed(
+        {}, {}, [](pid_t) {}, status);
+    CHECK(WEXITSTATUS(status) == 0);
     CHECK(seen.size() == 60);
     for (int i = 1; i <= 60; ++i) CHECK(seen.count(i) == 1);
 }
@@ -829,35 +844,26 @@ TEST_CASE("--results with --line-buffer and --tag: files hold the bare output, s
 TEST_CASE("--line-buffer: a command_worker SIGKILLed mid-job leaves no FIFO, no descriptor") {
     const auto tmp = scratch() / "live-kill-tmp";
     std::filesystem::create_directories(tmp);
-    const auto out_path = scratch() / "live-kill.out";
-    std::vector<std::string> args = {"--line-buffer", "-j", "3", "sh -c 'sleep 0.05; echo {}'",
-                                     ":::"};
-    for (int i = 1; i <= 60; ++i) args.push_back(std::to_string(i));
-    const pid_t pid = start_run(args, out_path, tmp);
-    std::this_thread::sleep_for(300ms);
-    const auto workers = test_support::workers_of(pid);
-    REQUIRE_FALSE(workers.empty());
-    ::kill(workers.front(), SIGKILL);
     // While the run goes on, the supervisor holds two FIFOs per running job at most: none
     // of the killed worker's job is left over once it has run again.
     std::size_t most_fifos = 0;
-    for (int i = 0; i < 20; ++i) {
-        std::size_t fifos = 0;
-        std::error_code ignored;
-        for (const auto& fd :
-             std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ignored)) {
-            fifos += std::filesystem::read_symlink(fd.path(), ignored).string().ends_with(".fifo");
+    const auto count_fifos = [&](pid_t pid) {
+        for (int i = 0; i < 20; ++i) {
+            std::size_t fifos = 0;
+            std::error_code ignored;
+            for (const auto& fd : std::filesystem::directory_iterator(
+                     "/proc/" + std::to_string(pid) + "/fd", ignored)) {
+                fifos +=
+                    std::filesystem::read_symlink(fd.path(), ignored).string().ends_with(".fifo");
+            }
+            most_fifos = std::max(most_fifos, fifos);
+            std::this_thread::sleep_for(20ms);
         }
-        most_fifos = std::max(most_fifos, fifos);
-        std::this_thread::sleep_for(20ms);
-    }
-    CHECK(most_fifos <= 6);
+    };
     int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    const auto seen = numbers_with_a_worker_killed({"--line-buffer"}, tmp, count_fifos, status);
+    CHECK(most_fifos <= 6);
     CHECK(WEXITSTATUS(status) == 0);
-    std::ifstream in(out_path);
-    std::multiset<int> seen;
-    for (int n; in >> n;) seen.insert(n);
     // The killed job printed nothing (it died in its sleep) or its line, then ran again.
     for (int i = 1; i <= 60; ++i) {
         CHECK(seen.count(i) >= 1);
