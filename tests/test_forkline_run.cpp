@@ -892,3 +892,15 @@ TEST_CASE("the joblog's Receive counts a job's stdout bytes in every output mode
         CHECK(fields[5] == "6");
     }
 }
+
+TEST_CASE("--results: a job whose file cannot be written fails, and says why") {
+    const auto dir = scratch() / "results-blocked";
+    std::filesystem::create_directories(dir / "1/a/stdout");  // a folder where the file goes
+    const auto r = forkline_run({"--results", dir.string(), "echo {}", ":::", "a", "b"});
+    CHECK(r.code == 1);
+    CHECK(r.out == "b\n");
+    CHECK(r.err.find("forkline run: cannot open '" + (dir / "1/a/stdout").string() +
+                     "': Is a directory\n") != std::string::npos);
+    CHECK(slurp(dir / "1/a/exitval") == "2");
+    CHECK(slurp(dir / "1/b/exitval") == "0");
+}

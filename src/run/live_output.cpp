@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
 #include "os_error.hpp"
 #include "output.hpp"
+#include "tool.hpp"
 
 namespace run {
 
@@ -52,6 +54,12 @@ forkline::UniqueFd make_fifo(const std::filesystem::path& path, std::size_t size
     return fifo;
 }
 
+forkline::UniqueFd create_file(const std::filesystem::path& path) {
+    return forkline::UniqueFd(
+        forkline::check_os(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644),
+                           "cannot create " + cli::quoted(path.string())));
+}
+
 }  // namespace
 
 LiveOutput::LiveOutput(RunOptions::Output mode, unsigned jobs, std::filesystem::path directory,
@@ -79,25 +87,18 @@ LiveOutput::~LiveOutput() {
     for (auto& [seq, job] : jobs_) remove(job);
 }
 
-OutputPaths LiveOutput::start(std::uint64_t seq, std::string tag, forkline::UniqueFd stdout_copy,
-                              forkline::UniqueFd stderr_copy) {
+OutputPaths LiveOutput::start(std::uint64_t seq, std::string tag, const OutputPaths& copies) {
     auto paths = output_paths(directory_, seq);
     paths.out += ".fifo";
     paths.err += ".fifo";
     Job job;
-    job.streams.push_back({make_fifo(paths.out, fifo_size_),
-                           paths.out,
-                           STDOUT_FILENO,
-                           LinePrefixer(tag),
-                           {},
-                           std::move(stdout_copy)});
     try {
-        job.streams.push_back({make_fifo(paths.err, fifo_size_),
-                               paths.err,
-                               STDERR_FILENO,
-                               LinePrefixer(tag),
-                               {},
-                               std::move(stderr_copy)});
+        for (const auto& [path, to, copy] : {std::tuple(paths.out, STDOUT_FILENO, copies.out),
+                                             std::tuple(paths.err, STDERR_FILENO, copies.err)}) {
+            job.streams.push_back({{}, path, to, LinePrefixer(tag), {}, {}, copy.string()});
+            job.streams.back().fifo = make_fifo(path, fifo_size_);
+            if (!copy.empty()) job.streams.back().copy = create_file(copy);
+        }
     } catch (...) {
         remove(job);
         throw;
@@ -131,7 +132,10 @@ std::uint64_t LiveOutput::finish(std::uint64_t seq) {
     auto& job = found->second;
     try {
         for (auto& stream : job.streams) {
-            while (read_into(stream)) {
+            // Its writers are gone: what is left is at most what the FIFO holds (the bound
+            // only matters should one have escaped).
+            for (const auto before = stream.bytes;
+                 stream.bytes - before <= fifo_size_ && read_into(stream);) {
             }
             if (!stream.partial.empty()) {
                 write_lines(stream, stream.partial);  // the unterminated last piece
@@ -186,7 +190,7 @@ bool LiveOutput::read_into(Stream& stream) {
 
 void LiveOutput::forward(Stream& stream, std::string_view data) {
     if (!writing_) return;
-    if (stream.copy.valid()) cli::write_all(stream.copy.get(), data, stream.path.string());
+    if (stream.copy.valid()) cli::write_all(stream.copy.get(), data, stream.copy_name);
     if (mode_ == RunOptions::Output::ungroup) {
         before_write_();
         cli::write_all(stream.to, data, stream_name(stream.to));

@@ -50,11 +50,10 @@ class LiveOutput {
     LiveOutput(const LiveOutput&) = delete;
     LiveOutput& operator=(const LiveOutput&) = delete;
 
-    // Job `seq` is about to be submitted: makes its FIFOs (throws forkline::OsError when
-    // it cannot) and returns their paths. `tag` goes before each of its lines. `copies`
-    // (--results files, or none) get every byte of its stdout and stderr too.
-    OutputPaths start(std::uint64_t seq, std::string tag, forkline::UniqueFd stdout_copy = {},
-                      forkline::UniqueFd stderr_copy = {});
+    // Job `seq` is about to be submitted: makes its FIFOs and returns their paths. `tag`
+    // goes before each of its lines. `copies` (its --results files, or empty paths) are
+    // created and get every byte of its stdout and stderr too. Throws forkline::OsError.
+    OutputPaths start(std::uint64_t seq, std::string tag, const OutputPaths& copies = {});
 
     // Forwards what the FIFOs hold, waiting up to `timeout` for something to come; returns
     // whether anything came. Throws cli::OutputError when our stdout or stderr (or a
@@ -78,6 +77,7 @@ class LiveOutput {
         LinePrefixer tag;     // --line-buffer: the tag before each line
         std::string partial;  // --line-buffer: the start of a line not ended yet
         forkline::UniqueFd copy;
+        std::string copy_name;    // its path, for messages
         std::uint64_t bytes = 0;  // taken from the FIFO so far
     };
     struct Job {

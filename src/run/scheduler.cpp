@@ -1,6 +1,5 @@
 #include "scheduler.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 
 #include <chrono>
@@ -15,7 +14,6 @@
 #include "command_job.hpp"
 #include "job_report.hpp"
 #include "live_output.hpp"
-#include "os_error.hpp"
 #include "output_directory.hpp"
 #include "output_tag.hpp"
 #include "results_directory.hpp"
@@ -172,20 +170,8 @@ class Scheduler {
     // Where the job's output goes: captured (nothing to say), FIFOs of live output
     // (copied into --results files as it comes), or straight into --results files.
     OutputPaths output_for(const JobSpec& spec, const std::string& tag) {
-        if (!live_) return results_ ? results_->prepare(spec) : OutputPaths{};
-        forkline::UniqueFd out;
-        forkline::UniqueFd err;
-        if (results_) {
-            const auto paths = results_->prepare(spec);
-            const auto create = [](const std::filesystem::path& path) {
-                return forkline::UniqueFd(forkline::check_os(
-                    ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644),
-                    "cannot create " + path.string()));
-            };
-            out = create(paths.out);
-            err = create(paths.err);
-        }
-        return live_->start(spec.seq, tag, std::move(out), std::move(err));
+        const auto results = results_ ? results_->prepare(spec) : OutputPaths{};
+        return live_ ? live_->start(spec.seq, tag, results) : results;
     }
 
     bool nothing_left() const { return next_ >= jobs_.size() && retry_.empty(); }
@@ -314,6 +300,12 @@ class Scheduler {
             finished.start_unix_s = static_cast<double>(outcome.start_unix_ns) / 1e9;
             finished.duration_s = static_cast<double>(outcome.duration_ns) / 1e9;
             finished.stdout_bytes = outcome.stdout_bytes + live_bytes;
+            if (outcome.output_inline) {  // with --results or live: the worker's messages
+                const auto* output =
+                    reinterpret_cast<const char*>(result.data.data()) + sizeof outcome;
+                finished.stdout_data.assign(output, outcome.stdout_bytes);
+                finished.stderr_data.assign(output + outcome.stdout_bytes, outcome.stderr_bytes);
+            }
             if (results_ && !live_) {  // in its --results files
                 const auto folder = results_->job_folder(spec);
                 finished.out_path = folder / "stdout";
@@ -322,12 +314,7 @@ class Scheduler {
                 std::error_code unknown;  // the joblog's Receive: 0 if it cannot be known
                 finished.stdout_bytes = std::filesystem::file_size(finished.out_path, unknown);
                 if (unknown) finished.stdout_bytes = 0;
-            } else if (outcome.output_inline) {
-                const auto* output =
-                    reinterpret_cast<const char*>(result.data.data()) + sizeof outcome;
-                finished.stdout_data.assign(output, outcome.stdout_bytes);
-                finished.stderr_data.assign(output + outcome.stdout_bytes, outcome.stderr_bytes);
-            } else {
+            } else if (!outcome.output_inline) {
                 const auto paths = output_paths(directory_.path(), spec.seq);
                 finished.out_path = paths.out;
                 finished.err_path = paths.err;
