@@ -1,6 +1,7 @@
 // `forkline run` end to end.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -262,14 +263,14 @@ TEST_CASE("--joblog: GNU parallel's columns and values") {
     CHECK(rows.at("printf hello")[5] == "5");  // Receive: bytes of output
 }
 
-TEST_CASE("--json lines parse back; --jobs reads JSON lines and reports bad ones by line") {
+TEST_CASE("--json lines parse back; --json-jobs reads JSON lines and reports bad ones by line") {
     const auto jobs = scratch() / "jobs.jsonl";
     std::ofstream(jobs) << R"({"cmd": "cat", "input": "from input"})"
                         << "\n"
                         << "{broken\n"
                         << R"({"cmd": "sleep 5", "timeout": 0.2})"
                         << "\n";
-    const auto r = forkline_run({"--json", "--jobs", jobs.string()});
+    const auto r = forkline_run({"--json", "--json-jobs", jobs.string()});
     CHECK(r.code == 2);
     const auto lines = json_lines(r.out);
     REQUIRE(lines.size() == 3);
@@ -346,14 +347,14 @@ TEST_CASE("--timeout 0 is no timeout") {
 
 TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, exit 255") {
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-        {{"-j", "100000", "true", ":::", "x"}, "-j needs a whole number from 1 to 4096"},
-        {{"-j", " 2", "true", ":::", "x"}, "-j needs a whole number from 1 to 4096, not ' 2'"},
+        {{"-j", "100000", "true", ":::", "x"}, "-j needs a whole number from 0 to 4096"},
+        {{"-j", " 2", "true", ":::", "x"}, "-j needs N (1 to 4096, 0: as many as possible)"},
         {{"--timeout", "-1", "true", ":::", "x"}, "--timeout needs a number from 0 to 1e+06"},
         {{"--json", "--dry-run", "true", ":::", "x"}, "--dry-run runs nothing"},
         {{"--dry-run", "--joblog", "log", "true", ":::", "x"}, "--dry-run runs nothing"},
         {{"--progress", "--no-progress", "true", ":::", "x"}, "contradict each other"},
         {{"-n", "2"}, "-n groups the arguments of a template"},
-        {{"--jobs", "f", "echo"}, "--jobs takes no template"},
+        {{"--json-jobs", "f", "echo"}, "--json-jobs takes no template"},
         {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
         {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
         {{"--rate", "\x1b[31m", "true", ":::", "x"}, "not '\\x1B[31m'"},
@@ -481,7 +482,8 @@ TEST_CASE("joblog: a command's newlines, tabs and backslashes are escaped, one l
     const auto joblog = scratch() / "escaped.joblog";
     std::ofstream(jobs) << R"({"cmd": "echo one\necho 'a\tb' c\\d"})"
                         << "\n";
-    const auto r = forkline_run({"--shell", "--joblog", joblog.string(), "--jobs", jobs.string()});
+    const auto r =
+        forkline_run({"--shell", "--joblog", joblog.string(), "--json-jobs", jobs.string()});
     CHECK(r.code == 0);
     CHECK(r.out == "one\na\tb cd\n");
     const auto log = slurp(joblog);
@@ -494,7 +496,7 @@ TEST_CASE("joblog: a command's newlines, tabs and backslashes are escaped, one l
 TEST_CASE("--halt now,fail=1 cancels running jobs and starts no more") {
     const auto r = forkline_run({"--json", "-j", "2", "--halt", "now,fail=1", "--shell"},
                                 "sleep 30\nsleep 0.2; false\ntrue\ntrue\n");
-    CHECK(r.code == 2);  // the failed one, and the sleep it cancelled
+    CHECK(r.code == 1);  // GNU parallel: after fail=1, the exit status of the failed job
     const auto lines = json_lines(r.out);
     REQUIRE(lines.size() == 2);
     CHECK(lines[0].at("signal") == "SIGTERM");
@@ -572,12 +574,12 @@ TEST_CASE("--dry-run, --help and usage errors") {
         run_command({FORKLINE_PATH, "run", "--progress", "true", ":::", "a", "b"});
     CHECK(progress.err.find("2/2 done") != std::string::npos);
     for (const auto& args :
-         std::vector<std::vector<std::string>>{{"-j", "0", "true", ":::", "x"},
+         std::vector<std::vector<std::string>>{{"-j", "zero", "true", ":::", "x"},
                                                {"--rate", "fast", "true", ":::", "x"},
                                                {"--halt", "later", "true", ":::", "x"},
                                                {"--bogus"},
                                                {":::", "x"},
-                                               {"--jobs", "/nonexistent"}}) {
+                                               {"--json-jobs", "/nonexistent"}}) {
         const auto r = forkline_run(args);
         INFO(args.front());
         CHECK(r.code == 255);  // GNU parallel's status for bad usage
@@ -660,6 +662,347 @@ TEST_CASE("a killed job guardian costs only its protection: the run goes on and 
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+// GNU parallel's spellings, --halt, --timeout N%, shells, unsupported options (issue 13).
+
+namespace {
+
+unsigned cores() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    REQUIRE(::sched_getaffinity(0, sizeof set, &set) == 0);
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+}
+
+// The most jobs that ran at once when `options` ran `jobs` jobs, each of which waits
+// (bounded, 30 s) until `together` run or the wait has been passed once: if the slots
+// allow `together` at once they overlap, and no job ever sees more running than there are
+// slots (each is counted from its start until just before it ends).
+unsigned most_at_once(std::vector<std::string> options, unsigned together, unsigned jobs,
+                      const std::string& prefix = {}) {
+    static int round = 0;
+    const auto dir = scratch() / ("slots-" + std::to_string(++round));
+    std::filesystem::create_directories(dir / "run");
+    const auto d = test_support::shell_quoted(dir.string());
+    const std::string script =
+        "d=" + d +
+        "; touch \"$d/run/$$\"; ls \"$d/run\" | wc -l >> \"$d/seen\"; i=0; "
+        "until [ -e \"$d/released\" ] || [ \"$(ls \"$d/run\" | wc -l)\" -ge " +
+        std::to_string(together) +
+        " ]; do sleep 0.01; i=$((i+1)); [ $i -ge 3000 ] && break; done; "
+        "touch \"$d/released\"; rm \"$d/run/$$\"; : {}";
+    std::vector<std::string> args = {"sh",          "-c",  prefix + "exec \"$@\"", "sh",
+                                     FORKLINE_PATH, "run", "--no-progress"};
+    args.insert(args.end(), options.begin(), options.end());
+    args.insert(args.end(), {"--shell", script, ":::"});
+    for (unsigned i = 1; i <= jobs; ++i) args.push_back(std::to_string(i));
+    const auto r = run_command(args);
+    INFO(r.err);
+    CHECK(r.code == 0);
+    unsigned most = 0;
+    for (const auto& line : lines_of(slurp(dir / "seen")))
+        most = std::max(most, static_cast<unsigned>(std::stoul(line)));
+    return most;
+}
+
+}  // namespace
+
+TEST_CASE("-j spellings: N, N% of the cores, +N, -N, -P, --jobs, --max-procs, -jN") {
+    const unsigned n = cores();
+    struct Case {
+        std::vector<std::string> options;
+        unsigned slots;
+    };
+    for (const auto& test_case : std::vector<Case>{
+             {{"-j4"}, 4},
+             {{"-j", "3"}, 3},
+             {{"-P", "3"}, 3},
+             {{"-P2"}, 2},
+             {{"--jobs", "3"}, 3},  // GNU's --jobs: no longer a JSON file
+             {{"--jobs=2"}, 2},
+             {{"--max-procs", "3"}, 3},
+             {{"-j", "200%"}, 2 * n},
+             {{"-j", "50%"}, (n + 1) / 2},  // rounded up, as GNU
+             {{"-j", "+1"}, n + 1},
+             {{"-j", "-1"}, std::max(1u, n - 1)},
+             {{"-j", "-100"}, 1},  // at least one
+         }) {
+        INFO(test_case.options.front() << " " << test_case.options.back());
+        CHECK(most_at_once(test_case.options, test_case.slots, test_case.slots + 1) ==
+              test_case.slots);
+    }
+}
+
+TEST_CASE("-j 0: as many as possible, one per job, within the open-file limit") {
+    CHECK(most_at_once({"-j", "0"}, 6, 6) == 6);
+    // 64 descriptors kept for the supervisor itself, then two per job slot.
+    CHECK(most_at_once({"-j", "0"}, 8, 12, "ulimit -n 80 && ") == 8);
+}
+
+TEST_CASE("-j and --jobs: what is not a count is an error naming the spelling") {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"-j", "file", "true", ":::", "x"}, "-j needs N (1 to 4096, 0: as many as possible)"},
+        {{"--jobs", "jobs.jsonl"}, "(JSON job files: --json-jobs FILE)"},
+        {{"-P", "+"}, "-P needs N"},
+        {{"-j", "300000%", "true", ":::", "x"}, "at most 4096"},
+    };
+    for (const auto& test_case : cases) {
+        const auto r = forkline_run(test_case.first);
+        INFO(r.err);
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.find(test_case.second) != std::string::npos);
+    }
+}
+
+TEST_CASE("-k keeps the input order; --bar and --eta show the progress line") {
+    const auto r = forkline_run(
+        {"-j", "4", "-k", "sh -c 'sleep $0; echo $0'", ":::", "0.3", "0.2", "0.1", "0"});
+    CHECK(r.out == "0.3\n0.2\n0.1\n0\n");
+    for (const char* option : {"--bar", "--eta"}) {
+        const auto shown = run_command({FORKLINE_PATH, "run", option, "true", ":::", "a", "b"});
+        CHECK(shown.code == 0);
+        CHECK(shown.err.find("2/2 done") != std::string::npos);
+        CHECK(shown.err.find("ETA") != std::string::npos);
+    }
+    const auto both = forkline_run({"--bar", "true", ":::", "a"});  // with --no-progress
+    CHECK(both.code == 255);
+    CHECK(both.err.find("contradict each other") != std::string::npos);
+}
+
+TEST_CASE("--halt: GNU parallel 20221122's conditions, stops and exit statuses") {
+    // Jobs end one at a time with the statuses 0 3 0 4 0 0 (measured with GNU parallel).
+    struct Case {
+        std::string halt;
+        std::string out;
+        int code;
+    };
+    const std::vector<Case> cases = {
+        {"now,fail=1", "0 3 ", 3},  // the failed job's status
+        {"soon,fail=1", "0 3 ", 3},
+        {"now,fail=2", "0 3 0 4 ", 2},  // the number of failed jobs
+        {"soon,fail=2", "0 3 0 4 ", 2},
+        {"now,success=1", "0 ", 0},
+        {"soon,success=1", "0 ", 0},
+        {"now,success=2", "0 3 0 ", 0},
+        {"now,done=2", "0 3 ", 1},
+        {"soon,done=2", "0 3 ", 1},
+        {"now,fail=50%", "0 3 0 4 0 0 ", 34},  // never met: 2 of 6 failed, 34% rounded up
+        {"soon,success=50%", "0 3 0 4 0 ", 0},
+        {"now,done=50%", "0 3 0 ", 17},  // 1 failed of 6 jobs: 17%
+        {"2", "0 3 ", 3},                // now,fail=1
+        {"1", "0 3 ", 3},                // soon,fail=1
+        {"-1", "0 ", 0},                 // soon,success=1
+        {"-2", "0 ", 0},                 // now,success=1
+        {"0", "0 3 0 4 0 0 ", 2},        // never
+        {"never", "0 3 0 4 0 0 ", 2},
+        {"50%", "0 3 0 4 0 0 ", 34},  // soon,fail=50%
+    };
+    const bool gnu = test_support::have_program("parallel");
+    if (!gnu)
+        MESSAGE("GNU parallel is not installed: --halt checked against recorded results only");
+    auto spaced = [](const std::string& out) {
+        std::string text;
+        for (const auto& line : lines_of(out)) text += line + " ";
+        return text;
+    };
+    for (const auto& test_case : cases) {
+        const std::vector<std::string> args = {
+            "-j1", "--halt", test_case.halt, "echo {}; exit {}", ":::", "0", "3", "0", "4",
+            "0",   "0"};
+        std::vector<std::string> ours = {"--shell"};
+        ours.insert(ours.end(), args.begin(), args.end());
+        const auto r = forkline_run(ours);
+        INFO("--halt " << test_case.halt << ": " << r.err);
+        CHECK(spaced(r.out) == test_case.out);
+        CHECK(r.code == test_case.code);
+        if (gnu) {
+            std::vector<std::string> theirs = {"parallel", "--will-cite"};
+            theirs.insert(theirs.end(), args.begin(), args.end());
+            const auto g = run_command(theirs);
+            CHECK(spaced(g.out) == spaced(r.out));
+            CHECK(g.code == r.code);
+        }
+    }
+}
+
+TEST_CASE("--halt: bad forms are one line naming --halt, exit 255") {
+    for (const char* halt : {"later", "now", "now,fail", "now,fail=0", "soon,oops=1", "now,fail=0%",
+                             "now,fail=101%", "now,fail=x"}) {
+        const auto r = forkline_run({"--halt", halt, "true", ":::", "x"});
+        INFO(halt << ": " << r.err);
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.find("--halt") != std::string::npos);
+    }
+}
+
+TEST_CASE("--timeout N%: N% of the median runtime of the jobs that succeeded before") {
+    // The first job runs with no limit (no median yet); the sleep of 30 s gets 300% of about
+    // 0.1 s.
+    const auto r = forkline_run({"--json", "-j1", "--keep-order", "--timeout", "300%", "sleep",
+                                 ":::", "0.2", "0.1", "0.1", "30"});
+    CHECK(r.code == 1);
+    const auto lines = json_lines(r.out);
+    REQUIRE(lines.size() == 4);
+    for (int i = 0; i < 3; ++i) CHECK(lines[i].at("timed_out") == false);
+    CHECK(lines[3].at("timed_out") == true);
+    CHECK(lines[3].at("duration").get<double>() < 30);
+    for (const char* bad : {"0%", "x%", "%", "-5%"}) {
+        const auto e = forkline_run({"--timeout", bad, "true", ":::", "x"});
+        CHECK(e.code == 255);
+        CHECK(e.err.find("--timeout") != std::string::npos);
+    }
+}
+
+TEST_CASE("--shell=bash, --shell bash and $PARALLEL_SHELL run exported bash functions") {
+    if (!test_support::have_program("bash")) {
+        MESSAGE("bash is not installed: skipped");
+        return;
+    }
+    // The worker and its jobs inherit forkline run's environment, exported functions too.
+    const std::string script = R"(greet() { echo "hello $1"; }; export -f greet; f="$1"
+"$f" run --no-progress -k --shell=bash 'greet {}' ::: a
+"$f" run --no-progress -k --shell bash 'greet {}' ::: b
+PARALLEL_SHELL=bash "$f" run --no-progress -k 'greet {}' ::: c
+PARALLEL_SHELL=bash "$f" run --no-progress -k --shell 'greet {}' ::: d
+FORKLINE_TEST_VALUE=inherited "$f" run --no-progress printenv ::: FORKLINE_TEST_VALUE
+"$f" run --no-progress --shell 'greet {}' ::: e 2>/dev/null || echo "sh: $?"
+)";
+    const auto r = run_command({"bash", "-c", script, "bash", FORKLINE_PATH});
+    CHECK(r.out == "hello a\nhello b\nhello c\nhello d\ninherited\nsh: 1\n");
+}
+
+TEST_CASE("--shell WORD: a shell only when it names one and a template follows") {
+    // `bash` before ::: is the template, run by /bin/sh; `--shell -- bash` too.
+    const auto script = scratch() / "hello.sh";
+    std::ofstream(script) << "echo \"from $0\"\n";
+    const auto template_ = forkline_run({"--shell", "bash", ":::", script.string()});
+    CHECK(template_.code == 0);
+    CHECK(template_.out == "from " + script.string() + "\n");
+    const auto dashed = forkline_run({"--shell", "--", "bash", ":::", script.string()});
+    CHECK(dashed.out == template_.out);
+    // An absolute path to an executable is a shell; a name that is no shell is the template.
+    const auto path = forkline_run({"--shell", "/bin/sh", "echo $0", ":::", "x"});
+    CHECK(path.out == "/bin/sh x\n");
+    const auto not_a_shell = forkline_run({"--shell", "echo", ":::", "x"});
+    CHECK(not_a_shell.out == "x\n");
+    const auto missing = forkline_run({"--shell=no-such-shell", "true", ":::", "x"});
+    CHECK(missing.code == 255);
+    CHECK(missing.err ==
+          "forkline run: error: --shell: 'no-such-shell': shell not found (see forkline run "
+          "--help)\n");
+    const auto environment = run_command(
+        {"env", "PARALLEL_SHELL=/nonexistent", FORKLINE_PATH, "run", "true", ":::", "x"});
+    CHECK(environment.code == 255);
+    CHECK(environment.err.find("$PARALLEL_SHELL: '/nonexistent'") != std::string::npos);
+}
+
+TEST_CASE("GNU parallel options forkline does not support: one line naming each, exit 255") {
+    const auto marker = scratch() / "unsupported-ran";
+    const std::vector<std::vector<std::string>> uses = {{"--pipe"},
+                                                        {"-S", "host"},
+                                                        {"-Shost"},
+                                                        {"--sshlogin=host"},
+                                                        {"--sshloginfile", "f"},
+                                                        {"--transfer"},
+                                                        {"--return", "x"},
+                                                        {"--cleanup"},
+                                                        {"--basefile", "f"},
+                                                        {"--semaphore"},
+                                                        {"--sem"},
+                                                        {"--env", "X"},
+                                                        {"--nice", "5"},
+                                                        {"--memfree", "1G"},
+                                                        {"--load", "80%"},
+                                                        {"--noswap"},
+                                                        {"--fg"},
+                                                        {"--bg"},
+                                                        {"--tmux"},
+                                                        {"--xapply"},
+                                                        {"--trim", "lr"},
+                                                        {"--plus"},
+                                                        {"--ctag"},
+                                                        {"--files"},
+                                                        {"--compress"},
+                                                        {"--sql", "x"},
+                                                        {"--sqlworker", "x"},
+                                                        {"--fifo"},
+                                                        {"--cat"},
+                                                        {"--block", "10M"},
+                                                        {"--round-robin"},
+                                                        {"-q"},
+                                                        {"-v"},
+                                                        {"--verbose"},
+                                                        {"-L", "2"},
+                                                        {"--eof=x"},
+                                                        {"--workdir", "."},
+                                                        {"--tmpdir", "/tmp"},
+                                                        {"--shuf"},
+                                                        {"--term-seq", "TERM"},
+                                                        {"--plain"},
+                                                        {"--interactive"},
+                                                        {"-p"},
+                                                        {"--xargs"},
+                                                        {"-s", "100"},
+                                                        {"--limit", "x"},
+                                                        {"--tag-me"}};
+    for (auto args : uses) {
+        const std::string name = args.front().substr(0, args.front().find('='));
+        args.insert(args.end(), {"touch", marker.string()});
+        const auto r = forkline_run(args);
+        INFO(name << ": " << r.err);
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.out.empty());
+        CHECK(!std::filesystem::exists(marker));  // never taken as the command or an argument
+        if (name == "--tag-me") {
+            CHECK(r.err.starts_with("forkline run: error: unknown option '--tag-me'"));
+        } else if (name.size() == 2 || (name.size() > 2 && name[1] != '-')) {
+            CHECK(r.err.starts_with("forkline run: error: " + name.substr(0, 2) + " (--"));
+            CHECK(r.err.find(") is not supported (GNU parallel option): ") != std::string::npos);
+        } else {
+            CHECK(r.err.starts_with("forkline run: error: " + name +
+                                    " is not supported (GNU parallel option): "));
+        }
+    }
+}
+
+TEST_CASE("options that other parts of forkline run support are never refused as GNU-only") {
+    for (const char* option : {"--line-buffer",
+                               "-u",
+                               "--ungroup",
+                               "--tag",
+                               "--tagstring",
+                               "--results",
+                               "--resume",
+                               "--resume-failed",
+                               "--retry-failed",
+                               "--colsep",
+                               "--header",
+                               "-a",
+                               "--arg-file",
+                               "-0",
+                               "--null",
+                               "-d",
+                               "--delimiter",
+                               "--link",
+                               "-I",
+                               "-i",
+                               "--replace",
+                               "-X",
+                               "-m",
+                               "-N",
+                               "--max-replace-args",
+                               "--will-cite",
+                               "--no-notice",
+                               "-r",
+                               "--group"}) {
+        const auto r = forkline_run({option, "x", "true", ":::", "x"});
+        INFO(option << ": " << r.err);
+        CHECK(r.err.find("not supported") == std::string::npos);
+    }
 }
 
 // ---- Output modes: --line-buffer, -u, --tag, --tagstring, --results ----

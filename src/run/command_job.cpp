@@ -8,7 +8,7 @@ namespace run {
 
 namespace {
 
-// Fixed part of the encoding, followed by the command, the input and the two output paths.
+// Fixed part of the encoding, followed by the text fields (text_fields()).
 struct Header {
     std::uint64_t seq;
     double timeout_s;
@@ -17,14 +17,16 @@ struct Header {
     std::uint32_t input_size;
     std::uint32_t stdout_path_size;
     std::uint32_t stderr_path_size;
+    std::uint32_t shell_program_size;
     std::uint8_t shell;
-    std::uint8_t pad[7];
+    std::uint8_t pad[3];
 };
 
 // The variable parts in the order they follow the header (Job: CommandJob, const or not).
 template <typename Job>
 auto text_fields(Job& job) {
-    return std::array{&job.command, &job.input, &job.stdout_path, &job.stderr_path};
+    return std::array{&job.command, &job.input, &job.stdout_path, &job.stderr_path,
+                      &job.shell_program};
 }
 
 }  // namespace
@@ -40,6 +42,7 @@ std::vector<std::byte> encode(const CommandJob& job) {
                   size(job.input),
                   size(job.stdout_path),
                   size(job.stderr_path),
+                  size(job.shell_program),
                   static_cast<std::uint8_t>(job.shell ? 1 : 0),
                   {}};
     std::vector<std::byte> bytes(sizeof header);
@@ -55,8 +58,9 @@ CommandJob decode(std::span<const std::byte> bytes) {
     Header header{};
     if (bytes.size() < sizeof header) throw std::runtime_error("command job too short");
     std::memcpy(&header, bytes.data(), sizeof header);
-    const std::array<std::uint32_t, 4> sizes{header.command_size, header.input_size,
-                                             header.stdout_path_size, header.stderr_path_size};
+    const std::array<std::uint32_t, 5> sizes{header.command_size, header.input_size,
+                                             header.stdout_path_size, header.stderr_path_size,
+                                             header.shell_program_size};
     std::size_t total = sizeof header;
     for (const auto size : sizes) total += size;
     if (bytes.size() != total) throw std::runtime_error("command job sizes do not add up");

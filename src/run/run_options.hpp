@@ -7,17 +7,28 @@
 
 namespace run {
 
+// --halt WHEN,WHY=N or WHEN,WHY=N% (GNU parallel's forms): stop once N jobs (or N% of all
+// the jobs) have failed, succeeded or ended.
+struct HaltCondition {
+    enum class When { never, now, soon } when = When::never;  // now: cancel running jobs
+    enum class Why { fail, success, done } why = Why::fail;
+    unsigned count = 1;  // WHY=N
+    double percent = 0;  // WHY=N%: N, 1 to 100 (then count is unused)
+};
+
 struct RunOptions {
-    unsigned jobs = 0;         // -j: commands at once; 0: one per core
-    bool shell = false;        // run each command with /bin/sh -c
-    double timeout_s = 0;      // per job; 0: none
-    double grace_s = 1;        // SIGTERM -> SIGKILL on timeout or cancel
-    bool grace_given = false;  // --grace given: after a first SIGINT, running jobs
-                               // get this long to finish before they are cancelled
-    unsigned retries = 0;      // more attempts after a failed first one
-    enum class Halt { never, now, soon } halt = Halt::never;
-    unsigned halt_after_failures = 1;  // --halt now|soon,fail=N
-    bool keep_order = false;           // outputs in input order
+    unsigned jobs = 0;           // -j: commands at once; 0: one per core
+    bool shell = false;          // run each command with a shell (SHELL -c COMMAND)
+    std::string shell_program;   // with shell: the shell, an absolute path; empty: /bin/sh
+    double timeout_s = 0;        // per job; 0: none
+    double timeout_percent = 0;  // --timeout N%: N% of the median runtime of the jobs that
+                                 // succeeded so far (none before the first one has); 0: unused
+    double grace_s = 1;          // SIGTERM -> SIGKILL on timeout or cancel
+    bool grace_given = false;    // --grace given: after a first SIGINT, running jobs
+                                 // get this long to finish before they are cancelled
+    unsigned retries = 0;        // more attempts after a failed first one
+    HaltCondition halt;
+    bool keep_order = false;  // outputs in input order
     std::optional<std::filesystem::path> joblog;
     bool json = false;             // one JSON line per finished job instead of raw output
     std::optional<bool> progress;  // forced on/off; default: when stderr is a terminal

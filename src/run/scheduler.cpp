@@ -12,8 +12,10 @@
 #include <optional>
 
 #include "command_job.hpp"
+#include "halt_policy.hpp"
 #include "job_report.hpp"
 #include "live_output.hpp"
+#include "median_runtime.hpp"
 #include "output_directory.hpp"
 #include "output_tag.hpp"
 #include "results_directory.hpp"
@@ -78,7 +80,8 @@ class Scheduler {
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
           report_(options, jobs.size()),
-          pacer_(options) {
+          pacer_(options),
+          halt_(options.halt) {
         if (options.results) results_.emplace(*options.results);
         if (options.output != RunOptions::Output::grouped)
             live_.emplace(options.output, workers_, directory_.path(),
@@ -135,7 +138,7 @@ class Scheduler {
         }
         if (terminated) return 128 + SIGTERM;
         if (interrupts > 0) return 128 + SIGINT;
-        return static_cast<int>(std::min<std::size_t>(report_.failed(), 101));
+        return halt_.exit_status(report_.failed(), report_.done());
     }
 
   private:
@@ -179,7 +182,7 @@ class Scheduler {
     // Stopping: failed jobs waiting for another attempt will not get it; they are reported
     // as they last ended.
     void report_abandoned_retries() {
-        for (auto& job : retry_) guarded([&] { report_finished(std::move(*job.failed)); });
+        for (auto& job : retry_) guarded([&] { record(std::move(*job.failed)); });
         retry_.clear();
     }
 
@@ -249,10 +252,11 @@ class Scheduler {
         }
         CommandJob command{.seq = spec.seq,
                            .shell = options_.shell,
-                           .timeout_s = spec.timeout.value_or(options_.timeout_s),
+                           .timeout_s = spec.timeout.value_or(run_timeout()),
                            .grace_s = options_.grace_s,
                            .command = spec.command,
-                           .input = spec.input};
+                           .input = spec.input,
+                           .shell_program = options_.shell_program};
         if (error.empty()) {
             try {
                 const auto paths = output_for(spec, job.tag);
@@ -271,8 +275,7 @@ class Scheduler {
             finished.spec = &spec;
             finished.exit_code = 2;
             finished.error = error;
-            guarded([&] { report_.finished(std::move(finished)); });
-            halt_if_needed();
+            report_finished(std::move(finished));
             return false;
         }
         running_[pool_->submit(std::span<const std::byte>(bytes))] = job;
@@ -333,21 +336,45 @@ class Scheduler {
             retry_.push_back({job.index, job.attempt + 1, runs, std::move(finished), job.tag});
             return;
         }
+        if (finished.success()) runtimes_.add(finished.duration_s);
         report_finished(std::move(finished));
-        halt_if_needed();
     }
 
-    void report_finished(FinishedJob finished) {
-        if (results_) results_->finish(finished);
+    // A job's end in --results (if it ran) and in the report.
+    void record(FinishedJob finished) {
+        if (results_ && finished.attempts > 0) results_->finish(finished);
         report_.finished(std::move(finished));
     }
 
-    void halt_if_needed() {
-        if (options_.halt == RunOptions::Halt::never ||
-            report_.failed() < options_.halt_after_failures)
-            return;
-        stopping_ = true;
-        if (options_.halt == RunOptions::Halt::now && !cancelled_) cancel_running();
+    // A job ended for good: reported, then --halt decides whether the run goes on.
+    void report_finished(FinishedJob finished) {
+        const int status = shell_status(finished);
+        guarded([&] { record(std::move(finished)); });
+        switch (halt_.finished(status, jobs_.size())) {
+            case HaltPolicy::Action::go_on:
+                break;
+            case HaltPolicy::Action::stop_starting:
+                stopping_ = true;
+                break;
+            case HaltPolicy::Action::cancel_running:
+                stopping_ = true;
+                if (!cancelled_) cancel_running();
+                break;
+        }
+    }
+
+    // A job's exit status as a shell reports it (128+N for signal N).
+    static int shell_status(const FinishedJob& job) {
+        if (job.success()) return 0;
+        if (job.exit_code > 0) return job.exit_code;
+        return job.signal != 0 ? 128 + job.signal : 1;
+    }
+
+    // The time limit of a job without one of its own: --timeout S, or N% of the median
+    // runtime so far.
+    double run_timeout() const {
+        return options_.timeout_percent > 0 ? percent_timeout(runtimes_, options_.timeout_percent)
+                                            : options_.timeout_s;
     }
 
     const std::vector<JobSpec>& jobs_;
@@ -359,6 +386,8 @@ class Scheduler {
     std::optional<LiveOutput> live_;           // --line-buffer, --ungroup
     bool output_flowing_ = false;              // the last look at the FIFOs found output
     StartPacer pacer_;
+    HaltPolicy halt_;
+    MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%
     forkline::Pool* pool_ = nullptr;
     std::size_t next_ = 0;       // next job never started
     std::deque<Running> retry_;  // failed jobs waiting for another attempt

@@ -4,12 +4,18 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <forkline/forkline.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "halt_policy.hpp"
 #include "input.hpp"
+#include "job_shell.hpp"
+#include "job_slots.hpp"
 #include "job_source.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
@@ -17,6 +23,7 @@
 #include "scheduler.hpp"
 #include "subcommands.hpp"
 #include "tool.hpp"
+#include "unsupported_options.hpp"
 #include "usage_error.hpp"
 
 namespace {
@@ -27,7 +34,7 @@ Run commands in parallel on a pool of worker processes.
   forkline run -j 4 'gzip -9 {}' ::: *.log          template + arguments
   find . -name '*.log' | forkline run 'gzip -9 {}'  arguments from stdin, one per line
   forkline run -j 4 < commands.txt                  one command (a pipeline) per line
-  forkline run --jobs jobs.jsonl                    {"cmd": "…", "timeout": 5, "input": "…"}
+  forkline run --json-jobs jobs.jsonl               {"cmd": "…", "timeout": 5, "input": "…"}
 
 Each command is a pipeline run without a shell (see runpipe --help for the syntax) unless
 --shell. Placeholders: {} the argument(s), {.} without extension, {/} basename, {//} dirname,
@@ -36,36 +43,59 @@ single words: spaces and quotes in file names are safe. Options come before the 
 (one argument: quote it), the arguments after :::; -- ends the options.
 
 Options:
-  -j, --max-procs N  commands at once, 1 to 4096 (default: the number of cores)
+  -j, -P, --jobs, --max-procs N
+                     commands at once, 1 to 4096 (default: the number of cores); N% of
+                     the cores; +N / -N: the cores plus / minus N (at least 1); 0: as many
+                     as the limits allow (4096, open files, RLIMIT_NPROC; at most one per job)
   -n, --max-args K   up to K arguments per command (with a template)
-  --jobs FILE        read jobs from FILE as JSON lines ('-' for stdin)
-  --shell            run each command with /bin/sh -c
-  --timeout S        per job: SIGTERM to its process group, SIGKILL after --grace;
-                     0 (the default): no timeout
+  --json-jobs FILE   read jobs from FILE as JSON lines ('-' for stdin); this was --jobs,
+                     which is now GNU parallel's -j
+  --shell[=SHELL]    run each command with SHELL -c (a name in PATH or a path; default
+                     $PARALLEL_SHELL, else /bin/sh); bash runs export -f functions.
+                     --shell SHELL: the next word is the shell when it is a shell's name
+                     (sh bash dash ksh mksh zsh ash yash fish) or an absolute path and
+                     no ::: follows it (--shell -- bash: bash is the template).
+                     $PARALLEL_SHELL set, without --shell: as --shell=$PARALLEL_SHELL
+  --timeout S|N%     per job: SIGTERM to its process group, SIGKILL after --grace;
+                     0 (the default): no timeout. N%: N% of the median runtime of the jobs
+                     that succeeded so far (as GNU parallel), from the first success on;
+                     a job's limit is set when it starts
   --grace S          SIGTERM -> SIGKILL delay (default 1); given, it is also how long running
                      jobs may go on after a first SIGINT
   --retries K        up to K more attempts of a failed job
-  --halt WHEN,fail=N after N failed jobs stop: 'now' cancels running jobs, 'soon' lets them end
+  --halt WHEN,WHY=N  stop after N jobs (N%: N% of all the jobs, once the input has ended)
+                     failed (WHY fail), succeeded (success) or ended (done): WHEN 'now'
+                     cancels running jobs, 'soon' lets them end; GNU's 0 1 2 -1 -2 N% too.
+                     Exit status then as GNU: 0 after success; the job's status after
+                     fail=1 / done=1; the % of failed jobs with N%; else the failed count
   --rate N/s|N/m     start at most N jobs per second (or minute)
   --delay S          wait S seconds between two starts
-  --keep-order       print outputs in input order (default: completion order)
+  -k, --keep-order   print outputs in input order (default: completion order)
   --joblog FILE      GNU parallel's joblog (TSV: Seq Host Starttime JobRuntime Send Receive
                      Exitval Signal Command); in Command, backslash, tab, newline and
                      carriage return are written \\ \t \n \r, other control bytes \xNN
   --json             one JSON line per finished job (seq, command, exit_code, signal,
                      timed_out, attempts, duration, stdout, stderr; invalid UTF-8 -> U+FFFD)
-  --line-buffer      print whole lines of every running job as they come (a line is never
+  --line-buffer, --lb
+                     print whole lines of every running job as they come (a line is never
                      cut or mixed; a job's unterminated last piece when it ends)
   -u, --ungroup      print output bytes as they come (lines of jobs may mix)
+  --group            each job's output whole when it ends (the default)
   --tag              put the job's arguments and a TAB before each output line (stdout and
                      stderr; grouped or --line-buffer)
   --tagstring STR    as --tag, with STR ({} {.} {/} {//} {#} expanded, unquoted) as the tag
-  --results DIR      keep each job's output in DIR/1/ARG/{stdout,stderr,seq,signal,exitval}
+  --results, --res DIR
+                     keep each job's output in DIR/1/ARG/{stdout,stderr,seq,signal,exitval}
                      (GNU parallel's folders), and DIR/index.jsonl (one line per job: seq,
                      exit_code, signal, timed_out, command, directory); printed too
   --dry-run          print the commands, run nothing
-  --progress         progress line on stderr even when it is not a terminal
+  --progress, --bar, --eta
+                     progress line on stderr even when it is not a terminal (done,
+                     running, failed, rate, ETA)
   --no-progress      no progress line, even on a terminal
+  -r, --no-run-if-empty, --will-cite, --no-notice
+                     accepted for GNU scripts: forkline runs no job for an empty line and
+                     prints no notice
   -h, --help         show this help
   --version          show the version
 
@@ -75,6 +105,9 @@ output or the joblog cannot be written, running jobs are cancelled the same way 
 forkline run fails (exit 255), or, when the reader of its output has gone (| head -1),
 ends quietly by SIGPIPE.
 
+GNU parallel options that forkline does not support (--pipe, -S, --semaphore, --env, …)
+are refused, each with one line naming it (exit 255), never ignored.
+
 Exit status (as GNU parallel): 0 every job succeeded; 1-100 the number of failed jobs;
 101 more than 100 failed; 130/143 interrupted by SIGINT/SIGTERM; 255 bad usage or any
 other error.
@@ -82,10 +115,12 @@ other error.
 
 using cli::UsageError;
 
-// Counts (-n, --retries, --halt fail=N): far past any use, never near an overflow.
+// Counts (-n, --retries): far past any use, never near an overflow.
 constexpr unsigned long long kMaxCount = 100000;
 // --rate: job starts per second or minute.
 constexpr double kMaxRate = 1e6;
+// --timeout N%: of the median runtime (GNU: only values above 100 make sense).
+constexpr double kMaxTimeoutPercent = 1e6;
 
 double seconds(const std::string& option, const std::string& text) {
     return std::chrono::duration<double>(cli::parse_seconds(option, text)).count();
@@ -105,22 +140,19 @@ double parse_rate(const std::string& text) {
     return unit == "/s" ? n : n / 60;
 }
 
-void parse_halt(const std::string& text, run::RunOptions& options) {
-    const auto comma = text.find(",fail=");
-    const auto when = text.substr(0, comma);
-    if ((when != "now" && when != "soon") || comma == std::string::npos)
-        throw UsageError("--halt needs now,fail=N or soon,fail=N, not " + cli::quoted(text));
-    options.halt = when == "now" ? run::RunOptions::Halt::now : run::RunOptions::Halt::soon;
-    options.halt_after_failures = count("--halt fail=", text.substr(comma + 6), 1);
+// --timeout S or N% (GNU parallel's percentage of the median runtime).
+void parse_timeout(const std::string& text, run::RunOptions& options) {
+    if (text.ends_with('%')) {
+        options.timeout_percent =
+            cli::parse_real("--timeout", text.substr(0, text.size() - 1), 0, kMaxTimeoutPercent);
+        if (options.timeout_percent <= 0)
+            throw UsageError("--timeout N% needs N above 0, not " + cli::quoted(text));
+        return;
+    }
+    options.timeout_s = seconds("--timeout", text);
 }
 
 using Output = run::RunOptions::Output;
-
-void set_output(run::RunOptions& options, Output output) {
-    if (options.output != Output::grouped && options.output != output)
-        throw UsageError("--line-buffer and -u (--ungroup) contradict each other");
-    options.output = output;
-}
 
 void set_tag(run::RunOptions& options, const std::string& tag) {
     if (options.tag && *options.tag != tag)
@@ -132,14 +164,29 @@ void set_tag(run::RunOptions& options, const std::string& tag) {
 struct Arguments {
     run::RunOptions options;
     std::optional<std::string> command_template;
-    std::optional<std::string> jobs_file;  // --jobs
+    std::optional<std::string> jobs_file;  // --json-jobs
     bool have_arguments = false;           // ::: given
     std::vector<std::string> arguments;    // after :::
     std::optional<std::size_t> max_args;   // -n
     bool dry_run = false;
-    bool progress = false;     // --progress given
-    bool no_progress = false;  // --no-progress given
+    bool progress = false;                  // --progress given
+    bool no_progress = false;               // --no-progress given
+    bool as_many_as_possible = false;       // -j 0: bounded by the number of jobs too
+    bool shell_flag = false;                // a bare --shell
+    std::optional<std::string> shell_name;  // --shell=SHELL, or the word after --shell
+    bool output_given = false;              // --group, --line-buffer or -u
 };
+
+// --group, --line-buffer, -u: one of them (GNU parallel takes the last one silently).
+void set_output(Arguments& args, Output output) {
+    constexpr const char* kNames[] = {"--group", "--line-buffer", "-u (--ungroup)"};
+    const auto name = [&](Output o) { return std::string(kNames[static_cast<int>(o)]); };
+    if (args.output_given && args.options.output != output)
+        throw UsageError(name(args.options.output) + " and " + name(output) +
+                         " contradict each other");
+    args.output_given = true;
+    args.options.output = output;
+}
 
 // Output modes that cannot work together.
 void check_output_options(const Arguments& args) {
@@ -156,43 +203,84 @@ void check_output_options(const Arguments& args) {
         throw UsageError("--dry-run runs nothing: it has no --results");
 }
 
+// -j and its spellings (run/job_slots.hpp).
+void set_job_slots(Arguments& args, const std::string& option, const std::string& text) {
+    args.options.jobs = run::parse_job_slots(option, text, forkline::available_cores());
+    args.as_many_as_possible = !text.empty() && text.find_first_not_of('0') == std::string::npos;
+}
+
+// --shell, --shell=SHELL, --shell SHELL and $PARALLEL_SHELL (run/job_shell.hpp). The word
+// after a bare --shell is the first operand (getopt stopped there): it is taken as the
+// shell, and removed from `operands`, only when --shell is the argument right before it.
+void choose_shell(Arguments& args, int argc, char** argv, std::vector<std::string>& operands) {
+    const int first = argc - static_cast<int>(operands.size());
+    if (args.shell_flag && !args.shell_name && !operands.empty() &&
+        std::string_view(argv[first - 1]) == "--shell" && run::names_a_shell(operands[0]) &&
+        (operands.size() < 2 || !operands[1].starts_with(":::"))) {
+        args.shell_name = operands.front();
+        operands.erase(operands.begin());
+    }
+    const char* parallel_shell = std::getenv("PARALLEL_SHELL");
+    const bool from_environment = parallel_shell != nullptr && *parallel_shell != 0;
+    if (args.shell_name) {
+        args.options.shell_program = run::find_shell("--shell", *args.shell_name);
+    } else if (from_environment) {
+        args.options.shell_program = run::find_shell("$PARALLEL_SHELL", parallel_shell);
+    }
+    args.options.shell = args.shell_flag || from_environment;
+}
+
 // Options first (getopt_long, stopping at the template); then TEMPLATE [::: ARG…].
 Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
     auto& options = args.options;
-    const auto operands = cli::parse_options(
-        argc, argv, 2, {"forkline run", kRunUsage},
-        {
-            {"jobs", 0, true, [&](auto& file) { args.jobs_file = file; }},
-            {"shell", 0, false, [&](auto&) { options.shell = true; }},
-            {"timeout", 0, true, [&](auto& s) { options.timeout_s = seconds("--timeout", s); }},
-            {"grace", 0, true,
-             [&](auto& s) {
-                 options.grace_s = seconds("--grace", s);
-                 options.grace_given = true;
-             }},
-            {"retries", 0, true, [&](auto& k) { options.retries = count("--retries", k, 0); }},
-            {"halt", 0, true, [&](auto& when) { parse_halt(when, options); }},
-            {"rate", 0, true, [&](auto& rate) { options.rate_per_s = parse_rate(rate); }},
-            {"delay", 0, true, [&](auto& s) { options.delay_s = seconds("--delay", s); }},
-            {"keep-order", 0, false, [&](auto&) { options.keep_order = true; }},
-            {"joblog", 0, true, [&](auto& file) { options.joblog = file; }},
-            {"json", 0, false, [&](auto&) { options.json = true; }},
-            {"dry-run", 0, false, [&](auto&) { args.dry_run = true; }},
-            {"progress", 0, false, [&](auto&) { args.progress = true; }},
-            {"no-progress", 0, false, [&](auto&) { args.no_progress = true; }},
-            {"max-procs", 'j', true,
-             [&](auto& n) {
-                 options.jobs = cli::parse_count_as<unsigned>("-j", n, 1, cli::kMaxWorkers);
-             }},
-            {"max-args", 'n', true, [&](auto& k) { args.max_args = count("-n", k, 1); }},
-            {"line-buffer", 0, false, [&](auto&) { set_output(options, Output::line_buffer); }},
-            {"ungroup", 'u', false, [&](auto&) { set_output(options, Output::ungroup); }},
-            {"tag", 0, false, [&](auto&) { set_tag(options, "{}"); }},
-            {"tagstring", 0, true, [&](auto& text) { set_tag(options, text); }},
-            {"results", 0, true, [&](auto& dir) { options.results = dir; }},
-        },
-        cli::Operands::last);
+    std::vector<cli::Option> known{
+        {"json-jobs", 0, true, [&](auto& file) { args.jobs_file = file; }},
+        {"shell", 0, true,
+         [&](auto& name) {
+             args.shell_flag = true;
+             if (!name.empty()) args.shell_name = name;
+         },
+         true},
+        {"timeout", 0, true, [&](auto& s) { parse_timeout(s, options); }},
+        {"grace", 0, true,
+         [&](auto& s) {
+             options.grace_s = seconds("--grace", s);
+             options.grace_given = true;
+         }},
+        {"retries", 0, true, [&](auto& k) { options.retries = count("--retries", k, 0); }},
+        {"halt", 0, true, [&](auto& when) { options.halt = run::parse_halt(when); }},
+        {"rate", 0, true, [&](auto& rate) { options.rate_per_s = parse_rate(rate); }},
+        {"delay", 0, true, [&](auto& s) { options.delay_s = seconds("--delay", s); }},
+        {"keep-order", 'k', false, [&](auto&) { options.keep_order = true; }},
+        {"joblog", 0, true, [&](auto& file) { options.joblog = file; }},
+        {"json", 0, false, [&](auto&) { options.json = true; }},
+        {"dry-run", 0, false, [&](auto&) { args.dry_run = true; }},
+        {"progress", 0, false, [&](auto&) { args.progress = true; }},
+        {"bar", 0, false, [&](auto&) { args.progress = true; }},
+        {"eta", 0, false, [&](auto&) { args.progress = true; }},
+        {"no-run-if-empty", 'r', false, [](auto&) {}},  // never a job for an empty line
+        {"will-cite", 0, false, [](auto&) {}},          // forkline prints no notice
+        {"no-notice", 0, false, [](auto&) {}},
+        {"no-progress", 0, false, [&](auto&) { args.no_progress = true; }},
+        {"max-procs", 'j', true, [&](auto& n) { set_job_slots(args, "-j", n); }},
+        {"jobs", 0, true, [&](auto& n) { set_job_slots(args, "--jobs", n); }},
+        {nullptr, 'P', true, [&](auto& n) { set_job_slots(args, "-P", n); }},
+        {"max-args", 'n', true, [&](auto& k) { args.max_args = count("-n", k, 1); }},
+        {"line-buffer", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
+        {"lb", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
+        {"ungroup", 'u', false, [&](auto&) { set_output(args, Output::ungroup); }},
+        {"group", 0, false, [&](auto&) { set_output(args, Output::grouped); }},
+        {"tag", 0, false, [&](auto&) { set_tag(options, "{}"); }},
+        {"tagstring", 0, true, [&](auto& text) { set_tag(options, text); }},
+        {"results", 0, true, [&](auto& dir) { options.results = dir; }},
+        {"res", 0, true, [&](auto& dir) { options.results = dir; }},
+    };
+    auto refused = run::unsupported_gnu_options();
+    known.insert(known.end(), refused.begin(), refused.end());
+    auto operands = cli::parse_options(argc, argv, 2, {"forkline run", kRunUsage}, std::move(known),
+                                       cli::Operands::last);
+    choose_shell(args, argc, argv, operands);
 
     auto operand = operands.begin();
     if (operand != operands.end() && *operand != ":::") args.command_template = *operand++;
@@ -210,7 +298,7 @@ Arguments parse_arguments(int argc, char** argv) {
     }
 
     if (args.progress && args.no_progress)
-        throw UsageError("--progress and --no-progress contradict each other");
+        throw UsageError("--progress (--bar, --eta) and --no-progress contradict each other");
     if (args.progress || args.no_progress) options.progress = args.progress;
     if (args.dry_run && options.json)
         throw UsageError("--dry-run runs nothing: it has no --json results");
@@ -218,7 +306,7 @@ Arguments parse_arguments(int argc, char** argv) {
         throw UsageError("--dry-run runs nothing: it has no --joblog");
     check_output_options(args);
     if (args.jobs_file && (args.command_template || args.have_arguments))
-        throw UsageError("--jobs takes no template or ::: arguments");
+        throw UsageError("--json-jobs takes no template or ::: arguments");
     if (args.have_arguments && !args.command_template)
         throw UsageError("::: arguments need a command template");
     if (args.max_args && !args.command_template)
@@ -257,8 +345,12 @@ int print_dry_run(const std::vector<run::JobSpec>& jobs) {
 }  // namespace
 
 int run_main(int argc, char** argv) {
-    const auto args = parse_arguments(argc, argv);
+    auto args = parse_arguments(argc, argv);
     const auto jobs = read_jobs(args);
     if (args.dry_run) return print_dry_run(jobs);
+    // -j 0: no idle workers beyond the jobs (GNU parallel bounds it by the input too).
+    if (args.as_many_as_possible)
+        args.options.jobs = static_cast<unsigned>(
+            std::min<std::size_t>(args.options.jobs, std::max<std::size_t>(jobs.size(), 1)));
     return run::run_jobs(jobs, args.options);
 }
