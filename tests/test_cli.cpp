@@ -126,3 +126,21 @@ TEST_CASE("options: an optional value is attached or absent; a letter without a 
     CHECK(applied == std::vector<std::string>{"shell=", "shell=zsh", "shell=x", "shell=", "P=3"});
     CHECK(operands == std::vector<std::string>{"bash"});
 }
+
+TEST_CASE("options: an optional value only glued (--replace[=R], -i[R]); one-letter-only") {
+    std::vector<std::string> applied;
+    const auto apply = [&](const char* name) {
+        return [&applied, name](const std::string& v) { applied.push_back(name + ("=" + v)); };
+    };
+    std::vector<std::string> args = {"tool", "-i", "--replace", "-i@", "--replace=%",
+                                     "-I",   "x",  "-Iy",       "op"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const auto operands = cli::parse_options(
+        int(args.size()), argv.data(), 1, {"tool", "usage\n"},
+        {{"replace", 'i', true, apply("replace"), true}, {nullptr, 'I', true, apply("I")}});
+    CHECK(applied ==
+          std::vector<std::string>{"replace=", "replace=", "replace=@", "replace=%", "I=x", "I=y"});
+    CHECK(operands == std::vector<std::string>{"op"});
+}

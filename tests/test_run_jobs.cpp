@@ -1,4 +1,4 @@
-// Building `forkline run` jobs: placeholders, quoting, sources.
+// Building `forkline run` jobs: sources, grouping, joblog, output directories.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,46 +17,39 @@
 #include "median_runtime.hpp"
 #include "option_numbers.hpp"
 #include "output_directory.hpp"
-#include "placeholders.hpp"
 #include "results_directory.hpp"
 #include "usage_error.hpp"
 
-TEST_CASE("placeholders") {
-    CHECK(run::expand("gzip -9 {}", {"a.log"}, 1) == "gzip -9 'a.log'");
-    CHECK(run::expand("mv {} {.}.txt", {"dir/x.tar.gz"}, 1) == "mv 'dir/x.tar.gz' 'dir/x.tar'.txt");
-    CHECK(run::expand("echo {/} {//} {#}", {"/a/b/c.d"}, 7) == "echo 'c.d' '/a/b' 7");
-    CHECK(run::expand("echo", {"x", "y z"}, 1) == "echo 'x' 'y z'");
-    CHECK(run::expand("echo {.}", {".bashrc"}, 1) == "echo '.bashrc'");
-    CHECK(run::expand("echo {.}", {"dir.d/file"}, 1) == "echo 'dir.d/file'");
-}
-
-TEST_CASE("quoted arguments come back as one word, whatever they hold") {
-    for (const std::string odd :
-         {"a b", "it's", "x\"y", "$HOME", "*", "a|b", "back\\slash", "'", ""}) {
-        const auto stages = forkline::parse_pipeline(run::expand("echo {}", {odd}, 1));
-        REQUIRE(stages.size() == 1);
-        CHECK(stages[0].argv == std::vector<std::string>{"echo", odd});
-    }
-}
-
-TEST_CASE("-n groups arguments; numbering follows") {
-    const auto jobs = run::jobs_from_arguments("echo {#}: {}", {"a", "b", "c", "d", "e"}, 2);
+TEST_CASE("-n groups arguments; numbering follows; commands are expanded when they start") {
+    const run::CommandTemplate command("echo {#}: {}", {});
+    const auto jobs =
+        run::jobs_from_arguments(command, {"a", "b", "c", "d", "e"}, {.max_records = 2});
     REQUIRE(jobs.size() == 3);
-    CHECK(jobs[0].command == "echo 1: 'a' 'b'");
-    CHECK(jobs[2].command == "echo 3: 'e'");
+    CHECK(jobs[0].arguments == run::Arguments{{"a"}, {"b"}});
+    CHECK(run::command_text(jobs[0], 1) == "echo 1: a b");
+    CHECK(run::command_text(jobs[2], 1) == "echo 3: e");
     CHECK(jobs[2].seq == 3);
+    CHECK(run::error_prefix(jobs[2]) == "job 3: ");
 }
 
 TEST_CASE("lines: arguments with a template, commands without; blank lines skipped") {
     std::istringstream args("one\n\ntwo\r\n");
-    const auto jobs = run::jobs_from_lines(args, std::string("echo {}"), 1);
+    const run::CommandTemplate command("echo {}", {});
+    const auto jobs = run::jobs_from_lines(args, &command, {});
     REQUIRE(jobs.size() == 2);
-    CHECK(jobs[1].command == "echo 'two'");
+    CHECK(run::command_text(jobs[1], 1) == "echo two");
+    CHECK(run::error_prefix(jobs[1]) == "line 3: ");
     std::istringstream commands("echo a\n\necho b | wc -c\n");
-    const auto lines = run::jobs_from_lines(commands, std::nullopt, 1);
+    const auto lines = run::jobs_from_lines(commands, nullptr, {});
     REQUIRE(lines.size() == 2);
     CHECK(lines[1].command == "echo b | wc -c");
     CHECK(lines[1].line == 3);
+    // Several lines in a job: its errors name the first of them.
+    std::istringstream grouped("a\n\nb\nc\nd\n");
+    const auto pairs = run::jobs_from_lines(grouped, &command, {.max_records = 2});
+    REQUIRE(pairs.size() == 2);
+    CHECK(pairs[0].line == 1);
+    CHECK(pairs[1].line == 4);
 }
 
 TEST_CASE("JSON lines: good ones become jobs, bad ones errors naming their line") {
@@ -82,10 +75,10 @@ not json
 }
 
 TEST_CASE("joblog commands: control bytes and backslashes escaped, the rest kept") {
-    CHECK(run::joblog_escaped("echo one\necho two") == "echo one\\necho two");
-    CHECK(run::joblog_escaped("a\tb\r\\") == "a\\tb\\r\\\\");
-    CHECK(run::joblog_escaped(std::string("nul\0esc\x1b", 8)) == "nul\\x00esc\\x1B");
-    CHECK(run::joblog_escaped("caf\xc3\xa9 'x' $y") == "caf\xc3\xa9 'x' $y");
+    CHECK(run::joblog_command("echo one\necho two", "") == "echo one\\necho two");
+    CHECK(run::joblog_command("a\tb\r\\", "") == "a\\tb\\r\\\\");
+    CHECK(run::joblog_command(std::string("nul\0esc\x1b", 8), "") == "nul\\x00esc\\x1B");
+    CHECK(run::joblog_command("caf\xc3\xa9 'x' $y", "") == "caf\xc3\xa9 'x' $y");
 }
 
 TEST_CASE("the sweep removes dead runs' directories, keeps live ones and others'") {

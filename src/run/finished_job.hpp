@@ -25,6 +25,10 @@ struct FinishedJob {
     bool keep_files = false;  // out_path, err_path are --results files: not removed
     std::string tag;          // --tag, --tagstring: before each line of its output
     std::string error;        // why it could not run, printed on stderr
+    // Not run: the joblog has it done (--resume…). It is printed in its turn with whatever
+    // output it carries (none, or its output from an earlier run), counted as skipped and
+    // not logged again.
+    bool replayed = false;
 
     bool success() const { return exit_code == 0 && error.empty(); }
 };

@@ -21,9 +21,11 @@ class JobReport {
     JobReport& operator=(const JobReport&) = delete;
 
     void finished(FinishedJob job);  // prints now, or when its turn comes (--keep-order)
+    // The run's part of the joblog is written: flushed to disk at the end (close) and at
+    // most options.joblog_sync_s after each line (update_progress checks).
     void update_progress(std::size_t running, bool force = false);
     void clear_progress();  // before other output: live output, error lines
-    void close();           // prints what --keep-order still holds, clears progress
+    void close();           // prints what --keep-order still holds, clears progress, "N skipped"
 
     // An output could not be written: from now on jobs are only counted, their output
     // files removed, nothing written anywhere.
@@ -31,6 +33,7 @@ class JobReport {
 
     std::size_t done() const { return done_; }
     std::size_t failed() const { return failed_; }
+    std::size_t skipped() const { return skipped_; }  // replayed: done in the joblog
 
   private:
     void print(const FinishedJob& job);
@@ -40,6 +43,7 @@ class JobReport {
     std::size_t total_;
     std::size_t done_ = 0;
     std::size_t failed_ = 0;
+    std::size_t skipped_ = 0;
     std::uint64_t next_to_print_ = 1;
     std::map<std::uint64_t, FinishedJob> held_;  // --keep-order: finished, waiting for their turn
     std::optional<Joblog> joblog_;

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "option_numbers.hpp"
-#include "placeholders.hpp"
 #include "tool.hpp"
 
 namespace run {
@@ -47,48 +46,88 @@ JobSpec from_json(const std::string& line, std::size_t line_number) {
 
 }  // namespace
 
-std::vector<JobSpec> jobs_from_arguments(const std::string& command_template,
-                                         const std::vector<std::string>& args,
-                                         std::size_t max_args) {
-    std::vector<JobSpec> jobs;
-    for (std::size_t i = 0; i < args.size(); i += max_args) {
-        const std::vector<std::string> group(
-            args.begin() + static_cast<std::ptrdiff_t>(i),
-            args.begin() + static_cast<std::ptrdiff_t>(std::min(args.size(), i + max_args)));
-        JobSpec job;
-        job.command = expand(command_template, group, jobs.size() + 1);
-        for (const auto& argument : group) job.arguments.push_back({argument});
-        jobs.push_back(std::move(job));
-    }
-    number(jobs);
-    return jobs;
+std::string command_text(const JobSpec& spec, unsigned slot) {
+    if (spec.command_template == nullptr) return spec.command;
+    return spec.command_template->expand(spec.arguments, spec.seq, slot);
 }
 
-std::vector<JobSpec> jobs_from_lines(std::istream& in,
-                                     const std::optional<std::string>& command_template,
-                                     std::size_t max_args) {
-    std::vector<std::string> lines;
-    std::vector<std::size_t> line_numbers;
+std::string error_prefix(const JobSpec& spec) {
+    return spec.line != 0 ? "line " + std::to_string(spec.line) + ": "
+                          : "job " + std::to_string(spec.seq) + ": ";
+}
+
+namespace {
+
+// Jobs of `command` from records that come one at a time, each with its line (0 for :::).
+class TemplateJobs {
+  public:
+    TemplateJobs(const CommandTemplate& command, const BatchSettings& batching)
+        : command_(command), batcher_(command, batching) {}
+
+    void add(std::string record, std::size_t line) {
+        if (++pending_ == 1) first_line_ = line;
+        if (auto batch = batcher_.add({std::move(record)})) {
+            push(std::move(*batch));
+            if (pending_ > 0) first_line_ = line;  // this record began the next batch
+        }
+    }
+
+    std::vector<JobSpec> finish() {
+        if (auto batch = batcher_.finish()) push(std::move(*batch));
+        return std::move(jobs_);
+    }
+
+  private:
+    void push(Arguments batch) {
+        pending_ -= batch.size();
+        JobSpec job;
+        job.seq = jobs_.size() + 1;
+        job.line = first_line_;
+        job.arguments = std::move(batch);
+        job.command_template = &command_;
+        jobs_.push_back(std::move(job));
+    }
+
+    const CommandTemplate& command_;
+    ArgumentBatcher batcher_;
+    std::size_t pending_ = 0;     // records given to the batcher and not yet in a job
+    std::size_t first_line_ = 0;  // the line of the first of them
+    std::vector<JobSpec> jobs_;
+};
+
+}  // namespace
+
+std::vector<JobSpec> jobs_from_arguments(const CommandTemplate& command,
+                                         const std::vector<std::string>& args,
+                                         const BatchSettings& batching) {
+    TemplateJobs jobs(command, batching);
+    for (const auto& arg : args) jobs.add(arg, 0);
+    return jobs.finish();
+}
+
+std::vector<JobSpec> jobs_from_lines(std::istream& in, const CommandTemplate* command,
+                                     const BatchSettings& batching) {
+    std::optional<TemplateJobs> template_jobs;
+    if (command != nullptr) template_jobs.emplace(*command, batching);
+    std::vector<JobSpec> jobs;
     std::string line;
     for (std::size_t n = 1; std::getline(in, line); ++n) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
-        // A command file may have comments (an argument line is taken as it is).
+        if (template_jobs) {  // an argument line is taken as it is
+            template_jobs->add(std::move(line), n);
+            continue;
+        }
+        // A command file may have comments.
         const auto first = line.find_first_not_of(" \t");
-        if (!command_template && (first == std::string::npos || line[first] == '#')) continue;
-        lines.push_back(line);
-        line_numbers.push_back(n);
-    }
-    if (command_template) return jobs_from_arguments(*command_template, lines, max_args);
-    std::vector<JobSpec> jobs;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (first == std::string::npos || line[first] == '#') continue;
         JobSpec job;
-        job.command = lines[i];
-        job.line = line_numbers[i];
+        job.seq = jobs.size() + 1;
+        job.command = line;
+        job.line = n;
         jobs.push_back(std::move(job));
     }
-    number(jobs);
-    return jobs;
+    return template_jobs ? template_jobs->finish() : jobs;
 }
 
 std::vector<JobSpec> jobs_from_json_lines(std::istream& in) {

@@ -1,17 +1,16 @@
 #include "output_tag.hpp"
 
-#include "placeholders.hpp"
-
 namespace run {
 
-// The one place that expands a tag: the template code's plain-text expansion.
-std::string job_tag(const std::string& tagstring, const JobSpec& job, unsigned slot) {
-    static_cast<void>(slot);  // {%} comes with the template rewrite (t13-template)
-    std::vector<std::string> arguments;
-    for (const auto& record : job.arguments)
-        arguments.insert(arguments.end(), record.begin(), record.end());
-    if (job.arguments.empty()) arguments.push_back(job.command);
-    return expand_text(tagstring, arguments, job.seq) + '\t';
+// The one place that expands a tag.
+std::string job_tag(const CommandTemplate& tag, const JobSpec& job, unsigned slot) {
+    try {
+        return (job.arguments.empty() ? tag.expand_text({{job.command}}, job.seq, slot)
+                                      : tag.expand_text(job.arguments, job.seq, slot)) +
+               '\t';
+    } catch (const ExpandError&) {  // the job itself fails the same way, and says why
+        return "\t";
+    }
 }
 
 void LinePrefixer::add(std::string_view block, std::string& out) {

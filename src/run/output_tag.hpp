@@ -5,15 +5,17 @@
 #include <string>
 #include <string_view>
 
+#include "command_template.hpp"
 #include "job_source.hpp"
 
 namespace run {
 
-// The prefix of `job`'s lines: `tagstring` ("{}" for --tag: the arguments joined by
-// spaces) with its placeholders expanded, the arguments inserted as they are (unquoted:
-// a tag is text for people), then a TAB. A job without arguments (a whole command line)
-// has its command as its argument. `slot` is the job's {%}, 1 to -j.
-std::string job_tag(const std::string& tagstring, const JobSpec& job, unsigned slot);
+// The prefix of `job`'s lines: `tag` (the --tagstring, or "{}" for --tag: the arguments
+// joined by spaces) expanded as text (CommandTemplate::expand_text: the arguments inserted
+// as they are), then a TAB. A job without arguments (a whole command line) has its command
+// as its argument. `slot` is the job's {%}. A tag that asks for an argument the job lacks
+// ({3} with 2 columns) is empty.
+std::string job_tag(const CommandTemplate& tag, const JobSpec& job, unsigned slot);
 
 // Puts a prefix before every line of a stream that comes in blocks; a line cut between
 // two blocks gets it once, and an empty prefix changes nothing.

@@ -30,6 +30,11 @@ struct RunOptions {
     HaltCondition halt;
     bool keep_order = false;  // outputs in input order
     std::optional<std::filesystem::path> joblog;
+    bool joblog_append = false;  // --joblog +FILE, and every resume mode
+    double joblog_sync_s = 1;    // --joblog-sync: fdatasync a line within this; 0: at once
+    // --resume: skip the jobs the joblog has; --resume-failed: those it has succeeded;
+    // --retry-failed: run the joblog's failed jobs again (resume.hpp)
+    enum class Resume { none, resume, resume_failed, retry_failed } resume = Resume::none;
     bool json = false;             // one JSON line per finished job instead of raw output
     std::optional<bool> progress;  // forced on/off; default: when stderr is a terminal
     double rate_per_s = 0;         // job starts per second at most; 0: no limit

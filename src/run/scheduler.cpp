@@ -10,6 +10,7 @@
 #include <forkline/forkline.hpp>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "command_job.hpp"
 #include "halt_policy.hpp"
@@ -19,6 +20,7 @@
 #include "output_directory.hpp"
 #include "output_tag.hpp"
 #include "results_directory.hpp"
+#include "resume.hpp"
 #include "sigpipe_blocked.hpp"
 
 namespace run {
@@ -75,14 +77,18 @@ class StartPacer {
 
 class Scheduler {
   public:
-    Scheduler(const std::vector<JobSpec>& jobs, const RunOptions& options)
-        : jobs_(jobs),
+    Scheduler(std::vector<JobSpec> jobs, const RunOptions& options)
+        : jobs_(std::move(jobs)),
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
-          report_(options, jobs.size()),
+          resume_(options),
+          report_(options, jobs_.size()),
           pacer_(options),
           halt_(options.halt) {
-        if (options.results) results_.emplace(*options.results);
+        for (unsigned slot = 1; slot <= workers_; ++slot) free_slots_.insert(slot);
+        if (options.results)
+            results_.emplace(*options.results, options.resume != RunOptions::Resume::none);
+        if (options.tag) tag_.emplace(*options.tag, TemplateSettings{});
         if (options.output != RunOptions::Output::grouped)
             live_.emplace(options.output, workers_, directory_.path(),
                           [this] { report_.clear_progress(); });
@@ -151,7 +157,8 @@ class Scheduler {
         unsigned attempt = 1;  // 1 + retries so far
         unsigned runs = 0;     // runs of the earlier attempts (a worker death re-runs one)
         std::optional<FinishedJob> failed;  // the last failed attempt, while a retry waits
-        std::string tag;                    // --tag, --tagstring: before each output line
+        unsigned slot = 0;                  // {%}: 1 to -j, while it runs
+        std::string tag{};                  // --tag, --tagstring: before each output line
     };
 
     // Results of the pool, and with live output what the running jobs write. The pool
@@ -221,8 +228,8 @@ class Scheduler {
     }
 
     void start_jobs() {
-        while (!stopping_ && pool_->in_flight() < workers_ && !nothing_left() &&
-               pacer_.wait() == Clock::duration{}) {
+        while (!stopping_ && pool_->in_flight() < workers_ && !free_slots_.empty() &&
+               !nothing_left() && pacer_.wait() == Clock::duration{}) {
             Running job{};
             if (!retry_.empty()) {
                 job = std::move(retry_.front());
@@ -231,24 +238,52 @@ class Scheduler {
             } else {
                 job.index = next_++;
             }
-            if (options_.tag) job.tag = job_tag(*options_.tag, jobs_[job.index], 1);
-            if (!submit(job)) continue;
+            job.slot = *free_slots_.begin();
+            free_slots_.erase(free_slots_.begin());
+            if (tag_) job.tag = job_tag(*tag_, jobs_[job.index], job.slot);
+            if (!submit(job)) {
+                free_slots_.insert(job.slot);
+                continue;
+            }
             pacer_.started();
         }
     }
 
+    // A job the joblog has done: not run, reported in its turn (--keep-order) with the
+    // output an earlier run kept in --results DIR, if any.
+    void replay(const JobSpec& spec, const std::string& tag) {
+        FinishedJob done;
+        done.spec = &spec;
+        done.replayed = true;
+        done.tag = tag;
+        guarded([&] {
+            if (const auto stored = results_ ? results_->read_finished(spec) : std::nullopt) {
+                done.out_path = stored->stdout_path;
+                done.err_path = stored->stderr_path;
+                done.keep_files = true;
+            }
+            report_.finished(std::move(done));
+        });
+    }
+
     // False when the job cannot run at all (reported as failed at once).
     bool submit(const Running& job) {
-        const auto& spec = jobs_[job.index];
+        auto& spec = jobs_[job.index];
         std::string error = spec.error;
-        if (error.empty() && !options_.shell) {
+        if (error.empty()) {
             try {
-                forkline::parse_pipeline(spec.command);
+                spec.command = command_text(spec, job.slot);
+                if (!options_.shell) forkline::parse_pipeline(spec.command);
+            } catch (const ExpandError& e) {
+                error = error_prefix(spec) + e.what();
             } catch (const forkline::ParseError& e) {
-                error = (spec.line != 0 ? "line " + std::to_string(spec.line) + ": "
-                                        : "job " + std::to_string(spec.seq) + ": ") +
-                        e.what();
+                error = error_prefix(spec) + e.what();
             }
+        }
+        // Known only once expanded: the joblog's key is the command text and its input.
+        if (error.empty() && job.attempt == 1 && resume_.skip(spec.seq, spec.command, spec.input)) {
+            replay(spec, job.tag);
+            return false;
         }
         CommandJob command{.seq = spec.seq,
                            .shell = options_.shell,
@@ -263,7 +298,7 @@ class Scheduler {
                 command.stdout_path = paths.out.string();
                 command.stderr_path = paths.err.string();
             } catch (const forkline::Error& e) {  // a FIFO or --results file cannot be made
-                error = "job " + std::to_string(spec.seq) + ": " + e.what();
+                error = error_prefix(spec) + e.what();
             }
         }
         const auto bytes = error.empty() ? encode(command) : std::vector<std::byte>{};
@@ -285,6 +320,7 @@ class Scheduler {
     void on_result(const forkline::JobResult& result) {
         const auto job = running_.at(result.id);
         running_.erase(result.id);
+        free_slots_.insert(job.slot);
         const auto& spec = jobs_[job.index];
         // Its output first, then its report.
         const auto live_bytes = live_ ? live_->finish(spec.seq) : 0;
@@ -333,7 +369,7 @@ class Scheduler {
         }
         if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
             const auto runs = finished.attempts;
-            retry_.push_back({job.index, job.attempt + 1, runs, std::move(finished), job.tag});
+            retry_.push_back({job.index, job.attempt + 1, runs, std::move(finished)});
             return;
         }
         if (finished.success()) runtimes_.add(finished.duration_s);
@@ -377,12 +413,14 @@ class Scheduler {
                                             : options_.timeout_s;
     }
 
-    const std::vector<JobSpec>& jobs_;
+    std::vector<JobSpec> jobs_;  // template jobs get their command when they start
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
+    ResumeFilter resume_;  // reads (and repairs) the joblog before report_ appends to it
     JobReport report_;
     std::optional<ResultsDirectory> results_;  // --results
+    std::optional<CommandTemplate> tag_;       // --tag, --tagstring
     std::optional<LiveOutput> live_;           // --line-buffer, --ungroup
     bool output_flowing_ = false;              // the last look at the FIFOs found output
     StartPacer pacer_;
@@ -392,17 +430,18 @@ class Scheduler {
     std::size_t next_ = 0;       // next job never started
     std::deque<Running> retry_;  // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
-    bool stopping_ = false;     // start nothing new
-    bool cancelled_ = false;    // running jobs were told to stop
-    std::exception_ptr error_;  // the first error: the run stops, run() rethrows it
+    std::set<unsigned> free_slots_;  // job slots ({%}) no running job holds, lowest first
+    bool stopping_ = false;          // start nothing new
+    bool cancelled_ = false;         // running jobs were told to stop
+    std::exception_ptr error_;       // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
     Clock::time_point last_cancel_;
 };
 
 }  // namespace
 
-int run_jobs(const std::vector<JobSpec>& jobs, const RunOptions& options) {
-    return Scheduler(jobs, options).run();
+int run_jobs(std::vector<JobSpec> jobs, const RunOptions& options) {
+    return Scheduler(std::move(jobs), options).run();
 }
 
 }  // namespace run

@@ -19,6 +19,7 @@
 #include "job_source.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
+#include "resume.hpp"
 #include "run_options.hpp"
 #include "scheduler.hpp"
 #include "subcommands.hpp"
@@ -38,9 +39,11 @@ Run commands in parallel on a pool of worker processes.
 
 Each command is a pipeline run without a shell (see runpipe --help for the syntax) unless
 --shell. Placeholders: {} the argument(s), {.} without extension, {/} basename, {//} dirname,
-{#} the job number; without any, the arguments are appended. Arguments are inserted as
-single words: spaces and quotes in file names are safe. Options come before the template
-(one argument: quote it), the arguments after :::; -- ends the options.
+{/.} basename without extension, {#} the job number, {%} the job slot (1 to -j), {N} {N.}
+{N/} {N//} {N/.} the N-th argument; an unknown {…} stays as it is. Without any, the
+arguments are appended. Each argument becomes part of its word exactly as it is, also
+inside '…' or "…": any file name is safe. Options come before the template (one
+argument: quote it), the arguments after :::; -- ends the options.
 
 Options:
   -j, -P, --jobs, --max-procs N
@@ -48,6 +51,12 @@ Options:
                      the cores; +N / -N: the cores plus / minus N (at least 1); 0: as many
                      as the limits allow (4096, open files, RLIMIT_NPROC; at most one per job)
   -n, --max-args K   up to K arguments per command (with a template)
+  -N, --max-replace-args K
+                     K arguments per command (the last may have fewer), {1}…{K}
+  -m                 as many arguments per command as fit 128 KiB
+  -X                 the same, each word holding {} repeated for each argument
+  -I STR             STR is the placeholder for the argument(s), instead of {}
+  -i, --replace[=STR]  the same (STR by default {}), as xargs
   --json-jobs FILE   read jobs from FILE as JSON lines ('-' for stdin); this was --jobs,
                      which is now GNU parallel's -j
   --shell[=SHELL]    run each command with SHELL -c (a name in PATH or a path; default
@@ -71,9 +80,19 @@ Options:
   --rate N/s|N/m     start at most N jobs per second (or minute)
   --delay S          wait S seconds between two starts
   -k, --keep-order   print outputs in input order (default: completion order)
-  --joblog FILE      GNU parallel's joblog (TSV: Seq Host Starttime JobRuntime Send Receive
-                     Exitval Signal Command); in Command, backslash, tab, newline and
-                     carriage return are written \\ \t \n \r, other control bytes \xNN
+  --joblog [+]FILE   GNU parallel's joblog (TSV: Seq Host Starttime JobRuntime Send Receive
+                     Exitval Signal Command); +FILE appends. In Command, backslash, tab,
+                     newline and carriage return are written \\ \t \n \r, other control
+                     bytes \xNN; a job with stdin input ends in ' #\input=sha256:HEX' (HEX:
+                     sha256sum of the input). One write per line: a SIGKILL never cuts one
+  --joblog-sync S|job  fdatasync the joblog at most S seconds after a line (default 1) and
+                     at the end, so power loss costs at most S seconds of the journal; 'job':
+                     after every line (2000 x true, -j 2: 5 s instead of 1.5 s here)
+  --resume           with --joblog: skip the jobs it has (done or failed), append the rest
+  --resume-failed    with --joblog: skip the jobs it has done (Exitval and Signal 0), run
+                     the failed ones again and the rest
+  --retry-failed     run the failed jobs of --joblog again: the commands come from it (the
+                     command line's jobs are ignored), with the same --shell as before
   --json             one JSON line per finished job (seq, command, exit_code, signal,
                      timed_out, attempts, duration, stdout, stderr; invalid UTF-8 -> U+FFFD)
   --line-buffer, --lb
@@ -83,7 +102,7 @@ Options:
   --group            each job's output whole when it ends (the default)
   --tag              put the job's arguments and a TAB before each output line (stdout and
                      stderr; grouped or --line-buffer)
-  --tagstring STR    as --tag, with STR ({} {.} {/} {//} {#} expanded, unquoted) as the tag
+  --tagstring STR    as --tag, with STR (placeholders expanded, unquoted) as the tag
   --results, --res DIR
                      keep each job's output in DIR/1/ARG/{stdout,stderr,seq,signal,exitval}
                      (GNU parallel's folders), and DIR/index.jsonl (one line per job: seq,
@@ -107,6 +126,14 @@ ends quietly by SIGPIPE.
 
 GNU parallel options that forkline does not support (--pipe, -S, --semaphore, --env, …)
 are refused, each with one line naming it (exit 255), never ignored.
+
+Resuming: GNU parallel matches joblog lines to jobs by Seq; forkline matches by the
+Command column (the expanded command, plus its input's digest), so a changed job list
+runs exactly its new or changed jobs. Identical jobs are counted: N done skip the first N.
+A command with {%} differs between runs. A joblog's last line cut by power loss is ignored
+with a warning (and cut off before appending); a bad line before it is an error. Skipped
+jobs count as done, not in the exit status; at the end stderr says how many were
+skipped: forkline run: N skipped (done in joblog 'FILE').
 
 Exit status (as GNU parallel): 0 every job succeeded; 1-100 the number of failed jobs;
 101 more than 100 failed; 130/143 interrupted by SIGINT/SIGTERM; 255 bad usage or any
@@ -161,13 +188,39 @@ void set_tag(run::RunOptions& options, const std::string& tag) {
     options.tag = tag;
 }
 
+using Resume = run::RunOptions::Resume;
+
+// --joblog +FILE appends (GNU parallel); ./+FILE names a file that starts with '+'.
+void parse_joblog(const std::string& text, run::RunOptions& options) {
+    options.joblog_append = options.joblog_append || text.starts_with('+');
+    options.joblog = text.starts_with('+') ? text.substr(1) : text;
+    if (options.joblog->empty()) throw UsageError("--joblog needs a file name");
+}
+
+double sync_interval(const std::string& text) {
+    if (text == "job") return 0;
+    const double interval = seconds("--joblog-sync", text);
+    if (interval <= 0) throw UsageError("--joblog-sync needs seconds > 0 or 'job'");
+    return interval;
+}
+
+void resume(run::RunOptions& options, Resume mode) {
+    if (options.resume != Resume::none && options.resume != mode)
+        throw UsageError("--resume, --resume-failed and --retry-failed exclude each other");
+    options.resume = mode;
+    options.joblog_append = true;  // the joblog is the journal: what it has stays
+}
+
 struct Arguments {
     run::RunOptions options;
     std::optional<std::string> command_template;
-    std::optional<std::string> jobs_file;  // --json-jobs
-    bool have_arguments = false;           // ::: given
-    std::vector<std::string> arguments;    // after :::
-    std::optional<std::size_t> max_args;   // -n
+    std::optional<std::string> jobs_file;     // --json-jobs
+    bool have_arguments = false;              // ::: given
+    std::vector<std::string> arguments;       // after :::
+    run::TemplateSettings template_settings;  // -I, -m, -X, -N
+    run::BatchSettings batching;              // -n, -N, -m, -X
+    bool grouping = false;                    // one of -I -n -N -m -X given
+    bool counted = false;                     // -n or -N given
     bool dry_run = false;
     bool progress = false;                  // --progress given
     bool no_progress = false;               // --no-progress given
@@ -234,6 +287,20 @@ void choose_shell(Arguments& args, int argc, char** argv, std::vector<std::strin
 Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
     auto& options = args.options;
+    // -I, -n, -N, -m, -X: how arguments go into the template.
+    const auto replace = [&](const std::string& text) {
+        args.template_settings.replacement = text.empty() ? "{}" : text;
+        args.grouping = true;
+    };
+    const auto group = [&](const std::string& option, const std::string& k, bool exact) {
+        args.batching.max_records = count(option, k, 1);
+        args.template_settings.exact_records = exact ? args.batching.max_records : 0;
+        args.grouping = args.counted = true;
+    };
+    const auto fill = [&](run::ReplaceMode mode) {
+        args.template_settings.mode = mode;
+        args.batching.fill_command_line = args.grouping = true;
+    };
     std::vector<cli::Option> known{
         {"json-jobs", 0, true, [&](auto& file) { args.jobs_file = file; }},
         {"shell", 0, true,
@@ -253,7 +320,11 @@ Arguments parse_arguments(int argc, char** argv) {
         {"rate", 0, true, [&](auto& rate) { options.rate_per_s = parse_rate(rate); }},
         {"delay", 0, true, [&](auto& s) { options.delay_s = seconds("--delay", s); }},
         {"keep-order", 'k', false, [&](auto&) { options.keep_order = true; }},
-        {"joblog", 0, true, [&](auto& file) { options.joblog = file; }},
+        {"joblog", 0, true, [&](auto& file) { parse_joblog(file, options); }},
+        {"joblog-sync", 0, true, [&](auto& s) { options.joblog_sync_s = sync_interval(s); }},
+        {"resume", 0, false, [&](auto&) { resume(options, Resume::resume); }},
+        {"resume-failed", 0, false, [&](auto&) { resume(options, Resume::resume_failed); }},
+        {"retry-failed", 0, false, [&](auto&) { resume(options, Resume::retry_failed); }},
         {"json", 0, false, [&](auto&) { options.json = true; }},
         {"dry-run", 0, false, [&](auto&) { args.dry_run = true; }},
         {"progress", 0, false, [&](auto&) { args.progress = true; }},
@@ -266,7 +337,16 @@ Arguments parse_arguments(int argc, char** argv) {
         {"max-procs", 'j', true, [&](auto& n) { set_job_slots(args, "-j", n); }},
         {"jobs", 0, true, [&](auto& n) { set_job_slots(args, "--jobs", n); }},
         {nullptr, 'P', true, [&](auto& n) { set_job_slots(args, "-P", n); }},
-        {"max-args", 'n', true, [&](auto& k) { args.max_args = count("-n", k, 1); }},
+        {"max-args", 'n', true, [&](auto& k) { group("-n", k, false); }},
+        {nullptr, 'I', true,
+         [&](auto& text) {
+             replace(text);
+             args.template_settings.replacement = text;  // "" is refused
+         }},
+        {"replace", 'i', true, replace, true},
+        {"max-replace-args", 'N', true, [&](auto& k) { group("-N", k, true); }},
+        {nullptr, 'm', false, [&](auto&) { fill(run::ReplaceMode::multiple); }},
+        {nullptr, 'X', false, [&](auto&) { fill(run::ReplaceMode::context); }},
         {"line-buffer", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
         {"lb", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
         {"ungroup", 'u', false, [&](auto&) { set_output(args, Output::ungroup); }},
@@ -305,39 +385,58 @@ Arguments parse_arguments(int argc, char** argv) {
     if (args.dry_run && options.joblog)
         throw UsageError("--dry-run runs nothing: it has no --joblog");
     check_output_options(args);
+    if (options.resume != Resume::none && !options.joblog)
+        throw UsageError("--resume, --resume-failed and --retry-failed need --joblog FILE");
     if (args.jobs_file && (args.command_template || args.have_arguments))
         throw UsageError("--json-jobs takes no template or ::: arguments");
     if (args.have_arguments && !args.command_template)
         throw UsageError("::: arguments need a command template");
-    if (args.max_args && !args.command_template)
-        throw UsageError("-n groups the arguments of a template: give one");
+    if (args.grouping && !args.command_template)
+        throw UsageError("-I, -n, -N, -m and -X work on a template: give one");
+    args.template_settings.shell = options.shell;
+    if (args.batching.fill_command_line && !args.counted) args.batching.max_records = 0;
     return args;
 }
 
-std::vector<run::JobSpec> read_jobs(const Arguments& args) {
+// `command`: the template, if any (it outlives the jobs).
+std::vector<run::JobSpec> read_jobs(const Arguments& args, const run::CommandTemplate* command) {
+    if (args.options.resume == Resume::retry_failed) {
+        if (args.jobs_file || args.command_template || args.have_arguments) {
+            std::fprintf(stderr,
+                         "forkline run: warning: --retry-failed runs the commands of the "
+                         "joblog: the command line's jobs are ignored (as GNU parallel)\n");
+        }
+        return run::jobs_to_retry(*args.options.joblog);
+    }
     if (args.jobs_file) {
         std::istringstream lines(cli::read_input(*args.jobs_file));
         return run::jobs_from_json_lines(lines);
     }
-    const auto max_args = args.max_args.value_or(1);
     if (args.have_arguments)
-        return run::jobs_from_arguments(*args.command_template, args.arguments, max_args);
+        return run::jobs_from_arguments(*command, args.arguments, args.batching);
     if (::isatty(STDIN_FILENO) != 0)
         throw UsageError("no jobs: give ::: arguments, or lines on stdin");
     std::istringstream lines(cli::read_input("-"));
-    return run::jobs_from_lines(lines, args.command_template, max_args);
+    return run::jobs_from_lines(lines, command, args.batching);
 }
 
-// Prints the commands; jobs that could not be built count as failed, as in a real run.
-int print_dry_run(const std::vector<run::JobSpec>& jobs) {
+// Prints the commands, with {%} as if each job ran after the one -j before it (as GNU
+// parallel); jobs that could not be built count as failed, as in a real run.
+int print_dry_run(const std::vector<run::JobSpec>& jobs, unsigned workers) {
     std::size_t failed = 0;
-    for (const auto& job : jobs) {
-        if (job.error.empty()) {
-            std::printf("%s\n", job.command.c_str());
-        } else {
-            std::fprintf(stderr, "forkline run: %s\n", job.error.c_str());
-            ++failed;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        auto error = jobs[i].error;
+        if (error.empty()) {
+            try {
+                const auto command = run::command_text(jobs[i], unsigned(i % workers) + 1);
+                std::printf("%s\n", command.c_str());
+                continue;
+            } catch (const run::ExpandError& e) {
+                error = run::error_prefix(jobs[i]) + e.what();
+            }
         }
+        std::fprintf(stderr, "forkline run: %s\n", error.c_str());
+        ++failed;
     }
     return static_cast<int>(std::min<std::size_t>(failed, 101));
 }
@@ -346,11 +445,15 @@ int print_dry_run(const std::vector<run::JobSpec>& jobs) {
 
 int run_main(int argc, char** argv) {
     auto args = parse_arguments(argc, argv);
-    const auto jobs = read_jobs(args);
-    if (args.dry_run) return print_dry_run(jobs);
+    std::optional<run::CommandTemplate> command;
+    if (args.command_template) command.emplace(*args.command_template, args.template_settings);
+    auto jobs = read_jobs(args, command ? &*command : nullptr);
+    if (args.dry_run)
+        return print_dry_run(
+            jobs, args.options.jobs != 0 ? args.options.jobs : forkline::available_cores());
     // -j 0: no idle workers beyond the jobs (GNU parallel bounds it by the input too).
     if (args.as_many_as_possible)
         args.options.jobs = static_cast<unsigned>(
             std::min<std::size_t>(args.options.jobs, std::max<std::size_t>(jobs.size(), 1)));
-    return run::run_jobs(jobs, args.options);
+    return run::run_jobs(std::move(jobs), args.options);
 }
