@@ -521,6 +521,7 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"--line-buffer", "--json", "echo", ":::", "a"}, "--line-buffer and --json contradict"},
         {{"-u", "--keep-order", "echo", ":::", "a"}, "-u with --keep-order is not supported"},
         {{"--results", "x", "--dry-run", "echo", ":::", "a"}, "it has no --results"},
+        {{"--tagstring", "it's {}", "echo", ":::", "a"}, "is read as a template is, and cannot be"},
     };
     for (const auto& test_case : cases) {
         const auto& args = test_case.first;  // not a structured binding: INFO captures it

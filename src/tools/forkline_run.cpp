@@ -185,6 +185,12 @@ void set_tag(run::RunOptions& options, const std::string& tag) {
     if (options.tag && *options.tag != tag)
         throw UsageError("--tag and --tagstring contradict each other");
     if (tag.empty()) throw UsageError("--tagstring needs a non-empty tag");
+    try {
+        run::CommandTemplate checked(tag, {});  // the scheduler expands it as a template
+    } catch (const UsageError& e) {
+        throw UsageError("--tagstring " + cli::quoted(tag) +
+                         " is read as a template is, and cannot be: " + e.what());
+    }
     options.tag = tag;
 }
 
