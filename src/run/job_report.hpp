@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -25,7 +26,11 @@ class JobReport {
     // most options.joblog_sync_s after each line (update_progress checks).
     void update_progress(std::size_t running, bool force = false);
     void clear_progress();  // before other output: live output, error lines
-    void close();           // prints what --keep-order still holds, clears progress, "N skipped"
+    // Called before each fdatasync of the joblog (Joblog::before_sync).
+    void before_joblog_sync(std::function<void()> step) {
+        if (joblog_) joblog_->before_sync(std::move(step));
+    }
+    void close();  // prints what --keep-order still holds, clears progress, "N skipped"
 
     // An output could not be written: from now on jobs are only counted, their output
     // files removed, nothing written anywhere.

@@ -26,11 +26,6 @@ void write_file(const std::filesystem::path& path, std::string_view text) {
     cli::write_all(file.get(), text, path.string());
 }
 
-void sync_file(const std::filesystem::path& path) {
-    const forkline::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (file.valid()) ::fdatasync(file.get());
-}
-
 std::optional<long long> read_number(const std::filesystem::path& path) {
     std::string text;
     try {
@@ -84,8 +79,8 @@ std::string read_whole_file(const std::filesystem::path& path) {
     return text;
 }
 
-ResultsDirectory::ResultsDirectory(std::filesystem::path root, bool resume, bool durable)
-    : root_(std::move(root)), durable_(durable) {
+ResultsDirectory::ResultsDirectory(std::filesystem::path root, bool resume)
+    : root_(std::move(root)) {
     std::error_code error;
     std::filesystem::create_directories(root_, error);
     if (error) {
@@ -121,15 +116,10 @@ OutputPaths ResultsDirectory::prepare(const JobSpec& job) const {
 
 void ResultsDirectory::finish(const FinishedJob& job) {
     const auto folder = job_folder(*job.spec);
-    if (durable_) {
-        sync_file(folder / "stdout");
-        sync_file(folder / "stderr");
-    }
     write_file(folder / "seq", std::to_string(job.spec->seq));
     write_file(folder / "signal", std::to_string(job.signal));
     // The exit status comes last and whole: a folder that has one is a finished job's.
     write_file(folder / "exitval.new", std::to_string(job.exit_code));
-    if (durable_) sync_file(folder / "exitval.new");
     forkline::check_os(::rename((folder / "exitval.new").c_str(), (folder / "exitval").c_str()),
                        "cannot rename " + cli::quoted((folder / "exitval.new").string()));
     const nlohmann::json line{
@@ -143,7 +133,10 @@ void ResultsDirectory::finish(const FinishedJob& job) {
     cli::write_all(index_.get(),
                    line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
                    (root_ / "index.jsonl").string());
-    if (durable_) ::fdatasync(index_.get());
+}
+
+void ResultsDirectory::sync() const {
+    if (::syncfs(index_.get()) != 0) throw cli::OutputError(root_.string(), errno);
 }
 
 std::optional<StoredResult> ResultsDirectory::read_finished(const JobSpec& job) const {

@@ -48,10 +48,8 @@ struct StoredResult {
 class ResultsDirectory {
   public:
     // Creates `root` when missing and opens its index: emptied, or appended to when
-    // `resume`. With `durable`, a job's stdout and stderr are on disk (fdatasync) before
-    // its exitval says that it finished. Throws forkline::OsError saying what failed.
-    explicit ResultsDirectory(std::filesystem::path root, bool resume = false,
-                              bool durable = false);
+    // `resume`. Throws forkline::OsError saying what failed.
+    explicit ResultsDirectory(std::filesystem::path root, bool resume = false);
 
     const std::filesystem::path& root() const { return root_; }
 
@@ -67,12 +65,16 @@ class ResultsDirectory {
     // Throws cli::OutputError when they cannot be written.
     void finish(const FinishedJob& job);
 
+    // Makes what was written so far survive power loss (syncfs of DIR's file system: one
+    // call for every job's files). The joblog calls it before its own fdatasync, so that a
+    // job the joblog has done has its output on disk (--resume replays it).
+    void sync() const;
+
     // A finished job's results (its folder has an exitval); nullopt when there are none.
     std::optional<StoredResult> read_finished(const JobSpec& job) const;
 
   private:
     std::filesystem::path root_;
-    bool durable_;
     forkline::UniqueFd index_;
 };
 

@@ -86,8 +86,11 @@ class Scheduler {
           pacer_(options),
           halt_(options.halt) {
         for (unsigned slot = 1; slot <= workers_; ++slot) free_slots_.insert(slot);
-        if (options.results)
+        if (options.results) {
             results_.emplace(*options.results, options.resume != RunOptions::Resume::none);
+            // A job the joblog has done has its kept output on disk (--resume replays it).
+            report_.before_joblog_sync([this] { results_->sync(); });
+        }
         if (options.tag) tag_.emplace(*options.tag, TemplateSettings{});
         if (options.output != RunOptions::Output::grouped)
             live_.emplace(options.output, workers_, directory_.path(),
