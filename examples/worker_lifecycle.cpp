@@ -30,8 +30,8 @@ int main() {
                                      std::memcpy(out.data(), &ran, sizeof ran);
                                      return sizeof ran;
                                  },
-                             .worker_init = [](unsigned index) { this_worker = index; },
                              .workers = 2,
+                             .worker_init = [](unsigned index) { this_worker = index; },
                              .max_jobs_per_worker = 50},
                             [&](const forkline::JobResult& r) {
                                 processes.insert(r.as<Ran>().pid);

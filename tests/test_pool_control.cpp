@@ -93,13 +93,13 @@ TEST_CASE("worker_init runs in every worker process with its index, before any j
         forkline::Pool pool(
             {.worker_function = [](std::span<const std::byte>,
                                    std::span<std::byte> out) { return put(out, my_index); },
+             .workers = kWorkers,
+             .claim_batch = 1,
              .worker_init =
                  [&inits](unsigned index) {
                      my_index = index;
                      ++inits[index];
-                 },
-             .workers = kWorkers,
-             .claim_batch = 1},
+                 }},
             [&](const forkline::JobResult& r) { indexes.insert(r.as<unsigned>()); });
         for (int i = 0; i < 60; ++i) pool.submit(i);
         pool.wait();
@@ -112,8 +112,8 @@ TEST_CASE("worker_init runs in every worker process with its index, before any j
 TEST_CASE("a worker_init that throws is an Error from the pool, not a respawn loop") {
     forkline::Pool pool({.worker_function = [](std::span<const std::byte>,
                                                std::span<std::byte>) { return std::size_t{0}; },
-                         .worker_init = [](unsigned) { throw std::runtime_error("no database"); },
-                         .workers = 1});
+                         .workers = 1,
+                         .worker_init = [](unsigned) { throw std::runtime_error("no database"); }});
     pool.submit(1);
     CHECK_THROWS_WITH_AS(pool.wait(), doctest::Contains("before attaching"), forkline::Error);
 }
@@ -133,10 +133,10 @@ TEST_CASE("recycling: workers retire after N jobs; every job runs exactly once, 
         std::vector<int> results(kJobs, 0);
         std::set<pid_t> processes;
         forkline::Pool pool({.worker_function = counting_handler(runs),
-                             .worker_init = [&inits](unsigned) { ++inits[0]; },
                              .workers = 2,
-                             .max_jobs_per_worker = 7,
-                             .claim_batch = batch},
+                             .claim_batch = batch,
+                             .worker_init = [&inits](unsigned) { ++inits[0]; },
+                             .max_jobs_per_worker = 7},
                             [&](const forkline::JobResult& r) {
                                 ++results.at(r.id);
                                 CHECK(r.status == forkline::JobStatus::ok);
@@ -203,8 +203,8 @@ TEST_CASE("recycling with workers SIGKILLed around their N-th job: no job lost o
             forkline::Pool pool({.worker_function = counting_handler(runs),
                                  .workers = 2,
                                  .max_attempts = 100,
-                                 .max_jobs_per_worker = kPerWorker,
-                                 .claim_batch = batch},
+                                 .claim_batch = batch,
+                                 .max_jobs_per_worker = kPerWorker},
                                 [&](const forkline::JobResult& r) {
                                     ++results.at(r.id);
                                     attempts.at(r.id) = r.attempts;

@@ -107,23 +107,11 @@ struct PoolOptions {
     std::filesystem::path worker_program{};
     std::vector<std::string> worker_args{};  // argv[1..] of every worker_program
     JobHandler worker_function{};
-    // With worker_function: run in each worker process before it serves any job (at its
-    // first start, and again in every respawned or recycled worker), with the worker's
-    // index (0 … workers-1): e.g. to open what the handler reuses. If it throws, the worker
-    // prints "forkline worker: WHAT" on stderr and exits 1 without serving, and the pool
-    // throws Error from the submit(), poll() or wait() that notices. Ignored (an Error)
-    // with worker_program, whose main() does its own set-up.
-    WorkerInit worker_init{};
-    unsigned workers = 0;             // 0: one per available core
-    std::size_t queue_slots = 0;      // jobs in flight at most; 0: 1024 (power of two)
-    std::size_t max_job_size = 0;     // bytes; 0: 64 KiB; larger jobs are refused
-    std::size_t max_result_size = 0;  // bytes; 0: 64 KiB
-    unsigned max_attempts = 0;        // runs of a job whose workers keep dying; 0: 3
-    // Recycling (multiprocessing's maxtasksperchild), for handlers that leak: a worker
-    // exits cleanly after this many jobs and a fresh process takes its place (worker_init
-    // runs again). Its results are all delivered, and the jobs it had taken but not started
-    // go to the other workers: no job is lost or run twice. 0: workers live until close().
-    unsigned max_jobs_per_worker = 0;
+    unsigned workers = 0;                    // 0: one per available core
+    std::size_t queue_slots = 0;             // jobs in flight at most; 0: 1024 (power of two)
+    std::size_t max_job_size = 0;            // bytes; 0: 64 KiB; larger jobs are refused
+    std::size_t max_result_size = 0;         // bytes; 0: 64 KiB
+    unsigned max_attempts = 0;               // runs of a job whose workers keep dying; 0: 3
     std::chrono::nanoseconds job_timeout{};  // 0: none; else the worker of a job running
                                              // longer is killed (JobStatus::timed_out)
     unsigned claim_batch = 0;  // jobs a worker takes at once; 0: adaptive (1…64); 1 suits
@@ -141,6 +129,18 @@ struct PoolOptions {
     // grandchildren outlive a killed supervisor (its workers and their direct children die
     // with it). Costs one fork() at construction; the guardian is reaped by the pool.
     bool guard_jobs = false;
+    // Worker lifecycle. With worker_function: run in each worker process before it serves
+    // any job (at its first start, and again in every respawned or recycled worker), with
+    // the worker's index (0 … workers-1): e.g. to open what the handler reuses. If it
+    // throws, the worker prints "forkline worker: WHAT" on stderr and exits 1 without
+    // serving, and the pool throws Error from the submit(), poll() or wait() that notices.
+    // With worker_program it is an Error: that program's main() does its own set-up.
+    WorkerInit worker_init{};
+    // Recycling (multiprocessing's maxtasksperchild), for handlers that leak: a worker
+    // exits cleanly after this many jobs and a fresh process takes its place (worker_init
+    // runs again). Its results are all delivered, and the jobs it had taken but not started
+    // go to the other workers: no job is lost or run twice. 0: workers live until close().
+    unsigned max_jobs_per_worker = 0;
 };
 
 // A result that owns its bytes: what next_result() returns.
