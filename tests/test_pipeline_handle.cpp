@@ -91,6 +91,12 @@ TEST_CASE("wait(deadline) returns false while the pipeline runs, and stops nothi
     CHECK_FALSE(result.timed_out);
 }
 
+TEST_CASE("wait(deadline) with the farthest deadline waits for the end") {
+    auto pipeline = start_pipeline("true");
+    CHECK(pipeline.wait(std::chrono::steady_clock::time_point::max()));
+    CHECK(pipeline.wait().exit_code == 0);
+}
+
 TEST_CASE("kill(SIGTERM) reaches every stage; output read so far is kept") {
     auto pipeline = start_pipeline("sh -c 'echo partial; exec sleep 100' | cat",
                                    {.capture_stdout = true, .grace = 60s});

@@ -61,8 +61,8 @@ class OrderedResults {
 
 // Submits every element of `jobs` (each anything Pool::submit() accepts) and calls
 // `on_result(const OwnedJobResult&)` for each result in the order of `jobs`, with at most
-// `window` jobs in flight (0: four per worker). An exception from on_result propagates
-// after the pool's jobs in flight are left to it (wait() still collects them).
+// `window` jobs in flight (0: four per worker). An exception from on_result propagates;
+// the jobs still in flight stay in the pool (next_result() returns them, wait() ends them).
 template <std::ranges::input_range Jobs, typename OnResult>
 void map_ordered(Pool& pool, Jobs&& jobs, OnResult&& on_result, std::size_t window = 0) {
     OrderedResults ordered(pool, window);

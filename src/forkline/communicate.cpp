@@ -6,8 +6,10 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 
 #include "os_error.hpp"
@@ -124,8 +126,10 @@ class Communicator::Loop {
 
     void wait_and_dispatch(std::chrono::milliseconds timeout) {
         std::array<epoll_event, 16> events;
-        const int ready = ::epoll_wait(epoll_.get(), events.data(), events.size(),
-                                       static_cast<int>(timeout.count()));
+        // epoll takes an int of milliseconds: a far deadline waits in several steps.
+        const auto ms = std::min<std::chrono::milliseconds::rep>(timeout.count(), INT_MAX);
+        const int ready =
+            ::epoll_wait(epoll_.get(), events.data(), events.size(), static_cast<int>(ms));
         if (ready < 0) {
             if (errno == EINTR) return;
             throw_os_error("epoll_wait");
