@@ -66,6 +66,24 @@ TEST_CASE("start_pipeline returns while the stages run; output is read as it com
     CHECK_THROWS_AS(pipeline.wait(), forkline::Error);
 }
 
+TEST_CASE("stderr is read as it comes too, separately from stdout") {
+    ControlPipe control;
+    auto pipeline = start_pipeline("sh -c 'echo oops >&2; echo out; read line' < " + control.path(),
+                                   {.capture_stdout = true, .capture_stderr = true});
+    control.read.reset();
+    std::string err;
+    while (err.empty()) {
+        REQUIRE(readable_within(pipeline.fd(), 10s));
+        err += pipeline.read_stderr();
+    }
+    CHECK(err == "oops\n");
+    CHECK_FALSE(pipeline.finished());
+    control.write.reset();  // EOF: the read ends, so does the stage
+    const auto result = pipeline.wait();
+    CHECK(result.stderr_data.empty());
+    CHECK(result.stdout_data == "out\n");  // never taken by read_stdout()
+}
+
 TEST_CASE("the handle's fd becomes readable when a stage exits; poll() then ends it") {
     auto pipeline = start_pipeline("true");
     bool ended = false;
