@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -56,6 +57,10 @@ void discard(const FinishedJob& job) {
     if (!job.err_path.empty()) std::filesystem::remove(job.err_path, ignored);
 }
 
+std::size_t held_size(const FinishedJob& job) {
+    return job.stdout_data.size() + job.stderr_data.size() + job.spec.command.size();
+}
+
 std::string signal_name(int signal) {
     const char* abbrev = ::sigabbrev_np(signal);
     return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
@@ -63,9 +68,8 @@ std::string signal_name(int signal) {
 
 }  // namespace
 
-JobReport::JobReport(const RunOptions& options, std::size_t total)
+JobReport::JobReport(const RunOptions& options)
     : options_(options),
-      total_(total),
       show_progress_(options.progress.value_or(::isatty(STDERR_FILENO) != 0)),
       started_at_(now_s()) {
     if (options.joblog) joblog_.emplace(*options.joblog);
@@ -82,9 +86,11 @@ void JobReport::finished(FinishedJob job) {
     if (!options_.keep_order) {
         print(job);
     } else {
-        held_.emplace(job.spec->seq, std::move(job));
+        held_bytes_ += held_size(job);
+        held_.emplace(job.spec.seq, std::move(job));
         for (auto it = held_.find(next_to_print_); it != held_.end();
              it = held_.find(++next_to_print_)) {
+            held_bytes_ -= held_size(it->second);
             print(it->second);
             held_.erase(it);
         }
@@ -107,8 +113,8 @@ void JobReport::print(const FinishedJob& job) {
 
 void JobReport::print_json(const FinishedJob& job) {
     const nlohmann::json line{
-        {"seq", job.spec->seq},
-        {"command", job.spec->command},
+        {"seq", job.spec.seq},
+        {"command", job.spec.command},
         {"exit_code", job.exit_code},
         {"signal", job.signal != 0 ? nlohmann::json(signal_name(job.signal)) : nlohmann::json()},
         {"timed_out", job.timed_out},
@@ -130,13 +136,21 @@ void JobReport::update_progress(std::size_t running, bool force) {
     last_progress_ = now;
     const double elapsed = now - started_at_;
     const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0;
-    char eta[32] = "?";
-    if (rate > 0)
-        std::snprintf(eta, sizeof eta, "%.0fs", static_cast<double>(total_ - done_) / rate);
-    char line[160];
-    const int n = std::snprintf(
-        line, sizeof line, "\r\033[K%zu/%zu done, %zu running, %zu failed, %.1f jobs/s, ETA %s",
-        done_, total_, running, failed_, rate, eta);
+    char total[32] = "";  // "/TOTAL" once known
+    char eta[32] = "";
+    if (total_) {
+        std::snprintf(total, sizeof total, "/%zu", *total_);
+        if (rate > 0) {
+            std::snprintf(eta, sizeof eta, ", ETA %.0fs",
+                          static_cast<double>(*total_ - std::min(*total_, done_)) / rate);
+        } else {
+            std::snprintf(eta, sizeof eta, ", ETA ?");
+        }
+    }
+    char line[192];
+    const int n = std::snprintf(line, sizeof line,
+                                "\r\033[K%zu%s done, %zu running, %zu failed, %.1f jobs/s%s", done_,
+                                total, running, failed_, rate, eta);
     cli::write_all(STDERR_FILENO,
                    std::string_view(line, static_cast<std::size_t>(
                                               std::clamp(n, 0, static_cast<int>(sizeof line) - 1))),
@@ -166,6 +180,7 @@ void JobReport::close() {
         for (auto& [seq, job] : held_) discard(job);
     }
     held_.clear();
+    held_bytes_ = 0;
     if (writing_) clear_progress();
 }
 

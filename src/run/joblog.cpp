@@ -22,10 +22,10 @@ Joblog::Joblog(const std::filesystem::path& path)
 void Joblog::write(const FinishedJob& job) {
     char numbers[256];
     std::snprintf(numbers, sizeof numbers, "%llu\t:\t%.3f\t%10.3f\t%zu\t%llu\t%d\t%d\t",
-                  static_cast<unsigned long long>(job.spec->seq), job.start_unix_s, job.duration_s,
-                  job.spec->input.size(), static_cast<unsigned long long>(job.stdout_bytes),
+                  static_cast<unsigned long long>(job.spec.seq), job.start_unix_s, job.duration_s,
+                  job.spec.input.size(), static_cast<unsigned long long>(job.stdout_bytes),
                   job.timed_out ? -1 : job.exit_code, job.timed_out ? 15 : job.signal);
-    cli::write_all(file_.get(), numbers + joblog_escaped(job.spec->command) + "\n", name_);
+    cli::write_all(file_.get(), numbers + joblog_escaped(job.spec.command) + "\n", name_);
 }
 
 std::string joblog_escaped(std::string_view command) {

@@ -1,5 +1,6 @@
 #include "scheduler.hpp"
 
+#include <poll.h>
 #include <signal.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <forkline/forkline.hpp>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "command_job.hpp"
 #include "job_report.hpp"
@@ -70,12 +72,14 @@ class StartPacer {
 
 class Scheduler {
   public:
-    Scheduler(const std::vector<JobSpec>& jobs, const RunOptions& options)
+    Scheduler(JobStream& jobs, const RunOptions& options)
         : jobs_(jobs),
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
-          report_(options, jobs.size()),
-          pacer_(options) {}
+          report_(options),
+          pacer_(options) {
+        for (unsigned slot = 1; slot <= workers_; ++slot) free_slots_.insert(slot);
+    }
 
     int run() {
         const InterruptHandlers handlers;
@@ -107,11 +111,9 @@ class Scheduler {
                 last_cancel_ = Clock::now();
             }
             start_jobs();
+            if (const auto total = jobs_.total()) report_.input_ended(*total);
             if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
-            const auto pace = pacer_.wait();
-            pool.poll(
-                std::chrono::duration_cast<std::chrono::milliseconds>(std::clamp<Clock::duration>(
-                    pace, std::chrono::milliseconds(1), std::chrono::milliseconds(100))));
+            wait_for_work();
             guarded([&] { report_.update_progress(pool.in_flight()); });
         }
         pool.wait();
@@ -121,11 +123,7 @@ class Scheduler {
             report_.close();
         });
         if (error_) std::rethrow_exception(error_);  // the directory goes on the way out
-        const auto not_started = jobs_.size() - report_.done();
-        if (not_started != 0) {
-            std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_started,
-                         jobs_.size(), interrupts > 0 || terminated ? "interrupted" : "halted");
-        }
+        if (!nothing_left()) report_not_run();
         if (terminated) return 128 + SIGTERM;
         if (interrupts > 0) return 128 + SIGINT;
         return static_cast<int>(std::min<std::size_t>(report_.failed(), 101));
@@ -135,13 +133,54 @@ class Scheduler {
     static constexpr std::size_t kMaxJobBytes = 1 << 20;
 
     struct Running {
-        std::size_t index;     // into jobs_
+        JobSpec spec;
+        unsigned slot = 0;     // {%}: 1…-j, the lowest free when it started
         unsigned attempt = 1;  // 1 + retries so far
         unsigned runs = 0;     // runs of the earlier attempts (a worker death re-runs one)
         std::optional<FinishedJob> failed;  // the last failed attempt, while a retry waits
     };
 
-    bool nothing_left() const { return next_ >= jobs_.size() && retry_.empty(); }
+    bool nothing_left() const { return jobs_.ended() && retry_.empty(); }
+
+    // Waits until a result may be delivered, the input may have a job, or the pace allows a
+    // start: a short nap while both results and input are awaited (the pool has no fd).
+    void wait_for_work() {
+        const auto pace = pacer_.wait();
+        const bool awaiting_input = !stopping_ && retry_.empty() && !jobs_.ended() &&
+                                    pool_->in_flight() < workers_ && pace == Clock::duration{} &&
+                                    !report_.holding_full();
+        const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+            awaiting_input ? std::chrono::milliseconds(pool_->in_flight() > 0 ? 1 : 100)
+                           : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1),
+                                                         std::chrono::milliseconds(100)));
+        if (pool_->in_flight() > 0) {
+            pool_->poll(timeout);
+            return;
+        }
+        pollfd input{.fd = awaiting_input ? jobs_.wait_fd() : -1, .events = POLLIN, .revents = 0};
+        ::poll(&input, 1, static_cast<int>(timeout.count()));  // EINTR: a signal, seen next
+    }
+
+    // The run stopped early: how many jobs it did not run, counted as far as the input
+    // already read allows (an endless input is not waited for).
+    void report_not_run() {
+        constexpr std::size_t kMaxCounted = 100000;
+        std::size_t not_run = 0;
+        while (not_run < kMaxCounted && jobs_.next()) ++not_run;
+        const char* why = interrupts > 0 || terminated ? "interrupted" : "halted";
+        if (const auto total = jobs_.total()) {
+            if (not_run != 0)
+                std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_run,
+                             *total, why);
+        } else {
+            std::fprintf(stderr, "forkline run: %s%s the rest of the input not read (%s)\n",
+                         not_run == 0 ? "" : std::to_string(not_run).c_str(),
+                         not_run == 0             ? ""
+                         : not_run == kMaxCounted ? "+ jobs not run,"
+                                                  : " jobs not run,",
+                         why);
+        }
+    }
 
     // Stopping: failed jobs waiting for another attempt will not get it; they are reported
     // as they last ended.
@@ -183,16 +222,21 @@ class Scheduler {
         last_cancel_ = Clock::now();
     }
 
+    // Starts jobs while a slot is free: retries first, then the input's next jobs. Under
+    // --keep-order no new job starts while the report holds as much as it may.
     void start_jobs() {
-        while (!stopping_ && pool_->in_flight() < workers_ && !nothing_left() &&
-               pacer_.wait() == Clock::duration{}) {
+        while (!stopping_ && pool_->in_flight() < workers_ && pacer_.wait() == Clock::duration{}) {
             Running job{};
             if (!retry_.empty()) {
                 job = std::move(retry_.front());
                 retry_.pop_front();
                 job.failed.reset();
+            } else if (report_.holding_full()) {
+                break;
+            } else if (auto spec = jobs_.next()) {
+                job.spec = std::move(*spec);
             } else {
-                job.index = next_++;
+                break;
             }
             if (!submit(job)) continue;
             pacer_.started();
@@ -200,16 +244,26 @@ class Scheduler {
     }
 
     // False when the job cannot run at all (reported as failed at once).
-    bool submit(const Running& job) {
-        const auto& spec = jobs_[job.index];
+    bool submit(Running& job) {
+        auto& spec = job.spec;
         std::string error = spec.error;
+        const auto where = [&] {
+            return spec.line != 0 ? "line " + std::to_string(spec.line) + ": "
+                                  : "job " + std::to_string(spec.seq) + ": ";
+        };
+        job.slot = *free_slots_.begin();
+        if (error.empty() && spec.command_template) {
+            try {
+                spec.command = command_text(spec, job.slot);
+            } catch (const std::runtime_error& e) {
+                error = where() + e.what();
+            }
+        }
         if (error.empty() && !options_.shell) {
             try {
                 forkline::parse_pipeline(spec.command);
             } catch (const forkline::ParseError& e) {
-                error = (spec.line != 0 ? "line " + std::to_string(spec.line) + ": "
-                                        : "job " + std::to_string(spec.seq) + ": ") +
-                        e.what();
+                error = where() + e.what();
             }
         }
         const CommandJob command{
@@ -220,23 +274,27 @@ class Scheduler {
             error = "job " + std::to_string(spec.seq) + ": command and input exceed 1 MiB";
         if (!error.empty()) {
             FinishedJob finished;
-            finished.spec = &spec;
+            finished.spec = spec;
             finished.exit_code = 2;
             finished.error = error;
             guarded([&] { report_.finished(std::move(finished)); });
             halt_if_needed();
             return false;
         }
-        running_[pool_->submit(std::span<const std::byte>(bytes))] = job;
+        free_slots_.erase(job.slot);
+        running_[pool_->submit(std::span<const std::byte>(bytes))] = std::move(job);
         return true;
     }
 
     void on_result(const forkline::JobResult& result) {
-        const auto job = running_.at(result.id);
-        running_.erase(result.id);
-        const auto& spec = jobs_[job.index];
+        const auto found = running_.find(result.id);
+        if (found == running_.end()) throw forkline::Error("a result for a job never submitted");
+        auto job = std::move(found->second);
+        running_.erase(found);
+        free_slots_.insert(job.slot);
+        const auto& spec = job.spec;
         FinishedJob finished;
-        finished.spec = &spec;
+        finished.spec = spec;
         finished.attempts = job.runs + result.attempts;
         if (result.status == forkline::JobStatus::ok) {
             CommandOutcome outcome{};
@@ -270,7 +328,7 @@ class Scheduler {
         }
         if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
             const auto runs = finished.attempts;
-            retry_.push_back({job.index, job.attempt + 1, runs, std::move(finished)});
+            retry_.push_back({std::move(job.spec), 0, job.attempt + 1, runs, std::move(finished)});
             return;
         }
         report_.finished(std::move(finished));
@@ -285,15 +343,15 @@ class Scheduler {
         if (options_.halt == RunOptions::Halt::now && !cancelled_) cancel_running();
     }
 
-    const std::vector<JobSpec>& jobs_;
+    JobStream& jobs_;
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
     JobReport report_;
     StartPacer pacer_;
     forkline::Pool* pool_ = nullptr;
-    std::size_t next_ = 0;       // next job never started
-    std::deque<Running> retry_;  // failed jobs waiting for another attempt
+    std::set<unsigned> free_slots_;  // job slots ({%}) no running job holds
+    std::deque<Running> retry_;      // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
     bool stopping_ = false;     // start nothing new
     bool cancelled_ = false;    // running jobs were told to stop
@@ -304,7 +362,7 @@ class Scheduler {
 
 }  // namespace
 
-int run_jobs(const std::vector<JobSpec>& jobs, const RunOptions& options) {
+int run_jobs(JobStream& jobs, const RunOptions& options) {
     return Scheduler(jobs, options).run();
 }
 

@@ -2,8 +2,6 @@
 // the --rate / --delay pace, retried on failure, stopped by --halt or SIGINT/SIGTERM.
 #pragma once
 
-#include <vector>
-
 #include "job_source.hpp"
 #include "run_options.hpp"
 
@@ -14,6 +12,7 @@ namespace run {
 // cannot run at all. An error while reporting (cli::OutputError: the output or the joblog
 // cannot be written, EPIPE included) stops the run: running jobs are cancelled, every
 // worker is reaped, the private directory removed, and then the error is rethrown.
-int run_jobs(const std::vector<JobSpec>& jobs, const RunOptions& options);
+// Jobs are taken from `jobs` as slots free up, so the input is read as it arrives.
+int run_jobs(JobStream& jobs, const RunOptions& options);
 
 }  // namespace run

@@ -4,18 +4,19 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "input.hpp"
 #include "job_source.hpp"
+#include "line_jobs.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
 #include "run_options.hpp"
 #include "scheduler.hpp"
 #include "subcommands.hpp"
+#include "template_jobs.hpp"
 #include "tool.hpp"
 #include "usage_error.hpp"
 
@@ -108,14 +109,26 @@ void parse_halt(const std::string& text, run::RunOptions& options) {
 struct Arguments {
     run::RunOptions options;
     std::optional<std::string> command_template;
-    std::optional<std::string> jobs_file;  // --jobs
-    bool have_arguments = false;           // ::: given
-    std::vector<std::string> arguments;    // after :::
-    std::optional<std::size_t> max_args;   // -n
+    std::optional<std::string> jobs_file;     // --jobs
+    std::vector<run::InputSource> arg_files;  // -a FILE…
+    std::vector<run::InputSource> sources;    // after the template: ::: :::+ :::: ::::+
+    run::RecordSettings records;              // -0, -d, --colsep, --header, --link
+    bool null = false;                        // -0 given
+    std::optional<std::size_t> max_args;      // -n
     bool dry_run = false;
     bool progress = false;     // --progress given
     bool no_progress = false;  // --no-progress given
 };
+
+bool is_source_marker(const std::string& operand) {
+    return operand == ":::" || operand == ":::+" || operand == "::::" || operand == "::::+";
+}
+
+// --header: only ':' (the first record names the columns), as people use it.
+bool parse_header(const std::string& text) {
+    if (text != ":") throw UsageError("--header takes ':' (the first record names the columns)");
+    return true;
+}
 
 // Options first (getopt_long, stopping at the template); then TEMPLATE [::: ARG…].
 Arguments parse_arguments(int argc, char** argv) {
@@ -147,22 +160,54 @@ Arguments parse_arguments(int argc, char** argv) {
                  options.jobs = cli::parse_count_as<unsigned>("-j", n, 1, cli::kMaxWorkers);
              }},
             {"max-args", 'n', true, [&](auto& k) { args.max_args = count("-n", k, 1); }},
+            // Input sources and separators (see argument_records.hpp).
+            {"arg-file", 'a', true,
+             [&](auto& file) { args.arg_files.push_back({.values = {}, .path = file}); }},
+            {"null", '0', false, [&](auto&) { args.null = true; }},
+            {"delimiter", 'd', true,
+             [&](auto& d) { args.records.separator = run::parse_delimiter(d); }},
+            {"colsep", 0, true, [&](auto& regex) { args.records.column_separator = regex; }},
+            {"header", 0, true, [&](auto& header) { args.records.header = parse_header(header); }},
+            {"link", 0, false, [&](auto&) { args.records.link = true; }},
         },
         cli::Operands::last);
 
     auto operand = operands.begin();
-    if (operand != operands.end() && *operand != ":::") args.command_template = *operand++;
-    if (operand != operands.end() && *operand == ":::") {
-        args.have_arguments = true;
-        args.arguments.assign(operand + 1, operands.end());
-        for (const auto& argument : args.arguments) {
-            if (argument.starts_with(":::"))
-                throw UsageError("one ::: source only, not a second " + cli::quoted(argument));
-        }
-    } else if (operand != operands.end()) {
+    if (operand != operands.end() && !is_source_marker(*operand))
+        args.command_template = *operand++;
+    if (operand != operands.end() && !is_source_marker(*operand)) {
         throw UsageError("unexpected argument " + cli::quoted(*operand) +
                          " after the template: quote the whole command as one argument; "
                          "options go before it, arguments after :::");
+    }
+    for (; operand != operands.end(); ++operand) {
+        if (!is_source_marker(*operand)) {
+            args.sources.back().values.push_back(*operand);
+            continue;
+        }
+        const bool files = operand->starts_with("::::");
+        const bool linked = operand->ends_with("+");
+        if (linked && args.sources.empty() && args.arg_files.empty())
+            throw UsageError(*operand + " links to the source before it: there is none");
+        if (!args.sources.empty() && args.sources.back().values.empty() &&
+            !args.sources.back().path)
+            throw UsageError("an empty input source before " + cli::quoted(*operand));
+        if (files) {  // each file its own source, the first linked as the marker says
+            if (operand + 1 == operands.end() || is_source_marker(*(operand + 1)))
+                throw UsageError(*operand + " needs a file name");
+            for (bool first = true;
+                 operand + 1 != operands.end() && !is_source_marker(*(operand + 1)); first = false)
+                args.sources.push_back(
+                    {.values = {}, .path = *++operand, .linked = first && linked});
+        } else {
+            args.sources.push_back({.values = {}, .path = std::nullopt, .linked = linked});
+        }
+    }
+    if (!args.sources.empty() && args.sources.back().values.empty() && !args.sources.back().path)
+        throw UsageError("an empty input source at the end");
+    if (args.null) {
+        if (args.records.separator != "\n") throw UsageError("-0 and -d contradict each other");
+        args.records.separator = std::string(1, '\0');
     }
 
     if (args.progress && args.no_progress)
@@ -172,39 +217,56 @@ Arguments parse_arguments(int argc, char** argv) {
         throw UsageError("--dry-run runs nothing: it has no --json results");
     if (args.dry_run && options.joblog)
         throw UsageError("--dry-run runs nothing: it has no --joblog");
-    if (args.jobs_file && (args.command_template || args.have_arguments))
-        throw UsageError("--jobs takes no template or ::: arguments");
-    if (args.have_arguments && !args.command_template)
+    // -a files come before the ::: and :::: sources, as in GNU parallel.
+    args.sources.insert(args.sources.begin(), args.arg_files.begin(), args.arg_files.end());
+    if (args.jobs_file && (args.command_template || !args.sources.empty()))
+        throw UsageError("--jobs takes no template or input sources");
+    if (!args.command_template && args.sources.size() > 1)
+        throw UsageError("several input sources need a command template");
+    if (!args.command_template && !args.sources.empty() && !args.sources.front().path)
         throw UsageError("::: arguments need a command template");
     if (args.max_args && !args.command_template)
         throw UsageError("-n groups the arguments of a template: give one");
+    if (!args.command_template && (args.records.column_separator || args.records.header))
+        throw UsageError("--colsep and --header name the columns of a template's arguments");
     return args;
 }
 
-std::vector<run::JobSpec> read_jobs(const Arguments& args) {
+// The jobs, read as they come: the first input source streams (stdin by default).
+std::unique_ptr<run::JobStream> open_jobs(const Arguments& args) {
     if (args.jobs_file) {
-        std::istringstream lines(cli::read_input(*args.jobs_file));
-        return run::jobs_from_json_lines(lines);
+        return std::make_unique<run::LineJobs>(run::RecordReader(*args.jobs_file, "\n"),
+                                               run::LineJobs::Format::json_lines);
     }
-    const auto max_args = args.max_args.value_or(1);
-    if (args.have_arguments)
-        return run::jobs_from_arguments(*args.command_template, args.arguments, max_args);
-    if (::isatty(STDIN_FILENO) != 0)
+    if (args.sources.empty() && ::isatty(STDIN_FILENO) != 0)
         throw UsageError("no jobs: give ::: arguments, or lines on stdin");
-    std::istringstream lines(cli::read_input("-"));
-    return run::jobs_from_lines(lines, args.command_template, max_args);
+    if (!args.command_template) {
+        const auto path = args.sources.empty() ? "-" : *args.sources.front().path;
+        return std::make_unique<run::LineJobs>(run::RecordReader(path, args.records.separator),
+                                               run::LineJobs::Format::commands);
+    }
+    return std::make_unique<run::TemplateJobs>(*args.command_template,
+                                               run::ArgumentRecords(args.sources, args.records),
+                                               args.max_args.value_or(1));
 }
 
-// Prints the commands; jobs that could not be built count as failed, as in a real run.
-int print_dry_run(const std::vector<run::JobSpec>& jobs) {
+// Prints the commands as the input comes; jobs that could not be built count as failed, as
+// in a real run.
+int print_dry_run(run::JobStream& jobs) {
     std::size_t failed = 0;
-    for (const auto& job : jobs) {
-        if (job.error.empty()) {
-            std::printf("%s\n", job.command.c_str());
-        } else {
-            std::fprintf(stderr, "forkline run: %s\n", job.error.c_str());
-            ++failed;
+    while (auto job = run::next_waiting(jobs)) {
+        if (job->error.empty()) {
+            try {
+                std::printf("%s\n", run::command_text(*job, 1).c_str());
+                continue;
+            } catch (const std::runtime_error& e) {
+                job->error = (job->line != 0 ? "line " + std::to_string(job->line)
+                                             : "job " + std::to_string(job->seq)) +
+                             ": " + e.what();
+            }
         }
+        std::fprintf(stderr, "forkline run: %s\n", job->error.c_str());
+        ++failed;
     }
     return static_cast<int>(std::min<std::size_t>(failed, 101));
 }
@@ -213,7 +275,7 @@ int print_dry_run(const std::vector<run::JobSpec>& jobs) {
 
 int run_main(int argc, char** argv) {
     const auto args = parse_arguments(argc, argv);
-    const auto jobs = read_jobs(args);
-    if (args.dry_run) return print_dry_run(jobs);
-    return run::run_jobs(jobs, args.options);
+    const auto jobs = open_jobs(args);
+    if (args.dry_run) return print_dry_run(*jobs);
+    return run::run_jobs(*jobs, args.options);
 }
