@@ -344,7 +344,13 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"-n", "2"}, "-n groups the arguments of a template"},
         {{"--jobs", "f", "echo"}, "--jobs takes no template"},
         {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
-        {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
+        {{"echo", "::::"}, ":::: needs a file name"},
+        {{"--header", "x", "echo", ":::", "a"}, "--header takes ':'"},
+        {{"-0", "-d", ",", "echo"}, "-0 and -d contradict each other"},
+        {{"-d", "\\q", "echo"}, "-d: unknown escape"},
+        {{"--colsep", "(", "echo", ":::", "a"}, "--colsep: bad regular expression"},
+        {{":::", "a", ":::", "b"}, "several input sources need a command template"},
+        {{"-a", "/nonexistent/x", "echo"}, "cannot read '/nonexistent/x'"},
         {{"--rate", "\x1b[31m", "true", ":::", "x"}, "not '\\x1B[31m'"},
     };
     for (const auto& test_case : cases) {

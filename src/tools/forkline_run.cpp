@@ -22,7 +22,7 @@
 
 namespace {
 
-constexpr const char* kRunUsage = R"(usage: forkline run [OPTIONS] [TEMPLATE [::: ARG…]]
+constexpr const char* kRunUsage = R"(usage: forkline run [OPTIONS] [TEMPLATE [SOURCE…]]
 
 Run commands in parallel on a pool of worker processes.
   forkline run -j 4 'gzip -9 {}' ::: *.log          template + arguments
@@ -49,15 +49,33 @@ Options:
   --halt WHEN,fail=N after N failed jobs stop: 'now' cancels running jobs, 'soon' lets them end
   --rate N/s|N/m     start at most N jobs per second (or minute)
   --delay S          wait S seconds between two starts
-  --keep-order       print outputs in input order (default: completion order)
+  --keep-order       print outputs in input order (default: completion order); a job
+                     that ends far ahead of a slow one is held, but at most 1000 jobs or
+                     16 MiB of output: then no new job starts until the slow one ends
   --joblog FILE      GNU parallel's joblog (TSV: Seq Host Starttime JobRuntime Send Receive
                      Exitval Signal Command); in Command, backslash, tab, newline and
                      carriage return are written \\ \t \n \r, other control bytes \xNN
   --json             one JSON line per finished job (seq, command, exit_code, signal,
                      timed_out, attempts, duration, stdout, stderr; invalid UTF-8 -> U+FFFD)
   --dry-run          print the commands, run nothing
-  --progress         progress line on stderr even when it is not a terminal
+  --progress         progress line on stderr even when it is not a terminal (done,
+                     running, failed, rate; the total and ETA once the input has ended)
   --no-progress      no progress line, even on a terminal
+Input sources (after the template; as GNU parallel):
+  ::: ARG…           arguments; several ::: give every combination, the last fastest
+  :::+ ARG…          arguments zipped with the source before it (as many as the shorter)
+  :::: FILE…         each FILE's records a source ('-': stdin); ::::+ zips as :::+
+  -a, --arg-file F   the same before the other sources (may be repeated)
+  --link             zip every source; the shorter ones wrap around
+  -0, --null         records end with a NUL byte (default: a newline)
+  -d, --delimiter D  records end with D (\n \t \r \0 \\ escapes)
+  --colsep REGEX     split each record into columns {1}…{N}
+  --header :         the first record of each source names its columns: {name}
+Records are read as they arrive (a slow pipe, a FIFO that never closes: each job starts
+once its record is complete). Only the first source streams; the others are read whole
+first. An empty line is an empty argument (GNU's behaviour); in a command file blank lines
+and # comments are skipped.
+
   -h, --help         show this help
   --version          show the version
 
@@ -187,11 +205,6 @@ Arguments parse_arguments(int argc, char** argv) {
         }
         const bool files = operand->starts_with("::::");
         const bool linked = operand->ends_with("+");
-        if (linked && args.sources.empty() && args.arg_files.empty())
-            throw UsageError(*operand + " links to the source before it: there is none");
-        if (!args.sources.empty() && args.sources.back().values.empty() &&
-            !args.sources.back().path)
-            throw UsageError("an empty input source before " + cli::quoted(*operand));
         if (files) {  // each file its own source, the first linked as the marker says
             if (operand + 1 == operands.end() || is_source_marker(*(operand + 1)))
                 throw UsageError(*operand + " needs a file name");
@@ -203,8 +216,6 @@ Arguments parse_arguments(int argc, char** argv) {
             args.sources.push_back({.values = {}, .path = std::nullopt, .linked = linked});
         }
     }
-    if (!args.sources.empty() && args.sources.back().values.empty() && !args.sources.back().path)
-        throw UsageError("an empty input source at the end");
     if (args.null) {
         if (args.records.separator != "\n") throw UsageError("-0 and -d contradict each other");
         args.records.separator = std::string(1, '\0');
