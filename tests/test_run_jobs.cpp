@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "argument_records.hpp"
+#include "job_report.hpp"
 #include "job_source.hpp"
 #include "joblog.hpp"
 #include "line_jobs.hpp"
@@ -226,6 +227,34 @@ TEST_CASE("--colsep splits each value into columns; --header names them") {
     const auto record = named.next();
     REQUIRE(record);
     CHECK(record->columns == std::vector<std::string>{"v1", "v2", "x"});
+}
+
+TEST_CASE("--keep-order holds at most kMaxHeldJobs jobs or kMaxHeldBytes of output") {
+    run::RunOptions options;
+    options.keep_order = true;
+    options.progress = false;
+    const auto finished = [](std::uint64_t seq, std::size_t output_bytes = 0) {
+        run::FinishedJob job;
+        job.spec.seq = seq;
+        job.stdout_data.assign(output_bytes, 'x');
+        return job;
+    };
+    run::JobReport report(options);
+    for (std::uint64_t seq = 2; seq <= run::JobReport::kMaxHeldJobs; ++seq) {
+        report.finished(finished(seq));
+        REQUIRE_FALSE(report.holding_full());
+    }
+    report.finished(finished(run::JobReport::kMaxHeldJobs + 1));
+    CHECK(report.holding_full());  // job 1 is awaited: nothing new may start
+    report.finished(finished(1));  // prints all (no output), holds nothing
+    CHECK_FALSE(report.holding_full());
+    CHECK(report.done() == run::JobReport::kMaxHeldJobs + 1);
+
+    run::JobReport by_bytes(options);
+    by_bytes.finished(finished(2, run::JobReport::kMaxHeldBytes));
+    CHECK(by_bytes.holding_full());
+    by_bytes.stop_writing();  // its output is dropped, not printed into the test's
+    by_bytes.close();
 }
 
 TEST_CASE("joblog commands: control bytes and backslashes escaped, the rest kept") {

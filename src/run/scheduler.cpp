@@ -173,12 +173,9 @@ class Scheduler {
                 std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_run,
                              *total, why);
         } else {
-            std::fprintf(stderr, "forkline run: %s%s the rest of the input not read (%s)\n",
-                         not_run == 0 ? "" : std::to_string(not_run).c_str(),
-                         not_run == 0             ? ""
-                         : not_run == kMaxCounted ? "+ jobs not run,"
-                                                  : " jobs not run,",
-                         why);
+            const auto count = std::to_string(not_run) + (not_run == kMaxCounted ? "+" : "");
+            std::fprintf(stderr, "forkline run: %s the rest of the input not read (%s)\n",
+                         not_run == 0 ? "stopped:" : (count + " jobs not run,").c_str(), why);
         }
     }
 
