@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,10 @@ struct JobSpec {
 // filled); the message names no line.
 std::string command_text(const JobSpec& spec, unsigned slot);
 
+// "line N: " (its input line) or "job N: " (its number): what an error message about it
+// starts with.
+std::string where(const JobSpec& spec);
+
 // What the scheduler consumes: jobs in input order, as their input arrives.
 class JobStream {
   public:
@@ -57,7 +62,9 @@ class JobStream {
     std::size_t handed_out_ = 0;
 };
 
-// The next job of `jobs`, waiting for its input as long as needed; nullopt at its end.
-std::optional<JobSpec> next_waiting(JobStream& jobs);
+// The next job of `jobs`, waiting for its input as long as needed (calling `before_waiting`
+// first, e.g. to flush what was printed); nullopt at its end.
+std::optional<JobSpec> next_waiting(JobStream& jobs,
+                                    const std::function<void()>& before_waiting = {});
 
 }  // namespace run

@@ -244,23 +244,19 @@ class Scheduler {
     bool submit(Running& job) {
         auto& spec = job.spec;
         std::string error = spec.error;
-        const auto where = [&] {
-            return spec.line != 0 ? "line " + std::to_string(spec.line) + ": "
-                                  : "job " + std::to_string(spec.seq) + ": ";
-        };
         job.slot = *free_slots_.begin();
         if (error.empty() && spec.command_template) {
             try {
                 spec.command = command_text(spec, job.slot);
             } catch (const std::runtime_error& e) {
-                error = where() + e.what();
+                error = where(spec) + e.what();
             }
         }
         if (error.empty() && !options_.shell) {
             try {
                 forkline::parse_pipeline(spec.command);
             } catch (const forkline::ParseError& e) {
-                error = where() + e.what();
+                error = where(spec) + e.what();
             }
         }
         const CommandJob command{

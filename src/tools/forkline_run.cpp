@@ -13,6 +13,7 @@
 #include "line_jobs.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
+#include "output.hpp"
 #include "run_options.hpp"
 #include "scheduler.hpp"
 #include "subcommands.hpp"
@@ -261,19 +262,17 @@ std::unique_ptr<run::JobStream> open_jobs(const Arguments& args) {
                                                args.max_args.value_or(1));
 }
 
-// Prints the commands as the input comes; jobs that could not be built count as failed, as
-// in a real run.
+// Prints the commands as the input comes (flushed whenever the input is awaited); jobs
+// that could not be built count as failed, as in a real run.
 int print_dry_run(run::JobStream& jobs) {
     std::size_t failed = 0;
-    while (auto job = run::next_waiting(jobs)) {
+    while (auto job = run::next_waiting(jobs, [] { cli::check_output(stdout); })) {
         if (job->error.empty()) {
             try {
                 std::printf("%s\n", run::command_text(*job, 1).c_str());
                 continue;
             } catch (const std::runtime_error& e) {
-                job->error = (job->line != 0 ? "line " + std::to_string(job->line)
-                                             : "job " + std::to_string(job->seq)) +
-                             ": " + e.what();
+                job->error = run::where(*job) + e.what();
             }
         }
         std::fprintf(stderr, "forkline run: %s\n", job->error.c_str());
