@@ -107,3 +107,40 @@ TEST_CASE("messages: user input is quoted, control bytes shown as \\xNN, NUL inc
     CHECK(cli::OutputError("standard output", ENOSPC).error() == ENOSPC);
     CHECK(std::string(cli::OutputError("x", 0).what()) == "cannot write x");
 }
+
+TEST_CASE("options: an optional value is attached or absent; a letter without a long name") {
+    std::vector<std::string> applied;
+    std::vector<std::string> args = {"tool", "--shell", "bash", "--shell=zsh", "-Sx", "-S", "-P3"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    auto record = [&](const char* name) {
+        return [&applied, name](const std::string& value) {
+            applied.push_back(std::string(name) + "=" + value);
+        };
+    };
+    const auto operands = cli::parse_options(
+        int(args.size()), argv.data(), 1, {"tool", "usage\n"},
+        {{"shell", 'S', true, record("shell"), true}, {nullptr, 'P', true, record("P")}});
+    // A following word is never an optional value: "bash" is an operand.
+    CHECK(applied == std::vector<std::string>{"shell=", "shell=zsh", "shell=x", "shell=", "P=3"});
+    CHECK(operands == std::vector<std::string>{"bash"});
+}
+
+TEST_CASE("options: an optional value only glued (--replace[=R], -i[R]); one-letter-only") {
+    std::vector<std::string> applied;
+    const auto apply = [&](const char* name) {
+        return [&applied, name](const std::string& v) { applied.push_back(name + ("=" + v)); };
+    };
+    std::vector<std::string> args = {"tool", "-i", "--replace", "-i@", "--replace=%",
+                                     "-I",   "x",  "-Iy",       "op"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const auto operands = cli::parse_options(
+        int(args.size()), argv.data(), 1, {"tool", "usage\n"},
+        {{"replace", 'i', true, apply("replace"), true}, {nullptr, 'I', true, apply("I")}});
+    CHECK(applied ==
+          std::vector<std::string>{"replace=", "replace=", "replace=@", "replace=%", "I=x", "I=y"});
+    CHECK(operands == std::vector<std::string>{"op"});
+}

@@ -1,6 +1,7 @@
 // `forkline run` end to end.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -85,21 +87,26 @@ std::vector<pid_t> processes_with(const std::string& marker) {
     return pids;
 }
 
-// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path` (and its stdin
-// from `stdin_fd` when given); returns its pid (the caller reaps it). Everything is prepared
-// before the fork.
+// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path` (its stderr
+// appended to `stderr_path` if given, its stdin from `stdin_fd` if given); returns its pid
+// (the caller reaps it). Everything is prepared before the fork.
 pid_t start_run(const std::vector<std::string>& args,
-                const std::filesystem::path& stdout_path = "/dev/null", int stdin_fd = -1) {
+                const std::filesystem::path& stdout_path = "/dev/null",
+                const std::filesystem::path& stderr_path = {}, int stdin_fd = -1) {
     std::vector<std::string> all = {FORKLINE_PATH, "run", "--no-progress"};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& arg : all) argv.push_back(arg.data());
     argv.push_back(nullptr);
     const std::string out = stdout_path.string();
+    const std::string err = stderr_path.string();
     const pid_t pid = ::fork();
     if (pid == 0) {
         const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0 || ::dup2(fd, STDOUT_FILENO) < 0) ::_exit(127);
+        const int err_fd =
+            err.empty() ? STDERR_FILENO : ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (err_fd < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) ::_exit(127);
         if (stdin_fd >= 0 && ::dup2(stdin_fd, STDIN_FILENO) < 0) ::_exit(127);
         ::execv(FORKLINE_PATH, argv.data());
         ::_exit(127);
@@ -171,6 +178,152 @@ TEST_CASE("template, placeholders, odd file names, --keep-order") {
 
     const auto p = forkline_run({"--keep-order", "echo {#} {/} {.}", ":::", "/x/a.tar.gz", "b"});
     CHECK(p.out == "1 a.tar.gz /x/a.tar\n2 b b\n");
+}
+
+// Files whose names break naive quoting, in a fresh directory `name` of scratch().
+std::vector<std::filesystem::path> nasty_files(const std::string& name) {
+    const auto dir = scratch() / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::vector<std::filesystem::path> files;
+    for (const std::string file :
+         {"plain.txt", "a b.txt", "it's.txt", "dq\"uote.txt", "$HOME.txt", "back`tick`.txt",
+          "$(id).txt", "new\nline.txt", "-dash.txt", "caf\xc3\xa9.txt", "\xff\xfe.txt",
+          "back\\slash.txt", "semi;colon & amp.txt", "star*?.txt", "tab\t.txt", "{}.txt", "'.txt",
+          "\\"}) {
+        files.push_back(dir / file);
+        std::ofstream(files.back()) << "content of " << file << "\n";
+    }
+    return files;
+}
+
+TEST_CASE("placeholders inside quotes: the issue's three command lines, without and with --shell") {
+    for (const bool shell : {false, true}) {
+        INFO("--shell ", shell);
+        std::vector<std::string> mode =
+            shell ? std::vector<std::string>{"--shell"} : std::vector<std::string>{};
+        const auto run = [&](std::vector<std::string> args) {
+            args.insert(args.begin(), mode.begin(), mode.end());
+            return forkline_run(args);
+        };
+        // sort {} > "{.}.sorted": the plain name stays plain, no quotes inside the new name.
+        const auto files = nasty_files(shell ? "quotes-shell" : "quotes");
+        std::ofstream(files[0]) << "b\na\n";
+        auto sorted = run({"sort {} > \"{.}.sorted\"", ":::", files[0].string()});
+        CHECK(sorted.code == 0);
+        CHECK(slurp(files[0].parent_path() / "plain.sorted") == "a\nb\n");
+        CHECK_FALSE(std::filesystem::exists(files[0].parent_path() / "'plain'.sorted"));
+
+        // cp "{}" "{.}.bak": every name, whatever its bytes.
+        std::vector<std::string> args = {"cp \"{}\" \"{.}.bak\"", ":::"};
+        for (const auto& file : files) args.push_back(file.string());
+        const auto copied = run(args);
+        CHECK(copied.code == 0);
+        CHECK(copied.err == "");
+        for (const auto& file : files) {
+            INFO(test_support::shell_quoted(file.string()));
+            auto backup = file;
+            backup.replace_extension(".bak");
+            CHECK(slurp(backup) == slurp(file));
+        }
+
+        // echo 'v={}' with it's.
+        const auto quoted = run({"echo 'v={}'", ":::", "it's"});
+        CHECK(quoted.code == 0);
+        CHECK(quoted.out == "v=it's\n");
+    }
+}
+
+TEST_CASE("-X, -m, -N, -I, {%}: grouping and the other placeholders, end to end") {
+    CHECK(forkline_run({"-j1", "-X", "echo pre{}post", ":::", "1", "2", "3"}).out ==
+          "pre1post pre2post pre3post\n");
+    CHECK(forkline_run({"-j1", "-m", "echo \"{}\"", ":::", "a b", "c"}).out == "a b c\n");
+    CHECK(forkline_run({"--keep-order", "-N2", "echo {1}:{2}", ":::", "a", "b", "c"}).out ==
+          "a:b\nc:\n");
+    CHECK(
+        forkline_run({"--keep-order", "--max-replace-args=2", "echo", ":::", "a", "b", "c"}).out ==
+        "a b\nc\n");
+    CHECK(forkline_run({"-I", "XX", "echo XX {}", ":::", "a"}).out == "a {}\n");
+    CHECK(forkline_run({"--replace=@", "echo @", ":::", "a"}).out == "a\n");
+    CHECK(forkline_run({"-i", "echo {}", ":::", "a"}).out == "a\n");
+    // {%}: the job slot, from 1 to -j, a finished job's slot reused.
+    std::vector<std::string> args = {"-j", "3", "echo {%}", ":::"};
+    for (int i = 0; i < 30; ++i) args.push_back(std::to_string(i));
+    const auto slots = lines_of(forkline_run(args).out);
+    CHECK(slots.size() == 30);
+    CHECK(std::set<std::string>(slots.begin(), slots.end()) <=
+          std::set<std::string>{"1", "2", "3"});
+    CHECK(forkline_run({"-j1", "echo {%}", ":::", "a", "b"}).out == "1\n1\n");
+    // -m with 100000 arguments: few commands, none longer than a command line may be.
+    std::string many;
+    for (int i = 0; i < 100000; ++i) many += "argument-" + std::to_string(i) + "\n";
+    const auto batched = forkline_run({"-m", "--keep-order", "echo"}, many);
+    CHECK(batched.code == 0);
+    const auto batched_lines = lines_of(batched.out);
+    CHECK(batched_lines.size() < 20);
+    std::string joined;
+    for (const auto& line : batched_lines) joined += line + " ";
+    std::string expected;
+    for (int i = 0; i < 100000; ++i) expected += "argument-" + std::to_string(i) + " ";
+    CHECK(joined == expected);
+}
+
+TEST_CASE("{N} past the input's columns: that job fails with its line number, others run") {
+    const auto from_lines = forkline_run({"--keep-order", "echo {1}{2}"}, "a\n");
+    CHECK(from_lines.code == 1);
+    CHECK(from_lines.err == "forkline run: line 1: {2}: the input has only 1 column\n");
+    const auto dry = forkline_run({"--dry-run", "-N2", "echo {3}", ":::", "a", "b", "c"});
+    CHECK(dry.code == 2);
+    CHECK(lines_of(dry.err) ==
+          std::vector<std::string>{"forkline run: job 1: {3}: the job has only 2 arguments",
+                                   "forkline run: job 2: {3}: the input has only 1 column"});
+}
+
+TEST_CASE("--dry-run prints what GNU parallel prints, where GNU parallel is right") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE("GNU parallel is not installed: comparison skipped");
+        return;
+    }
+    // GNU parallel writes ~/.parallel: give it a home of its own.
+    const auto home = scratch() / "parallel-home";
+    std::filesystem::create_directories(home);
+    const std::vector<std::vector<std::string>> command_lines = {
+        {"echo {}", ":::", "a", "b"},
+        {"echo {.} {/} {//} {/.}", ":::", "dir/a.tar.gz", "/x/y.z", "b"},
+        {"echo {#} {}", ":::", "a", "b", "c"},
+        {"echo", ":::", "a", "b"},
+        {"echo x {} {}", ":::", "a"},
+        {"echo {foo}", ":::", "a"},
+        {"echo {%} {#}", ":::", "a", "b"},
+        {"-n2", "echo", ":::", "a", "b", "c"},
+        {"-n2", "echo {}", ":::", "a", "b", "c"},
+        {"-N2", "echo {1}:{2}", ":::", "a", "b", "c"},
+        {"-N2", "echo {}", ":::", "a", "b", "c"},
+        {"-X", "echo pre{}post", ":::", "a", "b", "c"},
+        {"-X", "echo {}.{.} {#}", ":::", "a.x", "b.y"},
+        {"-m", "echo {}", ":::", "a", "b", "c"},
+        {"-m", "echo", ":::", "a", "b", "c"},
+        {"-I", "XX", "echo XX {} {.}", ":::", "a.b"},
+        {"--replace=@", "echo @", ":::", "a.b"},
+        {"sort {} > \"{.}.sorted\"", ":::", "plain.txt"},
+        {"cp \"{}\" \"{.}.bak\"", ":::", "a.txt"},
+        {"echo 'v={}'", ":::", "plain"},
+        {"echo \"x {}\"", ":::", "a", "b"},
+        {"gzip -9 {}", ":::", "a.log", "b.log"},
+    };
+    for (const auto& command_line : command_lines) {
+        INFO(test_support::shell_quoted(command_line.front()), " ", command_line.size());
+        std::vector<std::string> gnu = {
+            "env", "HOME=" + home.string(), "parallel", "--will-cite", "-j1", "-k", "--dry-run"};
+        gnu.insert(gnu.end(), command_line.begin(), command_line.end());
+        std::vector<std::string> ours = {"-j1", "--keep-order", "--dry-run"};
+        ours.insert(ours.end(), command_line.begin(), command_line.end());
+        const auto expected = run_command(gnu);
+        REQUIRE(expected.code == 0);
+        const auto r = forkline_run(ours);
+        CHECK(r.code == 0);
+        CHECK(r.out == expected.out);
+    }
 }
 
 TEST_CASE("--keep-order prints in input order although jobs end in reverse") {
@@ -257,14 +410,14 @@ TEST_CASE("--joblog: GNU parallel's columns and values") {
     CHECK(rows.at("printf hello")[5] == "5");  // Receive: bytes of output
 }
 
-TEST_CASE("--json lines parse back; --jobs reads JSON lines and reports bad ones by line") {
+TEST_CASE("--json lines parse back; --json-jobs reads JSON lines and reports bad ones by line") {
     const auto jobs = scratch() / "jobs.jsonl";
     std::ofstream(jobs) << R"({"cmd": "cat", "input": "from input"})"
                         << "\n"
                         << "{broken\n"
                         << R"({"cmd": "sleep 5", "timeout": 0.2})"
                         << "\n";
-    const auto r = forkline_run({"--json", "--jobs", jobs.string()});
+    const auto r = forkline_run({"--json", "--json-jobs", jobs.string()});
     CHECK(r.code == 2);
     const auto lines = json_lines(r.out);
     REQUIRE(lines.size() == 3);
@@ -341,14 +494,17 @@ TEST_CASE("--timeout 0 is no timeout") {
 
 TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, exit 255") {
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-        {{"-j", "100000", "true", ":::", "x"}, "-j needs a whole number from 1 to 4096"},
-        {{"-j", " 2", "true", ":::", "x"}, "-j needs a whole number from 1 to 4096, not ' 2'"},
+        {{"-j", "100000", "true", ":::", "x"}, "-j needs a whole number from 0 to 4096"},
+        {{"-j", " 2", "true", ":::", "x"}, "-j needs N (1 to 4096, 0: as many as possible)"},
         {{"--timeout", "-1", "true", ":::", "x"}, "--timeout needs a number from 0 to 1e+06"},
         {{"--json", "--dry-run", "true", ":::", "x"}, "--dry-run runs nothing"},
         {{"--dry-run", "--joblog", "log", "true", ":::", "x"}, "--dry-run runs nothing"},
         {{"--progress", "--no-progress", "true", ":::", "x"}, "contradict each other"},
-        {{"-n", "2"}, "-n groups the arguments of a template"},
-        {{"--jobs", "f", "echo"}, "--jobs takes no template"},
+        {{"-n", "2"}, "-I, -n, -N, -m and -X work on a template"},
+        {{"-X"}, "-I, -n, -N, -m and -X work on a template"},
+        {{"-I", "", "echo", ":::", "x"}, "the replacement string (-I) cannot be empty"},
+        {{"echo '{}", ":::", "x"}, "the command template has an unterminated ' quote"},
+        {{"--json-jobs", "f", "echo"}, "--json-jobs takes no template"},
         {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
         {{"echo", "::::"}, ":::: needs a file name"},
         {{"--header", "x", "echo", ":::", "a"}, "--header takes ':'"},
@@ -468,7 +624,8 @@ TEST_CASE("joblog: a command's newlines, tabs and backslashes are escaped, one l
     const auto joblog = scratch() / "escaped.joblog";
     std::ofstream(jobs) << R"({"cmd": "echo one\necho 'a\tb' c\\d"})"
                         << "\n";
-    const auto r = forkline_run({"--shell", "--joblog", joblog.string(), "--jobs", jobs.string()});
+    const auto r =
+        forkline_run({"--shell", "--joblog", joblog.string(), "--json-jobs", jobs.string()});
     CHECK(r.code == 0);
     CHECK(r.out == "one\na\tb cd\n");
     const auto log = slurp(joblog);
@@ -481,7 +638,7 @@ TEST_CASE("joblog: a command's newlines, tabs and backslashes are escaped, one l
 TEST_CASE("--halt now,fail=1 cancels running jobs and starts no more") {
     const auto r = forkline_run({"--json", "-j", "2", "--halt", "now,fail=1", "--shell"},
                                 "sleep 30\nsleep 0.2; false\ntrue\ntrue\n");
-    CHECK(r.code == 2);  // the failed one, and the sleep it cancelled
+    CHECK(r.code == 1);  // GNU parallel: after fail=1, the exit status of the failed job
     const auto lines = json_lines(r.out);
     REQUIRE(lines.size() == 2);
     CHECK(lines[0].at("signal") == "SIGTERM");
@@ -539,18 +696,18 @@ TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
 TEST_CASE("--dry-run, --help and usage errors") {
     const auto dry = forkline_run({"--dry-run", "gzip {}", ":::", "a b", "c"});
     CHECK(dry.code == 0);
-    CHECK(dry.out == "gzip 'a b'\ngzip 'c'\n");
+    CHECK(dry.out == "gzip 'a b'\ngzip c\n");
     CHECK(forkline_run({"--help"}).out.starts_with("usage: forkline run"));
     const auto progress =
         run_command({FORKLINE_PATH, "run", "--progress", "true", ":::", "a", "b"});
     CHECK(progress.err.find("2/2 done") != std::string::npos);
     for (const auto& args :
-         std::vector<std::vector<std::string>>{{"-j", "0", "true", ":::", "x"},
+         std::vector<std::vector<std::string>>{{"-j", "zero", "true", ":::", "x"},
                                                {"--rate", "fast", "true", ":::", "x"},
                                                {"--halt", "later", "true", ":::", "x"},
                                                {"--bogus"},
                                                {":::", "x"},
-                                               {"--jobs", "/nonexistent"}}) {
+                                               {"--json-jobs", "/nonexistent"}}) {
         const auto r = forkline_run(args);
         INFO(args.front());
         CHECK(r.code == 255);  // GNU parallel's status for bad usage
@@ -686,12 +843,56 @@ test_support::CommandResult gnu_dry_run(const std::vector<std::string>& args,
 
 }  // namespace
 
+// GNU parallel's spellings, --halt, --timeout N%, shells, unsupported options (issue 13).
+
+namespace {
+
+unsigned cores() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    REQUIRE(::sched_getaffinity(0, sizeof set, &set) == 0);
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+}
+
+// The most jobs that ran at once when `options` ran `jobs` jobs, each of which waits
+// (bounded, 30 s) until `together` run or the wait has been passed once: if the slots
+// allow `together` at once they overlap, and no job ever sees more running than there are
+// slots (each is counted from its start until just before it ends).
+unsigned most_at_once(std::vector<std::string> options, unsigned together, unsigned jobs,
+                      const std::string& prefix = {}) {
+    static int round = 0;
+    const auto dir = scratch() / ("slots-" + std::to_string(++round));
+    std::filesystem::create_directories(dir / "run");
+    const auto d = test_support::shell_quoted(dir.string());
+    const std::string script =
+        "d=" + d +
+        "; touch \"$d/run/$$\"; ls \"$d/run\" | wc -l >> \"$d/seen\"; i=0; "
+        "until [ -e \"$d/released\" ] || [ \"$(ls \"$d/run\" | wc -l)\" -ge " +
+        std::to_string(together) +
+        " ]; do sleep 0.01; i=$((i+1)); [ $i -ge 3000 ] && break; done; "
+        "touch \"$d/released\"; rm \"$d/run/$$\"; : {}";
+    std::vector<std::string> args = {"sh",          "-c",  prefix + "exec \"$@\"", "sh",
+                                     FORKLINE_PATH, "run", "--no-progress"};
+    args.insert(args.end(), options.begin(), options.end());
+    args.insert(args.end(), {"--shell", script, ":::"});
+    for (unsigned i = 1; i <= jobs; ++i) args.push_back(std::to_string(i));
+    const auto r = run_command(args);
+    INFO(r.err);
+    CHECK(r.code == 0);
+    unsigned most = 0;
+    for (const auto& line : lines_of(slurp(dir / "seen")))
+        most = std::max(most, static_cast<unsigned>(std::stoul(line)));
+    return most;
+}
+
+}  // namespace
+
 TEST_CASE("1M lines on stdin: memory stays bounded (peak RSS read back, not a time)") {
     const auto run_over = [](std::size_t lines) {
         const auto input = numbered_lines(lines);
         const forkline::UniqueFd in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
         REQUIRE(in.valid());
-        const pid_t pid = start_run({"-j", "2", "-n", "5000", "true"}, "/dev/null", in.get());
+        const pid_t pid = start_run({"-j", "2", "-n", "5000", "true"}, "/dev/null", {}, in.get());
         const auto [code, peak_kib] = reap_with_peak_memory(pid);
         CHECK(code == 0);
         std::filesystem::remove(input);
@@ -711,7 +912,8 @@ TEST_CASE("the first job starts while its input is still being written") {
     REQUIRE(::pipe2(ends, O_CLOEXEC) == 0);
     const forkline::UniqueFd read_end(ends[0]);
     forkline::UniqueFd write_end(ends[1]);
-    const pid_t pid = start_run({"touch '" + dir.string() + "'/{}"}, "/dev/null", read_end.get());
+    const pid_t pid =
+        start_run({"touch '" + dir.string() + "'/{}"}, "/dev/null", {}, read_end.get());
     REQUIRE(::write(write_end.get(), "first\n", 6) == 6);
     CHECK(wait_for_file(dir / "first"));  // the writer pauses until the job has run
     REQUIRE(::write(write_end.get(), "second\n", 7) == 7);
@@ -871,4 +1073,671 @@ echo "$1"
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(slurp(out) == "1\n2\n3\n4\n5\n");
+}
+
+TEST_CASE("-j spellings: N, N% of the cores, +N, -N, -P, --jobs, --max-procs, -jN") {
+    const unsigned n = cores();
+    struct Case {
+        std::vector<std::string> options;
+        unsigned slots;
+    };
+    for (const auto& test_case : std::vector<Case>{
+             {{"-j4"}, 4},
+             {{"-j", "3"}, 3},
+             {{"-P", "3"}, 3},
+             {{"-P2"}, 2},
+             {{"--jobs", "3"}, 3},  // GNU's --jobs: no longer a JSON file
+             {{"--jobs=2"}, 2},
+             {{"--max-procs", "3"}, 3},
+             {{"-j", "200%"}, 2 * n},
+             {{"-j", "50%"}, (n + 1) / 2},  // rounded up, as GNU
+             {{"-j", "+1"}, n + 1},
+             {{"-j", "-1"}, std::max(1u, n - 1)},
+             {{"-j", "-100"}, 1},  // at least one
+         }) {
+        INFO(test_case.options.front() << " " << test_case.options.back());
+        CHECK(most_at_once(test_case.options, test_case.slots, test_case.slots + 1) ==
+              test_case.slots);
+    }
+}
+
+TEST_CASE("-j 0: as many as possible, one per job, within the open-file limit") {
+    CHECK(most_at_once({"-j", "0"}, 6, 6) == 6);
+    // 64 descriptors kept for the supervisor itself, then two per job slot.
+    CHECK(most_at_once({"-j", "0"}, 8, 12, "ulimit -n 80 && ") == 8);
+}
+
+TEST_CASE("-j and --jobs: what is not a count is an error naming the spelling") {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"-j", "file", "true", ":::", "x"}, "-j needs N (1 to 4096, 0: as many as possible)"},
+        {{"--jobs", "jobs.jsonl"}, "(JSON job files: --json-jobs FILE)"},
+        {{"-P", "+"}, "-P needs N"},
+        {{"-j", "300000%", "true", ":::", "x"}, "at most 4096"},
+    };
+    for (const auto& test_case : cases) {
+        const auto r = forkline_run(test_case.first);
+        INFO(r.err);
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.find(test_case.second) != std::string::npos);
+    }
+}
+
+TEST_CASE("-k keeps the input order; --bar and --eta show the progress line") {
+    const auto r = forkline_run(
+        {"-j", "4", "-k", "sh -c 'sleep $0; echo $0'", ":::", "0.3", "0.2", "0.1", "0"});
+    CHECK(r.out == "0.3\n0.2\n0.1\n0\n");
+    for (const char* option : {"--bar", "--eta"}) {
+        const auto shown = run_command({FORKLINE_PATH, "run", option, "true", ":::", "a", "b"});
+        CHECK(shown.code == 0);
+        CHECK(shown.err.find("2/2 done") != std::string::npos);
+        CHECK(shown.err.find("ETA") != std::string::npos);
+    }
+    const auto both = forkline_run({"--bar", "true", ":::", "a"});  // with --no-progress
+    CHECK(both.code == 255);
+    CHECK(both.err.find("contradict each other") != std::string::npos);
+}
+
+TEST_CASE("--halt: GNU parallel 20221122's conditions, stops and exit statuses") {
+    // Jobs end one at a time with the statuses 0 3 0 4 0 0 (measured with GNU parallel).
+    struct Case {
+        std::string halt;
+        std::string out;
+        int code;
+    };
+    const std::vector<Case> cases = {
+        {"now,fail=1", "0 3 ", 3},  // the failed job's status
+        {"soon,fail=1", "0 3 ", 3},
+        {"now,fail=2", "0 3 0 4 ", 2},  // the number of failed jobs
+        {"soon,fail=2", "0 3 0 4 ", 2},
+        {"now,success=1", "0 ", 0},
+        {"soon,success=1", "0 ", 0},
+        {"now,success=2", "0 3 0 ", 0},
+        {"now,done=2", "0 3 ", 1},
+        {"soon,done=2", "0 3 ", 1},
+        {"now,fail=50%", "0 3 0 4 0 0 ", 34},  // never met: 2 of 6 failed, 34% rounded up
+        {"soon,success=50%", "0 3 0 4 0 ", 0},
+        {"now,done=50%", "0 3 0 ", 17},  // 1 failed of 6 jobs: 17%
+        {"2", "0 3 ", 3},                // now,fail=1
+        {"1", "0 3 ", 3},                // soon,fail=1
+        {"-1", "0 ", 0},                 // soon,success=1
+        {"-2", "0 ", 0},                 // now,success=1
+        {"0", "0 3 0 4 0 0 ", 2},        // never
+        {"never", "0 3 0 4 0 0 ", 2},
+        {"50%", "0 3 0 4 0 0 ", 34},  // soon,fail=50%
+    };
+    const bool gnu = test_support::have_program("parallel");
+    if (!gnu)
+        MESSAGE("GNU parallel is not installed: --halt checked against recorded results only");
+    auto spaced = [](const std::string& out) {
+        std::string text;
+        for (const auto& line : lines_of(out)) text += line + " ";
+        return text;
+    };
+    for (const auto& test_case : cases) {
+        const std::vector<std::string> args = {
+            "-j1", "--halt", test_case.halt, "echo {}; exit {}", ":::", "0", "3", "0", "4",
+            "0",   "0"};
+        std::vector<std::string> ours = {"--shell"};
+        ours.insert(ours.end(), args.begin(), args.end());
+        const auto r = forkline_run(ours);
+        INFO("--halt " << test_case.halt << ": " << r.err);
+        CHECK(spaced(r.out) == test_case.out);
+        CHECK(r.code == test_case.code);
+        if (gnu) {
+            std::vector<std::string> theirs = {"parallel", "--will-cite"};
+            theirs.insert(theirs.end(), args.begin(), args.end());
+            const auto g = run_command(theirs);
+            CHECK(spaced(g.out) == spaced(r.out));
+            CHECK(g.code == r.code);
+        }
+    }
+}
+
+TEST_CASE("--halt: bad forms are one line naming --halt, exit 255") {
+    for (const char* halt : {"later", "now", "now,fail", "now,fail=0", "soon,oops=1", "now,fail=0%",
+                             "now,fail=101%", "now,fail=x"}) {
+        const auto r = forkline_run({"--halt", halt, "true", ":::", "x"});
+        INFO(halt << ": " << r.err);
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.find("--halt") != std::string::npos);
+    }
+}
+
+TEST_CASE("--timeout N%: N% of the median runtime of the jobs that succeeded before") {
+    // The first job runs with no limit (no median yet); the sleep of 30 s gets 300% of about
+    // 0.1 s.
+    const auto r = forkline_run({"--json", "-j1", "--keep-order", "--timeout", "300%", "sleep",
+                                 ":::", "0.2", "0.1", "0.1", "30"});
+    CHECK(r.code == 1);
+    const auto lines = json_lines(r.out);
+    REQUIRE(lines.size() == 4);
+    for (int i = 0; i < 3; ++i) CHECK(lines[i].at("timed_out") == false);
+    CHECK(lines[3].at("timed_out") == true);
+    CHECK(lines[3].at("duration").get<double>() < 30);
+    for (const char* bad : {"0%", "x%", "%", "-5%"}) {
+        const auto e = forkline_run({"--timeout", bad, "true", ":::", "x"});
+        CHECK(e.code == 255);
+        CHECK(e.err.find("--timeout") != std::string::npos);
+    }
+}
+
+TEST_CASE("--shell=bash, --shell bash and $PARALLEL_SHELL run exported bash functions") {
+    if (!test_support::have_program("bash")) {
+        MESSAGE("bash is not installed: skipped");
+        return;
+    }
+    // The worker and its jobs inherit forkline run's environment, exported functions too.
+    const std::string script = R"(greet() { echo "hello $1"; }; export -f greet; f="$1"
+"$f" run --no-progress -k --shell=bash 'greet {}' ::: a
+"$f" run --no-progress -k --shell bash 'greet {}' ::: b
+PARALLEL_SHELL=bash "$f" run --no-progress -k 'greet {}' ::: c
+PARALLEL_SHELL=bash "$f" run --no-progress -k --shell 'greet {}' ::: d
+FORKLINE_TEST_VALUE=inherited "$f" run --no-progress printenv ::: FORKLINE_TEST_VALUE
+"$f" run --no-progress --shell 'greet {}' ::: e 2>/dev/null || echo "sh: $?"
+)";
+    const auto r = run_command({"bash", "-c", script, "bash", FORKLINE_PATH});
+    CHECK(r.out == "hello a\nhello b\nhello c\nhello d\ninherited\nsh: 1\n");
+}
+
+TEST_CASE("--shell WORD: a shell only when it names one and a template follows") {
+    // `bash` before ::: is the template, run by /bin/sh; `--shell -- bash` too.
+    const auto script = scratch() / "hello.sh";
+    std::ofstream(script) << "echo \"from $0\"\n";
+    const auto template_ = forkline_run({"--shell", "bash", ":::", script.string()});
+    CHECK(template_.code == 0);
+    CHECK(template_.out == "from " + script.string() + "\n");
+    const auto dashed = forkline_run({"--shell", "--", "bash", ":::", script.string()});
+    CHECK(dashed.out == template_.out);
+    // An absolute path to an executable is a shell; a name that is no shell is the template.
+    const auto path = forkline_run({"--shell", "/bin/sh", "echo $0", ":::", "x"});
+    CHECK(path.out == "/bin/sh x\n");
+    const auto not_a_shell = forkline_run({"--shell", "echo", ":::", "x"});
+    CHECK(not_a_shell.out == "x\n");
+    const auto missing = forkline_run({"--shell=no-such-shell", "true", ":::", "x"});
+    CHECK(missing.code == 255);
+    CHECK(missing.err ==
+          "forkline run: error: --shell: 'no-such-shell': shell not found (see forkline run "
+          "--help)\n");
+    const auto environment = run_command(
+        {"env", "PARALLEL_SHELL=/nonexistent", FORKLINE_PATH, "run", "true", ":::", "x"});
+    CHECK(environment.code == 255);
+    CHECK(environment.err.find("$PARALLEL_SHELL: '/nonexistent'") != std::string::npos);
+}
+
+TEST_CASE("GNU parallel options forkline does not support: one line naming each, exit 255") {
+    const auto marker = scratch() / "unsupported-ran";
+    const std::vector<std::vector<std::string>> uses = {{"--pipe"},
+                                                        {"-S", "host"},
+                                                        {"-Shost"},
+                                                        {"--sshlogin=host"},
+                                                        {"--sshloginfile", "f"},
+                                                        {"--transfer"},
+                                                        {"--return", "x"},
+                                                        {"--cleanup"},
+                                                        {"--basefile", "f"},
+                                                        {"--semaphore"},
+                                                        {"--sem"},
+                                                        {"--env", "X"},
+                                                        {"--nice", "5"},
+                                                        {"--memfree", "1G"},
+                                                        {"--load", "80%"},
+                                                        {"--noswap"},
+                                                        {"--fg"},
+                                                        {"--bg"},
+                                                        {"--tmux"},
+                                                        {"--xapply"},
+                                                        {"--trim", "lr"},
+                                                        {"--plus"},
+                                                        {"--ctag"},
+                                                        {"--files"},
+                                                        {"--compress"},
+                                                        {"--sql", "x"},
+                                                        {"--sqlworker", "x"},
+                                                        {"--fifo"},
+                                                        {"--cat"},
+                                                        {"--block", "10M"},
+                                                        {"--round-robin"},
+                                                        {"-q"},
+                                                        {"-v"},
+                                                        {"--verbose"},
+                                                        {"-L", "2"},
+                                                        {"--eof=x"},
+                                                        {"--workdir", "."},
+                                                        {"--tmpdir", "/tmp"},
+                                                        {"--shuf"},
+                                                        {"--term-seq", "TERM"},
+                                                        {"--plain"},
+                                                        {"--interactive"},
+                                                        {"-p"},
+                                                        {"--xargs"},
+                                                        {"-s", "100"},
+                                                        {"--limit", "x"},
+                                                        {"--tag-me"}};
+    for (auto args : uses) {
+        const std::string name = args.front().substr(0, args.front().find('='));
+        args.insert(args.end(), {"touch", marker.string()});
+        const auto r = forkline_run(args);
+        INFO(name << ": " << r.err);
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.out.empty());
+        CHECK(!std::filesystem::exists(marker));  // never taken as the command or an argument
+        if (name == "--tag-me") {
+            CHECK(r.err.starts_with("forkline run: error: unknown option '--tag-me'"));
+        } else if (name.size() == 2 || (name.size() > 2 && name[1] != '-')) {
+            CHECK(r.err.starts_with("forkline run: error: " + name.substr(0, 2) + " (--"));
+            CHECK(r.err.find(") is not supported (GNU parallel option): ") != std::string::npos);
+        } else {
+            CHECK(r.err.starts_with("forkline run: error: " + name +
+                                    " is not supported (GNU parallel option): "));
+        }
+    }
+}
+
+TEST_CASE("options that other parts of forkline run support are never refused as GNU-only") {
+    for (const char* option : {"--line-buffer",
+                               "-u",
+                               "--ungroup",
+                               "--tag",
+                               "--tagstring",
+                               "--results",
+                               "--resume",
+                               "--resume-failed",
+                               "--retry-failed",
+                               "--colsep",
+                               "--header",
+                               "-a",
+                               "--arg-file",
+                               "-0",
+                               "--null",
+                               "-d",
+                               "--delimiter",
+                               "--link",
+                               "-I",
+                               "-i",
+                               "--replace",
+                               "-X",
+                               "-m",
+                               "-N",
+                               "--max-replace-args",
+                               "--will-cite",
+                               "--no-notice",
+                               "-r",
+                               "--group"}) {
+        const auto r = forkline_run({option, "x", "true", ":::", "x"});
+        INFO(option << ": " << r.err);
+        CHECK(r.err.find("not supported") == std::string::npos);
+    }
+}
+
+// --- Crash-safe resume: the joblog as a journal ---
+
+namespace {
+
+// How forkline's messages quote a path without control bytes.
+std::string cli_quoted(const std::string& path) {
+    return "'" + path + "'";
+}
+
+// The job lines of a joblog, each split into its 9 fields (the header checked, left out).
+std::vector<std::vector<std::string>> joblog_rows(const std::filesystem::path& path) {
+    const auto lines = lines_of(slurp(path));
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines[0] == "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand");
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        std::vector<std::string> fields;
+        std::istringstream row(lines[i]);
+        for (std::string field; std::getline(row, field, '\t');) fields.push_back(field);
+        CHECK(fields.size() == 9);
+        rows.push_back(fields);
+    }
+    return rows;
+}
+
+// A fresh directory `name` in scratch() with job.sh, run as `sh job.sh ID`: it appends
+// ID to the file ran.ID, prints out-ID, and fails when ID starts with "bad".
+struct ResumeScene {
+    std::filesystem::path dir;
+    std::filesystem::path joblog;
+    std::string job;  // the template "sh 'DIR/job.sh' {}"
+
+    explicit ResumeScene(const std::string& name) : dir(scratch() / name), joblog(dir / "joblog") {
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / "job.sh") << R"(echo "$1" >> "$(dirname "$0")/ran.$1"
+echo "out-$1"
+case "$1" in bad*) exit 1;; esac
+)";
+        job = "sh " + test_support::shell_quoted((dir / "job.sh").string()) + " {}";
+    }
+    std::size_t runs(const std::string& id) const {
+        return lines_of(slurp(dir / ("ran." + id))).size();
+    }
+    test_support::CommandResult run(std::vector<std::string> options,
+                                    const std::vector<std::string>& ids) const {
+        options.insert(options.end(), {"--joblog", joblog.string(), "--keep-order", job, ":::"});
+        options.insert(options.end(), ids.begin(), ids.end());
+        return forkline_run(options);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("--resume skips the jobs the joblog has, done or failed; the run appends the rest") {
+    const ResumeScene scene("resume");
+    const auto first = scene.run({}, {"a", "bad1", "b"});
+    CHECK(first.code == 1);
+    CHECK(joblog_rows(scene.joblog).size() == 3);
+    const auto second = scene.run({"--resume"}, {"a", "bad1", "b", "c"});
+    CHECK(second.code == 0);  // the failed job was not run again: no failure in this run
+    CHECK(second.out == "out-c\n");
+    CHECK(second.err ==
+          "forkline run: 3 skipped (done in joblog " + cli_quoted(scene.joblog.string()) + ")\n");
+    for (const auto* id : {"a", "bad1", "b", "c"}) CHECK(scene.runs(id) == 1);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[3][0] == "4");  // the job keeps its Seq
+    // Everything done: nothing runs; the progress line counts the skipped jobs as done.
+    const auto third =
+        run_command({FORKLINE_PATH, "run", "--progress", "--joblog", scene.joblog.string(),
+                     "--resume", scene.job, ":::", "a", "bad1", "b", "c"});
+    CHECK(third.code == 0);
+    CHECK(third.out.empty());
+    CHECK(third.err.find("4/4 done, 4 skipped, 0 running, 0 failed") != std::string::npos);
+    CHECK(joblog_rows(scene.joblog).size() == 4);
+}
+
+TEST_CASE("--resume-failed runs the failed jobs again and the new ones, skips the done ones") {
+    const ResumeScene scene("resume-failed");
+    CHECK(scene.run({}, {"a", "bad1", "bad2"}).code == 2);
+    const auto again = scene.run({"--resume-failed"}, {"a", "bad1", "bad2", "b"});
+    CHECK(again.code == 2);
+    CHECK(again.out == "out-bad1\nout-bad2\nout-b\n");
+    CHECK(scene.runs("a") == 1);
+    CHECK(scene.runs("bad1") == 2);
+    CHECK(scene.runs("b") == 1);
+    CHECK(joblog_rows(scene.joblog).size() == 6);  // every run's lines, appended
+}
+
+TEST_CASE("--retry-failed runs the joblog's failed commands again; the command line is ignored") {
+    const ResumeScene scene("retry-failed");
+    CHECK(scene.run({}, {"a", "bad1", "b", "bad2"}).code == 2);
+    const auto retry =
+        forkline_run({"--joblog", scene.joblog.string(), "--retry-failed", "--keep-order"});
+    CHECK(retry.code == 2);
+    CHECK(retry.out == "out-bad1\nout-bad2\n");
+    CHECK(scene.runs("a") == 1);
+    CHECK(scene.runs("bad2") == 2);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 6);
+    // bad1 ran again as the joblog's Seq 2, with its command.
+    const auto seq_2 = [](auto begin, auto end) {
+        return std::find_if(begin, end, [](const auto& row) { return row[0] == "2"; });
+    };
+    const auto first = seq_2(rows.begin(), rows.begin() + 4);
+    const auto again = seq_2(rows.begin() + 4, rows.end());
+    REQUIRE(first != rows.begin() + 4);
+    REQUIRE(again != rows.end());
+    CHECK((*again)[8] == (*first)[8]);
+    // With a template and arguments: a warning, and the same jobs.
+    const auto ignored = scene.run({"--retry-failed"}, {"x"});
+    CHECK(ignored.out == "out-bad1\nout-bad2\n");
+    CHECK(
+        ignored.err.starts_with("forkline run: warning: --retry-failed runs the commands of "
+                                "the joblog: the command line's jobs are ignored"));
+    CHECK_FALSE(std::filesystem::exists(scene.dir / "ran.x"));
+}
+
+TEST_CASE(
+    "--resume with stdin inputs: a changed job list re-runs exactly its new or changed jobs") {
+    const ResumeScene scene("resume-input");
+    const auto record = scene.dir / "record.sh";
+    std::ofstream(record) << R"(read v; echo "$v" >> "$(dirname "$0")/ran"; echo "got $v")";
+    const auto jobs_file = scene.dir / "jobs.jsonl";
+    const auto write_jobs = [&](const std::vector<std::string>& inputs) {
+        std::ofstream jobs(jobs_file);
+        for (const auto& input : inputs) {
+            jobs << nlohmann::json{{"cmd", "sh " + test_support::shell_quoted(record.string())},
+                                   {"input", input + "\n"}}
+                        .dump()
+                 << "\n";
+        }
+    };
+    const auto run = [&] {
+        return forkline_run({"--joblog", scene.joblog.string(), "--resume", "--keep-order", "-j",
+                             "2", "--json-jobs", jobs_file.string()});
+    };
+    write_jobs({"1", "2", "3"});
+    CHECK(run().out == "got 1\ngot 2\ngot 3\n");
+    write_jobs({"1", "two", "3", "4"});
+    const auto changed = run();
+    CHECK(changed.code == 0);
+    CHECK(changed.out == "got two\ngot 4\n");  // in input order past the skipped ones
+    auto ran = lines_of(slurp(scene.dir / "ran"));
+    std::sort(ran.begin(), ran.end());
+    CHECK(ran == std::vector<std::string>{"1", "2", "3", "4", "two"});
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 5);
+    CHECK(std::regex_match(rows[0][8],
+                           std::regex(R"(sh '.*record\.sh' #\\input=sha256:[0-9a-f]{64})")));
+}
+
+TEST_CASE("--resume: a torn last line (power loss) is ignored with a warning and cut off") {
+    const ResumeScene scene("torn");
+    CHECK(scene.run({}, {"a", "b"}).code == 0);
+    std::ofstream(scene.joblog, std::ios::app) << "3\t:\t1796025276.0";
+    const auto r = scene.run({"--resume"}, {"a", "b", "c"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "out-c\n");
+    CHECK(lines_of(r.err).front() == "forkline run: warning: joblog " +
+                                         cli_quoted(scene.joblog.string()) +
+                                         " line 4: cut short (no newline at its end): ignored");
+    const auto rows = joblog_rows(scene.joblog);
+    CHECK(rows.size() == 3);
+    CHECK(slurp(scene.joblog).ends_with("\n"));
+}
+
+TEST_CASE("--resume: a bad line before the last is an error naming it; nothing runs") {
+    const ResumeScene scene("bad-middle");
+    CHECK(scene.run({}, {"a", "b"}).code == 0);
+    const auto text = slurp(scene.joblog);
+    std::ofstream(scene.joblog) << text.substr(0, text.find('\n') + 1) << "garbage\n"
+                                << text.substr(text.find('\n') + 1);
+    const auto r = scene.run({"--resume"}, {"a", "b", "c"});
+    CHECK(r.code == 255);
+    CHECK(r.err == "forkline run: error: joblog " + cli_quoted(scene.joblog.string()) +
+                       " line 2: not a joblog line (fewer than 9 tab-separated fields)\n");
+    CHECK_FALSE(std::filesystem::exists(scene.dir / "ran.c"));
+}
+
+TEST_CASE("--joblog +FILE appends (one header); --joblog-sync job; GNU parallel reads the joblog") {
+    const ResumeScene scene("append");
+    const std::string plus = "+" + scene.joblog.string();
+    CHECK(forkline_run({"--joblog", plus, "--joblog-sync", "job", scene.job, ":::", "a"}).code ==
+          0);
+    CHECK(forkline_run({"--joblog", plus, scene.job, ":::", "a", "b"}).code == 0);
+    const auto rows = joblog_rows(scene.joblog);
+    REQUIRE(rows.size() == 3);
+    CHECK(lines_of(slurp(scene.joblog)).size() == 4);
+    if (!test_support::have_program("parallel")) {
+        MESSAGE("GNU parallel is not installed: its reading of the joblog is not checked");
+        return;
+    }
+    // GNU parallel resumes from it by Seq: jobs 1 and 2 are done, 3 runs.
+    const auto gnu = run_command(
+        {"parallel", "--resume", "--joblog", scene.joblog.string(), "echo", ":::", "a", "b", "c"});
+    CHECK(gnu.code == 0);
+    CHECK(gnu.out == "c\n");
+}
+
+TEST_CASE("--joblog /dev/stdout: a pipe takes the lines, fdatasync has nothing to do") {
+    const auto r = forkline_run({"--joblog", "/dev/stdout", "echo", ":::", "x"});
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    CHECK(lines_of(r.out).size() == 3);
+}
+
+TEST_CASE(
+    "resume options: bad usage is one line, exit 255; a failed job with input cannot be "
+    "retried") {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--resume", "true", ":::", "x"},
+             {"--retry-failed"},
+             {"--joblog", "j", "--resume", "--resume-failed", "true", ":::", "x"},
+             {"--joblog", "j", "--joblog-sync", "0", "true", ":::", "x"},
+             {"--joblog", "j", "--joblog-sync", "soon", "true", ":::", "x"},
+             {"--joblog", "+", "true", ":::", "x"}}) {
+        const auto r = forkline_run(args);
+        INFO(args.front(), " ", args.size());
+        CHECK(r.code == 255);
+        CHECK(lines_of(r.err).size() == 1);
+        CHECK(r.err.starts_with("forkline run: error: "));
+    }
+    const ResumeScene scene("retry-input");
+    const auto jobs_file = scene.dir / "jobs.jsonl";
+    std::ofstream(jobs_file) << R"({"cmd": "false", "input": "x"})"
+                             << "\n";
+    CHECK(
+        forkline_run({"--joblog", scene.joblog.string(), "--json-jobs", jobs_file.string()}).code ==
+        1);
+    const auto r = forkline_run({"--joblog", scene.joblog.string(), "--retry-failed"});
+    CHECK(r.code == 255);
+    CHECK(r.err.find("line 2: job 1 had stdin input, which a joblog does not keep") !=
+          std::string::npos);
+}
+
+TEST_CASE("--resume after SIGKILLs at random moments: every job done, each once in the joblog") {
+    const ResumeScene scene("sigkill-resume");
+    const auto errors = scene.dir / "stderr";
+    std::ofstream(scene.dir / "job.sh", std::ios::app) << "sleep 0.05\n";
+    std::vector<std::string> args = {"-j",       "4",       "--joblog", scene.joblog.string(),
+                                     "--resume", scene.job, ":::"};
+    constexpr int kJobs = 60;
+    for (int i = 1; i <= kJobs; ++i) args.push_back(std::to_string(i));
+    const auto seed = std::random_device{}();
+    MESSAGE("seed " << seed);
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> moment_ms(0, 300);
+    constexpr int kKills = 12;  // then the run may finish
+    int kills = 0;
+    int status = 0;
+    while (true) {
+        const pid_t pid = start_run(args, "/dev/null", errors);
+        bool ended = false;
+        if (kills < kKills) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(moment_ms(random)));
+            ended = ::waitpid(pid, &status, WNOHANG) == pid;
+            if (!ended) {
+                ::kill(pid, SIGKILL);
+                ++kills;
+            }
+        }
+        if (!ended) REQUIRE(::waitpid(pid, &status, 0) == pid);
+        if (!WIFSIGNALED(status)) break;
+    }
+    MESSAGE(kills << " runs killed");
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    for (int i = 1; i <= kJobs; ++i) CHECK(scene.runs(std::to_string(i)) >= 1);
+    std::map<std::string, int> logged;  // Command -> lines
+    for (const auto& row : joblog_rows(scene.joblog)) {
+        CHECK(row[6] == "0");
+        ++logged[row[8]];
+    }
+    CHECK(logged.size() == kJobs);
+    for (const auto& [command, lines] : logged) {
+        INFO(command);
+        CHECK(lines == 1);
+    }
+    // A SIGKILL never cuts a joblog line: no run had one to ignore.
+    const auto messages = slurp(errors);
+    CHECK(messages.find("warning") == std::string::npos);
+    CHECK(messages.find("error") == std::string::npos);
+    CHECK(leftovers((scene.dir / "job.sh").string()) == 0);
+}
+
+TEST_CASE("forkline run SIGKILLed: no job's process tree is left, and --resume takes the joblog") {
+    const CancelScene scene("sigkill-tree");
+    const auto pid_file = scene.dir / "pids";
+    const auto hang = scene.dir / "hang";
+    std::ofstream(hang) << "";
+    // Job "quick" ends at once; the others leave a background child and an orphaned
+    // grandchild (its parent subshell gone) in their group, then wait while `hang` exists.
+    // Not covered: a `setsid` child leaves the group, and when forkline is SIGKILLed its
+    // parent dies at once with the worker (PR_SET_PDEATHSIG), handing it to init before
+    // the job guardian could find it.
+    const auto script = scene.dir / "tree.sh";
+    std::ofstream(script) << "s="
+                          << test_support::shell_quoted(
+                                 (scene.dir / ("sleep-" + scene.marker)).string())
+                          << R"(
+d=$(dirname "$0")
+echo "$1" >> "$d/ran.$1"
+[ "$1" = quick ] && exit 0
+[ -e "$d/hang" ] || exit 0
+"$s" 300 & echo $! >> "$d/pids"
+("$s" 301 & echo $! >> "$d/pids")
+while [ -e "$d/hang" ]; do sleep 0.05; done
+)";
+    const std::string job = "sh " + test_support::shell_quoted(script.string()) + " {}";
+    const auto joblog = scene.dir / "joblog";
+    const std::vector<std::string> args = {"-j", "3",   "--joblog", joblog.string(), "--resume",
+                                           job,  ":::", "quick",    "slow1",         "slow2"};
+    const pid_t pid = start_run(args);
+    const auto pids = test_support::wait_for_pids(pid_file, 4);
+    CHECK(pids.size() == 4);
+    for (int i = 0; i < 500 && lines_of(slurp(joblog)).size() < 2; ++i)
+        std::this_thread::sleep_for(10ms);
+    ::kill(pid, SIGKILL);
+    REQUIRE(::waitpid(pid, nullptr, 0) == pid);
+    CHECK(test_support::none_running_soon(pids));
+    CHECK(leftovers(scene.marker) == 0);
+    test_support::kill_all(pids);
+    std::filesystem::remove(hang);
+    const auto resumed = forkline_run(args);
+    CHECK(resumed.code == 0);
+    CHECK(lines_of(slurp(scene.dir / "ran.quick")).size() == 1);
+    CHECK(lines_of(slurp(scene.dir / "ran.slow1")).size() == 2);
+    CHECK(joblog_rows(joblog).size() == 3);
+}
+
+TEST_CASE("--resume, --resume-failed, --retry-failed run the same jobs as GNU parallel's") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE("GNU parallel is not installed: not compared");
+        return;
+    }
+    // The same steps with each tool, each in a scene of its own; what each step printed.
+    const auto steps = [](const std::string& tool) {
+        const ResumeScene scene(tool == FORKLINE_PATH ? "steps-forkline" : "steps-gnu");
+        const auto script = (scene.dir / "job.sh").string();
+        std::vector<std::string> outputs;
+        for (const auto& [option, ids] : std::vector<std::pair<std::string, std::string>>{
+                 {"", "a bad1 b bad2"},
+                 {"--resume", "a bad1 b bad2 c"},
+                 {"--resume-failed", "a bad1 b bad2 c d"},
+                 {"--retry-failed", ""}}) {
+            std::vector<std::string> args = {tool};
+            if (tool == FORKLINE_PATH) args.insert(args.end(), {"run", "--no-progress"});
+            args.insert(args.end(), {"--keep-order", "--joblog", scene.joblog.string()});
+            if (!option.empty()) args.push_back(option);
+            if (!ids.empty()) {
+                args.insert(args.end(),
+                            {"sh " + test_support::shell_quoted(script) + " {}", ":::"});
+                std::istringstream words(ids);
+                for (std::string id; words >> id;) args.push_back(id);
+            }
+            const auto r = run_command(args);
+            outputs.push_back(std::to_string(r.code) + ": " + r.out);
+        }
+        return outputs;
+    };
+    const auto gnu = steps("parallel");
+    const auto ours = steps(FORKLINE_PATH);
+    CHECK(gnu == std::vector<std::string>{"2: out-a\nout-bad1\nout-b\nout-bad2\n", "0: out-c\n",
+                                          "2: out-bad1\nout-bad2\nout-d\n",
+                                          "2: out-bad1\nout-bad2\n"});
+    CHECK(ours == gnu);
 }

@@ -1,4 +1,4 @@
-// Building `forkline run` jobs: placeholders, quoting, input sources, records.
+// Building `forkline run` jobs: input sources, records, grouping, joblog, output directories.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,34 +10,21 @@
 #include <fstream>
 
 #include "argument_records.hpp"
+#include "command_job.hpp"
+#include "halt_policy.hpp"
 #include "job_report.hpp"
+#include "job_shell.hpp"
+#include "job_slots.hpp"
 #include "job_source.hpp"
 #include "joblog.hpp"
 #include "line_jobs.hpp"
+#include "median_runtime.hpp"
+#include "option_numbers.hpp"
 #include "output_directory.hpp"
-#include "placeholders.hpp"
 #include "record_reader.hpp"
 #include "template_jobs.hpp"
 #include "unique_fd.hpp"
 #include "usage_error.hpp"
-
-TEST_CASE("placeholders") {
-    CHECK(run::expand("gzip -9 {}", {"a.log"}, 1) == "gzip -9 'a.log'");
-    CHECK(run::expand("mv {} {.}.txt", {"dir/x.tar.gz"}, 1) == "mv 'dir/x.tar.gz' 'dir/x.tar'.txt");
-    CHECK(run::expand("echo {/} {//} {#}", {"/a/b/c.d"}, 7) == "echo 'c.d' '/a/b' 7");
-    CHECK(run::expand("echo", {"x", "y z"}, 1) == "echo 'x' 'y z'");
-    CHECK(run::expand("echo {.}", {".bashrc"}, 1) == "echo '.bashrc'");
-    CHECK(run::expand("echo {.}", {"dir.d/file"}, 1) == "echo 'dir.d/file'");
-}
-
-TEST_CASE("quoted arguments come back as one word, whatever they hold") {
-    for (const std::string odd :
-         {"a b", "it's", "x\"y", "$HOME", "*", "a|b", "back\\slash", "'", ""}) {
-        const auto stages = forkline::parse_pipeline(run::expand("echo {}", {odd}, 1));
-        REQUIRE(stages.size() == 1);
-        CHECK(stages[0].argv == std::vector<std::string>{"echo", odd});
-    }
-}
 
 namespace {
 
@@ -98,25 +85,35 @@ run::InputSource values(std::vector<std::string> values, bool linked = false) {
 
 }  // namespace
 
-TEST_CASE("-n groups arguments; numbering follows") {
-    run::TemplateJobs stream("echo {#}: {}",
-                             run::ArgumentRecords({values({"a", "b", "c", "d", "e"})}, {}), 2);
+TEST_CASE("-n groups arguments; numbering follows; commands are expanded when they start") {
+    const run::CommandTemplate command("echo {#}: {}", {});
+    run::TemplateJobs stream(command, run::ArgumentRecords({values({"a", "b", "c", "d", "e"})}, {}),
+                             {.max_records = 2});
     const auto jobs = all_jobs(stream);
     REQUIRE(jobs.size() == 3);
-    CHECK(run::command_text(jobs[0], 1) == "echo 1: 'a' 'b'");
-    CHECK(run::command_text(jobs[2], 1) == "echo 3: 'e'");
+    CHECK(jobs[0].arguments == run::Arguments{{"a"}, {"b"}});
+    CHECK(run::command_text(jobs[0], 1) == "echo 1: a b");
+    CHECK(run::command_text(jobs[2], 1) == "echo 3: e");
     CHECK(jobs[2].seq == 3);
+    CHECK(run::error_prefix(jobs[2]) == "job 3: ");
 }
 
-TEST_CASE("lines: arguments with a template (empty ones too, as GNU), commands without") {
+TEST_CASE(
+    "lines: arguments with a template (empty ones too, as GNU, unless -r), commands without") {
     const TextFile args("one\n\ntwo\r\n");
+    const run::CommandTemplate command("echo {}", {});
     run::TemplateJobs jobs(
-        "echo {}", run::ArgumentRecords({{.values = {}, .path = args.path.string()}}, {}), 1);
+        command, run::ArgumentRecords({{.values = {}, .path = args.path.string()}}, {}), {});
     const auto arg_jobs = all_jobs(jobs);
     REQUIRE(arg_jobs.size() == 3);
     CHECK(run::command_text(arg_jobs[1], 1) == "echo ''");
     CHECK(run::command_text(arg_jobs[2], 1) == "echo 'two\r'");
-    CHECK(arg_jobs[2].line == 3);
+    CHECK(run::error_prefix(arg_jobs[2]) == "line 3: ");
+    run::RecordSettings no_blank;
+    no_blank.skip_blank = true;
+    run::TemplateJobs without_empty(
+        command, run::ArgumentRecords({{.values = {}, .path = args.path.string()}}, no_blank), {});
+    CHECK(all_jobs(without_empty).size() == 2);
     const TextFile commands("echo a\n\n  # a comment\necho b | wc -c\r\n");
     run::LineJobs command_jobs(run::RecordReader(commands.path.string(), "\n"),
                                run::LineJobs::Format::commands);
@@ -125,6 +122,15 @@ TEST_CASE("lines: arguments with a template (empty ones too, as GNU), commands w
     CHECK(lines[1].command == "echo b | wc -c");
     CHECK(lines[1].line == 4);
     CHECK(lines[1].seq == 2);
+    // Several lines in a job: its errors name the first of them.
+    const TextFile grouped("a\n\nb\nc\nd\n");
+    run::TemplateJobs pairs_stream(
+        command, run::ArgumentRecords({{.values = {}, .path = grouped.path.string()}}, no_blank),
+        {.max_records = 2});
+    const auto pairs = all_jobs(pairs_stream);
+    REQUIRE(pairs.size() == 2);
+    CHECK(pairs[0].line == 1);
+    CHECK(pairs[1].line == 4);
 }
 
 TEST_CASE("JSON lines: good ones become jobs, bad ones errors naming their line") {
@@ -258,10 +264,10 @@ TEST_CASE("--keep-order holds at most kMaxHeldJobs jobs or kMaxHeldBytes of outp
 }
 
 TEST_CASE("joblog commands: control bytes and backslashes escaped, the rest kept") {
-    CHECK(run::joblog_escaped("echo one\necho two") == "echo one\\necho two");
-    CHECK(run::joblog_escaped("a\tb\r\\") == "a\\tb\\r\\\\");
-    CHECK(run::joblog_escaped(std::string("nul\0esc\x1b", 8)) == "nul\\x00esc\\x1B");
-    CHECK(run::joblog_escaped("caf\xc3\xa9 'x' $y") == "caf\xc3\xa9 'x' $y");
+    CHECK(run::joblog_command("echo one\necho two", "") == "echo one\\necho two");
+    CHECK(run::joblog_command("a\tb\r\\", "") == "a\\tb\\r\\\\");
+    CHECK(run::joblog_command(std::string("nul\0esc\x1b", 8), "") == "nul\\x00esc\\x1B");
+    CHECK(run::joblog_command("caf\xc3\xa9 'x' $y", "") == "caf\xc3\xa9 'x' $y");
 }
 
 TEST_CASE("the sweep removes dead runs' directories, keeps live ones and others'") {
@@ -304,4 +310,111 @@ TEST_CASE("the sweep removes dead runs' directories, keeps live ones and others'
     CHECK(
         std::filesystem::is_symlink(parent / ("forkline-run-" + std::to_string(dead) + "-1-link")));
     std::filesystem::remove_all(parent);
+}
+
+TEST_CASE("-j spellings: N, N%, +N, -N, 0 and their limits") {
+    CHECK(run::parse_job_slots("-j", "7", 2) == 7);
+    CHECK(run::parse_job_slots("-j", "200%", 3) == 6);
+    CHECK(run::parse_job_slots("-j", "50%", 3) == 2);  // rounded up, as GNU
+    CHECK(run::parse_job_slots("-j", "1%", 2) == 1);
+    CHECK(run::parse_job_slots("-j", "+2", 2) == 4);
+    CHECK(run::parse_job_slots("-j", "-1", 4) == 3);
+    CHECK(run::parse_job_slots("-j", "-9", 4) == 1);  // at least one
+    const unsigned most = run::parse_job_slots("-j", "0", 2);
+    CHECK(most == run::max_job_slots());
+    CHECK(most >= 1);
+    CHECK(most <= cli::kMaxWorkers);
+    for (const char* bad : {"", "x", "4x", "+", "-", "+-1", "1.5", "4097", "+4096", "%"})
+        CHECK_THROWS_AS(run::parse_job_slots("-j", bad, 2), cli::UsageError);
+}
+
+TEST_CASE("--halt forms parse as GNU parallel reads them") {
+    using When = run::HaltCondition::When;
+    using Why = run::HaltCondition::Why;
+    const auto now_fail = run::parse_halt("now,fail=3");
+    CHECK(now_fail.when == When::now);
+    CHECK(now_fail.why == Why::fail);
+    CHECK(now_fail.count == 3);
+    const auto percent = run::parse_halt("soon,done=25%");
+    CHECK(percent.why == Why::done);
+    CHECK(percent.percent == 25);
+    CHECK(run::parse_halt("never").when == When::never);
+    CHECK(run::parse_halt("0").when == When::never);
+    CHECK(run::parse_halt("2").when == When::now);
+    CHECK(run::parse_halt("-1").why == Why::success);
+    CHECK(run::parse_halt("10%").percent == 10);
+    CHECK(run::parse_halt("10%").when == When::soon);
+    for (const char* bad : {"", "now", "soon,fail", "later,fail=1", "now,fail=0", "now,fail=0%",
+                            "now,fail=150%", "now,why=1", "now,fail=-1"})
+        CHECK_THROWS_AS(run::parse_halt(bad), cli::UsageError);
+}
+
+TEST_CASE("HaltPolicy: when it stops and the exit status after, as GNU parallel") {
+    using Action = run::HaltPolicy::Action;
+    run::HaltPolicy fail_two(run::parse_halt("soon,fail=2"));
+    CHECK(fail_two.finished(1, 10) == Action::go_on);
+    CHECK(fail_two.finished(0, 10) == Action::go_on);
+    CHECK(fail_two.finished(7, 10) == Action::stop_starting);
+    CHECK(fail_two.exit_status(3, 4) == 2);  // counted when it halted
+    run::HaltPolicy fail_one(run::parse_halt("now,fail=1"));
+    CHECK(fail_one.finished(0, 10) == Action::go_on);
+    CHECK(fail_one.finished(137, 10) == Action::cancel_running);
+    CHECK(fail_one.exit_status(2, 2) == 137);  // the job's own status
+    run::HaltPolicy success(run::parse_halt("now,success=1"));
+    CHECK(success.finished(1, 10) == Action::go_on);
+    CHECK(success.finished(0, 10) == Action::cancel_running);
+    CHECK(success.exit_status(1, 2) == 0);
+    run::HaltPolicy percent(run::parse_halt("now,fail=50%"));
+    CHECK(percent.finished(1, std::nullopt) == Action::go_on);  // the total is not known yet
+    CHECK(percent.finished(1, 4) == Action::cancel_running);    // 2 of 4
+    CHECK(percent.exit_status(2, 2) == 50);
+    run::HaltPolicy unmet(run::parse_halt("soon,fail=50%"));
+    CHECK(unmet.finished(1, 3) == Action::go_on);
+    CHECK(unmet.exit_status(1, 3) == 34);  // never met: the % failed, rounded up
+    run::HaltPolicy never(run::HaltCondition{});
+    CHECK(never.finished(1, 1) == Action::go_on);
+    CHECK(never.exit_status(150, 200) == 101);
+}
+
+TEST_CASE("MedianRuntime: the median within 1%, none before the first runtime") {
+    run::MedianRuntime runtimes;
+    CHECK(!runtimes.median());
+    CHECK(run::percent_timeout(runtimes, 200) == 0);  // no limit yet
+    for (double seconds : {0.5, 2.0, 1.0, 30.0, 1.0}) runtimes.add(seconds);
+    REQUIRE(runtimes.median());
+    CHECK(*runtimes.median() == doctest::Approx(1.0).epsilon(0.01));
+    CHECK(run::percent_timeout(runtimes, 300) == doctest::Approx(3.0).epsilon(0.01));
+    run::MedianRuntime instant;
+    instant.add(0);
+    CHECK(run::percent_timeout(instant, 100) > 0);  // never 0, which would mean no limit
+}
+
+TEST_CASE("a command job travels with its shell") {
+    const run::CommandJob job{.seq = 4,
+                              .shell = true,
+                              .timeout_s = 1.5,
+                              .grace_s = 2,
+                              .command = "greet x",
+                              .input = "in",
+                              .shell_program = "/bin/bash"};
+    const auto back = run::decode(run::encode(job));
+    CHECK(back.seq == 4);
+    CHECK(back.shell);
+    CHECK(back.command == "greet x");
+    CHECK(back.input == "in");
+    CHECK(back.shell_program == "/bin/bash");
+    auto bytes = run::encode(job);
+    bytes.pop_back();
+    CHECK_THROWS(run::decode(bytes));
+}
+
+TEST_CASE("names_a_shell: known shells in PATH and absolute paths to executables only") {
+    CHECK(run::names_a_shell("sh"));
+    CHECK(run::names_a_shell("/bin/sh"));
+    CHECK(!run::names_a_shell("echo"));
+    CHECK(!run::names_a_shell("bin/sh"));
+    CHECK(!run::names_a_shell("/nonexistent/bash"));
+    CHECK(!run::names_a_shell("/etc/passwd"));
+    CHECK(run::find_shell("--shell", "sh").starts_with("/"));
+    CHECK_THROWS_AS(run::find_shell("--shell", "no-such-shell"), cli::UsageError);
 }

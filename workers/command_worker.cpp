@@ -1,4 +1,4 @@
-// Serves `forkline run` jobs: runs one command (a pipeline, or /bin/sh -c with --shell) and
+// Serves `forkline run` jobs: runs one command (a pipeline, or SHELL -c with --shell) and
 // captures its stdout and stderr: back in the result slot, or, when too big, in files of
 // the run's private directory. SIGTERM from the
 // supervisor cancels the running command: its whole process group gets SIGTERM, then
@@ -76,9 +76,9 @@ std::size_t run_job(const run::CommandJob& job, const std::filesystem::path& dir
     std::string out;
     std::string err;
     try {
-        const auto stages = job.shell
-                                ? std::vector<forkline::Stage>{{{"/bin/sh", "-c", job.command}}}
-                                : forkline::parse_pipeline(job.command);
+        const auto shell = job.shell_program.empty() ? "/bin/sh" : job.shell_program;
+        const auto stages = job.shell ? std::vector<forkline::Stage>{{{shell, "-c", job.command}}}
+                                      : forkline::parse_pipeline(job.command);
         forget_pending_sigterm();
         auto ran = forkline::run_pipeline(stages, options);
         out = std::move(ran.stdout_data);

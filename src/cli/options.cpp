@@ -40,11 +40,14 @@ std::vector<std::string> parse_options(int argc, char** argv, int first, const C
     std::string letters = operands == Operands::last ? "+:" : ":";
     std::vector<::option> long_options;
     for (std::size_t i = 0; i < options.size(); ++i) {
-        const int has_arg = options[i].takes_value ? required_argument : no_argument;
-        long_options.push_back({options[i].name, has_arg, nullptr, kLongBase + int(i)});
+        const int has_arg = !options[i].takes_value     ? no_argument
+                            : options[i].value_optional ? optional_argument
+                                                        : required_argument;
+        if (options[i].name != nullptr)
+            long_options.push_back({options[i].name, has_arg, nullptr, kLongBase + int(i)});
         if (options[i].short_name != 0) {
             letters += options[i].short_name;
-            if (options[i].takes_value) letters += ':';
+            if (options[i].takes_value) letters += options[i].value_optional ? "::" : ":";
         }
     }
     long_options.push_back({nullptr, 0, nullptr, 0});
@@ -71,7 +74,8 @@ std::vector<std::string> parse_options(int argc, char** argv, int first, const C
             throw UsageError("unknown option '" + name + "'");
         }
         const Option* option = c >= kLongBase ? &options[c - kLongBase] : find_short(c);
-        option->apply(option->takes_value ? std::string(::optarg) : std::string());
+        option->apply(option->takes_value && ::optarg != nullptr ? std::string(::optarg)
+                                                                 : std::string());
     }
     return {args + ::optind, args + count};
 }

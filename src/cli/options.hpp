@@ -22,10 +22,12 @@ struct Finished {
 };
 
 struct Option {
-    const char* name;          // the long name, without "--"
+    const char* name;          // the long name, without "--"; nullptr: a one-letter option only
     char short_name = 0;       // 0: no one-letter form
     bool takes_value = false;  // the option needs a value (--name=V, --name V, -xV, -x V)
     std::function<void(const std::string& value)> apply;  // value is "" for a flag
+    bool value_optional = false;  // with takes_value: only --name=V and -xV give one (apply
+                                  // gets "" without); a following word is never taken
 };
 
 enum class Operands {

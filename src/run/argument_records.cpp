@@ -25,10 +25,14 @@ std::optional<char> plain_character(const std::string& separator) {
     return std::nullopt;
 }
 
+bool blank(const std::string& record) {
+    return record.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
 }  // namespace
 
 ArgumentRecords::ArgumentRecords(std::vector<InputSource> sources, const RecordSettings& settings)
-    : wrap_(settings.link) {
+    : wrap_(settings.link), skip_blank_(settings.skip_blank) {
     if (settings.column_separator) {
         column_char_ = plain_character(*settings.column_separator);
         if (!column_char_) {
@@ -76,6 +80,7 @@ ArgumentRecords::ArgumentRecords(std::vector<InputSource> sources, const RecordS
         auto values = sources[i].path
                           ? RecordReader(*sources[i].path, settings.separator).read_all()
                           : std::move(sources[i].values);
+        if (sources[i].path && skip_blank_) std::erase_if(values, blank);
         std::vector<Columns> records;
         for (std::size_t v = 0; v < values.size(); ++v) {
             if (v == 0 && settings.header) {
@@ -121,7 +126,9 @@ std::optional<Record> ArgumentRecords::next_leading() {
     if (leading_ended_) return std::nullopt;
     std::optional<Record> record;
     if (reader_) {
-        record = reader_->next();
+        do {
+            record = reader_->next();
+        } while (record && skip_blank_ && !record->too_long && blank(record->text));
         if (!record && reader_->ended()) leading_ended_ = true;
     } else if (next_value_ < values_.size()) {
         record = Record{std::move(values_[next_value_++]), 0};

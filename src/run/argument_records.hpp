@@ -30,6 +30,7 @@ struct RecordSettings {
     std::optional<std::string> column_separator;  // --colsep REGEX
     bool header = false;                          // --header : the first record names columns
     bool link = false;                            // --link: every source zipped
+    bool skip_blank = false;  // -r: a file's records of only blanks are no records (GNU's -r)
 };
 
 // One record for a job: its columns, or why it cannot be one.
@@ -62,6 +63,7 @@ class ArgumentRecords {
     std::optional<std::regex> column_separator_;
     std::optional<char> column_char_;  // --colsep is one plain character: no regex needed
     bool wrap_ = false;                // --link: shorter sources wrap around
+    bool skip_blank_ = false;
     std::vector<std::string> column_names_;
 
     // The first source, streamed.

@@ -15,11 +15,12 @@ namespace run {
 
 struct CommandJob {
     std::uint64_t seq = 0;  // job number, {#}
-    bool shell = false;     // run with /bin/sh -c
+    bool shell = false;     // run with a shell: SHELL -c COMMAND
     double timeout_s = 0;   // 0: none
     double grace_s = 1;     // SIGTERM -> SIGKILL, on timeout or cancel
     std::string command;
-    std::string input;  // stdin bytes; empty: /dev/null
+    std::string input;          // stdin bytes; empty: /dev/null
+    std::string shell_program;  // with shell: the shell's path; empty: /bin/sh
 };
 
 std::vector<std::byte> encode(const CommandJob& job);

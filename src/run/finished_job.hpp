@@ -23,6 +23,10 @@ struct FinishedJob {
     std::filesystem::path out_path;  // else these files hold it (removed once printed)
     std::filesystem::path err_path;
     std::string error;  // why it could not run, printed on stderr
+    // Not run: the joblog has it done (--resume…). It is printed in its turn with whatever
+    // output it carries (none, or its output from an earlier run), counted as skipped and
+    // not logged again.
+    bool replayed = false;
 
     bool success() const { return exit_code == 0 && error.empty(); }
 };

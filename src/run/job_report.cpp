@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "output.hpp"
+#include "tool.hpp"
 #include "unique_fd.hpp"
 
 namespace run {
@@ -72,17 +73,20 @@ JobReport::JobReport(const RunOptions& options)
     : options_(options),
       show_progress_(options.progress.value_or(::isatty(STDERR_FILENO) != 0)),
       started_at_(now_s()) {
-    if (options.joblog) joblog_.emplace(*options.joblog);
+    if (options.joblog)
+        joblog_.emplace(*options.joblog, JoblogSettings{.append = options.joblog_append,
+                                                        .sync_interval_s = options.joblog_sync_s});
 }
 
 void JobReport::finished(FinishedJob job) {
     ++done_;
-    failed_ += job.success() ? 0 : 1;
+    skipped_ += job.replayed ? 1 : 0;
+    failed_ += job.replayed || job.success() ? 0 : 1;  // an earlier run's failure is not ours
     if (!writing_) {
         discard(job);
         return;
     }
-    if (joblog_) joblog_->write(job);
+    if (joblog_ && !job.replayed) joblog_->write(job);
     if (!options_.keep_order) {
         print(job);
     } else {
@@ -100,7 +104,7 @@ void JobReport::finished(FinishedJob job) {
 void JobReport::print(const FinishedJob& job) {
     clear_progress();
     if (options_.json) {
-        print_json(job);
+        if (!job.replayed) print_json(job);  // the joblog has the done job's numbers
         return;
     }
     if (!job.error.empty())
@@ -130,12 +134,13 @@ void JobReport::print_json(const FinishedJob& job) {
 }
 
 void JobReport::update_progress(std::size_t running, bool force) {
+    if (joblog_ && writing_) joblog_->sync_if_due();
     if (!show_progress_ || !writing_) return;
     const double now = now_s();
     if (!force && now - last_progress_ < 0.1) return;
     last_progress_ = now;
     const double elapsed = now - started_at_;
-    const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0;
+    const double rate = elapsed > 0 ? static_cast<double>(done_ - skipped_) / elapsed : 0;
     char total[32] = "";  // "/TOTAL" once known
     char eta[32] = "";
     if (total_) {
@@ -147,10 +152,12 @@ void JobReport::update_progress(std::size_t running, bool force) {
             std::snprintf(eta, sizeof eta, ", ETA ?");
         }
     }
-    char line[192];
+    char skipped[48] = "";
+    if (skipped_ != 0) std::snprintf(skipped, sizeof skipped, ", %zu skipped", skipped_);
+    char line[224];
     const int n = std::snprintf(line, sizeof line,
-                                "\r\033[K%zu%s done, %zu running, %zu failed, %.1f jobs/s%s", done_,
-                                total, running, failed_, rate, eta);
+                                "\r\033[K%zu%s done%s, %zu running, %zu failed, %.1f jobs/s%s",
+                                done_, total, skipped, running, failed_, rate, eta);
     cli::write_all(STDERR_FILENO,
                    std::string_view(line, static_cast<std::size_t>(
                                               std::clamp(n, 0, static_cast<int>(sizeof line) - 1))),
@@ -181,7 +188,15 @@ void JobReport::close() {
     }
     held_.clear();
     held_bytes_ = 0;
-    if (writing_) clear_progress();
+    if (!writing_) return;
+    clear_progress();
+    if (joblog_) joblog_->sync();
+    if (skipped_ != 0) {
+        cli::write_all(STDERR_FILENO,
+                       "forkline run: " + std::to_string(skipped_) + " skipped (done in joblog " +
+                           cli::quoted(options_.joblog->string()) + ")\n",
+                       kStderr);
+    }
 }
 
 }  // namespace run

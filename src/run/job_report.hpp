@@ -30,13 +30,14 @@ class JobReport {
 
     void finished(FinishedJob job);  // prints now, or when its turn comes (--keep-order)
     // The progress line: done, running, failed, rate; with the total and an ETA once
-    // input_ended() told the total.
+    // input_ended() told the total. The run's part of the joblog is written: flushed to disk
+    // at the end (close) and at most options.joblog_sync_s after each line (checked here).
     void update_progress(std::size_t running, bool force = false);
     void input_ended(std::size_t total) { total_ = total; }
     bool holding_full() const {
         return held_.size() >= kMaxHeldJobs || held_bytes_ >= kMaxHeldBytes;
     }
-    void close();  // prints what --keep-order still holds, clears progress
+    void close();  // prints what --keep-order still holds, clears progress, "N skipped"
 
     // An output could not be written: from now on jobs are only counted, their output
     // files removed, nothing written anywhere.
@@ -44,6 +45,7 @@ class JobReport {
 
     std::size_t done() const { return done_; }
     std::size_t failed() const { return failed_; }
+    std::size_t skipped() const { return skipped_; }  // replayed: done in the joblog
 
   private:
     void print(const FinishedJob& job);
@@ -54,6 +56,7 @@ class JobReport {
     std::optional<std::size_t> total_;
     std::size_t done_ = 0;
     std::size_t failed_ = 0;
+    std::size_t skipped_ = 0;
     std::uint64_t next_to_print_ = 1;
     std::map<std::uint64_t, FinishedJob> held_;  // --keep-order: finished, waiting for their turn
     std::size_t held_bytes_ = 0;                 // their output held in memory

@@ -7,35 +7,30 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "command_template.hpp"
+
 namespace run {
 
-// One job's arguments: records × columns (see command_template.hpp).
-using Arguments = std::vector<std::vector<std::string>>;
-
 struct JobSpec {
-    std::uint64_t seq = 0;          // 1, 2, … in input order
-    std::string command;            // whole-command and JSON jobs; template jobs: set when started
-    std::string input;              // stdin bytes for the command
-    std::optional<double> timeout;  // seconds; overrides the run's --timeout
-    std::string error;              // non-empty: cannot run ("line 3: not valid JSON")
-    std::size_t line = 0;           // 1-based source line, 0 when from ::: arguments
-    Arguments arguments;            // template jobs: what the template is expanded with
-    std::shared_ptr<const std::string> command_template;  // set: a template job
+    std::uint64_t seq = 0;  // 1, 2, … in input order
+    std::string command;    // the command line (a template job's once it was expanded)
+    Arguments arguments;    // a template job's arguments
+    const CommandTemplate* command_template = nullptr;  // a template job's template
+    std::string input;                                  // stdin bytes for the command
+    std::optional<double> timeout;                      // seconds; overrides the run's --timeout
+    std::string error;     // non-empty: cannot run ("line 3: not valid JSON")
+    std::size_t line = 0;  // 1-based source line, 0 when from ::: arguments
 };
 
-// The command line of `spec` run in job slot `slot` (1…-j): its template expanded with its
-// arguments, else its command. May throw std::runtime_error (a placeholder that cannot be
-// filled); the message names no line.
+// The command line of a job started in job slot `slot` ({%}). Throws ExpandError.
 std::string command_text(const JobSpec& spec, unsigned slot);
 
-// "line N: " (its input line) or "job N: " (its number): what an error message about it
-// starts with.
-std::string where(const JobSpec& spec);
+// "line N: " (or "job N: " for ::: arguments): what an error about the job starts with.
+std::string error_prefix(const JobSpec& spec);
 
 // What the scheduler consumes: jobs in input order, as their input arrives.
 class JobStream {
@@ -48,18 +43,54 @@ class JobStream {
     // Readable when next() may have a job (for poll(2)); -1 when next() never waits.
     virtual int wait_fd() const = 0;
     // The number of jobs, known once the input ended.
-    std::optional<std::size_t> total() const {
+    virtual std::optional<std::size_t> total() const {
         return ended() ? std::optional<std::size_t>(handed_out_) : std::nullopt;
     }
 
   protected:
-    JobSpec numbered(JobSpec job) {  // every job handed out goes through here
+    // Every job handed out goes through one of these: numbered in input order, or counted
+    // with its own number.
+    JobSpec numbered(JobSpec job) {
         job.seq = ++handed_out_;
+        return job;
+    }
+    JobSpec counted(JobSpec job) {
+        ++handed_out_;
         return job;
     }
 
   private:
     std::size_t handed_out_ = 0;
+};
+
+// Jobs known in advance (--retry-failed's, from the joblog), numbered as they are.
+class JobList final : public JobStream {
+  public:
+    explicit JobList(std::vector<JobSpec> jobs) : jobs_(std::move(jobs)) {}
+    std::optional<JobSpec> next() override;
+    bool ended() const override { return next_ == jobs_.size(); }
+    int wait_fd() const override { return -1; }
+
+  private:
+    std::vector<JobSpec> jobs_;
+    std::size_t next_ = 0;
+};
+
+// The jobs of `jobs`, those ready at once (at most `limit`) read ahead: when the input is
+// that short, its total is known before the first job starts (-j 0 bounds the workers by it).
+class ReadAhead final : public JobStream {
+  public:
+    ReadAhead(JobStream& jobs, std::size_t limit);
+    std::optional<JobSpec> next() override;
+    bool ended() const override { return next_ == ahead_.size() && jobs_.ended(); }
+    int wait_fd() const override { return jobs_.wait_fd(); }
+    // Known as soon as the input ended, before the jobs read ahead are handed out.
+    std::optional<std::size_t> total() const override { return jobs_.total(); }
+
+  private:
+    JobStream& jobs_;
+    std::vector<JobSpec> ahead_;
+    std::size_t next_ = 0;
 };
 
 // The next job of `jobs`, waiting for its input as long as needed (calling `before_waiting`

@@ -1,34 +1,32 @@
 #include "joblog.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 
 #include "os_error.hpp"
 #include "output.hpp"
+#include "sha256.hpp"
 #include "tool.hpp"
 
 namespace run {
 
-Joblog::Joblog(const std::filesystem::path& path)
-    : file_(forkline::check_os(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666),
-                               "cannot open joblog " + cli::quoted(path.string()))),
-      name_("joblog " + cli::quoted(path.string())) {
-    cli::write_all(file_.get(),
-                   "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n",
-                   name_);
+namespace {
+
+constexpr std::string_view kHeader =
+    "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n";
+constexpr std::string_view kInputMark = " #\\input=sha256:";
+constexpr std::size_t kDigestDigits = 64;
+
+int open_flags(const JoblogSettings& settings) {
+    return O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (settings.append ? 0 : O_TRUNC);
 }
 
-void Joblog::write(const FinishedJob& job) {
-    char numbers[256];
-    std::snprintf(numbers, sizeof numbers, "%llu\t:\t%.3f\t%10.3f\t%zu\t%llu\t%d\t%d\t",
-                  static_cast<unsigned long long>(job.spec.seq), job.start_unix_s, job.duration_s,
-                  job.spec.input.size(), static_cast<unsigned long long>(job.stdout_bytes),
-                  job.timed_out ? -1 : job.exit_code, job.timed_out ? 15 : job.signal);
-    cli::write_all(file_.get(), numbers + joblog_escaped(job.spec.command) + "\n", name_);
-}
-
-std::string joblog_escaped(std::string_view command) {
+std::string escaped_command(std::string_view command) {
     std::string named;  // the bytes with a name of their own, and backslash itself
     named.reserve(command.size());
     for (const char c : command) {
@@ -50,6 +48,95 @@ std::string joblog_escaped(std::string_view command) {
         }
     }
     return cli::escaped(named);  // the other control bytes
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+Joblog::Joblog(const std::filesystem::path& path, JoblogSettings settings)
+    : file_(forkline::check_os(::open(path.c_str(), open_flags(settings), 0666),
+                               "cannot open joblog " + cli::quoted(path.string()))),
+      path_(path),
+      name_("joblog " + cli::quoted(path.string())),
+      interval_(settings.sync_interval_s) {
+    struct stat status {};
+    forkline::check_os(::fstat(file_.get(), &status), "cannot read " + name_);
+    if (status.st_size == 0) cli::write_all(file_.get(), kHeader, name_);
+}
+
+void Joblog::write(const FinishedJob& job) {
+    char numbers[256];
+    std::snprintf(numbers, sizeof numbers, "%llu\t:\t%.3f\t%10.3f\t%zu\t%llu\t%d\t%d\t",
+                  static_cast<unsigned long long>(job.spec.seq), job.start_unix_s, job.duration_s,
+                  job.spec.input.size(), static_cast<unsigned long long>(job.stdout_bytes),
+                  job.timed_out ? -1 : job.exit_code, job.timed_out ? 15 : job.signal);
+    // One write(2) for the whole line (see the header).
+    cli::write_all(file_.get(), numbers + joblog_command(job.spec.command, job.spec.input) + "\n",
+                   name_);
+    if (!unsynced_since_) unsynced_since_ = std::chrono::steady_clock::now();
+    sync_if_due();
+}
+
+void Joblog::sync_if_due() {
+    if (unsynced_since_ && std::chrono::steady_clock::now() - *unsynced_since_ >= interval_) sync();
+}
+
+void Joblog::sync() {
+    if (!unsynced_since_) return;
+    unsynced_since_.reset();
+    // EINVAL: a pipe or terminal (--joblog /dev/stdout), with nothing to make durable.
+    if (::fdatasync(file_.get()) != 0 && errno != EINVAL) throw cli::OutputError(name_, errno);
+    if (!directory_synced_) {
+        directory_synced_ = true;
+        // Best effort: a directory that cannot be opened or synced (EINVAL on some file
+        // systems) leaves the file's name to the file system's own schedule.
+        const auto parent = path_.parent_path().empty() ? "." : path_.parent_path();
+        const forkline::UniqueFd directory(
+            ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (directory.valid()) ::fsync(directory.get());
+    }
+}
+
+std::string joblog_command(std::string_view command, std::string_view input) {
+    auto column = escaped_command(command);
+    if (!input.empty()) column += std::string(kInputMark) + sha256_hex(input);
+    return column;
+}
+
+JoblogCommandParts joblog_command_parts(std::string_view column) {
+    JoblogCommandParts parts;
+    for (std::size_t i = 0; i < column.size(); ++i) {
+        const auto rest = column.substr(i);
+        if (rest.size() == kInputMark.size() + kDigestDigits && rest.starts_with(kInputMark) &&
+            std::all_of(rest.begin() + kInputMark.size(), rest.end(),
+                        [](char c) { return hex_value(c) >= 0; })) {
+            parts.had_input = true;
+            break;
+        }
+        if (column[i] != '\\' || i + 1 == column.size()) {
+            parts.command += column[i];
+            continue;
+        }
+        const char next = column[i + 1];
+        const int high = i + 3 < column.size() ? hex_value(column[i + 2]) : -1;
+        const int low = i + 3 < column.size() ? hex_value(column[i + 3]) : -1;
+        if (next == '\\' || next == 't' || next == 'n' || next == 'r') {
+            parts.command += next == 't' ? '\t' : next == 'n' ? '\n' : next == 'r' ? '\r' : '\\';
+            ++i;
+        } else if (next == 'x' && high >= 0 && low >= 0) {
+            parts.command += static_cast<char>(high * 16 + low);
+            i += 3;
+        } else {
+            parts.command += '\\';
+        }
+    }
+    return parts;
 }
 
 }  // namespace run

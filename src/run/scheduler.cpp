@@ -14,8 +14,11 @@
 #include <set>
 
 #include "command_job.hpp"
+#include "halt_policy.hpp"
 #include "job_report.hpp"
+#include "median_runtime.hpp"
 #include "output_directory.hpp"
+#include "resume.hpp"
 #include "sigpipe_blocked.hpp"
 
 namespace run {
@@ -76,8 +79,10 @@ class Scheduler {
         : jobs_(jobs),
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
+          resume_(options),
           report_(options),
-          pacer_(options) {
+          pacer_(options),
+          halt_(options.halt) {
         for (unsigned slot = 1; slot <= workers_; ++slot) free_slots_.insert(slot);
     }
 
@@ -126,7 +131,7 @@ class Scheduler {
         if (!nothing_left()) report_not_run();
         if (terminated) return 128 + SIGTERM;
         if (interrupts > 0) return 128 + SIGINT;
-        return static_cast<int>(std::min<std::size_t>(report_.failed(), 101));
+        return halt_.exit_status(report_.failed(), report_.done());
     }
 
   private:
@@ -134,10 +139,10 @@ class Scheduler {
 
     struct Running {
         JobSpec spec;
-        unsigned slot = 0;     // {%}: 1…-j, the lowest free when it started
         unsigned attempt = 1;  // 1 + retries so far
         unsigned runs = 0;     // runs of the earlier attempts (a worker death re-runs one)
         std::optional<FinishedJob> failed;  // the last failed attempt, while a retry waits
+        unsigned slot = 0;                  // {%}: 1 to -j, while it runs
     };
 
     bool nothing_left() const { return jobs_.ended() && retry_.empty(); }
@@ -219,49 +224,66 @@ class Scheduler {
         last_cancel_ = Clock::now();
     }
 
-    // Starts jobs while a slot is free: retries first, then the input's next jobs. Under
-    // --keep-order no new job starts while the report holds as much as it may.
     void start_jobs() {
-        while (!stopping_ && pool_->in_flight() < workers_ && pacer_.wait() == Clock::duration{}) {
+        while (!stopping_ && pool_->in_flight() < workers_ && !free_slots_.empty() &&
+               pacer_.wait() == Clock::duration{}) {
             Running job{};
             if (!retry_.empty()) {
                 job = std::move(retry_.front());
                 retry_.pop_front();
                 job.failed.reset();
             } else if (report_.holding_full()) {
-                break;
+                break;  // --keep-order holds all it may: only retries (earlier jobs) start
             } else if (auto spec = jobs_.next()) {
                 job.spec = std::move(*spec);
             } else {
                 break;
             }
-            if (!submit(job)) continue;
+            job.slot = *free_slots_.begin();
+            free_slots_.erase(free_slots_.begin());
+            if (!submit(job)) {
+                free_slots_.insert(job.slot);
+                continue;
+            }
             pacer_.started();
         }
+    }
+
+    // A job the joblog has done: not run, reported in its turn (--keep-order). Whatever it
+    // carries is printed: the place to fill in its stored output (--results DIR).
+    void replay(const JobSpec& spec) {
+        FinishedJob done;
+        done.spec = spec;
+        done.replayed = true;
+        guarded([&] { report_.finished(std::move(done)); });
     }
 
     // False when the job cannot run at all (reported as failed at once).
     bool submit(Running& job) {
         auto& spec = job.spec;
         std::string error = spec.error;
-        job.slot = *free_slots_.begin();
-        if (error.empty() && spec.command_template) {
+        if (error.empty()) {
             try {
                 spec.command = command_text(spec, job.slot);
-            } catch (const std::runtime_error& e) {
-                error = where(spec) + e.what();
-            }
-        }
-        if (error.empty() && !options_.shell) {
-            try {
-                forkline::parse_pipeline(spec.command);
+                if (!options_.shell) forkline::parse_pipeline(spec.command);
+            } catch (const ExpandError& e) {
+                error = error_prefix(spec) + e.what();
             } catch (const forkline::ParseError& e) {
-                error = where(spec) + e.what();
+                error = error_prefix(spec) + e.what();
             }
         }
-        const CommandJob command{
-            spec.seq,         options_.shell, spec.timeout.value_or(options_.timeout_s),
-            options_.grace_s, spec.command,   spec.input};
+        // Known only once expanded: the joblog's key is the command text and its input.
+        if (error.empty() && job.attempt == 1 && resume_.skip(spec.seq, spec.command, spec.input)) {
+            replay(spec);
+            return false;
+        }
+        const CommandJob command{.seq = spec.seq,
+                                 .shell = options_.shell,
+                                 .timeout_s = spec.timeout.value_or(run_timeout()),
+                                 .grace_s = options_.grace_s,
+                                 .command = spec.command,
+                                 .input = spec.input,
+                                 .shell_program = options_.shell_program};
         const auto bytes = error.empty() ? encode(command) : std::vector<std::byte>{};
         if (error.empty() && bytes.size() > kMaxJobBytes)
             error = "job " + std::to_string(spec.seq) + ": command and input exceed 1 MiB";
@@ -270,11 +292,9 @@ class Scheduler {
             finished.spec = spec;
             finished.exit_code = 2;
             finished.error = error;
-            guarded([&] { report_.finished(std::move(finished)); });
-            halt_if_needed();
+            report_finished(std::move(finished));
             return false;
         }
-        free_slots_.erase(job.slot);
         running_[pool_->submit(std::span<const std::byte>(bytes))] = std::move(job);
         return true;
     }
@@ -321,34 +341,60 @@ class Scheduler {
         }
         if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
             const auto runs = finished.attempts;
-            retry_.push_back({std::move(job.spec), 0, job.attempt + 1, runs, std::move(finished)});
+            retry_.push_back({std::move(job.spec), job.attempt + 1, runs, std::move(finished)});
             return;
         }
-        report_.finished(std::move(finished));
-        halt_if_needed();
+        if (finished.success()) runtimes_.add(finished.duration_s);
+        report_finished(std::move(finished));
     }
 
-    void halt_if_needed() {
-        if (options_.halt == RunOptions::Halt::never ||
-            report_.failed() < options_.halt_after_failures)
-            return;
-        stopping_ = true;
-        if (options_.halt == RunOptions::Halt::now && !cancelled_) cancel_running();
+    // A job ended for good: reported, then --halt decides whether the run goes on.
+    void report_finished(FinishedJob finished) {
+        const int status = shell_status(finished);
+        guarded([&] { report_.finished(std::move(finished)); });
+        switch (halt_.finished(status, jobs_.total())) {
+            case HaltPolicy::Action::go_on:
+                break;
+            case HaltPolicy::Action::stop_starting:
+                stopping_ = true;
+                break;
+            case HaltPolicy::Action::cancel_running:
+                stopping_ = true;
+                if (!cancelled_) cancel_running();
+                break;
+        }
+    }
+
+    // A job's exit status as a shell reports it (128+N for signal N).
+    static int shell_status(const FinishedJob& job) {
+        if (job.success()) return 0;
+        if (job.exit_code > 0) return job.exit_code;
+        return job.signal != 0 ? 128 + job.signal : 1;
+    }
+
+    // The time limit of a job without one of its own: --timeout S, or N% of the median
+    // runtime so far.
+    double run_timeout() const {
+        return options_.timeout_percent > 0 ? percent_timeout(runtimes_, options_.timeout_percent)
+                                            : options_.timeout_s;
     }
 
     JobStream& jobs_;
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
+    ResumeFilter resume_;  // reads (and repairs) the joblog before report_ appends to it
     JobReport report_;
     StartPacer pacer_;
+    HaltPolicy halt_;
+    MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%
     forkline::Pool* pool_ = nullptr;
-    std::set<unsigned> free_slots_;  // job slots ({%}) no running job holds
-    std::deque<Running> retry_;      // failed jobs waiting for another attempt
+    std::deque<Running> retry_;  // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
-    bool stopping_ = false;     // start nothing new
-    bool cancelled_ = false;    // running jobs were told to stop
-    std::exception_ptr error_;  // the first error: the run stops, run() rethrows it
+    std::set<unsigned> free_slots_;  // job slots ({%}) no running job holds, lowest first
+    bool stopping_ = false;          // start nothing new
+    bool cancelled_ = false;         // running jobs were told to stop
+    std::exception_ptr error_;       // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
     Clock::time_point last_cancel_;
 };

@@ -12,6 +12,8 @@ namespace run {
 // cannot run at all. An error while reporting (cli::OutputError: the output or the joblog
 // cannot be written, EPIPE included) stops the run: running jobs are cancelled, every
 // worker is reaped, the private directory removed, and then the error is rethrown.
+// A template job is expanded when it starts, in its job slot ({%}: 1 to -j, the slot of a
+// finished job reused, as GNU parallel); its spec's command is then the expanded text.
 // Jobs are taken from `jobs` as slots free up, so the input is read as it arrives.
 int run_jobs(JobStream& jobs, const RunOptions& options);
 

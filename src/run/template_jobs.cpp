@@ -2,15 +2,16 @@
 
 namespace run {
 
-TemplateJobs::TemplateJobs(std::string command_template, ArgumentRecords records,
-                           std::size_t max_args)
-    : template_(std::make_shared<const std::string>(std::move(command_template))),
-      records_(std::move(records)),
-      max_args_(max_args) {}
+TemplateJobs::TemplateJobs(const CommandTemplate& command, ArgumentRecords records,
+                           BatchSettings batching)
+    : command_(command), records_(std::move(records)), batcher_(command, batching) {}
 
-JobSpec TemplateJobs::take_batch() {
-    auto job = std::exchange(batch_, JobSpec{});
-    job.command_template = template_;
+JobSpec TemplateJobs::job_of(Arguments batch) {
+    pending_ -= batch.size();
+    JobSpec job;
+    job.line = first_line_;
+    job.arguments = std::move(batch);
+    job.command_template = &command_;
     return numbered(std::move(job));
 }
 
@@ -22,11 +23,17 @@ std::optional<JobSpec> TemplateJobs::next() {
             failed.error = std::move(record->error);
             return numbered(std::move(failed));
         }
-        if (batch_.arguments.empty()) batch_.line = record->line;
-        batch_.arguments.push_back(std::move(record->columns));
-        if (batch_.arguments.size() == max_args_) return take_batch();
+        if (++pending_ == 1) first_line_ = record->line;
+        if (auto batch = batcher_.add(std::move(record->columns))) {
+            const auto line = record->line;
+            auto job = job_of(std::move(*batch));
+            if (pending_ > 0) first_line_ = line;  // this record began the next batch
+            return job;
+        }
     }
-    if (records_.ended() && !batch_.arguments.empty()) return take_batch();
+    if (records_.ended()) {
+        if (auto batch = batcher_.finish()) return job_of(std::move(*batch));
+    }
     return std::nullopt;
 }
 

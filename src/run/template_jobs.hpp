@@ -1,9 +1,9 @@
-// Jobs of a command template: each takes the next -n records of its input sources (one by
-// default). Expanded only when started (command_text), so that {%} knows its slot.
+// Jobs of a command template: the records of its input sources, grouped by the batcher (one
+// per job by default; -n, -N, -m, -X). Expanded only when started (command_text), so that
+// {%} knows its slot.
 #pragma once
 
-#include <memory>
-
+#include "argument_batches.hpp"
 #include "argument_records.hpp"
 #include "job_source.hpp"
 
@@ -11,19 +11,21 @@ namespace run {
 
 class TemplateJobs final : public JobStream {
   public:
-    TemplateJobs(std::string command_template, ArgumentRecords records, std::size_t max_args);
+    // `command` must outlive the jobs (they point at it).
+    TemplateJobs(const CommandTemplate& command, ArgumentRecords records, BatchSettings batching);
 
     std::optional<JobSpec> next() override;
-    bool ended() const override { return records_.ended() && batch_.arguments.empty(); }
+    bool ended() const override { return records_.ended() && pending_ == 0; }
     int wait_fd() const override { return records_.wait_fd(); }
 
   private:
-    JobSpec take_batch();
+    JobSpec job_of(Arguments batch);
 
-    std::shared_ptr<const std::string> template_;
+    const CommandTemplate& command_;
     ArgumentRecords records_;
-    std::size_t max_args_;
-    JobSpec batch_;  // the records of the next job, not complete yet
+    ArgumentBatcher batcher_;
+    std::size_t pending_ = 0;     // records given to the batcher and not yet in a job
+    std::size_t first_line_ = 0;  // the line of the first of them
 };
 
 }  // namespace run
