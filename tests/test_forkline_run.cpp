@@ -936,7 +936,7 @@ TEST_CASE("a FIFO that never closes (tail -f): each record runs as it comes; SIG
     const pid_t pid =
         start_run({"-j", "2", "sh -c 'echo $1; touch \"$0/$1\"' '" + dir.string() + "' {}",
                    "::::", fifo.string()},
-                  out);
+                  out, dir / "err");
     REQUIRE(::write(writer.get(), "a\n", 2) == 2);
     CHECK(wait_for_file(dir / "a"));
     REQUIRE(::write(writer.get(), "b\nc\n", 4) == 4);
@@ -950,6 +950,8 @@ TEST_CASE("a FIFO that never closes (tail -f): each record runs as it comes; SIG
     auto lines = lines_of(slurp(out));
     std::sort(lines.begin(), lines.end());
     CHECK(lines == std::vector<std::string>{"a", "b", "c"});
+    CHECK(slurp(dir / "err") ==
+          "forkline run: stopped: the rest of the input not read (interrupted)\n");
 }
 
 TEST_CASE("input sources, separators and columns: the same commands as GNU parallel's") {
