@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -37,6 +38,11 @@ class JobReport {
     bool holding_full() const {
         return held_.size() >= kMaxHeldJobs || held_bytes_ >= kMaxHeldBytes;
     }
+    void clear_progress();  // before other output: live output, error lines
+    // Called before each fdatasync of the joblog (Joblog::before_sync).
+    void before_joblog_sync(std::function<void()> step) {
+        if (joblog_) joblog_->before_sync(std::move(step));
+    }
     void close();  // prints what --keep-order still holds, clears progress, "N skipped"
 
     // An output could not be written: from now on jobs are only counted, their output
@@ -50,7 +56,6 @@ class JobReport {
   private:
     void print(const FinishedJob& job);
     void print_json(const FinishedJob& job);
-    void clear_progress();
 
     const RunOptions& options_;
     std::optional<std::size_t> total_;
@@ -67,5 +72,8 @@ class JobReport {
     double started_at_;
     double last_progress_ = 0;
 };
+
+// "SIGKILL" (for JSON), or the number when the signal has no name.
+std::string signal_name(int signal);
 
 }  // namespace run
