@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <forkline/pipeline.hpp>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -20,6 +23,7 @@
 
 #include "processes.hpp"
 #include "run_command.hpp"
+#include "unique_fd.hpp"
 
 using test_support::lines_of;
 using test_support::run_command;
@@ -84,13 +88,13 @@ std::vector<pid_t> processes_with(const std::string& marker) {
     return pids;
 }
 
-// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path` (and its
-// stderr appended to `stderr_path` if given); returns its pid (the caller reaps it).
-// Everything is prepared before the fork.
+// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path` (its stderr
+// appended to `stderr_path`, TMPDIR set to `tmpdir`, its stdin from `stdin_fd`, each if
+// given); returns its pid (the caller reaps it). Everything is prepared before the fork.
 pid_t start_run(const std::vector<std::string>& args,
                 const std::filesystem::path& stdout_path = "/dev/null",
                 const std::filesystem::path& stderr_path = {},
-                const std::filesystem::path& tmpdir = {}) {
+                const std::filesystem::path& tmpdir = {}, int stdin_fd = -1) {
     std::vector<std::string> all = {FORKLINE_PATH, "run", "--no-progress"};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -114,6 +118,7 @@ pid_t start_run(const std::vector<std::string>& args,
         const int err_fd =
             err.empty() ? STDERR_FILENO : ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (err_fd < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) ::_exit(127);
+        if (stdin_fd >= 0 && ::dup2(stdin_fd, STDIN_FILENO) < 0) ::_exit(127);
         ::execve(FORKLINE_PATH, argv.data(), envp.data());
         ::_exit(127);
     }
@@ -512,7 +517,13 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"echo '{}", ":::", "x"}, "the command template has an unterminated ' quote"},
         {{"--json-jobs", "f", "echo"}, "--json-jobs takes no template"},
         {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
-        {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
+        {{"echo", "::::"}, ":::: needs a file name"},
+        {{"--header", "x", "echo", ":::", "a"}, "--header takes ':'"},
+        {{"-0", "-d", ",", "echo"}, "-0 and -d contradict each other"},
+        {{"-d", "\\q", "echo"}, "-d: unknown escape"},
+        {{"--colsep", "(", "echo", ":::", "a"}, "--colsep: bad regular expression"},
+        {{":::", "a", ":::", "b"}, "several input sources need a command template"},
+        {{"-a", "/nonexistent/x", "echo"}, "cannot read '/nonexistent/x'"},
         {{"--rate", "\x1b[31m", "true", ":::", "x"}, "not '\\x1B[31m'"},
         {{"--line-buffer", "-u", "echo", ":::", "a"},
          "--line-buffer and -u (--ungroup) contradict"},
@@ -821,6 +832,57 @@ TEST_CASE("a killed job guardian costs only its protection: the run goes on and 
     CHECK(WEXITSTATUS(status) == 0);
 }
 
+namespace {
+
+// Waits up to 30 s for `path` to exist.
+bool wait_for_file(const std::filesystem::path& path) {
+    for (int i = 0; i < 3000 && !std::filesystem::exists(path); ++i)
+        std::this_thread::sleep_for(10ms);
+    return std::filesystem::exists(path);
+}
+
+// Reaps `pid`; returns its exit status (-1 if killed) and its peak resident memory in KiB
+// (of it or of any process it waited for).
+std::pair<int, long> reap_with_peak_memory(pid_t pid) {
+    int status = 0;
+    rusage usage{};
+    REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+}
+
+// `lines` lines "1".."lines" in a file of scratch().
+std::filesystem::path numbered_lines(std::size_t lines) {
+    const auto path = scratch() / ("lines-" + std::to_string(lines));
+    std::ofstream out(path);
+    for (std::size_t i = 1; i <= lines; ++i) out << i << '\n';
+    return path;
+}
+
+// The words of each command line of a --dry-run output, as a shell would split them.
+std::vector<std::vector<std::string>> dry_run_words(const std::string& out) {
+    std::vector<std::vector<std::string>> words;
+    for (const auto& line : lines_of(out)) {
+        const auto stages = forkline::parse_pipeline(line);
+        words.push_back(stages.empty() ? std::vector<std::string>{} : stages.front().argv);
+    }
+    return words;
+}
+
+constexpr const char* kNoParallel = "GNU parallel is not installed: the comparison is skipped";
+
+// GNU parallel's --dry-run output for ARGS (in input order), HOME in a directory of its own.
+test_support::CommandResult gnu_dry_run(const std::vector<std::string>& args,
+                                        const std::string& input) {
+    const auto home = scratch() / "parallel-home";
+    std::filesystem::create_directories(home);
+    std::vector<std::string> all = {
+        "env", "HOME=" + home.string(), "parallel", "--will-cite", "--dry-run", "-k", "-j1"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_command(all, input);
+}
+
+}  // namespace
+
 // GNU parallel's spellings, --halt, --timeout N%, shells, unsupported options (issue 13).
 
 namespace {
@@ -864,6 +926,197 @@ unsigned most_at_once(std::vector<std::string> options, unsigned together, unsig
 }
 
 }  // namespace
+
+TEST_CASE("1M lines on stdin: memory stays bounded (peak RSS read back, not a time)") {
+    const auto run_over = [](std::size_t lines) {
+        const auto input = numbered_lines(lines);
+        const forkline::UniqueFd in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
+        REQUIRE(in.valid());
+        const pid_t pid =
+            start_run({"-j", "2", "-n", "5000", "true"}, "/dev/null", {}, {}, in.get());
+        const auto [code, peak_kib] = reap_with_peak_memory(pid);
+        CHECK(code == 0);
+        std::filesystem::remove(input);
+        return peak_kib;
+    };
+    const auto small = run_over(1000);
+    const auto large = run_over(1000000);
+    INFO("peak RSS: " << small << " KiB for 1000 lines, " << large << " KiB for 1M lines");
+    CHECK(large < 32 * 1024);
+    CHECK(large < small + 8 * 1024);  // reading it all first took some 240 MB
+}
+
+TEST_CASE("the first job starts while its input is still being written") {
+    const auto dir = scratch() / "first-job";
+    std::filesystem::create_directories(dir);
+    int ends[2];
+    REQUIRE(::pipe2(ends, O_CLOEXEC) == 0);
+    const forkline::UniqueFd read_end(ends[0]);
+    forkline::UniqueFd write_end(ends[1]);
+    const pid_t pid =
+        start_run({"touch '" + dir.string() + "'/{}"}, "/dev/null", {}, {}, read_end.get());
+    REQUIRE(::write(write_end.get(), "first\n", 6) == 6);
+    CHECK(wait_for_file(dir / "first"));  // the writer pauses until the job has run
+    REQUIRE(::write(write_end.get(), "second\n", 7) == 7);
+    write_end.reset();
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(std::filesystem::exists(dir / "second"));
+}
+
+TEST_CASE("a FIFO that never closes (tail -f): each record runs as it comes; SIGTERM ends it") {
+    const auto dir = scratch() / "fifo";
+    std::filesystem::create_directories(dir);
+    const auto fifo = dir / "input";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // Read and write: opening never waits, and the FIFO never sees its end while we hold it.
+    const forkline::UniqueFd writer(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));
+    REQUIRE(writer.valid());
+    const auto out = dir / "out";
+    const pid_t pid =
+        start_run({"-j", "2", "sh -c 'echo $1; touch \"$0/$1\"' '" + dir.string() + "' {}",
+                   "::::", fifo.string()},
+                  out, dir / "err");
+    REQUIRE(::write(writer.get(), "a\n", 2) == 2);
+    CHECK(wait_for_file(dir / "a"));
+    REQUIRE(::write(writer.get(), "b\nc\n", 4) == 4);
+    CHECK(wait_for_file(dir / "b"));
+    CHECK(wait_for_file(dir / "c"));
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 143);
+    auto lines = lines_of(slurp(out));
+    std::sort(lines.begin(), lines.end());
+    CHECK(lines == std::vector<std::string>{"a", "b", "c"});
+    CHECK(slurp(dir / "err") ==
+          "forkline run: stopped: the rest of the input not read (interrupted)\n");
+}
+
+TEST_CASE("input sources, separators and columns: the same commands as GNU parallel's") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE(kNoParallel);
+        return;
+    }
+    const auto dir = scratch() / "sources";
+    std::filesystem::create_directories(dir);
+    const auto file = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+        return (dir / name).string();
+    };
+    const auto f1 = file("f1", "f1\nf2\n");
+    const auto f2 = file("f2", "g1\ng2\n");
+    const auto f3 = file("f3", "q\n");
+    struct Case {
+        std::vector<std::string> args;
+        std::string input;
+    };
+    const std::vector<Case> cases = {
+        {{"echo", ":::", "a", "b", ":::", "1", "2", "3"}, ""},
+        {{"echo", ":::", "a", "b", "c", ":::+", "1", "2", ":::", "x", "y"}, ""},
+        {{"echo", ":::", "a", "b", ":::+", "1", "2", "3", "4"}, ""},
+        {{"--link", "echo", ":::", "a", "b", ":::", "1", "2", "3", ":::", "x"}, ""},
+        {{"--link", "echo", ":::", "a", "b", "c", ":::", "1", "2", ":::+", "X", "Y", "Z"}, ""},
+        {{"-a", f1, "echo", "::::", f2, ":::", "z"}, ""},
+        {{"-a", f1, "-a", f2, "echo"}, ""},
+        {{"-a", f1, "-a", "-", "echo"}, "q\n"},
+        {{"echo", "::::", f1, f3}, ""},
+        {{"echo", ":::", "x", "y", "::::", "-"}, "s1\ns2\n"},
+        {{"echo x{}y"}, "a\n\nb\n"},  // an empty line is an empty argument
+        {{"echo"}, "it's\na  b\n"},
+        {{"-0", "echo"}, std::string("a\0b c\0\0d", 9)},
+        {{"--null", "echo x{}y"}, std::string("a\0b", 3)},
+        {{"-d", ",", "echo x{}y"}, "a,b,,c"},
+        {{"-d", "\\t", "echo"}, "a\tb"},
+        {{"-d", "::", "echo"}, "a::b"},
+        {{"--colsep", ",", "echo"}, "a,b\nc,d\n"},
+        {{"--colsep", ",", "echo {}"}, "a,b,,\n"},
+        {{"--header", ":", "echo", ":::", "name", "1", "2"}, ""},
+    };
+    for (const auto& test_case : cases) {
+        const auto& args = test_case.args;
+        const auto gnu = gnu_dry_run(args, test_case.input);
+        auto forkline_args = args;
+        forkline_args.insert(forkline_args.begin(), "--dry-run");
+        const auto ours = forkline_run(forkline_args, test_case.input);
+        std::string shown;
+        for (const auto& arg : args) shown += arg + " ";
+        INFO(shown << "\nGNU:\n" << gnu.out << gnu.err << "forkline:\n" << ours.out << ours.err);
+        REQUIRE(gnu.code == 0);
+        CHECK(ours.code == 0);
+        CHECK(dry_run_words(ours.out) == dry_run_words(gnu.out));
+    }
+}
+
+TEST_CASE("columns and header names: {1}…{N}, {name}, as GNU parallel's") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE(kNoParallel);
+        return;
+    }
+    if (dry_run_words(forkline_run({"--dry-run", "echo {1}", ":::", "x"}).out) !=
+        std::vector<std::vector<std::string>>{{"echo", "x"}}) {
+        MESSAGE("{1} is not expanded yet (the template part of issue 13): skipped");
+        return;
+    }
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--colsep", "\\t", "echo {2} {1}"}, "a b\tc\nd\te\n"},
+        {{"--colsep", "[0-9]+", "echo {1}-{2}-{3}"}, "a1b22c\n"},
+        {{"--colsep", ",", "echo {3}-{2}", ":::", "x", "::::", "-"}, "a,b\n"},
+        {{"--header", ":", "echo {foo}-{bar}", ":::", "foo", "1", "2", ":::", "bar", "x", "y"}, ""},
+        {{"--header", ":", "--colsep", "\\t", "echo {n2}-{n1}-{1}"}, "n1\tn2\nv1\tv2\nw1\tw2\n"},
+    };
+    for (const auto& [args, input] : cases) {
+        auto forkline_args = args;
+        forkline_args.insert(forkline_args.begin(), "--dry-run");
+        const auto gnu = gnu_dry_run(args, input);
+        const auto ours = forkline_run(forkline_args, input);
+        INFO(args.front() << "\nGNU:\n" << gnu.out << "forkline:\n" << ours.out << ours.err);
+        CHECK(dry_run_words(ours.out) == dry_run_words(gnu.out));
+    }
+}
+
+TEST_CASE("progress with an unknown total: done, running, failed, rate; the total at the end") {
+    if (!test_support::have_program("script")) {
+        MESSAGE("script(1) is not installed: the terminal test is skipped");
+        return;
+    }
+    // Arguments typed on the terminal: the input has no known end until ^D.
+    const auto r = test_support::run_on_terminal(
+        test_support::shell_quoted(FORKLINE_PATH) + " run -a - 'echo got-{}'; echo status=$?",
+        {{"", "a\n"}, {"\033[K1 done, 0 running, 0 failed, ", "\x04"}, {"status=", ""}});
+    INFO(r.out);
+    CHECK(r.out.find("\033[K1 done, 0 running, 0 failed, ") != std::string::npos);
+    CHECK(r.out.find("ETA") != std::string::npos);  // once the input ended
+    CHECK(r.out.find("1/1 done, 0 running, 0 failed") != std::string::npos);
+    CHECK(r.out.find("status=0") != std::string::npos);
+}
+
+TEST_CASE("--keep-order: jobs that end ahead of a slow one are held, then printed in order") {
+    const auto dir = scratch() / "keep-order-held";
+    std::filesystem::create_directories(dir);
+    // Job 1 waits (at most 60 s) for the file "release"; every other job notes that it ran.
+    std::ofstream(dir / "job.sh") << R"(d=$(dirname "$0")
+if [ "$1" = 1 ]; then
+    for i in $(seq 1200); do [ -e "$d/release" ] && break; sleep 0.05; done
+else
+    : > "$d/ended-$1"
+fi
+echo "$1"
+)";
+    const auto out = dir / "out";
+    const pid_t pid =
+        start_run({"-j", "2", "--keep-order", "sh '" + (dir / "job.sh").string() + "' {}",
+                   ":::", "1", "2", "3", "4", "5"},
+                  out);
+    CHECK(wait_for_file(dir / "ended-3"));  // jobs 2 and 3 ended while 1 runs: held
+    std::ofstream(dir / "release").flush();
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(slurp(out) == "1\n2\n3\n4\n5\n");
+}
 
 TEST_CASE("-j spellings: N, N% of the cores, +N, -N, -P, --jobs, --max-procs, -jN") {
     const unsigned n = cores();
@@ -1374,7 +1627,8 @@ TEST_CASE("--joblog /dev/stdout: a pipe takes the lines, fdatasync has nothing t
 }
 
 TEST_CASE(
-    "resume options: bad usage is one line, exit 255; a failed job with input cannot be retried") {
+    "resume options: bad usage is one line, exit 255; a failed job with input cannot be "
+    "retried") {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"--resume", "true", ":::", "x"},
              {"--retry-failed"},

@@ -10,7 +10,7 @@
 namespace run {
 
 struct FinishedJob {
-    const JobSpec* spec = nullptr;
+    JobSpec spec;       // a copy: command holds the command line as run
     int exit_code = 0;  // shell convention; 2 when it could not run, -1 when its workers died
     int signal = 0;     // signal that ended it, 0 if none
     bool timed_out = false;

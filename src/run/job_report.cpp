@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -69,6 +70,10 @@ void print_output(const FinishedJob& job, std::string_view data, const std::file
     take_file(file, job.keep_files, write);
 }
 
+std::size_t held_size(const FinishedJob& job) {
+    return job.stdout_data.size() + job.stderr_data.size() + job.spec.command.size();
+}
+
 }  // namespace
 
 std::string signal_name(int signal) {
@@ -76,9 +81,8 @@ std::string signal_name(int signal) {
     return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
 }
 
-JobReport::JobReport(const RunOptions& options, std::size_t total)
+JobReport::JobReport(const RunOptions& options)
     : options_(options),
-      total_(total),
       show_progress_(options.progress.value_or(::isatty(STDERR_FILENO) != 0)),
       started_at_(now_s()) {
     if (options.joblog)
@@ -98,9 +102,11 @@ void JobReport::finished(FinishedJob job) {
     if (!options_.keep_order) {
         print(job);
     } else {
-        held_.emplace(job.spec->seq, std::move(job));
+        held_bytes_ += held_size(job);
+        held_.emplace(job.spec.seq, std::move(job));
         for (auto it = held_.find(next_to_print_); it != held_.end();
              it = held_.find(++next_to_print_)) {
+            held_bytes_ -= held_size(it->second);
             print(it->second);
             held_.erase(it);
         }
@@ -121,8 +127,8 @@ void JobReport::print(const FinishedJob& job) {
 
 void JobReport::print_json(const FinishedJob& job) {
     const nlohmann::json line{
-        {"seq", job.spec->seq},
-        {"command", job.spec->command},
+        {"seq", job.spec.seq},
+        {"command", job.spec.command},
         {"exit_code", job.exit_code},
         {"signal", job.signal != 0 ? nlohmann::json(signal_name(job.signal)) : nlohmann::json()},
         {"timed_out", job.timed_out},
@@ -145,15 +151,23 @@ void JobReport::update_progress(std::size_t running, bool force) {
     last_progress_ = now;
     const double elapsed = now - started_at_;
     const double rate = elapsed > 0 ? static_cast<double>(done_ - skipped_) / elapsed : 0;
-    char eta[32] = "?";
-    if (rate > 0)
-        std::snprintf(eta, sizeof eta, "%.0fs", static_cast<double>(total_ - done_) / rate);
+    char total[32] = "";  // "/TOTAL" once known
+    char eta[32] = "";
+    if (total_) {
+        std::snprintf(total, sizeof total, "/%zu", *total_);
+        if (rate > 0) {
+            std::snprintf(eta, sizeof eta, ", ETA %.0fs",
+                          static_cast<double>(*total_ - std::min(*total_, done_)) / rate);
+        } else {
+            std::snprintf(eta, sizeof eta, ", ETA ?");
+        }
+    }
     char skipped[48] = "";
     if (skipped_ != 0) std::snprintf(skipped, sizeof skipped, ", %zu skipped", skipped_);
-    char line[200];
-    const int n = std::snprintf(
-        line, sizeof line, "\r\033[K%zu/%zu done%s, %zu running, %zu failed, %.1f jobs/s, ETA %s",
-        done_, total_, skipped, running, failed_, rate, eta);
+    char line[224];
+    const int n = std::snprintf(line, sizeof line,
+                                "\r\033[K%zu%s done%s, %zu running, %zu failed, %.1f jobs/s%s",
+                                done_, total, skipped, running, failed_, rate, eta);
     cli::write_all(STDERR_FILENO,
                    std::string_view(line, static_cast<std::size_t>(
                                               std::clamp(n, 0, static_cast<int>(sizeof line) - 1))),
@@ -183,6 +197,7 @@ void JobReport::close() {
         for (auto& [seq, job] : held_) discard(job);
     }
     held_.clear();
+    held_bytes_ = 0;
     if (!writing_) return;
     clear_progress();
     if (joblog_) joblog_->sync();

@@ -115,19 +115,19 @@ OutputPaths ResultsDirectory::prepare(const JobSpec& job) const {
 }
 
 void ResultsDirectory::finish(const FinishedJob& job) {
-    const auto folder = job_folder(*job.spec);
-    write_file(folder / "seq", std::to_string(job.spec->seq));
+    const auto folder = job_folder(job.spec);
+    write_file(folder / "seq", std::to_string(job.spec.seq));
     write_file(folder / "signal", std::to_string(job.signal));
     // The exit status comes last and whole: a folder that has one is a finished job's.
     write_file(folder / "exitval.new", std::to_string(job.exit_code));
     forkline::check_os(::rename((folder / "exitval.new").c_str(), (folder / "exitval").c_str()),
                        "cannot rename " + cli::quoted((folder / "exitval.new").string()));
     const nlohmann::json line{
-        {"seq", job.spec->seq},
+        {"seq", job.spec.seq},
         {"exit_code", job.exit_code},
         {"signal", job.signal != 0 ? nlohmann::json(signal_name(job.signal)) : nlohmann::json()},
         {"timed_out", job.timed_out},
-        {"command", job.spec->command},
+        {"command", job.spec.command},
         {"directory", folder.lexically_relative(root_).string()},
     };
     cli::write_all(index_.get(),

@@ -1,5 +1,6 @@
 #include "scheduler.hpp"
 
+#include <poll.h>
 #include <signal.h>
 
 #include <chrono>
@@ -77,12 +78,12 @@ class StartPacer {
 
 class Scheduler {
   public:
-    Scheduler(std::vector<JobSpec> jobs, const RunOptions& options)
-        : jobs_(std::move(jobs)),
+    Scheduler(JobStream& jobs, const RunOptions& options)
+        : jobs_(jobs),
           options_(options),
           workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
           resume_(options),
-          report_(options, jobs_.size()),
+          report_(options),
           pacer_(options),
           halt_(options.halt) {
         for (unsigned slot = 1; slot <= workers_; ++slot) free_slots_.insert(slot);
@@ -127,10 +128,9 @@ class Scheduler {
                 last_cancel_ = Clock::now();
             }
             start_jobs();
+            if (const auto total = jobs_.total()) report_.input_ended(*total);
             if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
-            wait_for_events(
-                std::chrono::duration_cast<std::chrono::milliseconds>(std::clamp<Clock::duration>(
-                    pacer_.wait(), std::chrono::milliseconds(1), std::chrono::milliseconds(100))));
+            wait_for_work();
             guarded([&] { report_.update_progress(pool.in_flight()); });
         }
         pool.wait();
@@ -140,11 +140,7 @@ class Scheduler {
             report_.close();
         });
         if (error_) std::rethrow_exception(error_);  // the directory goes on the way out
-        const auto not_started = jobs_.size() - report_.done();
-        if (not_started != 0) {
-            std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_started,
-                         jobs_.size(), interrupts > 0 || terminated ? "interrupted" : "halted");
-        }
+        if (!nothing_left()) report_not_run();
         if (terminated) return 128 + SIGTERM;
         if (interrupts > 0) return 128 + SIGINT;
         return halt_.exit_status(report_.failed(), report_.done());
@@ -156,13 +152,52 @@ class Scheduler {
     static constexpr std::chrono::milliseconds kNoWait{0};
 
     struct Running {
-        std::size_t index;     // into jobs_
+        JobSpec spec;
         unsigned attempt = 1;  // 1 + retries so far
         unsigned runs = 0;     // runs of the earlier attempts (a worker death re-runs one)
         std::optional<FinishedJob> failed;  // the last failed attempt, while a retry waits
         unsigned slot = 0;                  // {%}: 1 to -j, while it runs
         std::string tag{};                  // --tag, --tagstring: before each output line
     };
+
+    bool nothing_left() const { return jobs_.ended() && retry_.empty(); }
+
+    // Waits until a result may be delivered, the input may have a job, or the pace allows a
+    // start: a short nap while both results and input are awaited (the pool has no fd).
+    void wait_for_work() {
+        const auto pace = pacer_.wait();
+        const bool awaiting_input = !stopping_ && retry_.empty() && !jobs_.ended() &&
+                                    pool_->in_flight() < workers_ && pace == Clock::duration{} &&
+                                    !report_.holding_full();
+        const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+            awaiting_input ? std::chrono::milliseconds(pool_->in_flight() > 0 ? 1 : 100)
+                           : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1),
+                                                         std::chrono::milliseconds(100)));
+        if (pool_->in_flight() > 0) {
+            wait_for_events(timeout);
+            return;
+        }
+        pollfd input{.fd = awaiting_input ? jobs_.wait_fd() : -1, .events = POLLIN, .revents = 0};
+        ::poll(&input, 1, static_cast<int>(timeout.count()));  // EINTR: a signal, seen next
+    }
+
+    // The run stopped early: how many jobs it did not run, counted as far as the input
+    // already read allows (an endless input is not waited for).
+    void report_not_run() {
+        constexpr std::size_t kMaxCounted = 100000;
+        std::size_t not_run = 0;
+        while (not_run < kMaxCounted && jobs_.next()) ++not_run;
+        const char* why = interrupts > 0 || terminated ? "interrupted" : "halted";
+        if (const auto total = jobs_.total()) {
+            if (not_run != 0)
+                std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_run,
+                             *total, why);
+        } else {
+            const auto count = std::to_string(not_run) + (not_run == kMaxCounted ? "+" : "");
+            std::fprintf(stderr, "forkline run: %s the rest of the input not read (%s)\n",
+                         not_run == 0 ? "stopped:" : (count + " jobs not run,").c_str(), why);
+        }
+    }
 
     // Results of the pool, and with live output what the running jobs write. The pool
     // cannot be polled together with the FIFOs: while output flows, the FIFOs are waited on
@@ -186,8 +221,6 @@ class Scheduler {
         const auto results = results_ ? results_->prepare(spec) : OutputPaths{};
         return live_ ? live_->start(spec.seq, tag, results) : results;
     }
-
-    bool nothing_left() const { return next_ >= jobs_.size() && retry_.empty(); }
 
     // Stopping: failed jobs waiting for another attempt will not get it; they are reported
     // as they last ended.
@@ -232,18 +265,22 @@ class Scheduler {
 
     void start_jobs() {
         while (!stopping_ && pool_->in_flight() < workers_ && !free_slots_.empty() &&
-               !nothing_left() && pacer_.wait() == Clock::duration{}) {
+               pacer_.wait() == Clock::duration{}) {
             Running job{};
             if (!retry_.empty()) {
                 job = std::move(retry_.front());
                 retry_.pop_front();
                 job.failed.reset();
+            } else if (report_.holding_full()) {
+                break;  // --keep-order holds all it may: only retries (earlier jobs) start
+            } else if (auto spec = jobs_.next()) {
+                job.spec = std::move(*spec);
             } else {
-                job.index = next_++;
+                break;
             }
             job.slot = *free_slots_.begin();
             free_slots_.erase(free_slots_.begin());
-            if (tag_) job.tag = job_tag(*tag_, jobs_[job.index], job.slot);
+            if (tag_) job.tag = job_tag(*tag_, job.spec, job.slot);
             if (!submit(job)) {
                 free_slots_.insert(job.slot);
                 continue;
@@ -256,7 +293,7 @@ class Scheduler {
     // output an earlier run kept in --results DIR, if any.
     void replay(const JobSpec& spec, const std::string& tag) {
         FinishedJob done;
-        done.spec = &spec;
+        done.spec = spec;
         done.replayed = true;
         done.tag = tag;
         guarded([&] {
@@ -270,8 +307,8 @@ class Scheduler {
     }
 
     // False when the job cannot run at all (reported as failed at once).
-    bool submit(const Running& job) {
-        auto& spec = jobs_[job.index];
+    bool submit(Running& job) {
+        auto& spec = job.spec;
         std::string error = spec.error;
         if (error.empty()) {
             try {
@@ -310,25 +347,27 @@ class Scheduler {
         if (!error.empty()) {
             if (live_) live_->finish(spec.seq);
             FinishedJob finished;
-            finished.spec = &spec;
+            finished.spec = spec;
             finished.exit_code = 2;
             finished.error = error;
             report_finished(std::move(finished));
             return false;
         }
-        running_[pool_->submit(std::span<const std::byte>(bytes))] = job;
+        running_[pool_->submit(std::span<const std::byte>(bytes))] = std::move(job);
         return true;
     }
 
     void on_result(const forkline::JobResult& result) {
-        const auto job = running_.at(result.id);
-        running_.erase(result.id);
+        const auto found = running_.find(result.id);
+        if (found == running_.end()) throw forkline::Error("a result for a job never submitted");
+        auto job = std::move(found->second);
+        running_.erase(found);
         free_slots_.insert(job.slot);
-        const auto& spec = jobs_[job.index];
+        const auto& spec = job.spec;
         // Its output first, then its report.
         const auto live_bytes = live_ ? live_->finish(spec.seq) : 0;
         FinishedJob finished;
-        finished.spec = &spec;
+        finished.spec = spec;
         finished.tag = job.tag;
         finished.attempts = job.runs + result.attempts;
         if (result.status == forkline::JobStatus::ok) {
@@ -372,7 +411,7 @@ class Scheduler {
         }
         if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
             const auto runs = finished.attempts;
-            retry_.push_back({job.index, job.attempt + 1, runs, std::move(finished)});
+            retry_.push_back({std::move(job.spec), job.attempt + 1, runs, std::move(finished)});
             return;
         }
         if (finished.success()) runtimes_.add(finished.duration_s);
@@ -389,7 +428,7 @@ class Scheduler {
     void report_finished(FinishedJob finished) {
         const int status = shell_status(finished);
         guarded([&] { record(std::move(finished)); });
-        switch (halt_.finished(status, jobs_.size())) {
+        switch (halt_.finished(status, jobs_.total())) {
             case HaltPolicy::Action::go_on:
                 break;
             case HaltPolicy::Action::stop_starting:
@@ -416,7 +455,7 @@ class Scheduler {
                                             : options_.timeout_s;
     }
 
-    std::vector<JobSpec> jobs_;  // template jobs get their command when they start
+    JobStream& jobs_;
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
@@ -430,7 +469,6 @@ class Scheduler {
     HaltPolicy halt_;
     MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%
     forkline::Pool* pool_ = nullptr;
-    std::size_t next_ = 0;       // next job never started
     std::deque<Running> retry_;  // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
     std::set<unsigned> free_slots_;  // job slots ({%}) no running job holds, lowest first
@@ -443,8 +481,8 @@ class Scheduler {
 
 }  // namespace
 
-int run_jobs(std::vector<JobSpec> jobs, const RunOptions& options) {
-    return Scheduler(std::move(jobs), options).run();
+int run_jobs(JobStream& jobs, const RunOptions& options) {
+    return Scheduler(jobs, options).run();
 }
 
 }  // namespace run
