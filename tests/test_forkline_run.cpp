@@ -3,12 +3,16 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <forkline/pipeline.hpp>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -19,6 +23,7 @@
 
 #include "processes.hpp"
 #include "run_command.hpp"
+#include "unique_fd.hpp"
 
 using test_support::lines_of;
 using test_support::run_command;
@@ -83,17 +88,27 @@ std::vector<pid_t> processes_with(const std::string& marker) {
     return pids;
 }
 
-// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path` (and its
-// stderr appended to `stderr_path` if given); returns its pid (the caller reaps it).
-// Everything is prepared before the fork.
+// Starts `forkline run --no-progress ARGS…` with its stdout in `stdout_path` (its stderr
+// appended to `stderr_path`, TMPDIR set to `tmpdir`, its stdin from `stdin_fd`, each if
+// given); returns its pid (the caller reaps it). Everything is prepared before the fork.
 pid_t start_run(const std::vector<std::string>& args,
                 const std::filesystem::path& stdout_path = "/dev/null",
-                const std::filesystem::path& stderr_path = {}) {
+                const std::filesystem::path& stderr_path = {},
+                const std::filesystem::path& tmpdir = {}, int stdin_fd = -1) {
     std::vector<std::string> all = {FORKLINE_PATH, "run", "--no-progress"};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& arg : all) argv.push_back(arg.data());
     argv.push_back(nullptr);
+    std::vector<std::string> environment;  // ours, TMPDIR replaced when given
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+        if (tmpdir.empty() || !std::string_view(*variable).starts_with("TMPDIR="))
+            environment.emplace_back(*variable);
+    }
+    if (!tmpdir.empty()) environment.push_back("TMPDIR=" + tmpdir.string());
+    std::vector<char*> envp;
+    for (auto& variable : environment) envp.push_back(variable.data());
+    envp.push_back(nullptr);
     const std::string out = stdout_path.string();
     const std::string err = stderr_path.string();
     const pid_t pid = ::fork();
@@ -103,7 +118,8 @@ pid_t start_run(const std::vector<std::string>& args,
         const int err_fd =
             err.empty() ? STDERR_FILENO : ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (err_fd < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) ::_exit(127);
-        ::execv(FORKLINE_PATH, argv.data());
+        if (stdin_fd >= 0 && ::dup2(stdin_fd, STDIN_FILENO) < 0) ::_exit(127);
+        ::execve(FORKLINE_PATH, argv.data(), envp.data());
         ::_exit(127);
     }
     return pid;
@@ -501,8 +517,22 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"echo '{}", ":::", "x"}, "the command template has an unterminated ' quote"},
         {{"--json-jobs", "f", "echo"}, "--json-jobs takes no template"},
         {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
-        {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
+        {{"echo", "::::"}, ":::: needs a file name"},
+        {{"--header", "x", "echo", ":::", "a"}, "--header takes ':'"},
+        {{"-0", "-d", ",", "echo"}, "-0 and -d contradict each other"},
+        {{"-d", "\\q", "echo"}, "-d: unknown escape"},
+        {{"--colsep", "(", "echo", ":::", "a"}, "--colsep: bad regular expression"},
+        {{":::", "a", ":::", "b"}, "several input sources need a command template"},
+        {{"-a", "/nonexistent/x", "echo"}, "cannot read '/nonexistent/x'"},
         {{"--rate", "\x1b[31m", "true", ":::", "x"}, "not '\\x1B[31m'"},
+        {{"--line-buffer", "-u", "echo", ":::", "a"},
+         "--line-buffer and -u (--ungroup) contradict"},
+        {{"-u", "--tag", "echo", ":::", "a"}, "-u passes bytes on as they come: no lines to tag"},
+        {{"--tag", "--tagstring", "x", "echo", ":::", "a"}, "--tag and --tagstring contradict"},
+        {{"--line-buffer", "--json", "echo", ":::", "a"}, "--line-buffer and --json contradict"},
+        {{"-u", "--keep-order", "echo", ":::", "a"}, "-u with --keep-order is not supported"},
+        {{"--results", "x", "--dry-run", "echo", ":::", "a"}, "it has no --results"},
+        {{"--tagstring", "it's {}", "echo", ":::", "a"}, "is read as a template is, and cannot be"},
     };
     for (const auto& test_case : cases) {
         const auto& args = test_case.first;  // not a structured binding: INFO captures it
@@ -541,6 +571,9 @@ TEST_CASE("a failed write of the output or joblog: one line, jobs cancelled, exi
         {">/dev/full", {"--json"}, "cannot write standard output: No space left on device"},
         {">&-", {}, "cannot write standard output: Bad file descriptor"},
         {">&-", {"--keep-order"}, "cannot write standard output: Bad file descriptor"},
+        {">/dev/full", {"--line-buffer"}, "cannot write standard output: No space left on device"},
+        {">/dev/full", {"-u"}, "cannot write standard output: No space left on device"},
+        {">&-", {"--line-buffer", "--tag"}, "cannot write standard output: Bad file descriptor"},
     };
     int n = 0;
     for (const auto& c : cases) {
@@ -572,21 +605,25 @@ TEST_CASE("a failed write of the output or joblog: one line, jobs cancelled, exi
 }
 
 TEST_CASE("| head -1: running jobs cancelled (whole groups), directory removed, quiet SIGPIPE") {
-    const CancelScene scene("head");
-    const auto status = scene.dir / "status";
-    auto args = scene.run_args();
-    args.insert(args.end(), {scene.job_template, ":::", "1", "2", "3"});
-    // { forkline run …; echo $? > status; } | head -1
-    std::vector<std::string> shell = {
-        "/bin/sh", "-c", "{ \"$@\"; echo $? > " + status.string() + "; } | head -1", "sh"};
-    shell.insert(shell.end(), args.begin(), args.end());
-    const auto r = run_command(shell);
-    CHECK(r.out == "1\n");
-    CHECK(r.err.empty());
-    CHECK(slurp(status) == std::to_string(128 + SIGPIPE) + "\n");
-    CHECK(scene.cancelled() == 2);
-    CHECK(leftovers(scene.marker) == 0);
-    CHECK(std::filesystem::is_empty(scene.dir / "tmp"));
+    for (const std::string mode : {"", "--line-buffer", "-u"}) {
+        INFO("mode " << mode);
+        const CancelScene scene("head" + mode);
+        const auto status = scene.dir / "status";
+        auto args = scene.run_args();
+        if (!mode.empty()) args.push_back(mode);
+        args.insert(args.end(), {scene.job_template, ":::", "1", "2", "3"});
+        // { forkline run …; echo $? > status; } | head -1
+        std::vector<std::string> shell = {
+            "/bin/sh", "-c", "{ \"$@\"; echo $? > " + status.string() + "; } | head -1", "sh"};
+        shell.insert(shell.end(), args.begin(), args.end());
+        const auto r = run_command(shell);
+        CHECK(r.out == "1\n");
+        CHECK(r.err.empty());
+        CHECK(slurp(status) == std::to_string(128 + SIGPIPE) + "\n");
+        CHECK(scene.cancelled() == 2);
+        CHECK(leftovers(scene.marker) == 0);
+        CHECK(std::filesystem::is_empty(scene.dir / "tmp"));
+    }
 }
 
 TEST_CASE("a SIGKILLed run's private directory is swept by the next run") {
@@ -663,21 +700,35 @@ TEST_CASE("SIGINT: the first stops new starts, the second cancels running jobs; 
     }
 }
 
-TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
+// `sh -c 'sleep 0.05; echo N'` for N = 1…60, 3 at a time, with `options` and TMPDIR
+// `tmpdir`; a worker is SIGKILLed after 300 ms, then `while_running(pid)` is called. Returns
+// the numbers printed; `status` is the run's wait status.
+std::multiset<int> numbers_with_a_worker_killed(const std::vector<std::string>& options,
+                                                const std::filesystem::path& tmpdir,
+                                                const std::function<void(pid_t)>& while_running,
+                                                int& status) {
     const auto out_path = scratch() / "killed.out";
-    std::vector<std::string> args = {"-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"};
+    std::vector<std::string> args = options;
+    args.insert(args.end(), {"-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"});
     for (int i = 1; i <= 60; ++i) args.push_back(std::to_string(i));
-    const pid_t pid = start_run(args, out_path);
+    const pid_t pid = start_run(args, out_path, {}, tmpdir);
     std::this_thread::sleep_for(300ms);
     const auto workers = test_support::workers_of(pid);
-    REQUIRE_FALSE(workers.empty());
-    ::kill(workers.front(), SIGKILL);
-    int status = 0;
+    if (!workers.empty()) ::kill(workers.front(), SIGKILL);
+    CHECK_FALSE(workers.empty());
+    while_running(pid);
     REQUIRE(::waitpid(pid, &status, 0) == pid);
-    CHECK(WEXITSTATUS(status) == 0);
     std::ifstream in(out_path);
     std::multiset<int> seen;
     for (int n; in >> n;) seen.insert(n);
+    return seen;
+}
+
+TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
+    int status = 0;
+    const auto seen = numbers_with_a_worker_killed(
+        {}, {}, [](pid_t) {}, status);
+    CHECK(WEXITSTATUS(status) == 0);
     CHECK(seen.size() == 60);
     for (int i = 1; i <= 60; ++i) CHECK(seen.count(i) == 1);
 }
@@ -781,6 +832,57 @@ TEST_CASE("a killed job guardian costs only its protection: the run goes on and 
     CHECK(WEXITSTATUS(status) == 0);
 }
 
+namespace {
+
+// Waits up to 30 s for `path` to exist.
+bool wait_for_file(const std::filesystem::path& path) {
+    for (int i = 0; i < 3000 && !std::filesystem::exists(path); ++i)
+        std::this_thread::sleep_for(10ms);
+    return std::filesystem::exists(path);
+}
+
+// Reaps `pid`; returns its exit status (-1 if killed) and its peak resident memory in KiB
+// (of it or of any process it waited for).
+std::pair<int, long> reap_with_peak_memory(pid_t pid) {
+    int status = 0;
+    rusage usage{};
+    REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+}
+
+// `lines` lines "1".."lines" in a file of scratch().
+std::filesystem::path numbered_lines(std::size_t lines) {
+    const auto path = scratch() / ("lines-" + std::to_string(lines));
+    std::ofstream out(path);
+    for (std::size_t i = 1; i <= lines; ++i) out << i << '\n';
+    return path;
+}
+
+// The words of each command line of a --dry-run output, as a shell would split them.
+std::vector<std::vector<std::string>> dry_run_words(const std::string& out) {
+    std::vector<std::vector<std::string>> words;
+    for (const auto& line : lines_of(out)) {
+        const auto stages = forkline::parse_pipeline(line);
+        words.push_back(stages.empty() ? std::vector<std::string>{} : stages.front().argv);
+    }
+    return words;
+}
+
+constexpr const char* kNoParallel = "GNU parallel is not installed: the comparison is skipped";
+
+// GNU parallel's --dry-run output for ARGS (in input order), HOME in a directory of its own.
+test_support::CommandResult gnu_dry_run(const std::vector<std::string>& args,
+                                        const std::string& input) {
+    const auto home = scratch() / "parallel-home";
+    std::filesystem::create_directories(home);
+    std::vector<std::string> all = {
+        "env", "HOME=" + home.string(), "parallel", "--will-cite", "--dry-run", "-k", "-j1"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_command(all, input);
+}
+
+}  // namespace
+
 // GNU parallel's spellings, --halt, --timeout N%, shells, unsupported options (issue 13).
 
 namespace {
@@ -824,6 +926,197 @@ unsigned most_at_once(std::vector<std::string> options, unsigned together, unsig
 }
 
 }  // namespace
+
+TEST_CASE("1M lines on stdin: memory stays bounded (peak RSS read back, not a time)") {
+    const auto run_over = [](std::size_t lines) {
+        const auto input = numbered_lines(lines);
+        const forkline::UniqueFd in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
+        REQUIRE(in.valid());
+        const pid_t pid =
+            start_run({"-j", "2", "-n", "5000", "true"}, "/dev/null", {}, {}, in.get());
+        const auto [code, peak_kib] = reap_with_peak_memory(pid);
+        CHECK(code == 0);
+        std::filesystem::remove(input);
+        return peak_kib;
+    };
+    const auto small = run_over(1000);
+    const auto large = run_over(1000000);
+    INFO("peak RSS: " << small << " KiB for 1000 lines, " << large << " KiB for 1M lines");
+    CHECK(large < 32 * 1024);
+    CHECK(large < small + 8 * 1024);  // reading it all first took some 240 MB
+}
+
+TEST_CASE("the first job starts while its input is still being written") {
+    const auto dir = scratch() / "first-job";
+    std::filesystem::create_directories(dir);
+    int ends[2];
+    REQUIRE(::pipe2(ends, O_CLOEXEC) == 0);
+    const forkline::UniqueFd read_end(ends[0]);
+    forkline::UniqueFd write_end(ends[1]);
+    const pid_t pid =
+        start_run({"touch '" + dir.string() + "'/{}"}, "/dev/null", {}, {}, read_end.get());
+    REQUIRE(::write(write_end.get(), "first\n", 6) == 6);
+    CHECK(wait_for_file(dir / "first"));  // the writer pauses until the job has run
+    REQUIRE(::write(write_end.get(), "second\n", 7) == 7);
+    write_end.reset();
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(std::filesystem::exists(dir / "second"));
+}
+
+TEST_CASE("a FIFO that never closes (tail -f): each record runs as it comes; SIGTERM ends it") {
+    const auto dir = scratch() / "fifo";
+    std::filesystem::create_directories(dir);
+    const auto fifo = dir / "input";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // Read and write: opening never waits, and the FIFO never sees its end while we hold it.
+    const forkline::UniqueFd writer(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));
+    REQUIRE(writer.valid());
+    const auto out = dir / "out";
+    const pid_t pid =
+        start_run({"-j", "2", "sh -c 'echo $1; touch \"$0/$1\"' '" + dir.string() + "' {}",
+                   "::::", fifo.string()},
+                  out, dir / "err");
+    REQUIRE(::write(writer.get(), "a\n", 2) == 2);
+    CHECK(wait_for_file(dir / "a"));
+    REQUIRE(::write(writer.get(), "b\nc\n", 4) == 4);
+    CHECK(wait_for_file(dir / "b"));
+    CHECK(wait_for_file(dir / "c"));
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 143);
+    auto lines = lines_of(slurp(out));
+    std::sort(lines.begin(), lines.end());
+    CHECK(lines == std::vector<std::string>{"a", "b", "c"});
+    CHECK(slurp(dir / "err") ==
+          "forkline run: stopped: the rest of the input not read (interrupted)\n");
+}
+
+TEST_CASE("input sources, separators and columns: the same commands as GNU parallel's") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE(kNoParallel);
+        return;
+    }
+    const auto dir = scratch() / "sources";
+    std::filesystem::create_directories(dir);
+    const auto file = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+        return (dir / name).string();
+    };
+    const auto f1 = file("f1", "f1\nf2\n");
+    const auto f2 = file("f2", "g1\ng2\n");
+    const auto f3 = file("f3", "q\n");
+    struct Case {
+        std::vector<std::string> args;
+        std::string input;
+    };
+    const std::vector<Case> cases = {
+        {{"echo", ":::", "a", "b", ":::", "1", "2", "3"}, ""},
+        {{"echo", ":::", "a", "b", "c", ":::+", "1", "2", ":::", "x", "y"}, ""},
+        {{"echo", ":::", "a", "b", ":::+", "1", "2", "3", "4"}, ""},
+        {{"--link", "echo", ":::", "a", "b", ":::", "1", "2", "3", ":::", "x"}, ""},
+        {{"--link", "echo", ":::", "a", "b", "c", ":::", "1", "2", ":::+", "X", "Y", "Z"}, ""},
+        {{"-a", f1, "echo", "::::", f2, ":::", "z"}, ""},
+        {{"-a", f1, "-a", f2, "echo"}, ""},
+        {{"-a", f1, "-a", "-", "echo"}, "q\n"},
+        {{"echo", "::::", f1, f3}, ""},
+        {{"echo", ":::", "x", "y", "::::", "-"}, "s1\ns2\n"},
+        {{"echo x{}y"}, "a\n\nb\n"},  // an empty line is an empty argument
+        {{"echo"}, "it's\na  b\n"},
+        {{"-0", "echo"}, std::string("a\0b c\0\0d", 9)},
+        {{"--null", "echo x{}y"}, std::string("a\0b", 3)},
+        {{"-d", ",", "echo x{}y"}, "a,b,,c"},
+        {{"-d", "\\t", "echo"}, "a\tb"},
+        {{"-d", "::", "echo"}, "a::b"},
+        {{"--colsep", ",", "echo"}, "a,b\nc,d\n"},
+        {{"--colsep", ",", "echo {}"}, "a,b,,\n"},
+        {{"--header", ":", "echo", ":::", "name", "1", "2"}, ""},
+    };
+    for (const auto& test_case : cases) {
+        const auto& args = test_case.args;
+        const auto gnu = gnu_dry_run(args, test_case.input);
+        auto forkline_args = args;
+        forkline_args.insert(forkline_args.begin(), "--dry-run");
+        const auto ours = forkline_run(forkline_args, test_case.input);
+        std::string shown;
+        for (const auto& arg : args) shown += arg + " ";
+        INFO(shown << "\nGNU:\n" << gnu.out << gnu.err << "forkline:\n" << ours.out << ours.err);
+        REQUIRE(gnu.code == 0);
+        CHECK(ours.code == 0);
+        CHECK(dry_run_words(ours.out) == dry_run_words(gnu.out));
+    }
+}
+
+TEST_CASE("columns and header names: {1}…{N}, {name}, as GNU parallel's") {
+    if (!test_support::have_program("parallel")) {
+        MESSAGE(kNoParallel);
+        return;
+    }
+    if (dry_run_words(forkline_run({"--dry-run", "echo {1}", ":::", "x"}).out) !=
+        std::vector<std::vector<std::string>>{{"echo", "x"}}) {
+        MESSAGE("{1} is not expanded yet (the template part of issue 13): skipped");
+        return;
+    }
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--colsep", "\\t", "echo {2} {1}"}, "a b\tc\nd\te\n"},
+        {{"--colsep", "[0-9]+", "echo {1}-{2}-{3}"}, "a1b22c\n"},
+        {{"--colsep", ",", "echo {3}-{2}", ":::", "x", "::::", "-"}, "a,b\n"},
+        {{"--header", ":", "echo {foo}-{bar}", ":::", "foo", "1", "2", ":::", "bar", "x", "y"}, ""},
+        {{"--header", ":", "--colsep", "\\t", "echo {n2}-{n1}-{1}"}, "n1\tn2\nv1\tv2\nw1\tw2\n"},
+    };
+    for (const auto& [args, input] : cases) {
+        auto forkline_args = args;
+        forkline_args.insert(forkline_args.begin(), "--dry-run");
+        const auto gnu = gnu_dry_run(args, input);
+        const auto ours = forkline_run(forkline_args, input);
+        INFO(args.front() << "\nGNU:\n" << gnu.out << "forkline:\n" << ours.out << ours.err);
+        CHECK(dry_run_words(ours.out) == dry_run_words(gnu.out));
+    }
+}
+
+TEST_CASE("progress with an unknown total: done, running, failed, rate; the total at the end") {
+    if (!test_support::have_program("script")) {
+        MESSAGE("script(1) is not installed: the terminal test is skipped");
+        return;
+    }
+    // Arguments typed on the terminal: the input has no known end until ^D.
+    const auto r = test_support::run_on_terminal(
+        test_support::shell_quoted(FORKLINE_PATH) + " run -a - 'echo got-{}'; echo status=$?",
+        {{"", "a\n"}, {"\033[K1 done, 0 running, 0 failed, ", "\x04"}, {"status=", ""}});
+    INFO(r.out);
+    CHECK(r.out.find("\033[K1 done, 0 running, 0 failed, ") != std::string::npos);
+    CHECK(r.out.find("ETA") != std::string::npos);  // once the input ended
+    CHECK(r.out.find("1/1 done, 0 running, 0 failed") != std::string::npos);
+    CHECK(r.out.find("status=0") != std::string::npos);
+}
+
+TEST_CASE("--keep-order: jobs that end ahead of a slow one are held, then printed in order") {
+    const auto dir = scratch() / "keep-order-held";
+    std::filesystem::create_directories(dir);
+    // Job 1 waits (at most 60 s) for the file "release"; every other job notes that it ran.
+    std::ofstream(dir / "job.sh") << R"(d=$(dirname "$0")
+if [ "$1" = 1 ]; then
+    for i in $(seq 1200); do [ -e "$d/release" ] && break; sleep 0.05; done
+else
+    : > "$d/ended-$1"
+fi
+echo "$1"
+)";
+    const auto out = dir / "out";
+    const pid_t pid =
+        start_run({"-j", "2", "--keep-order", "sh '" + (dir / "job.sh").string() + "' {}",
+                   ":::", "1", "2", "3", "4", "5"},
+                  out);
+    CHECK(wait_for_file(dir / "ended-3"));  // jobs 2 and 3 ended while 1 runs: held
+    std::ofstream(dir / "release").flush();
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(slurp(out) == "1\n2\n3\n4\n5\n");
+}
 
 TEST_CASE("-j spellings: N, N% of the cores, +N, -N, -P, --jobs, --max-procs, -jN") {
     const unsigned n = cores();
@@ -1116,7 +1409,10 @@ TEST_CASE("options that other parts of forkline run support are never refused as
                                "--no-notice",
                                "-r",
                                "--group"}) {
-        const auto r = forkline_run({option, "x", "true", ":::", "x"});
+        // --results writes into its directory: a scratch one, not the current directory.
+        const std::string value =
+            std::string(option) == "--results" ? (scratch() / "never-refused").string() : "x";
+        const auto r = forkline_run({option, value, "true", ":::", "x"});
         INFO(option << ": " << r.err);
         CHECK(r.err.find("not supported") == std::string::npos);
     }
@@ -1331,7 +1627,8 @@ TEST_CASE("--joblog /dev/stdout: a pipe takes the lines, fdatasync has nothing t
 }
 
 TEST_CASE(
-    "resume options: bad usage is one line, exit 255; a failed job with input cannot be retried") {
+    "resume options: bad usage is one line, exit 255; a failed job with input cannot be "
+    "retried") {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"--resume", "true", ":::", "x"},
              {"--retry-failed"},
@@ -1349,8 +1646,9 @@ TEST_CASE(
     const auto jobs_file = scene.dir / "jobs.jsonl";
     std::ofstream(jobs_file) << R"({"cmd": "false", "input": "x"})"
                              << "\n";
-    CHECK(forkline_run({"--joblog", scene.joblog.string(), "--json-jobs", jobs_file.string()}).code ==
-          1);
+    CHECK(
+        forkline_run({"--joblog", scene.joblog.string(), "--json-jobs", jobs_file.string()}).code ==
+        1);
     const auto r = forkline_run({"--joblog", scene.joblog.string(), "--retry-failed"});
     CHECK(r.code == 255);
     CHECK(r.err.find("line 2: job 1 had stdin input, which a joblog does not keep") !=
@@ -1488,4 +1786,266 @@ TEST_CASE("--resume, --resume-failed, --retry-failed run the same jobs as GNU pa
                                           "2: out-bad1\nout-bad2\nout-d\n",
                                           "2: out-bad1\nout-bad2\n"});
     CHECK(ours == gnu);
+}
+
+// ---- Output modes: --line-buffer, -u, --tag, --tagstring, --results ----
+
+namespace {
+
+// A script in scratch(): `sh SCRIPT ARG` prints "out ARG" on stdout and "err ARG" on
+// stderr; `exit_code` is its exit code (for instance "$((${#1} % 3))").
+std::string out_err_script(const std::string& exit_code = "0") {
+    const auto path =
+        scratch() / ("out-err-" + std::to_string(std::hash<std::string>{}(exit_code)) + ".sh");
+    std::ofstream(path) << "echo \"out $1\"\necho \"err $1\" >&2\nexit " << exit_code << "\n";
+    return "sh " + test_support::shell_quoted(path.string()) + " {}";
+}
+
+// GNU parallel with `args` (nullopt when it is not installed), run with a HOME of its own
+// (it writes ~/.parallel) and --will-cite (no citation notice).
+std::optional<test_support::CommandResult> gnu_parallel(const std::vector<std::string>& args) {
+    if (!test_support::have_program("parallel")) return std::nullopt;
+    const auto home = scratch() / "parallel-home";
+    std::filesystem::create_directories(home);
+    std::vector<std::string> argv = {"env", "HOME=" + home.string(), "parallel", "--will-cite"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv);
+}
+
+}  // namespace
+
+TEST_CASE("--line-buffer: two jobs writing many long lines; every line is one job's whole line") {
+    // yes writes in blocks that end mid-line: the lines reach us cut, and must leave whole.
+    const std::string line = std::string(500, 'x');
+    const auto r =
+        forkline_run({"-j", "2", "--line-buffer",
+                      "sh -c 'yes \"$0-" + line + "\" | head -n 20000' {}", ":::", "A", "B"});
+    REQUIRE(r.code == 0);
+    std::map<std::string, std::size_t> counts;
+    for (const auto& l : lines_of(r.out)) ++counts[l];
+    CHECK(counts.size() == 2);
+    CHECK(counts["A-" + line] == 20000);
+    CHECK(counts["B-" + line] == 20000);
+    CHECK(r.out.size() == 2 * 20000 * (line.size() + 3));
+}
+
+TEST_CASE("--line-buffer and -u print while the job runs; an unterminated last piece at its end") {
+    for (const std::string mode : {"--line-buffer", "-u"}) {
+        INFO("mode " << mode);
+        const auto dir = scratch() / ("live" + mode);
+        std::filesystem::create_directories(dir);
+        const auto go = dir / "go";
+        const auto out_path = dir / "out";
+        // "early", then wait (10 s at most) for the test to say go, then an unterminated "late".
+        const pid_t pid = start_run(
+            {mode, "--shell",
+             "echo early; for i in $(seq 200); do [ -e " + test_support::shell_quoted(go.string()) +
+                 " ] && break; sleep 0.05; done; printf late",
+             ":::", "1"},
+            out_path);
+        bool early = false;
+        for (int i = 0; i < 1000 && !early; ++i) {
+            early = slurp(out_path) == "early\n";
+            if (!early) std::this_thread::sleep_for(10ms);
+        }
+        CHECK(early);  // printed while the job still waited
+        std::ofstream(go).flush();
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK(WEXITSTATUS(status) == 0);
+        CHECK(slurp(out_path) == "early\nlate");
+    }
+}
+
+TEST_CASE("-u passes every byte on; stdout and stderr stay apart") {
+    const auto r = forkline_run({"-u", "-j", "2", out_err_script(), ":::", "a", "b"});
+    CHECK(r.code == 0);
+    auto out = lines_of(r.out);
+    auto err = lines_of(r.err);
+    std::sort(out.begin(), out.end());
+    std::sort(err.begin(), err.end());
+    CHECK(out == std::vector<std::string>{"out a", "out b"});
+    CHECK(err == std::vector<std::string>{"err a", "err b"});
+}
+
+TEST_CASE("--tag and --tagstring: stdout and stderr lines tagged as GNU parallel tags them") {
+    struct Case {
+        std::vector<std::string> args;
+        std::string out;
+        std::string err;
+    };
+    const auto script = out_err_script();
+    const std::vector<Case> cases = {
+        {{"--tag", script, ":::", "a", "b c"},
+         "a\tout a\nb c\tout b c\n",
+         "a\terr a\nb c\terr b c\n"},
+        {{"--tag", "--line-buffer", script, ":::", "a", "b c"},
+         "a\tout a\nb c\tout b c\n",
+         "a\terr a\nb c\terr b c\n"},
+        {{"--tagstring", "<{#}:{}:{.}>", script, ":::", "x.txt", "y"},
+         "<1:x.txt:x>\tout x.txt\n<2:y:y>\tout y\n",
+         "<1:x.txt:x>\terr x.txt\n<2:y:y>\terr y\n"},
+        {{"--tag", "printf 'two\\nlines{}'", ":::", "t"}, "t\ttwo\nt\tlinest", ""},
+    };
+    for (const auto& c : cases) {
+        auto args = c.args;
+        args.insert(args.begin(), {"-j", "1"});
+        INFO(args.at(2) << " " << args.at(3));
+        const auto r = forkline_run(args);
+        CHECK(r.code == 0);
+        CHECK(r.out == c.out);
+        CHECK(r.err == c.err);
+        if (const auto gnu = gnu_parallel(args)) {
+            CHECK(gnu->out == r.out);
+            CHECK(gnu->err == r.err);
+        } else {
+            MESSAGE("GNU parallel not installed: forkline's tags not compared with it");
+        }
+    }
+}
+
+TEST_CASE("--results DIR: GNU parallel's folders, exit status and an index; output printed too") {
+    const auto dir = scratch() / "results";
+    const auto script = out_err_script("$((${#1} % 3))");
+    const auto r =
+        forkline_run({"-j", "2", "--results", dir.string(), script, ":::", "a", "b/c", "", ".."});
+    INFO(r.err);
+    // Exit codes: 1, 0 (3 bytes), 0, 2: two failed jobs.
+    CHECK(r.code == 2);
+    std::vector<std::string> out = lines_of(r.out);
+    std::sort(out.begin(), out.end());
+    CHECK(out == std::vector<std::string>{"out ", "out ..", "out a", "out b/c"});
+    const std::map<std::string, std::pair<std::string, int>> folders = {
+        {"1/a", {"a", 1}}, {"1/b\\_c", {"b/c", 0}}, {"1/\\", {"", 0}}, {"1/\\..", {"..", 2}}};
+    for (const auto& entry : folders) {
+        const auto& folder = entry.first;  // not a structured binding: INFO captures it
+        INFO(folder);
+        const auto& arg = entry.second.first;
+        const int code = entry.second.second;
+        CHECK(slurp(dir / folder / "stdout") == "out " + arg + "\n");
+        CHECK(slurp(dir / folder / "stderr") == "err " + arg + "\n");
+        CHECK(slurp(dir / folder / "exitval") == std::to_string(code));
+        CHECK(slurp(dir / folder / "signal") == "0");
+    }
+    CHECK(slurp(dir / "1/a/seq") == "1");
+    CHECK(slurp(dir / "1/\\../seq") == "4");
+    std::map<std::string, nlohmann::json> index;
+    for (const auto& line : lines_of(slurp(dir / "index.jsonl"))) {
+        const auto entry = nlohmann::json::parse(line);
+        index[entry.at("directory")] = entry;
+    }
+    REQUIRE(index.size() == 4);
+    CHECK(index.at("1/a").at("seq") == 1);
+    CHECK(index.at("1/a").at("exit_code") == 1);
+    CHECK(index.at("1/a").at("signal").is_null());
+    CHECK(index.at("1/\\..").at("exit_code") == 2);
+    CHECK(index.at("1/b\\_c").at("command").get<std::string>().find("b/c") != std::string::npos);
+
+    // GNU parallel's layout for plain values: the same folders and files (but no exitval).
+    const auto gnu_dir = scratch() / "results-gnu";
+    if (const auto gnu = gnu_parallel({"--results", gnu_dir.string(), script, ":::", "a", "b/c"})) {
+        for (const auto* folder : {"1/a", "1/b\\_c"}) {
+            for (const auto* file : {"stdout", "stderr", "seq"}) {
+                INFO(folder << "/" << file);
+                CHECK(slurp(gnu_dir / folder / file) == slurp(dir / folder / file));
+            }
+        }
+    } else {
+        MESSAGE("GNU parallel not installed: --results layout not compared with it");
+    }
+}
+
+TEST_CASE("--results with --line-buffer and --tag: files hold the bare output, stdout the tagged") {
+    const auto dir = scratch() / "results-live";
+    const auto r = forkline_run(
+        {"--line-buffer", "--tag", "--results", dir.string(), out_err_script(), ":::", "a"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "a\tout a\n");
+    CHECK(r.err == "a\terr a\n");
+    CHECK(slurp(dir / "1/a/stdout") == "out a\n");
+    CHECK(slurp(dir / "1/a/stderr") == "err a\n");
+    CHECK(slurp(dir / "1/a/exitval") == "0");
+}
+
+TEST_CASE("--line-buffer: a command_worker SIGKILLed mid-job leaves no FIFO, no descriptor") {
+    const auto tmp = scratch() / "live-kill-tmp";
+    std::filesystem::create_directories(tmp);
+    // While the run goes on, the supervisor holds two FIFOs per running job at most: none
+    // of the killed worker's job is left over once it has run again.
+    std::size_t most_fifos = 0;
+    const auto count_fifos = [&](pid_t pid) {
+        for (int i = 0; i < 20; ++i) {
+            std::size_t fifos = 0;
+            std::error_code ignored;
+            for (const auto& fd : std::filesystem::directory_iterator(
+                     "/proc/" + std::to_string(pid) + "/fd", ignored)) {
+                fifos +=
+                    std::filesystem::read_symlink(fd.path(), ignored).string().ends_with(".fifo");
+            }
+            most_fifos = std::max(most_fifos, fifos);
+            std::this_thread::sleep_for(20ms);
+        }
+    };
+    int status = 0;
+    const auto seen = numbers_with_a_worker_killed({"--line-buffer"}, tmp, count_fifos, status);
+    CHECK(most_fifos <= 6);
+    CHECK(WEXITSTATUS(status) == 0);
+    // The killed job printed nothing (it died in its sleep) or its line, then ran again.
+    for (int i = 1; i <= 60; ++i) {
+        CHECK(seen.count(i) >= 1);
+        CHECK(seen.count(i) <= 2);
+    }
+    CHECK(std::filesystem::is_empty(tmp));  // no private directory, no FIFO left
+}
+
+TEST_CASE("the joblog's Receive counts a job's stdout bytes in every output mode") {
+    const auto joblog = scratch() / "receive.joblog";
+    for (const auto& mode : {std::vector<std::string>{},
+                             {"--line-buffer"},
+                             {"-u"},
+                             {"--line-buffer", "--tag"},
+                             {"--results", (scratch() / "receive-results").string()}}) {
+        auto args = mode;
+        args.insert(args.end(), {"--joblog", joblog.string(), "echo {}", ":::", "hello"});
+        const auto r = forkline_run(args);
+        CHECK(r.code == 0);
+        const auto lines = lines_of(slurp(joblog));
+        REQUIRE(lines.size() == 2);
+        std::vector<std::string> fields;
+        std::istringstream row(lines[1]);
+        for (std::string field; std::getline(row, field, '\t');) fields.push_back(field);
+        REQUIRE(fields.size() == 9);
+        CHECK(fields[5] == "6");
+    }
+}
+
+TEST_CASE("--results: a job whose file cannot be written fails, and says why") {
+    const auto dir = scratch() / "results-blocked";
+    std::filesystem::create_directories(dir / "1/a/stdout");  // a folder where the file goes
+    const auto r = forkline_run({"--results", dir.string(), "echo {}", ":::", "a", "b"});
+    CHECK(r.code == 1);
+    CHECK(r.out == "b\n");
+    CHECK(r.err.find("forkline run: cannot open '" + (dir / "1/a/stdout").string() +
+                     "': Is a directory\n") != std::string::npos);
+    CHECK(slurp(dir / "1/a/exitval") == "2");
+    CHECK(slurp(dir / "1/b/exitval") == "0");
+}
+
+TEST_CASE("--resume with --results: done jobs print the output an earlier run kept, in order") {
+    const auto dir = scratch() / "resume-results";
+    const auto joblog = scratch() / "resume-results.joblog";
+    const std::vector<std::string> common = {"--keep-order", "--results", dir.string(), "--joblog",
+                                             joblog.string()};
+    auto first = common;
+    first.insert(first.end(), {"sh -c 'echo out $0; echo err $0 >&2' {}", ":::", "1", "2"});
+    CHECK(forkline_run(first).code == 0);
+    auto resumed = common;
+    resumed.insert(resumed.end(), {"--resume", "--tag", "sh -c 'echo out $0; echo err $0 >&2' {}",
+                                   ":::", "1", "2", "3"});
+    const auto r = forkline_run(resumed);
+    CHECK(r.code == 0);
+    CHECK(r.out == "1\tout 1\n2\tout 2\n3\tout 3\n");
+    CHECK(r.err.find("1\terr 1\n2\terr 2\n3\terr 3\n") == 0);
+    CHECK(slurp(dir / "1/3/stdout") == "out 3\n");
+    CHECK(slurp(dir / "1/1/stdout") == "out 1\n");  // not run again
 }

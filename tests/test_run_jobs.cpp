@@ -1,28 +1,96 @@
-// Building `forkline run` jobs: sources, grouping, joblog, output directories.
+// Building `forkline run` jobs: input sources, records, grouping, joblog, output directories.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <forkline/pipeline.hpp>
 #include <fstream>
-#include <sstream>
 
+#include "argument_records.hpp"
 #include "command_job.hpp"
 #include "halt_policy.hpp"
+#include "job_report.hpp"
 #include "job_shell.hpp"
 #include "job_slots.hpp"
 #include "job_source.hpp"
 #include "joblog.hpp"
+#include "line_jobs.hpp"
 #include "median_runtime.hpp"
 #include "option_numbers.hpp"
 #include "output_directory.hpp"
+#include "record_reader.hpp"
+#include "results_directory.hpp"
+#include "template_jobs.hpp"
+#include "unique_fd.hpp"
 #include "usage_error.hpp"
+
+namespace {
+
+// A file in /tmp holding `text`, removed at the end of the test.
+struct TextFile {
+    std::filesystem::path path;
+    explicit TextFile(const std::string& text) {
+        char name[] = "/tmp/forkline-run-jobs-XXXXXX";
+        const int fd = ::mkstemp(name);
+        REQUIRE(fd >= 0);
+        ::close(fd);
+        path = name;
+        std::ofstream(path, std::ios::binary) << text;
+    }
+    ~TextFile() { std::filesystem::remove(path); }
+    TextFile(const TextFile&) = delete;
+    TextFile& operator=(const TextFile&) = delete;
+};
+
+std::vector<run::JobSpec> all_jobs(run::JobStream& stream) {
+    std::vector<run::JobSpec> jobs;
+    while (auto job = run::next_waiting(stream)) jobs.push_back(std::move(*job));
+    CHECK(stream.total() == jobs.size());
+    return jobs;
+}
+
+std::vector<std::string> records_of(const std::string& text, const std::string& separator) {
+    const TextFile file(text);
+    return run::RecordReader(file.path.string(), separator).read_all();
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+Rows combined(std::vector<run::InputSource> sources, const run::RecordSettings& settings = {}) {
+    run::ArgumentRecords records(std::move(sources), settings);
+    Rows rows;
+    while (auto record = records.next()) rows.push_back(record->columns);
+    CHECK(records.ended());
+    return rows;
+}
+
+run::RecordSettings linked_all() {
+    run::RecordSettings settings;
+    settings.link = true;
+    return settings;
+}
+
+run::RecordSettings columns_at(const std::string& separator, bool header = false) {
+    run::RecordSettings settings;
+    settings.column_separator = separator;
+    settings.header = header;
+    return settings;
+}
+
+run::InputSource values(std::vector<std::string> values, bool linked = false) {
+    return {.values = std::move(values), .path = std::nullopt, .linked = linked};
+}
+
+}  // namespace
 
 TEST_CASE("-n groups arguments; numbering follows; commands are expanded when they start") {
     const run::CommandTemplate command("echo {#}: {}", {});
-    const auto jobs =
-        run::jobs_from_arguments(command, {"a", "b", "c", "d", "e"}, {.max_records = 2});
+    run::TemplateJobs stream(command, run::ArgumentRecords({values({"a", "b", "c", "d", "e"})}, {}),
+                             {.max_records = 2});
+    const auto jobs = all_jobs(stream);
     REQUIRE(jobs.size() == 3);
     CHECK(jobs[0].arguments == run::Arguments{{"a"}, {"b"}});
     CHECK(run::command_text(jobs[0], 1) == "echo 1: a b");
@@ -31,28 +99,43 @@ TEST_CASE("-n groups arguments; numbering follows; commands are expanded when th
     CHECK(run::error_prefix(jobs[2]) == "job 3: ");
 }
 
-TEST_CASE("lines: arguments with a template, commands without; blank lines skipped") {
-    std::istringstream args("one\n\ntwo\r\n");
+TEST_CASE(
+    "lines: arguments with a template (empty ones too, as GNU, unless -r), commands without") {
+    const TextFile args("one\n\ntwo\r\n");
     const run::CommandTemplate command("echo {}", {});
-    const auto jobs = run::jobs_from_lines(args, &command, {});
-    REQUIRE(jobs.size() == 2);
-    CHECK(run::command_text(jobs[1], 1) == "echo two");
-    CHECK(run::error_prefix(jobs[1]) == "line 3: ");
-    std::istringstream commands("echo a\n\necho b | wc -c\n");
-    const auto lines = run::jobs_from_lines(commands, nullptr, {});
+    run::TemplateJobs jobs(
+        command, run::ArgumentRecords({{.values = {}, .path = args.path.string()}}, {}), {});
+    const auto arg_jobs = all_jobs(jobs);
+    REQUIRE(arg_jobs.size() == 3);
+    CHECK(run::command_text(arg_jobs[1], 1) == "echo ''");
+    CHECK(run::command_text(arg_jobs[2], 1) == "echo 'two\r'");
+    CHECK(run::error_prefix(arg_jobs[2]) == "line 3: ");
+    run::RecordSettings no_blank;
+    no_blank.skip_blank = true;
+    run::TemplateJobs without_empty(
+        command, run::ArgumentRecords({{.values = {}, .path = args.path.string()}}, no_blank), {});
+    CHECK(all_jobs(without_empty).size() == 2);
+    const TextFile commands("echo a\n\n  # a comment\necho b | wc -c\r\n");
+    run::LineJobs command_jobs(run::RecordReader(commands.path.string(), "\n"),
+                               run::LineJobs::Format::commands);
+    const auto lines = all_jobs(command_jobs);
     REQUIRE(lines.size() == 2);
     CHECK(lines[1].command == "echo b | wc -c");
-    CHECK(lines[1].line == 3);
+    CHECK(lines[1].line == 4);
+    CHECK(lines[1].seq == 2);
     // Several lines in a job: its errors name the first of them.
-    std::istringstream grouped("a\n\nb\nc\nd\n");
-    const auto pairs = run::jobs_from_lines(grouped, &command, {.max_records = 2});
+    const TextFile grouped("a\n\nb\nc\nd\n");
+    run::TemplateJobs pairs_stream(
+        command, run::ArgumentRecords({{.values = {}, .path = grouped.path.string()}}, no_blank),
+        {.max_records = 2});
+    const auto pairs = all_jobs(pairs_stream);
     REQUIRE(pairs.size() == 2);
     CHECK(pairs[0].line == 1);
     CHECK(pairs[1].line == 4);
 }
 
 TEST_CASE("JSON lines: good ones become jobs, bad ones errors naming their line") {
-    std::istringstream in(R"({"cmd": "echo hi", "timeout": 5, "input": "x"}
+    const TextFile in(R"({"cmd": "echo hi", "timeout": 5, "input": "x"}
 not json
 {"cmd": ""}
 {"cmd": "true", "timeout": "soon"}
@@ -60,7 +143,9 @@ not json
 
 {"cmd": "true"}
 )");
-    const auto jobs = run::jobs_from_json_lines(in);
+    run::LineJobs stream(run::RecordReader(in.path.string(), "\n"),
+                         run::LineJobs::Format::json_lines);
+    const auto jobs = all_jobs(stream);
     REQUIRE(jobs.size() == 6);
     CHECK(jobs[0].command == "echo hi");
     CHECK(jobs[0].timeout == 5.0);
@@ -71,6 +156,112 @@ not json
     CHECK(jobs[4].error.starts_with("line 5: unknown key"));
     CHECK(jobs[5].error.empty());
     CHECK(jobs[5].seq == 6);
+}
+
+TEST_CASE("records: separators of any length, a last record without one, -d escapes") {
+    CHECK(records_of("a\nb", "\n") == std::vector<std::string>{"a", "b"});
+    CHECK(records_of("a\n\nb\n", "\n") == std::vector<std::string>{"a", "", "b"});
+    CHECK(records_of(std::string("x\0y z\0", 6), std::string(1, '\0')) ==
+          std::vector<std::string>{"x", "y z"});
+    // A separator split across two reads (64 KiB each) is still found.
+    const std::string long_record(65535, 'x');
+    CHECK(records_of(long_record + "::b::", "::") == std::vector<std::string>{long_record, "b"});
+    CHECK(records_of("", "\n").empty());
+    CHECK(run::parse_delimiter("\\t") == "\t");
+    CHECK(run::parse_delimiter("\\0") == std::string(1, '\0'));
+    CHECK(run::parse_delimiter(",\\\\") == ",\\");
+    CHECK_THROWS_AS(run::parse_delimiter(""), cli::UsageError);
+    CHECK_THROWS_AS(run::parse_delimiter("\\q"), cli::UsageError);
+}
+
+TEST_CASE("a record over 1 MiB becomes an error job; the records after it are kept") {
+    const TextFile file("a\n" + std::string(run::kMaxRecordBytes + 70000, 'x') + "\nb\n");
+    run::LineJobs stream(run::RecordReader(file.path.string(), "\n"),
+                         run::LineJobs::Format::commands);
+    const auto jobs = all_jobs(stream);
+    REQUIRE(jobs.size() == 3);
+    CHECK(jobs[0].command == "a");
+    CHECK(jobs[1].error == "line 2: longer than 1 MiB");
+    CHECK(jobs[2].command == "b");
+    CHECK(jobs[2].line == 3);
+}
+
+TEST_CASE("a pipe's records are handed out as they arrive, never waited for") {
+    int ends[2];
+    REQUIRE(::pipe2(ends, O_CLOEXEC) == 0);
+    const forkline::UniqueFd read_end(ends[0]);
+    forkline::UniqueFd write_end(ends[1]);
+    const std::string path = "/proc/self/fd/" + std::to_string(read_end.get());
+    run::RecordReader reader(path, "\n");
+    CHECK_FALSE(reader.next());  // nothing written: no wait
+    REQUIRE(::write(write_end.get(), "one\ntw", 6) == 6);
+    pollfd ready{.fd = reader.fd(), .events = POLLIN, .revents = 0};
+    REQUIRE(::poll(&ready, 1, 10000) == 1);
+    const auto first = reader.next();
+    REQUIRE(first);
+    CHECK(first->text == "one");
+    CHECK_FALSE(reader.next());  // "tw" is not a record yet
+    CHECK_FALSE(reader.ended());
+    REQUIRE(::write(write_end.get(), "o", 1) == 1);
+    write_end.reset();
+    const auto second = reader.next_waiting();
+    REQUIRE(second);
+    CHECK(second->text == "two");  // the end of the input ends it
+    CHECK_FALSE(reader.next_waiting());
+    CHECK(reader.ended());
+}
+
+TEST_CASE("sources combine as GNU parallel's: every combination, :::+ zips, --link wraps") {
+    CHECK(combined({values({"a", "b"}), values({"1", "2", "3"})}) ==
+          Rows{{"a", "1"}, {"a", "2"}, {"a", "3"}, {"b", "1"}, {"b", "2"}, {"b", "3"}});
+    CHECK(combined({values({"a", "b", "c"}), values({"1", "2"}, true), values({"x", "y"})}) ==
+          Rows{{"a", "1", "x"}, {"a", "1", "y"}, {"b", "2", "x"}, {"b", "2", "y"}});
+    CHECK(combined({values({"a", "b"}), values({"1", "2", "3"}), values({"x"})}, linked_all()) ==
+          Rows{{"a", "1", "x"}, {"b", "2", "x"}, {"a", "3", "x"}});
+    CHECK(combined({values({"a", "b"}), values({})}).empty());
+    const TextFile file("f1\nf2\n");
+    CHECK(combined({values({"x"}), {.values = {}, .path = file.path.string()}}) ==
+          Rows{{"x", "f1"}, {"x", "f2"}});
+}
+
+TEST_CASE("--colsep splits each value into columns; --header names them") {
+    CHECK(combined({values({"a,b,,"})}, columns_at(",")) == Rows{{"a", "b", "", ""}});
+    CHECK(combined({values({"a1b22c"})}, columns_at("[0-9]+")) == Rows{{"a", "b", "c"}});
+    CHECK_THROWS_AS(combined({values({"a"})}, columns_at("(")), cli::UsageError);
+    run::ArgumentRecords named({values({"n1\tn2", "v1\tv2"}), values({"third", "x"})},
+                               columns_at("\\t", true));
+    CHECK(named.column_names() == std::vector<std::string>{"n1", "n2", "third"});
+    const auto record = named.next();
+    REQUIRE(record);
+    CHECK(record->columns == std::vector<std::string>{"v1", "v2", "x"});
+}
+
+TEST_CASE("--keep-order holds at most kMaxHeldJobs jobs or kMaxHeldBytes of output") {
+    run::RunOptions options;
+    options.keep_order = true;
+    options.progress = false;
+    const auto finished = [](std::uint64_t seq, std::size_t output_bytes = 0) {
+        run::FinishedJob job;
+        job.spec.seq = seq;
+        job.stdout_data.assign(output_bytes, 'x');
+        return job;
+    };
+    run::JobReport report(options);
+    for (std::uint64_t seq = 2; seq <= run::JobReport::kMaxHeldJobs; ++seq) {
+        report.finished(finished(seq));
+        REQUIRE_FALSE(report.holding_full());
+    }
+    report.finished(finished(run::JobReport::kMaxHeldJobs + 1));
+    CHECK(report.holding_full());  // job 1 is awaited: nothing new may start
+    report.finished(finished(1));  // prints all (no output), holds nothing
+    CHECK_FALSE(report.holding_full());
+    CHECK(report.done() == run::JobReport::kMaxHeldJobs + 1);
+
+    run::JobReport by_bytes(options);
+    by_bytes.finished(finished(2, run::JobReport::kMaxHeldBytes));
+    CHECK(by_bytes.holding_full());
+    by_bytes.stop_writing();  // its output is dropped, not printed into the test's
+    by_bytes.close();
 }
 
 TEST_CASE("joblog commands: control bytes and backslashes escaped, the rest kept") {
@@ -227,4 +418,55 @@ TEST_CASE("names_a_shell: known shells in PATH and absolute paths to executables
     CHECK(!run::names_a_shell("/etc/passwd"));
     CHECK(run::find_shell("--shell", "sh").starts_with("/"));
     CHECK_THROWS_AS(run::find_shell("--shell", "no-such-shell"), cli::UsageError);
+}
+
+TEST_CASE("--results folders: GNU's escapes, and none that climbs out or collides") {
+    CHECK(run::result_folder_name("a b") == "a b");
+    CHECK(run::result_folder_name("x/y\\z\tw") == "x\\_y\\\\z\\tw");
+    CHECK(run::result_folder_name(std::string("n\0l", 3)) == "n\\0l");
+    CHECK(run::result_folder_name("") == "\\");
+    CHECK(run::result_folder_name(".") == "\\.");
+    CHECK(run::result_folder_name("..") == "\\..");
+    CHECK(run::result_folder_name(std::string(300, 'x')).size() == 255);
+}
+
+TEST_CASE("--results: a finished job reads back; one that did not finish does not") {
+    char pattern[] = "/tmp/forkline-results-test-XXXXXX";
+    const std::filesystem::path root = ::mkdtemp(pattern);
+    {
+        run::ResultsDirectory results(root / "r");
+        run::JobSpec spec;
+        spec.seq = 7;
+        spec.command = "cmd";
+        spec.arguments = {{"a", "b"}, {"c"}};
+        CHECK(results.job_folder(spec) == root / "r/1/a/2/b/1/c");
+        const auto paths = results.prepare(spec);
+        CHECK_FALSE(results.read_finished(spec));
+        std::ofstream(paths.out) << "the output";
+        std::ofstream(paths.err) << "the errors";
+        CHECK_FALSE(results.read_finished(spec));  // written, but not finished yet
+        run::FinishedJob job;
+        job.spec = spec;
+        job.exit_code = 128 + 9;
+        job.signal = 9;
+        results.finish(job);
+        const auto stored = results.read_finished(spec);
+        REQUIRE(stored);
+        CHECK(stored->seq == 7);
+        CHECK(stored->exit_code == 137);
+        CHECK(stored->signal == 9);
+        CHECK(run::read_whole_file(stored->stdout_path) == "the output");
+        CHECK(run::read_whole_file(stored->stderr_path) == "the errors");
+        results.prepare(spec);  // it runs again: not finished until it says so
+        CHECK_FALSE(results.read_finished(spec));
+        run::JobSpec command_job;
+        command_job.command = "echo a/b";
+        CHECK(results.job_folder(command_job) == root / "r/1/echo a\\_b");
+    }
+    // A resumed run appends to the index; a new one starts it again.
+    run::ResultsDirectory resumed(root / "r", true);
+    CHECK(std::filesystem::file_size(root / "r/index.jsonl") > 0);
+    run::ResultsDirectory fresh(root / "r");
+    CHECK(std::filesystem::file_size(root / "r/index.jsonl") == 0);
+    std::filesystem::remove_all(root);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <forkline/error.hpp>
+#include <forkline/ordered.hpp>
 #include <forkline/pipeline.hpp>
 #include <forkline/pool.hpp>
 #include <forkline/serve.hpp>

@@ -46,6 +46,7 @@
 #include <filesystem>
 #include <forkline/error.hpp>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -97,6 +98,9 @@ struct JobResult {
 using JobHandler =
     std::function<std::size_t(std::span<const std::byte> job, std::span<std::byte> out)>;
 
+// Run once in each in-process worker (PoolOptions::worker_init) with its index.
+using WorkerInit = std::function<void(unsigned worker_index)>;
+
 // Every field's zero value is its default.
 struct PoolOptions {
     // The workers: an executable that calls serve() (fork + exec), or else an in-process
@@ -127,6 +131,18 @@ struct PoolOptions {
     // grandchildren outlive a killed supervisor (its workers and their direct children die
     // with it). Costs one fork() at construction; the guardian is reaped by the pool.
     bool guard_jobs = false;
+    // Worker lifecycle. With worker_function: run in each worker process before it serves
+    // any job (at its first start, and again in every respawned or recycled worker), with
+    // the worker's index (0 … workers-1): e.g. to open what the handler reuses. If it
+    // throws, the worker prints "forkline worker: WHAT" on stderr and exits 1 without
+    // serving, and the pool throws Error from the submit(), poll() or wait() that notices.
+    // With worker_program it is an Error: that program's main() does its own set-up.
+    WorkerInit worker_init{};
+    // Recycling (multiprocessing's maxtasksperchild), for handlers that leak: a worker
+    // exits cleanly after this many jobs and a fresh process takes its place (worker_init
+    // runs again). Its results are all delivered, and the jobs it had taken but not started
+    // go to the other workers: no job is lost or run twice. 0: workers live until close().
+    unsigned max_jobs_per_worker = 0;
 };
 
 // Options of one job; every field's zero value is its default.
@@ -162,6 +178,7 @@ struct PoolSummary {
     std::uint64_t worker_deaths = 0;       // workers that died instead of answering a sentinel
                                            // (killed for a timeout or a cancel included)
     std::uint64_t sentinels_answered = 0;  // workers that finished cleanly
+    std::uint64_t workers_recycled = 0;    // workers retired after max_jobs_per_worker
     std::chrono::nanoseconds wall{};       // from construction to the end of wait()
 };
 
@@ -216,6 +233,20 @@ class Pool {
     // what is ready and re-arms the descriptor), then try_submit() more jobs. Owned by the
     // pool: do not read it or close it; never readable again once wait() returned.
     int fd();
+
+    // Queues one job whose result goes to the returned future instead of the callback or
+    // next_result(). The pool fulfils it while it delivers results (inside submit(),
+    // poll(), next_result() and wait()): on the pool's own thread, call wait() or poll()
+    // before get(), or get() would wait for ever. A pool destroyed first leaves the future
+    // holding std::future_error (broken_promise). Throws as submit().
+    std::future<OwnedJobResult> submit_future(std::span<const std::byte> job);
+
+    template <typename T>
+    requires std::is_trivially_copyable_v<T> std::future<OwnedJobResult> submit_future(
+        const T& job) {
+        return submit_future(
+            std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))));
+    }
 
     // Delivers the results that are ready; if there are none, waits up to `timeout` for
     // one (woken by the result itself, not by a periodic check). Returns how many were

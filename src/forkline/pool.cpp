@@ -24,6 +24,9 @@ PoolOptions validated(PoolOptions options) {
     if (options.worker_program.empty() == !options.worker_function) {
         throw Error("pool: give exactly one of worker_program and worker_function");
     }
+    if (options.worker_init && !options.worker_function) {
+        throw Error("pool: worker_init needs worker_function (a worker_program sets itself up)");
+    }
     if (options.workers == 0) options.workers = available_cores();
     if (options.workers > layout::kMaxWorkers) {
         throw Error("pool: at most " + std::to_string(layout::kMaxWorkers) + " workers");
@@ -77,6 +80,8 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
       workers(options.workers) {
     if (options.adopt_orphans) subreaper.emplace();
     segment.view().header().claim_batch.store(options.claim_batch, std::memory_order_relaxed);
+    segment.view().header().max_jobs_per_worker.store(options.max_jobs_per_worker,
+                                                      std::memory_order_relaxed);
     sink = [this](const FinishedSlot& slot) { finished(slot); };
     // Workers receive the segment as an fd, never by name: the name can go now, so a
     // crash from here on leaves nothing in /dev/shm.
@@ -117,6 +122,7 @@ void Pool::Impl::finished(const FinishedSlot& slot) {
     early_crashes = 0;
     const JobResult result{slot.job_id, status, slot.attempts,
                            std::chrono::nanoseconds(slot.elapsed_ns), slot.result};
+    if (fulfil_promise(result)) return;
     if (!on_result) {
         results.push_back(owned_result(result));
         return;
@@ -221,6 +227,13 @@ std::optional<JobId> Pool::try_submit(std::span<const std::byte> job,
         }
     }
     return submit(job, job_options);  // a free slot: it does not block
+}
+
+std::future<OwnedJobResult> Pool::submit_future(std::span<const std::byte> job) {
+    // Safe to register after submit(): a job's result is delivered by a later pump at the
+    // earliest.
+    const auto id = submit(job);
+    return impl_->promises[id].get_future();
 }
 
 std::size_t Pool::poll(std::chrono::milliseconds timeout) {

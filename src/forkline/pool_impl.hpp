@@ -6,6 +6,7 @@
 #include <deque>
 #include <exception>
 #include <forkline/pool.hpp>
+#include <future>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -47,6 +48,7 @@ struct Pool::Impl {
 
     // pool.cpp: results and the supervision loop.
     void finished(const FinishedSlot& slot);
+    bool fulfil_promise(const JobResult& result);  // pool_futures.cpp
     void push_job(JobId id, std::span<const std::byte> job, std::chrono::nanoseconds timeout);
     std::chrono::nanoseconds timeout_of(const JobOptions& job_options) const;
     void check_submittable(std::span<const std::byte> job) const;
@@ -74,6 +76,7 @@ struct Pool::Impl {
     bool is_worker(pid_t pid) const;
     bool reap_exited_workers();
     void worker_exited(std::uint32_t index, const ExitStatus& status);
+    bool worker_retired(std::uint32_t index, const ExitStatus& status);
     void kill_overdue_jobs();
     void top_up_sentinels();
     bool any_worker_running() const;
@@ -108,6 +111,8 @@ struct Pool::Impl {
     std::exception_ptr callback_error;
     // Without a callback: results waiting for next_result().
     std::deque<OwnedJobResult> results;
+    // Jobs submitted by submit_future(): their results go here, not to on_result.
+    std::unordered_map<JobId, std::promise<OwnedJobResult>> promises;
     // Once a job with a timeout was submitted: running jobs are checked against their
     // deadlines (started_ns in their slot), the nearest one arms the timer.
     bool jobs_have_timeouts = false;

@@ -35,6 +35,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
     auto& ring = segment.view().ring(index);
     ring.pid.store(0, std::memory_order_relaxed);
     ring.job_group.store(0, std::memory_order_relaxed);  // no worker of this index is alive
+    ring.retired.store(0, std::memory_order_relaxed);
     auto& worker = workers[index];
     try {
         if (worker_start_refused_for_testing()) {
@@ -43,7 +44,8 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
         if (options.worker_function) {
             const int fd = segment.fd();
             worker.child = spawn_function([this, fd, index] {
-                return serve_segment(options.worker_function, fd, index, events.wake_fd());
+                return serve_segment(options.worker_function, fd, index, events.wake_fd(),
+                                     options.worker_init);
             });
         } else {
             worker.child =
@@ -148,7 +150,7 @@ void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
     // Results it published before exiting (its sentinel's answer among them).
     queue.collect(sink);
     // Answered, then killed before it could exit: its work is done all the same.
-    if (workers[index].answered_sentinel) return;
+    if (workers[index].answered_sentinel || worker_retired(index, status)) return;
     const auto program =
         options.worker_function ? std::string("(in-process)") : options.worker_program.string();
     const bool attached = segment.view().ring(index).pid.load(std::memory_order_acquire) != 0;
@@ -171,6 +173,20 @@ void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
     // A job cancelled while it finished: reported with its own result, nothing to keep.
     std::erase_if(cancel_kills, [&](const auto& kill) { return kill.second == index; });
     if (unfinished_jobs() > 0 || !closed) spawn_worker(index);
+}
+
+// A worker that reached max_jobs_per_worker published every result and gave back what it
+// had reserved before setting its flag; recover_worker() still runs, as after a death, for
+// the instants in between (a kill there is a death: the flag is not set). Its place goes
+// to a fresh worker while there is work.
+bool Pool::Impl::worker_retired(std::uint32_t index, const ExitStatus& status) {
+    if (!status.success() ||
+        segment.view().ring(index).retired.load(std::memory_order_acquire) == 0)
+        return false;
+    ++summary.workers_recycled;
+    queue.recover_worker(index, sink, {});
+    if (unfinished_jobs() > 0 || !closed) spawn_worker(index);
+    return true;
 }
 
 // A job that runs past its timeout takes its worker with it: the worker is killed, and

@@ -7,9 +7,11 @@
 
 namespace forkline {
 
-// Attaches to the segment behind `segment_fd` (closing the fd), serves as worker `index`
-// until the sentinel, waking the supervisor through `wake_fd` (its eventfd; -1: none).
+// Runs `init` (if any) with the worker's index, attaches to the segment behind `segment_fd`
+// (closing the fd), serves as worker `index` until the sentinel or its retirement
+// (max_jobs_per_worker), waking the supervisor through `wake_fd` (its eventfd; -1: none).
 // Returns the worker's exit code; errors are printed on stderr.
-int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index, int wake_fd);
+int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index, int wake_fd,
+                  const WorkerInit& init = {});
 
 }  // namespace forkline

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "output.hpp"
+#include "output_tag.hpp"
 #include "tool.hpp"
 #include "unique_fd.hpp"
 
@@ -23,14 +25,14 @@ double now_s() {
         .count();
 }
 
-// Reads a job's output file, removed first so that nothing is left behind should the
-// reading or the writing of it fail; `consume` gets each block.
+// Reads a job's output file, removed first (unless --results keeps it) so that nothing is
+// left behind should the reading or the writing of it fail; `consume` gets each block.
 template <typename Consume>
-void take_file(const std::filesystem::path& path, Consume consume) {
+void take_file(const std::filesystem::path& path, bool keep, Consume consume) {
     if (path.empty()) return;
     const forkline::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     std::error_code ignored;
-    std::filesystem::remove(path, ignored);
+    if (!keep) std::filesystem::remove(path, ignored);
     if (!file.valid()) return;
     char buffer[65536];
     for (ssize_t n; (n = ::read(file.get(), buffer, sizeof buffer)) != 0;) {
@@ -40,33 +42,47 @@ void take_file(const std::filesystem::path& path, Consume consume) {
     }
 }
 
-// Copies a job's output file to `fd` and removes it.
-void pass_on(const std::filesystem::path& path, int fd, const char* name) {
-    take_file(path, [&](std::string_view block) { cli::write_all(fd, block, name); });
-}
-
-std::string slurp_and_remove(const std::filesystem::path& path) {
+std::string slurp_output(const std::filesystem::path& path, bool keep) {
     std::string text;
-    take_file(path, [&](std::string_view block) { text += block; });
+    take_file(path, keep, [&](std::string_view block) { text += block; });
     return text;
 }
 
 void discard(const FinishedJob& job) {
+    if (job.keep_files) return;
     std::error_code ignored;
     if (!job.out_path.empty()) std::filesystem::remove(job.out_path, ignored);
     if (!job.err_path.empty()) std::filesystem::remove(job.err_path, ignored);
 }
+
+// One of a job's outputs, from memory then from its file, each line after the job's tag.
+void print_output(const FinishedJob& job, std::string_view data, const std::filesystem::path& file,
+                  int fd, const char* name) {
+    LinePrefixer prefixer(job.tag);
+    std::string tagged;
+    const auto write = [&](std::string_view block) {
+        if (job.tag.empty()) return cli::write_all(fd, block, name);
+        tagged.clear();
+        prefixer.add(block, tagged);
+        cli::write_all(fd, tagged, name);
+    };
+    write(data);
+    take_file(file, job.keep_files, write);
+}
+
+std::size_t held_size(const FinishedJob& job) {
+    return job.stdout_data.size() + job.stderr_data.size() + job.spec.command.size();
+}
+
+}  // namespace
 
 std::string signal_name(int signal) {
     const char* abbrev = ::sigabbrev_np(signal);
     return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
 }
 
-}  // namespace
-
-JobReport::JobReport(const RunOptions& options, std::size_t total)
+JobReport::JobReport(const RunOptions& options)
     : options_(options),
-      total_(total),
       show_progress_(options.progress.value_or(::isatty(STDERR_FILENO) != 0)),
       started_at_(now_s()) {
     if (options.joblog)
@@ -86,9 +102,11 @@ void JobReport::finished(FinishedJob job) {
     if (!options_.keep_order) {
         print(job);
     } else {
-        held_.emplace(job.spec->seq, std::move(job));
+        held_bytes_ += held_size(job);
+        held_.emplace(job.spec.seq, std::move(job));
         for (auto it = held_.find(next_to_print_); it != held_.end();
              it = held_.find(++next_to_print_)) {
+            held_bytes_ -= held_size(it->second);
             print(it->second);
             held_.erase(it);
         }
@@ -103,24 +121,22 @@ void JobReport::print(const FinishedJob& job) {
     }
     if (!job.error.empty())
         cli::write_all(STDERR_FILENO, "forkline run: " + job.error + "\n", kStderr);
-    cli::write_all(STDOUT_FILENO, job.stdout_data, kStdout);
-    cli::write_all(STDERR_FILENO, job.stderr_data, kStderr);
-    pass_on(job.out_path, STDOUT_FILENO, kStdout);
-    pass_on(job.err_path, STDERR_FILENO, kStderr);
+    print_output(job, job.stdout_data, job.out_path, STDOUT_FILENO, kStdout);
+    print_output(job, job.stderr_data, job.err_path, STDERR_FILENO, kStderr);
 }
 
 void JobReport::print_json(const FinishedJob& job) {
     const nlohmann::json line{
-        {"seq", job.spec->seq},
-        {"command", job.spec->command},
+        {"seq", job.spec.seq},
+        {"command", job.spec.command},
         {"exit_code", job.exit_code},
         {"signal", job.signal != 0 ? nlohmann::json(signal_name(job.signal)) : nlohmann::json()},
         {"timed_out", job.timed_out},
         {"attempts", job.attempts},
         {"duration", job.duration_s},
-        {"stdout", job.stdout_data + slurp_and_remove(job.out_path)},
-        {"stderr",
-         job.error.empty() ? job.stderr_data + slurp_and_remove(job.err_path) : job.error + "\n"},
+        {"stdout", job.stdout_data + slurp_output(job.out_path, job.keep_files)},
+        {"stderr", job.error.empty() ? job.stderr_data + slurp_output(job.err_path, job.keep_files)
+                                     : job.error + "\n"},
     };
     cli::write_all(STDOUT_FILENO,
                    line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
@@ -135,15 +151,23 @@ void JobReport::update_progress(std::size_t running, bool force) {
     last_progress_ = now;
     const double elapsed = now - started_at_;
     const double rate = elapsed > 0 ? static_cast<double>(done_ - skipped_) / elapsed : 0;
-    char eta[32] = "?";
-    if (rate > 0)
-        std::snprintf(eta, sizeof eta, "%.0fs", static_cast<double>(total_ - done_) / rate);
+    char total[32] = "";  // "/TOTAL" once known
+    char eta[32] = "";
+    if (total_) {
+        std::snprintf(total, sizeof total, "/%zu", *total_);
+        if (rate > 0) {
+            std::snprintf(eta, sizeof eta, ", ETA %.0fs",
+                          static_cast<double>(*total_ - std::min(*total_, done_)) / rate);
+        } else {
+            std::snprintf(eta, sizeof eta, ", ETA ?");
+        }
+    }
     char skipped[48] = "";
     if (skipped_ != 0) std::snprintf(skipped, sizeof skipped, ", %zu skipped", skipped_);
-    char line[200];
-    const int n = std::snprintf(
-        line, sizeof line, "\r\033[K%zu/%zu done%s, %zu running, %zu failed, %.1f jobs/s, ETA %s",
-        done_, total_, skipped, running, failed_, rate, eta);
+    char line[224];
+    const int n = std::snprintf(line, sizeof line,
+                                "\r\033[K%zu%s done%s, %zu running, %zu failed, %.1f jobs/s%s",
+                                done_, total, skipped, running, failed_, rate, eta);
     cli::write_all(STDERR_FILENO,
                    std::string_view(line, static_cast<std::size_t>(
                                               std::clamp(n, 0, static_cast<int>(sizeof line) - 1))),
@@ -173,6 +197,7 @@ void JobReport::close() {
         for (auto& [seq, job] : held_) discard(job);
     }
     held_.clear();
+    held_bytes_ = 0;
     if (!writing_) return;
     clear_progress();
     if (joblog_) joblog_->sync();

@@ -73,11 +73,11 @@ Joblog::Joblog(const std::filesystem::path& path, JoblogSettings settings)
 void Joblog::write(const FinishedJob& job) {
     char numbers[256];
     std::snprintf(numbers, sizeof numbers, "%llu\t:\t%.3f\t%10.3f\t%zu\t%llu\t%d\t%d\t",
-                  static_cast<unsigned long long>(job.spec->seq), job.start_unix_s, job.duration_s,
-                  job.spec->input.size(), static_cast<unsigned long long>(job.stdout_bytes),
+                  static_cast<unsigned long long>(job.spec.seq), job.start_unix_s, job.duration_s,
+                  job.spec.input.size(), static_cast<unsigned long long>(job.stdout_bytes),
                   job.timed_out ? -1 : job.exit_code, job.timed_out ? 15 : job.signal);
     // One write(2) for the whole line (see the header).
-    cli::write_all(file_.get(), numbers + joblog_command(job.spec->command, job.spec->input) + "\n",
+    cli::write_all(file_.get(), numbers + joblog_command(job.spec.command, job.spec.input) + "\n",
                    name_);
     if (!unsynced_since_) unsynced_since_ = std::chrono::steady_clock::now();
     sync_if_due();
@@ -90,6 +90,7 @@ void Joblog::sync_if_due() {
 void Joblog::sync() {
     if (!unsynced_since_) return;
     unsynced_since_.reset();
+    if (before_sync_) before_sync_();
     // EINVAL: a pipe or terminal (--joblog /dev/stdout), with nothing to make durable.
     if (::fdatasync(file_.get()) != 0 && errno != EINVAL) throw cli::OutputError(name_, errno);
     if (!directory_synced_) {

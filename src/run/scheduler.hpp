@@ -2,8 +2,6 @@
 // the --rate / --delay pace, retried on failure, stopped by --halt or SIGINT/SIGTERM.
 #pragma once
 
-#include <vector>
-
 #include "job_source.hpp"
 #include "run_options.hpp"
 
@@ -16,6 +14,7 @@ namespace run {
 // worker is reaped, the private directory removed, and then the error is rethrown.
 // A template job is expanded when it starts, in its job slot ({%}: 1 to -j, the slot of a
 // finished job reused, as GNU parallel); its spec's command is then the expanded text.
-int run_jobs(std::vector<JobSpec> jobs, const RunOptions& options);
+// Jobs are taken from `jobs` as slots free up, so the input is read as it arrives.
+int run_jobs(JobStream& jobs, const RunOptions& options);
 
 }  // namespace run

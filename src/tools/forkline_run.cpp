@@ -6,30 +6,32 @@
 #include <cstdio>
 #include <cstdlib>
 #include <forkline/forkline.hpp>
+#include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "halt_policy.hpp"
-#include "input.hpp"
 #include "job_shell.hpp"
 #include "job_slots.hpp"
 #include "job_source.hpp"
+#include "line_jobs.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
+#include "output.hpp"
 #include "resume.hpp"
 #include "run_options.hpp"
 #include "scheduler.hpp"
 #include "subcommands.hpp"
+#include "template_jobs.hpp"
 #include "tool.hpp"
 #include "unsupported_options.hpp"
 #include "usage_error.hpp"
 
 namespace {
 
-constexpr const char* kRunUsage = R"(usage: forkline run [OPTIONS] [TEMPLATE [::: ARG…]]
+constexpr const char* kRunUsage = R"(usage: forkline run [OPTIONS] [TEMPLATE [SOURCE…]]
 
 Run commands in parallel on a pool of worker processes.
   forkline run -j 4 'gzip -9 {}' ::: *.log          template + arguments
@@ -79,7 +81,9 @@ Options:
                      fail=1 / done=1; the % of failed jobs with N%; else the failed count
   --rate N/s|N/m     start at most N jobs per second (or minute)
   --delay S          wait S seconds between two starts
-  -k, --keep-order   print outputs in input order (default: completion order)
+  -k, --keep-order   print outputs in input order (default: completion order); a job
+                     that ends far ahead of a slow one is held, but at most 1000 jobs or
+                     16 MiB of output: then no new job starts until the slow one ends
   --joblog [+]FILE   GNU parallel's joblog (TSV: Seq Host Starttime JobRuntime Send Receive
                      Exitval Signal Command); +FILE appends. In Command, backslash, tab,
                      newline and carriage return are written \\ \t \n \r, other control
@@ -95,14 +99,41 @@ Options:
                      command line's jobs are ignored), with the same --shell as before
   --json             one JSON line per finished job (seq, command, exit_code, signal,
                      timed_out, attempts, duration, stdout, stderr; invalid UTF-8 -> U+FFFD)
+  --line-buffer, --lb
+                     print whole lines of every running job as they come (a line is never
+                     cut or mixed; a job's unterminated last piece when it ends)
+  -u, --ungroup      print output bytes as they come (lines of jobs may mix)
+  --group            each job's output whole when it ends (the default)
+  --tag              put the job's arguments and a TAB before each output line (stdout and
+                     stderr; grouped or --line-buffer)
+  --tagstring STR    as --tag, with STR (placeholders expanded, unquoted) as the tag
+  --results, --res DIR
+                     keep each job's output in DIR/1/ARG/{stdout,stderr,seq,signal,exitval}
+                     (GNU parallel's folders), and DIR/index.jsonl (one line per job: seq,
+                     exit_code, signal, timed_out, command, directory); printed too
   --dry-run          print the commands, run nothing
   --progress, --bar, --eta
                      progress line on stderr even when it is not a terminal (done,
-                     running, failed, rate, ETA)
+                     running, failed, rate; the total and ETA once the input has ended)
   --no-progress      no progress line, even on a terminal
-  -r, --no-run-if-empty, --will-cite, --no-notice
-                     accepted for GNU scripts: forkline runs no job for an empty line and
-                     prints no notice
+  -r, --no-run-if-empty  no job for an empty (or blank) record of a file or stdin
+  --will-cite, --no-notice
+                     accepted for GNU scripts: forkline prints no notice
+Input sources (after the template; as GNU parallel):
+  ::: ARG…           arguments; several ::: give every combination, the last fastest
+  :::+ ARG…          arguments zipped with the source before it (as many as the shorter)
+  :::: FILE…         each FILE's records a source ('-': stdin); ::::+ zips as :::+
+  -a, --arg-file F   the same before the other sources (may be repeated)
+  --link             zip every source; the shorter ones wrap around
+  -0, --null         records end with a NUL byte (default: a newline)
+  -d, --delimiter D  records end with D (\n \t \r \0 \\ escapes)
+  --colsep REGEX     split each record into columns {1}…{N}
+  --header :         the first record of each source names its columns: {name}
+Records are read as they arrive (a slow pipe, a FIFO that never closes: each job starts
+once its record is complete). Only the first source streams; the others are read whole
+first. An empty line is an empty argument (as GNU parallel) unless -r; in a command file
+blank lines and # comments are skipped.
+
   -h, --help         show this help
   --version          show the version
 
@@ -167,6 +198,21 @@ void parse_timeout(const std::string& text, run::RunOptions& options) {
     options.timeout_s = seconds("--timeout", text);
 }
 
+using Output = run::RunOptions::Output;
+
+void set_tag(run::RunOptions& options, const std::string& tag) {
+    if (options.tag && *options.tag != tag)
+        throw UsageError("--tag and --tagstring contradict each other");
+    if (tag.empty()) throw UsageError("--tagstring needs a non-empty tag");
+    try {
+        run::CommandTemplate checked(tag, {});  // the scheduler expands it as a template
+    } catch (const UsageError& e) {
+        throw UsageError("--tagstring " + cli::quoted(tag) +
+                         " is read as a template is, and cannot be: " + e.what());
+    }
+    options.tag = tag;
+}
+
 using Resume = run::RunOptions::Resume;
 
 // --joblog +FILE appends (GNU parallel); ./+FILE names a file that starts with '+'.
@@ -194,8 +240,10 @@ struct Arguments {
     run::RunOptions options;
     std::optional<std::string> command_template;
     std::optional<std::string> jobs_file;     // --json-jobs
-    bool have_arguments = false;              // ::: given
-    std::vector<std::string> arguments;       // after :::
+    std::vector<run::InputSource> arg_files;  // -a FILE…
+    std::vector<run::InputSource> sources;    // after the template: ::: :::+ :::: ::::+
+    run::RecordSettings records;              // -0, -d, --colsep, --header, --link, -r
+    bool null = false;                        // -0 given
     run::TemplateSettings template_settings;  // -I, -m, -X, -N
     run::BatchSettings batching;              // -n, -N, -m, -X
     bool grouping = false;                    // one of -I -n -N -m -X given
@@ -206,7 +254,34 @@ struct Arguments {
     bool as_many_as_possible = false;       // -j 0: bounded by the number of jobs too
     bool shell_flag = false;                // a bare --shell
     std::optional<std::string> shell_name;  // --shell=SHELL, or the word after --shell
+    bool output_given = false;              // --group, --line-buffer or -u
 };
+
+// --group, --line-buffer, -u: one of them (GNU parallel takes the last one silently).
+void set_output(Arguments& args, Output output) {
+    constexpr const char* kNames[] = {"--group", "--line-buffer", "-u (--ungroup)"};
+    const auto name = [&](Output o) { return std::string(kNames[static_cast<int>(o)]); };
+    if (args.output_given && args.options.output != output)
+        throw UsageError(name(args.options.output) + " and " + name(output) +
+                         " contradict each other");
+    args.output_given = true;
+    args.options.output = output;
+}
+
+// Output modes that cannot work together.
+void check_output_options(const Arguments& args) {
+    const auto& options = args.options;
+    const bool live = options.output != Output::grouped;
+    const char* mode = options.output == Output::ungroup ? "-u" : "--line-buffer";
+    if (live && options.json)
+        throw UsageError(std::string(mode) + " and --json contradict each other");
+    if (live && options.keep_order)
+        throw UsageError(std::string(mode) + " with --keep-order is not supported");
+    if (options.output == Output::ungroup && options.tag)
+        throw UsageError("-u passes bytes on as they come: no lines to tag (use --line-buffer)");
+    if (args.dry_run && options.results)
+        throw UsageError("--dry-run runs nothing: it has no --results");
+}
 
 // -j and its spellings (run/job_slots.hpp).
 void set_job_slots(Arguments& args, const std::string& option, const std::string& text) {
@@ -235,7 +310,52 @@ void choose_shell(Arguments& args, int argc, char** argv, std::vector<std::strin
     args.options.shell = args.shell_flag || from_environment;
 }
 
-// Options first (getopt_long, stopping at the template); then TEMPLATE [::: ARG…].
+bool is_source_marker(const std::string& operand) {
+    return operand == ":::" || operand == ":::+" || operand == "::::" || operand == "::::+";
+}
+
+// --header: only ':' (the first record names the columns), as people use it.
+bool parse_header(const std::string& text) {
+    if (text != ":") throw UsageError("--header takes ':' (the first record names the columns)");
+    return true;
+}
+
+// TEMPLATE, then the input sources: `::: ARG…` and `:::+ ARG…` (one source each), `:::: FILE…`
+// and `::::+ FILE…` (a source per file); -a files go first (GNU's order).
+void parse_sources(const std::vector<std::string>& operands, Arguments& args) {
+    auto operand = operands.begin();
+    if (operand != operands.end() && !is_source_marker(*operand))
+        args.command_template = *operand++;
+    if (operand != operands.end() && !is_source_marker(*operand)) {
+        throw UsageError("unexpected argument " + cli::quoted(*operand) +
+                         " after the template: quote the whole command as one argument; "
+                         "options go before it, arguments after :::");
+    }
+    args.sources = args.arg_files;
+    const auto source_starts = [&](auto at) {
+        return at == operands.end() || is_source_marker(*at);
+    };
+    for (; operand != operands.end(); ++operand) {
+        if (!is_source_marker(*operand)) {
+            args.sources.back().values.push_back(*operand);
+            continue;
+        }
+        const bool linked = operand->ends_with("+");
+        if (!operand->starts_with("::::")) {
+            args.sources.push_back({.values = {}, .path = std::nullopt, .linked = linked});
+            continue;
+        }
+        if (source_starts(operand + 1)) throw UsageError(*operand + " needs a file name");
+        for (bool first = true; !source_starts(operand + 1); first = false)
+            args.sources.push_back({.values = {}, .path = *++operand, .linked = first && linked});
+    }
+    if (args.null) {
+        if (args.records.separator != "\n") throw UsageError("-0 and -d contradict each other");
+        args.records.separator = std::string(1, '\0');
+    }
+}
+
+// Options first (getopt_long, stopping at the template); then TEMPLATE [SOURCE…].
 Arguments parse_arguments(int argc, char** argv) {
     Arguments args;
     auto& options = args.options;
@@ -282,8 +402,8 @@ Arguments parse_arguments(int argc, char** argv) {
         {"progress", 0, false, [&](auto&) { args.progress = true; }},
         {"bar", 0, false, [&](auto&) { args.progress = true; }},
         {"eta", 0, false, [&](auto&) { args.progress = true; }},
-        {"no-run-if-empty", 'r', false, [](auto&) {}},  // never a job for an empty line
-        {"will-cite", 0, false, [](auto&) {}},          // forkline prints no notice
+        {"no-run-if-empty", 'r', false, [&](auto&) { args.records.skip_blank = true; }},
+        {"will-cite", 0, false, [](auto&) {}},  // forkline prints no notice
         {"no-notice", 0, false, [](auto&) {}},
         {"no-progress", 0, false, [&](auto&) { args.no_progress = true; }},
         {"max-procs", 'j', true, [&](auto& n) { set_job_slots(args, "-j", n); }},
@@ -299,6 +419,23 @@ Arguments parse_arguments(int argc, char** argv) {
         {"max-replace-args", 'N', true, [&](auto& k) { group("-N", k, true); }},
         {nullptr, 'm', false, [&](auto&) { fill(run::ReplaceMode::multiple); }},
         {nullptr, 'X', false, [&](auto&) { fill(run::ReplaceMode::context); }},
+        {"line-buffer", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
+        {"lb", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
+        {"ungroup", 'u', false, [&](auto&) { set_output(args, Output::ungroup); }},
+        {"group", 0, false, [&](auto&) { set_output(args, Output::grouped); }},
+        {"tag", 0, false, [&](auto&) { set_tag(options, "{}"); }},
+        {"tagstring", 0, true, [&](auto& text) { set_tag(options, text); }},
+        {"results", 0, true, [&](auto& dir) { options.results = dir; }},
+        {"res", 0, true, [&](auto& dir) { options.results = dir; }},
+        // Input sources and separators (run/argument_records.hpp).
+        {"arg-file", 'a', true,
+         [&](auto& file) { args.arg_files.push_back({.values = {}, .path = file}); }},
+        {"null", '0', false, [&](auto&) { args.null = true; }},
+        {"delimiter", 'd', true,
+         [&](auto& d) { args.records.separator = run::parse_delimiter(d); }},
+        {"colsep", 0, true, [&](auto& regex) { args.records.column_separator = regex; }},
+        {"header", 0, true, [&](auto& header) { args.records.header = parse_header(header); }},
+        {"link", 0, false, [&](auto&) { args.records.link = true; }},
     };
     auto refused = run::unsupported_gnu_options();
     known.insert(known.end(), refused.begin(), refused.end());
@@ -306,20 +443,7 @@ Arguments parse_arguments(int argc, char** argv) {
                                        cli::Operands::last);
     choose_shell(args, argc, argv, operands);
 
-    auto operand = operands.begin();
-    if (operand != operands.end() && *operand != ":::") args.command_template = *operand++;
-    if (operand != operands.end() && *operand == ":::") {
-        args.have_arguments = true;
-        args.arguments.assign(operand + 1, operands.end());
-        for (const auto& argument : args.arguments) {
-            if (argument.starts_with(":::"))
-                throw UsageError("one ::: source only, not a second " + cli::quoted(argument));
-        }
-    } else if (operand != operands.end()) {
-        throw UsageError("unexpected argument " + cli::quoted(*operand) +
-                         " after the template: quote the whole command as one argument; "
-                         "options go before it, arguments after :::");
-    }
+    parse_sources(operands, args);
 
     if (args.progress && args.no_progress)
         throw UsageError("--progress (--bar, --eta) and --no-progress contradict each other");
@@ -328,57 +452,72 @@ Arguments parse_arguments(int argc, char** argv) {
         throw UsageError("--dry-run runs nothing: it has no --json results");
     if (args.dry_run && options.joblog)
         throw UsageError("--dry-run runs nothing: it has no --joblog");
+    check_output_options(args);
     if (options.resume != Resume::none && !options.joblog)
         throw UsageError("--resume, --resume-failed and --retry-failed need --joblog FILE");
-    if (args.jobs_file && (args.command_template || args.have_arguments))
-        throw UsageError("--json-jobs takes no template or ::: arguments");
-    if (args.have_arguments && !args.command_template)
+    if (args.jobs_file && (args.command_template || !args.sources.empty()))
+        throw UsageError("--json-jobs takes no template or input sources");
+    if (!args.command_template && args.sources.size() > 1)
+        throw UsageError("several input sources need a command template");
+    if (!args.command_template && !args.sources.empty() && !args.sources.front().path)
         throw UsageError("::: arguments need a command template");
     if (args.grouping && !args.command_template)
         throw UsageError("-I, -n, -N, -m and -X work on a template: give one");
+    if (!args.command_template && (args.records.column_separator || args.records.header))
+        throw UsageError("--colsep and --header name the columns of a template's arguments");
     args.template_settings.shell = options.shell;
     if (args.batching.fill_command_line && !args.counted) args.batching.max_records = 0;
     return args;
 }
 
-// `command`: the template, if any (it outlives the jobs).
-std::vector<run::JobSpec> read_jobs(const Arguments& args, const run::CommandTemplate* command) {
+// The jobs, read as they come: the first input source streams (stdin by default). A
+// template is made into `command` (which outlives the jobs) once the sources' --header
+// named its columns.
+std::unique_ptr<run::JobStream> open_jobs(Arguments& args,
+                                          std::optional<run::CommandTemplate>& command) {
     if (args.options.resume == Resume::retry_failed) {
-        if (args.jobs_file || args.command_template || args.have_arguments) {
+        if (args.jobs_file || args.command_template || !args.sources.empty()) {
             std::fprintf(stderr,
                          "forkline run: warning: --retry-failed runs the commands of the "
                          "joblog: the command line's jobs are ignored (as GNU parallel)\n");
         }
-        return run::jobs_to_retry(*args.options.joblog);
+        return std::make_unique<run::JobList>(run::jobs_to_retry(*args.options.joblog));
     }
     if (args.jobs_file) {
-        std::istringstream lines(cli::read_input(*args.jobs_file));
-        return run::jobs_from_json_lines(lines);
+        return std::make_unique<run::LineJobs>(run::RecordReader(*args.jobs_file, "\n"),
+                                               run::LineJobs::Format::json_lines);
     }
-    if (args.have_arguments)
-        return run::jobs_from_arguments(*command, args.arguments, args.batching);
-    if (::isatty(STDIN_FILENO) != 0)
+    if (args.sources.empty() && ::isatty(STDIN_FILENO) != 0)
         throw UsageError("no jobs: give ::: arguments, or lines on stdin");
-    std::istringstream lines(cli::read_input("-"));
-    return run::jobs_from_lines(lines, command, args.batching);
+    if (!args.command_template) {
+        const auto path = args.sources.empty() ? "-" : *args.sources.front().path;
+        return std::make_unique<run::LineJobs>(run::RecordReader(path, args.records.separator),
+                                               run::LineJobs::Format::commands);
+    }
+    run::ArgumentRecords records(args.sources, args.records);
+    args.template_settings.column_names = records.column_names();
+    command.emplace(*args.command_template, args.template_settings);
+    return std::make_unique<run::TemplateJobs>(*command, std::move(records), args.batching);
 }
 
-// Prints the commands, with {%} as if each job ran after the one -j before it (as GNU
-// parallel); jobs that could not be built count as failed, as in a real run.
-int print_dry_run(const std::vector<run::JobSpec>& jobs, unsigned workers) {
+// Prints the commands as the input comes (flushed whenever the input is awaited), with {%}
+// as if each job ran after the one -j before it (as GNU parallel); jobs that could not be
+// built count as failed, as in a real run.
+int print_dry_run(run::JobStream& jobs, unsigned workers) {
     std::size_t failed = 0;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        auto error = jobs[i].error;
-        if (error.empty()) {
+    for (std::size_t i = 0;; ++i) {
+        auto job = run::next_waiting(jobs, [] { cli::check_output(stdout); });
+        if (!job) break;
+        if (job->error.empty()) {
             try {
-                const auto command = run::command_text(jobs[i], unsigned(i % workers) + 1);
+                const auto command = run::command_text(*job, unsigned(i % workers) + 1);
                 std::printf("%s\n", command.c_str());
                 continue;
             } catch (const run::ExpandError& e) {
-                error = run::error_prefix(jobs[i]) + e.what();
+                job->error = run::error_prefix(*job) + e.what();
             }
         }
-        std::fprintf(stderr, "forkline run: %s\n", error.c_str());
+        std::fprintf(stderr, "forkline run: %s\n", job->error.c_str());
         ++failed;
     }
     return static_cast<int>(std::min<std::size_t>(failed, 101));
@@ -389,14 +528,19 @@ int print_dry_run(const std::vector<run::JobSpec>& jobs, unsigned workers) {
 int run_main(int argc, char** argv) {
     auto args = parse_arguments(argc, argv);
     std::optional<run::CommandTemplate> command;
-    if (args.command_template) command.emplace(*args.command_template, args.template_settings);
-    auto jobs = read_jobs(args, command ? &*command : nullptr);
+    const auto jobs = open_jobs(args, command);
     if (args.dry_run)
         return print_dry_run(
-            jobs, args.options.jobs != 0 ? args.options.jobs : forkline::available_cores());
-    // -j 0: no idle workers beyond the jobs (GNU parallel bounds it by the input too).
-    if (args.as_many_as_possible)
+            *jobs, args.options.jobs != 0 ? args.options.jobs : forkline::available_cores());
+    // What is ready now is read ahead when a decision needs the number of jobs: -j 0 bounds
+    // the workers by it (as GNU parallel) when the input ends within as many jobs as the
+    // limits allow; --halt WHY=N% needs it (GNU parallel reads the whole input first; here
+    // what has arrived: a ::: list or a file whole, a pipe as far as it was written).
+    const bool percent_halt = args.options.halt.percent > 0;
+    if (!args.as_many_as_possible && !percent_halt) return run::run_jobs(*jobs, args.options);
+    run::ReadAhead ahead(*jobs, percent_halt ? SIZE_MAX : args.options.jobs);
+    if (const auto total = jobs->total(); total && args.as_many_as_possible)
         args.options.jobs = static_cast<unsigned>(
-            std::min<std::size_t>(args.options.jobs, std::max<std::size_t>(jobs.size(), 1)));
-    return run::run_jobs(std::move(jobs), args.options);
+            std::min<std::size_t>(args.options.jobs, std::max<std::size_t>(*total, 1)));
+    return run::run_jobs(ahead, args.options);
 }

@@ -6,22 +6,18 @@
 #include <sstream>
 #include <string>
 
-#include "job_source.hpp"
+#include "line_jobs.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string text(reinterpret_cast<const char*>(data), size);
-    std::istringstream in(text);
-    const auto jobs = run::jobs_from_json_lines(in);
-    std::size_t lines = 0;
-    std::istringstream count(text);
-    for (std::string line; std::getline(count, line);) {
-        if (line.find_first_not_of(" \t\r") != std::string::npos) ++lines;
-    }
-    if (jobs.size() != lines) std::abort();
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (jobs[i].seq != i + 1) std::abort();
-        if (jobs[i].error.empty() && jobs[i].command.empty()) std::abort();  // runnable, or says why not
-        if (!jobs[i].error.empty() && jobs[i].error.rfind("line ", 0) != 0) std::abort();
+    std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++n;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        const auto job = run::job_from_json(line, n);
+        if (job.error.empty() && job.command.empty()) std::abort();  // runnable, or says why not
+        if (!job.error.empty() && job.error.rfind("line " + std::to_string(n) + ": ", 0) != 0)
+            std::abort();
     }
     return 0;
 }
