@@ -1093,6 +1093,26 @@ TEST_CASE("progress with an unknown total: done, running, failed, rate; the tota
     CHECK(r.out.find("status=0") != std::string::npos);
 }
 
+TEST_CASE("a slow job holds back no other: 60 quick jobs run while it waits for them") {
+    // Queue slots are reused in order, so a job still running once stopped every start
+    // after 2 x -j more: the slow job here would have waited for jobs that never came.
+    const auto dir = scratch() / "slow-first";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir / "quick");
+    const auto d = test_support::shell_quoted(dir.string());
+    const std::string script =
+        "d=" + d +
+        "; if [ {} = 1 ]; then i=0; until [ \"$(ls \"$d/quick\" | wc -l)\" -ge 60 ]; do "
+        "sleep 0.01; i=$((i+1)); [ $i -ge 2000 ] && exit 1; done; echo all seen; "
+        "else touch \"$d/quick/{}\"; fi";
+    std::vector<std::string> args = {"-j", "2", "--shell", script, ":::"};
+    for (int i = 1; i <= 61; ++i) args.push_back(std::to_string(i));
+    const auto r = forkline_run(args);
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out == "all seen\n");
+}
+
 TEST_CASE("--keep-order: jobs that end ahead of a slow one are held, then printed in order") {
     const auto dir = scratch() / "keep-order-held";
     std::filesystem::create_directories(dir);

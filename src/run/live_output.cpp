@@ -107,7 +107,7 @@ OutputPaths LiveOutput::start(std::uint64_t seq, std::string tag, const OutputPa
     return paths;
 }
 
-bool LiveOutput::pump(std::chrono::milliseconds timeout) {
+bool LiveOutput::pump(std::chrono::milliseconds timeout, std::span<const int> also) {
     std::vector<pollfd> fds;
     std::vector<Stream*> streams;
     for (auto& [seq, job] : jobs_) {
@@ -116,11 +116,12 @@ bool LiveOutput::pump(std::chrono::milliseconds timeout) {
             streams.push_back(&stream);
         }
     }
+    for (const int fd : also) fds.push_back({fd, POLLIN, 0});
     const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
     if (ready <= 0) return false;  // EINTR: the caller's loop comes back
     // One read per ready FIFO and round, so that a chatty job cannot starve the others.
     bool moved = false;
-    for (std::size_t i = 0; i < fds.size(); ++i) {
+    for (std::size_t i = 0; i < streams.size(); ++i) {
         if (fds[i].revents != 0) moved = read_into(*streams[i]) || moved;
     }
     return moved;

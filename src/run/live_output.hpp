@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -55,10 +56,11 @@ class LiveOutput {
     // created and get every byte of its stdout and stderr too. Throws forkline::OsError.
     OutputPaths start(std::uint64_t seq, std::string tag, const OutputPaths& copies = {});
 
-    // Forwards what the FIFOs hold, waiting up to `timeout` for something to come; returns
-    // whether anything came. Throws cli::OutputError when our stdout or stderr (or a
-    // --results copy) cannot be written.
-    bool pump(std::chrono::milliseconds timeout);
+    // Forwards what the FIFOs hold, waiting up to `timeout` for something to come on them
+    // or on `also` (the caller's descriptors, readable when it has something to do: one
+    // wait serves both); returns whether output came. Throws cli::OutputError when our
+    // stdout or stderr (or a --results copy) cannot be written.
+    bool pump(std::chrono::milliseconds timeout, std::span<const int> also = {});
 
     // Job `seq` has ended: forwards the rest of its output, closes and removes its FIFOs.
     // Returns how many bytes it wrote on its stdout (the joblog's Receive).

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 
+#include <bit>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -109,7 +110,7 @@ class Scheduler {
             {.worker_program = forkline::find_worker("command_worker"),
              .worker_args = {directory_.path().string()},
              .workers = workers_,
-             .queue_slots = 2 * workers_,
+             .queue_slots = queue_slots(),
              .max_job_size = kMaxJobBytes,
              .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
              .claim_batch = 1,
@@ -140,7 +141,7 @@ class Scheduler {
             report_.close();
         });
         if (error_) std::rethrow_exception(error_);  // the directory goes on the way out
-        if (!nothing_left()) report_not_run();
+        if (!nothing_left() || dropped_ != 0) report_not_run();
         if (terminated) return 128 + SIGTERM;
         if (interrupts > 0) return 128 + SIGINT;
         return halt_.exit_status(report_.failed(), report_.done());
@@ -148,7 +149,9 @@ class Scheduler {
 
   private:
     static constexpr std::size_t kMaxJobBytes = 1 << 20;
-    static constexpr std::chrono::milliseconds kLivePoll{1};
+    // The longest wait without a look at the signals' flags and --grace (a signal also
+    // ends a wait at once).
+    static constexpr std::chrono::milliseconds kLongestWait{100};
     static constexpr std::chrono::milliseconds kNoWait{0};
 
     struct Running {
@@ -160,32 +163,38 @@ class Scheduler {
         std::string tag{};                  // --tag, --tagstring: before each output line
     };
 
-    bool nothing_left() const { return jobs_.ended() && retry_.empty(); }
+    bool nothing_left() const { return jobs_.ended() && retry_.empty() && !blocked_; }
 
-    // Waits until a result may be delivered, the input may have a job, or the pace allows a
-    // start: a short nap while both results and input are awaited (the pool has no fd).
+    // Waits until a result may be delivered, the input may have a job, a running job's live
+    // output came, or the pace allows a start: one poll(2) over the pool's descriptor, the
+    // input's and the FIFOs (a signal ends it early: EINTR).
     void wait_for_work() {
+        if (pool_->in_flight() > 0 && pool_->poll(kNoWait) > 0) return;  // results: go on
         const auto pace = pacer_.wait();
-        const bool awaiting_input = !stopping_ && retry_.empty() && !jobs_.ended() &&
+        const bool awaiting_input = !stopping_ && !blocked_ && retry_.empty() && !jobs_.ended() &&
                                     pool_->in_flight() < workers_ && pace == Clock::duration{} &&
                                     !report_.holding_full();
         const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-            awaiting_input ? std::chrono::milliseconds(pool_->in_flight() > 0 ? 1 : 100)
-                           : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1),
-                                                         std::chrono::milliseconds(100)));
-        if (pool_->in_flight() > 0) {
-            wait_for_events(timeout);
+            pace == Clock::duration{}
+                ? kLongestWait
+                : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
+        std::vector<int> also;
+        if (pool_->in_flight() > 0) also.push_back(pool_->fd());
+        if (awaiting_input) also.push_back(jobs_.wait_fd());
+        if (live_ && !live_->empty()) {
+            guarded([&] { live_->pump(timeout, also); });
             return;
         }
-        pollfd input{.fd = awaiting_input ? jobs_.wait_fd() : -1, .events = POLLIN, .revents = 0};
-        ::poll(&input, 1, static_cast<int>(timeout.count()));  // EINTR: a signal, seen next
+        std::vector<pollfd> fds;
+        for (const int fd : also) fds.push_back({.fd = fd, .events = POLLIN, .revents = 0});
+        ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
     }
 
     // The run stopped early: how many jobs it did not run, counted as far as the input
     // already read allows (an endless input is not waited for).
     void report_not_run() {
         constexpr std::size_t kMaxCounted = 100000;
-        std::size_t not_run = 0;
+        std::size_t not_run = dropped_;
         while (not_run < kMaxCounted && jobs_.next()) ++not_run;
         const char* why = interrupts > 0 || terminated ? "interrupted" : "halted";
         if (const auto total = jobs_.total()) {
@@ -197,22 +206,6 @@ class Scheduler {
             std::fprintf(stderr, "forkline run: %s the rest of the input not read (%s)\n",
                          not_run == 0 ? "stopped:" : (count + " jobs not run,").c_str(), why);
         }
-    }
-
-    // Results of the pool, and with live output what the running jobs write. The pool
-    // cannot be polled together with the FIFOs: while output flows, the FIFOs are waited on
-    // (at most kLivePoll, then the pool is looked at); while none does, the pool is (a job
-    // ends as soon as it ends, and output that starts waits at most kLivePoll).
-    void wait_for_events(std::chrono::milliseconds timeout) {
-        if (!live_ || live_->empty()) {
-            pool_->poll(timeout);
-            return;
-        }
-        const auto short_wait = std::min(timeout, kLivePoll);
-        bool moved = false;
-        guarded([&] { moved = live_->pump(output_flowing_ ? short_wait : kNoWait); });
-        output_flowing_ = moved;
-        pool_->poll(moved ? kNoWait : short_wait);
     }
 
     // Where the job's output goes: captured (nothing to say), FIFOs of live output
@@ -264,6 +257,8 @@ class Scheduler {
     }
 
     void start_jobs() {
+        if (stopping_) drop_blocked();
+        if (!submit_blocked()) return;
         while (!stopping_ && pool_->in_flight() < workers_ && !free_slots_.empty() &&
                pacer_.wait() == Clock::duration{}) {
             Running job{};
@@ -281,12 +276,39 @@ class Scheduler {
             job.slot = *free_slots_.begin();
             free_slots_.erase(free_slots_.begin());
             if (tag_) job.tag = job_tag(*tag_, job.spec, job.slot);
-            if (!submit(job)) {
-                free_slots_.insert(job.slot);
-                continue;
+            switch (submit(job)) {
+                case Submitted::yes:
+                    pacer_.started();
+                    break;
+                case Submitted::cannot_run:
+                    free_slots_.insert(job.slot);
+                    break;
+                case Submitted::queue_full:
+                    return;  // blocked_ holds it
             }
-            pacer_.started();
         }
+    }
+
+    // The job that found the queue full (its slots free in order: one long job holds back
+    // the reuse of those after it), submitted once a result freed one. False while the
+    // queue is still full.
+    bool submit_blocked() {
+        if (!blocked_) return true;
+        const auto id = pool_->try_submit(std::span<const std::byte>(blocked_->bytes));
+        if (!id) return false;
+        running_[*id] = std::move(blocked_->job);
+        blocked_.reset();
+        pacer_.started();
+        return true;
+    }
+
+    // Stopping: the blocked job will not run (report_not_run() counts it).
+    void drop_blocked() {
+        if (!blocked_) return;
+        if (live_) guarded([&] { live_->finish(blocked_->job.spec.seq); });
+        free_slots_.insert(blocked_->job.slot);
+        blocked_.reset();
+        ++dropped_;
     }
 
     // A job the joblog has done: not run, reported in its turn (--keep-order) with the
@@ -306,8 +328,19 @@ class Scheduler {
         });
     }
 
-    // False when the job cannot run at all (reported as failed at once).
-    bool submit(Running& job) {
+    // Slots are reused in queue order: a job still running holds back the start of every
+    // job submitted queue_slots() after it, so the ring is far longer than -j. Its pages are
+    // only touched when used: a slot costs its job's and result's bytes, not kMaxJobBytes.
+    static constexpr unsigned kMinQueueSlots = 128;
+    unsigned queue_slots() const { return std::bit_ceil(std::max(kMinQueueSlots, 2 * workers_)); }
+
+    enum class Submitted {
+        yes,
+        cannot_run,  // reported as failed at once, or replayed from the joblog
+        queue_full,  // kept in blocked_
+    };
+
+    Submitted submit(Running& job) {
         auto& spec = job.spec;
         std::string error = spec.error;
         if (error.empty()) {
@@ -323,7 +356,7 @@ class Scheduler {
         // Known only once expanded: the joblog's key is the command text and its input.
         if (error.empty() && job.attempt == 1 && resume_.skip(spec.seq, spec.command, spec.input)) {
             replay(spec, job.tag);
-            return false;
+            return Submitted::cannot_run;
         }
         CommandJob command{.seq = spec.seq,
                            .shell = options_.shell,
@@ -351,10 +384,15 @@ class Scheduler {
             finished.exit_code = 2;
             finished.error = error;
             report_finished(std::move(finished));
-            return false;
+            return Submitted::cannot_run;
         }
-        running_[pool_->submit(std::span<const std::byte>(bytes))] = std::move(job);
-        return true;
+        const auto id = pool_->try_submit(std::span<const std::byte>(bytes));
+        if (!id) {
+            blocked_.emplace(Blocked{std::move(job), bytes});
+            return Submitted::queue_full;
+        }
+        running_[*id] = std::move(job);
+        return Submitted::yes;
     }
 
     void on_result(const forkline::JobResult& result) {
@@ -464,17 +502,22 @@ class Scheduler {
     std::optional<ResultsDirectory> results_;  // --results
     std::optional<CommandTemplate> tag_;       // --tag, --tagstring
     std::optional<LiveOutput> live_;           // --line-buffer, --ungroup
-    bool output_flowing_ = false;              // the last look at the FIFOs found output
     StartPacer pacer_;
     HaltPolicy halt_;
     MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%
     forkline::Pool* pool_ = nullptr;
     std::deque<Running> retry_;  // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
-    std::set<unsigned> free_slots_;  // job slots ({%}) no running job holds, lowest first
-    bool stopping_ = false;          // start nothing new
-    bool cancelled_ = false;         // running jobs were told to stop
-    std::exception_ptr error_;       // the first error: the run stops, run() rethrows it
+    struct Blocked {
+        Running job;
+        std::vector<std::byte> bytes;
+    };
+    std::optional<Blocked> blocked_;  // ready to start, the queue full (submit_blocked())
+    std::size_t dropped_ = 0;         // blocked jobs a stop left unrun
+    std::set<unsigned> free_slots_;   // job slots ({%}) no running job holds, lowest first
+    bool stopping_ = false;           // start nothing new
+    bool cancelled_ = false;          // running jobs were told to stop
+    std::exception_ptr error_;        // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
     Clock::time_point last_cancel_;
 };

@@ -83,7 +83,9 @@ Options:
   --delay S          wait S seconds between two starts
   -k, --keep-order   print outputs in input order (default: completion order); a job
                      that ends far ahead of a slow one is held, but at most 1000 jobs or
-                     16 MiB of output: then no new job starts until the slow one ends
+                     16 MiB of output: then no new job starts until the slow one ends.
+                     In any order, a job still running lets at most 127 jobs (or 2 x -j)
+                     start after it (the shared queue's length), then starts wait for it
   --joblog [+]FILE   GNU parallel's joblog (TSV: Seq Host Starttime JobRuntime Send Receive
                      Exitval Signal Command); +FILE appends. In Command, backslash, tab,
                      newline and carriage return are written \\ \t \n \r, other control
