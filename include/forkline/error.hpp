@@ -9,6 +9,8 @@
 // rule above holds) that keeps the errno, with the message "WHAT: REASON".
 #pragma once
 
+#include <forkline/requires_cxx20.hpp>
+
 #include <stdexcept>
 #include <string>
 #include <system_error>

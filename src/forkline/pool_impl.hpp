@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "exit_status.hpp"
 #include "job_guardian.hpp"
 #include "segment.hpp"
 #include "spawn.hpp"
@@ -38,7 +39,8 @@ struct Pool::Impl {
     ~Impl();
 
     // pool.cpp: results and the supervision loop.
-    void finished(const FinishedSlot& slot);
+    // `death`: how the worker that held the slot ended, when a death ends the job.
+    void finished(const FinishedSlot& slot, const ExitStatus* death = nullptr);
     void push_job(JobId id, std::span<const std::byte> job);
     void flush_pending();
     void pump(bool may_sleep);

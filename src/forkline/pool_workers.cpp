@@ -157,8 +157,10 @@ void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
     if (status.success())
         throw Error("worker " + program + " exited with code 0 without answering its sentinel");
     ++summary.worker_deaths;
-    queue.recover_worker(index, sink,
-                         [this](std::uint64_t position) { return overdue.erase(position) != 0; });
+    // Its jobs given up on (worker_died, timed_out) say how it ended.
+    queue.recover_worker(
+        index, [this, &status](const FinishedSlot& slot) { finished(slot, &status); },
+        [this](std::uint64_t position) { return overdue.erase(position) != 0; });
     if (unfinished_jobs() > 0 || !closed) spawn_worker(index);
 }
 
