@@ -36,6 +36,7 @@
 #include <forkline/requires_cxx20.hpp>
 
 #include <array>
+#include <bit>
 #include <boost/pfr/core.hpp>
 #include <cstddef>
 #include <cstring>
@@ -65,13 +66,13 @@ namespace detail {
 
 // Why a type is (not) plain bytes.
 enum class Shape {
-    plain,           // its bytes are its value
-    address,         // a pointer, reference or reference_wrapper
-    view,            // a view, span or iterator: a pointer and a size inside
-    field_address,   // an aggregate with such a field (maybe nested)
-    string_literal,  // an array of characters
-    needs_opt_in,    // a trivially copyable class we cannot look inside
-    not_trivial,     // not trivially copyable: needs a codec
+    plain,          // its bytes are its value
+    address,        // a pointer, reference or reference_wrapper
+    view,           // a view, span or iterator: a pointer and a size inside
+    field_address,  // an aggregate with such a field (maybe nested)
+    c_array,        // a C array on its own (a string literal?): not returnable by value
+    needs_opt_in,   // a trivially copyable class we cannot look inside
+    not_trivial,    // not trivially copyable: needs a codec
 };
 
 template <typename T>
@@ -83,12 +84,6 @@ template <typename T>
 inline constexpr bool is_std_array = false;
 template <typename T, std::size_t N>
 inline constexpr bool is_std_array<std::array<T, N>> = true;
-
-template <typename T>
-inline constexpr bool is_char =
-    std::is_same_v<T, char> || std::is_same_v<T, signed char> || std::is_same_v<T, unsigned char> ||
-    std::is_same_v<T, char8_t> || std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t> ||
-    std::is_same_v<T, wchar_t>;
 
 template <typename T>
 constexpr Shape shape_of();
@@ -165,12 +160,12 @@ concept adl_codable = requires(const T& value, std::vector<std::byte>& scratch,
     { forkline_decode(bytes, std::type_identity<T>{}) } -> std::same_as<T>;
 };
 
-// As shape_of, but an array of characters on its own (a string literal, most likely) is
-// refused: with or without its NUL, the worker would guess wrong half the time.
+// As shape_of, but a C array on its own is refused: it cannot be returned by value, and for
+// a string literal the worker would have to guess whether the NUL is part of the text.
 template <typename T>
 constexpr Shape top_level_shape() {
-    if constexpr (std::is_array_v<T> && is_char<std::remove_cv_t<std::remove_all_extents_t<T>>>) {
-        return Shape::string_literal;
+    if constexpr (std::is_array_v<T>) {
+        return Shape::c_array;
     } else {
         return shape_of<T>();
     }
@@ -190,13 +185,17 @@ std::span<const std::byte> bytes_of(const T& value) {
 
 }  // namespace detail
 
-// A codec for T is usable: encode and decode as the top of this file says.
+// codec<T> can encode a T (every codec) / decode one (all but spans of mutable bytes).
 template <typename T>
-concept has_codec = requires(const T& value, std::vector<std::byte>& scratch,
-                             std::span<const std::byte> bytes) {
+concept encodable = requires(const T& value, std::vector<std::byte>& scratch) {
     { codec<T>::encode(value, scratch) } -> std::convertible_to<std::span<const std::byte>>;
+};
+template <typename T>
+concept decodable = requires(std::span<const std::byte> bytes) {
     { codec<T>::decode(bytes) } -> std::convertible_to<T>;
 };
+template <typename T>
+concept has_codec = encodable<T> && decodable<T>;
 
 // Plain values: their bytes, and exactly sizeof(T) of them back.
 template <typename T>
@@ -207,9 +206,9 @@ struct codec<T> {
     }
     static T decode(std::span<const std::byte> bytes) {
         if (bytes.size() != sizeof(T)) detail::wrong_size(bytes.size(), sizeof(T));
-        T value;
-        std::memcpy(&value, bytes.data(), sizeof(T));
-        return value;
+        std::array<std::byte, sizeof(T)> copy;  // T may have no default constructor
+        std::memcpy(copy.data(), bytes.data(), sizeof(T));
+        return std::bit_cast<T>(copy);
     }
 };
 
@@ -281,11 +280,11 @@ namespace detail {
 template <typename>
 inline constexpr bool always_false = false;
 
-// Called where a typed job or result is sent or received: without a codec, one error that
-// says why and what to do instead.
-template <typename T>
+// Called where a typed job or result is sent (encoded) or received (decoded): without a
+// codec, one error that says why and what to do instead.
+template <typename T, bool Decoding>
 consteval bool require_codec() {
-    if constexpr (!has_codec<T>) {
+    if constexpr (Decoding ? !decodable<T> : !encodable<T>) {
         constexpr Shape shape = top_level_shape<T>();
         if constexpr (shape == Shape::address) {
             static_assert(always_false<T>,
@@ -304,10 +303,11 @@ consteval bool require_codec() {
                           "(std::string, std::vector, std::array) and give the type a codec: "
                           "to_json/from_json with <forkline/json_codec.hpp>, or "
                           "forkline::codec<T> (codec.hpp)");
-        } else if constexpr (shape == Shape::string_literal) {
+        } else if constexpr (shape == Shape::c_array) {
             static_assert(always_false<T>,
-                          "forkline: an array of characters (a string literal?) is ambiguous: "
-                          "send std::string_view(\"...\") (no terminating NUL) or a std::array");
+                          "forkline: a C array (a string literal?) is not sent on its own: send "
+                          "std::string_view(\"...\") for text (no terminating NUL) or a "
+                          "std::array");
         } else if constexpr (shape == Shape::needs_opt_in) {
             static_assert(always_false<T>,
                           "forkline: this trivially copyable class is not an aggregate, so "
@@ -329,17 +329,17 @@ consteval bool require_codec() {
 // The value's bytes as its codec encodes them (a view of `value` or of `scratch`).
 template <typename T>
 std::span<const std::byte> encode(const T& value, std::vector<std::byte>& scratch) {
-    static_assert(detail::require_codec<T>());
+    static_assert(detail::require_codec<T, false>());
     scratch.clear();
-    if constexpr (has_codec<T>) return codec<T>::encode(value, scratch);
+    if constexpr (encodable<T>) return codec<T>::encode(value, scratch);
     return {};  // unreachable: only the static_assert's message is worth reading
 }
 
 // A T from bytes its codec encoded; throws what the codec throws (Error for the ready ones).
 template <typename T>
 T decode(std::span<const std::byte> bytes) {
-    static_assert(detail::require_codec<T>());
-    if constexpr (has_codec<T>) return codec<T>::decode(bytes);
+    static_assert(detail::require_codec<T, true>());
+    if constexpr (decodable<T>) return codec<T>::decode(bytes);
     throw Error("no codec");  // unreachable: only the static_assert's message is worth reading
 }
 
