@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "fd_starved.hpp"
 #include "test_job.hpp"
 #include "unique_fd.hpp"
 
@@ -237,4 +238,14 @@ TEST_CASE("next_result()'s nullopt means nothing in flight now: later jobs still
     REQUIRE(later);
     CHECK(later->as<std::uint64_t>() == 42);
     pool.wait();
+}
+
+TEST_CASE("out of descriptors at any step: the pool throws forkline::Error, nothing else") {
+    CHECK(test_support::runs_escaping_forkline_error(
+              [] {
+                  forkline::Pool pool({.worker_program = TEST_WORKER_PATH, .workers = 2});
+                  pool.submit(TestJob{1});
+                  pool.wait();
+              },
+              12) == 0);
 }
