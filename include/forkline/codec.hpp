@@ -2,9 +2,10 @@
 //
 // Pool::submit(const T&), JobResult::as<T>() and serve_typed<Job, Result>() all go through
 // codec<T>, so the supervisor and the worker agree on the bytes. Ready codecs:
-//   - plain values, sent as their bytes: arithmetic types, enums, arrays and std::array of
-//     plain values, aggregates (structs without constructors or base classes) whose fields
-//     are all plain (walked with Boost.PFR), and any type opted in with sent_as_bytes<T>;
+//   - plain values, sent as their bytes: arithmetic types, enums, std::array of plain
+//     values, aggregates (structs without constructors) whose fields are all plain, C arrays
+//     of them included (walked with Boost.PFR, which stops at an aggregate with a base
+//     class: opt it in or give it a codec), and any type opted in with sent_as_bytes<T>;
 //   - std::string and std::string_view: their characters (a decoded string_view points into
 //     the bytes it came from: valid as long as they are, e.g. during the callback);
 //   - spans of bytes (std::span of char, unsigned char, std::byte): their contents;
@@ -277,49 +278,37 @@ requires detail::plain<T> &&(!std::is_same_v<T, bool>)struct codec<std::vector<T
 
 namespace detail {
 
-template <typename>
-inline constexpr bool always_false = false;
-
 // Called where a typed job or result is sent (encoded) or received (decoded): without a
 // codec, one error that says why and what to do instead.
 template <typename T, bool Decoding>
 consteval bool require_codec() {
     if constexpr (Decoding ? !decodable<T> : !encodable<T>) {
+        // Exactly one of these fails: the one for T's shape.
         constexpr Shape shape = top_level_shape<T>();
-        if constexpr (shape == Shape::address) {
-            static_assert(always_false<T>,
-                          "forkline: a pointer, reference or std::reference_wrapper would be "
-                          "sent as an address, meaningless in the worker: send the value itself, "
-                          "std::string_view(text) for a C string, or a std::span of its bytes");
-        } else if constexpr (shape == Shape::view) {
-            static_assert(always_false<T>,
-                          "forkline: a view, span or iterator would be sent as its pointer, not "
-                          "its elements: send a std::vector of them, std::as_bytes(span), or "
-                          "std::string_view for text");
-        } else if constexpr (shape == Shape::field_address) {
-            static_assert(always_false<T>,
-                          "forkline: this type holds a pointer, reference, view or span in a "
-                          "field: it would arrive as an address. Hold the data by value "
-                          "(std::string, std::vector, std::array) and give the type a codec: "
-                          "to_json/from_json with <forkline/json_codec.hpp>, or "
-                          "forkline::codec<T> (codec.hpp)");
-        } else if constexpr (shape == Shape::c_array) {
-            static_assert(always_false<T>,
-                          "forkline: a C array (a string literal?) is not sent on its own: send "
-                          "std::string_view(\"...\") for text (no terminating NUL) or a "
-                          "std::array");
-        } else if constexpr (shape == Shape::needs_opt_in) {
-            static_assert(always_false<T>,
-                          "forkline: this trivially copyable class is not an aggregate, so "
-                          "forkline cannot check its fields for pointers: if its bytes are its "
-                          "whole value, declare template <> inline constexpr bool "
-                          "forkline::sent_as_bytes<T> = true; else give it a codec");
-        } else {
-            static_assert(always_false<T>,
-                          "forkline: no codec for this type: give it to_json/from_json and "
-                          "include <forkline/json_codec.hpp>, or write a forkline::codec<T> "
-                          "(codec.hpp)");
-        }
+        static_assert(shape != Shape::address,
+                      "forkline: a pointer, reference or std::reference_wrapper would be sent as "
+                      "an address, meaningless in the worker: send the value itself, "
+                      "std::string_view(text) for a C string, or a std::span of its bytes");
+        static_assert(shape != Shape::view,
+                      "forkline: a view, span or iterator would be sent as its pointer, not its "
+                      "elements: send a std::vector of them, std::as_bytes(span), or "
+                      "std::string_view for text");
+        static_assert(shape != Shape::field_address,
+                      "forkline: this type holds a pointer, reference, view or span in a field: "
+                      "it would arrive as an address. Hold the data by value (std::string, "
+                      "std::vector, std::array) and give the type a codec: to_json/from_json "
+                      "with <forkline/json_codec.hpp>, or forkline::codec<T> (codec.hpp)");
+        static_assert(shape != Shape::c_array,
+                      "forkline: a C array (a string literal?) is not sent on its own: send "
+                      "std::string_view(\"...\") for text (no terminating NUL) or a std::array");
+        static_assert(shape != Shape::needs_opt_in,
+                      "forkline: this trivially copyable class is not an aggregate, so forkline "
+                      "cannot check its fields for pointers: if its bytes are its whole value, "
+                      "declare template <> inline constexpr bool forkline::sent_as_bytes<T> = "
+                      "true; else give it a codec");
+        static_assert(shape != Shape::not_trivial && shape != Shape::plain,
+                      "forkline: no codec for this type: give it to_json/from_json and include "
+                      "<forkline/json_codec.hpp>, or write a forkline::codec<T> (codec.hpp)");
     }
     return true;
 }
