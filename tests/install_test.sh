@@ -11,7 +11,7 @@ trap 'rm -rf "$stage"' EXIT
 meson install -C "$build" --destdir "$stage" --quiet >/dev/null
 pc=$(find "$stage" -name forkline.pc | head -n 1)
 [[ -n $pc ]] || { echo "no forkline.pc installed" >&2; exit 1; }
-for header in forkline.hpp pool.hpp serve.hpp pipeline.hpp error.hpp codec.hpp json_codec.hpp requires_cxx20.hpp; do
+for header in forkline.hpp ordered.hpp pool.hpp serve.hpp pipeline.hpp error.hpp codec.hpp json_codec.hpp requires_cxx20.hpp; do
     [[ -f $(find "$stage" -path "*/include/forkline/$header" | head -n 1) ]] || { echo "missing header $header" >&2; exit 1; }
 done
 for worker in prime_worker command_worker echo_worker ports_worker files_worker; do

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -88,12 +89,22 @@ std::vector<pid_t> processes_with(const std::string& marker) {
 // Everything is prepared before the fork.
 pid_t start_run(const std::vector<std::string>& args,
                 const std::filesystem::path& stdout_path = "/dev/null",
-                const std::filesystem::path& stderr_path = {}) {
+                const std::filesystem::path& stderr_path = {},
+                const std::filesystem::path& tmpdir = {}) {
     std::vector<std::string> all = {FORKLINE_PATH, "run", "--no-progress"};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& arg : all) argv.push_back(arg.data());
     argv.push_back(nullptr);
+    std::vector<std::string> environment;  // ours, TMPDIR replaced when given
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+        if (tmpdir.empty() || !std::string_view(*variable).starts_with("TMPDIR="))
+            environment.emplace_back(*variable);
+    }
+    if (!tmpdir.empty()) environment.push_back("TMPDIR=" + tmpdir.string());
+    std::vector<char*> envp;
+    for (auto& variable : environment) envp.push_back(variable.data());
+    envp.push_back(nullptr);
     const std::string out = stdout_path.string();
     const std::string err = stderr_path.string();
     const pid_t pid = ::fork();
@@ -103,7 +114,7 @@ pid_t start_run(const std::vector<std::string>& args,
         const int err_fd =
             err.empty() ? STDERR_FILENO : ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (err_fd < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) ::_exit(127);
-        ::execv(FORKLINE_PATH, argv.data());
+        ::execve(FORKLINE_PATH, argv.data(), envp.data());
         ::_exit(127);
     }
     return pid;
@@ -503,6 +514,14 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
         {{"echo", ":::", "a", ":::", "b"}, "one ::: source only"},
         {{"--rate", "\x1b[31m", "true", ":::", "x"}, "not '\\x1B[31m'"},
+        {{"--line-buffer", "-u", "echo", ":::", "a"},
+         "--line-buffer and -u (--ungroup) contradict"},
+        {{"-u", "--tag", "echo", ":::", "a"}, "-u passes bytes on as they come: no lines to tag"},
+        {{"--tag", "--tagstring", "x", "echo", ":::", "a"}, "--tag and --tagstring contradict"},
+        {{"--line-buffer", "--json", "echo", ":::", "a"}, "--line-buffer and --json contradict"},
+        {{"-u", "--keep-order", "echo", ":::", "a"}, "-u with --keep-order is not supported"},
+        {{"--results", "x", "--dry-run", "echo", ":::", "a"}, "it has no --results"},
+        {{"--tagstring", "it's {}", "echo", ":::", "a"}, "is read as a template is, and cannot be"},
     };
     for (const auto& test_case : cases) {
         const auto& args = test_case.first;  // not a structured binding: INFO captures it
@@ -541,6 +560,9 @@ TEST_CASE("a failed write of the output or joblog: one line, jobs cancelled, exi
         {">/dev/full", {"--json"}, "cannot write standard output: No space left on device"},
         {">&-", {}, "cannot write standard output: Bad file descriptor"},
         {">&-", {"--keep-order"}, "cannot write standard output: Bad file descriptor"},
+        {">/dev/full", {"--line-buffer"}, "cannot write standard output: No space left on device"},
+        {">/dev/full", {"-u"}, "cannot write standard output: No space left on device"},
+        {">&-", {"--line-buffer", "--tag"}, "cannot write standard output: Bad file descriptor"},
     };
     int n = 0;
     for (const auto& c : cases) {
@@ -572,21 +594,25 @@ TEST_CASE("a failed write of the output or joblog: one line, jobs cancelled, exi
 }
 
 TEST_CASE("| head -1: running jobs cancelled (whole groups), directory removed, quiet SIGPIPE") {
-    const CancelScene scene("head");
-    const auto status = scene.dir / "status";
-    auto args = scene.run_args();
-    args.insert(args.end(), {scene.job_template, ":::", "1", "2", "3"});
-    // { forkline run …; echo $? > status; } | head -1
-    std::vector<std::string> shell = {
-        "/bin/sh", "-c", "{ \"$@\"; echo $? > " + status.string() + "; } | head -1", "sh"};
-    shell.insert(shell.end(), args.begin(), args.end());
-    const auto r = run_command(shell);
-    CHECK(r.out == "1\n");
-    CHECK(r.err.empty());
-    CHECK(slurp(status) == std::to_string(128 + SIGPIPE) + "\n");
-    CHECK(scene.cancelled() == 2);
-    CHECK(leftovers(scene.marker) == 0);
-    CHECK(std::filesystem::is_empty(scene.dir / "tmp"));
+    for (const std::string mode : {"", "--line-buffer", "-u"}) {
+        INFO("mode " << mode);
+        const CancelScene scene("head" + mode);
+        const auto status = scene.dir / "status";
+        auto args = scene.run_args();
+        if (!mode.empty()) args.push_back(mode);
+        args.insert(args.end(), {scene.job_template, ":::", "1", "2", "3"});
+        // { forkline run …; echo $? > status; } | head -1
+        std::vector<std::string> shell = {
+            "/bin/sh", "-c", "{ \"$@\"; echo $? > " + status.string() + "; } | head -1", "sh"};
+        shell.insert(shell.end(), args.begin(), args.end());
+        const auto r = run_command(shell);
+        CHECK(r.out == "1\n");
+        CHECK(r.err.empty());
+        CHECK(slurp(status) == std::to_string(128 + SIGPIPE) + "\n");
+        CHECK(scene.cancelled() == 2);
+        CHECK(leftovers(scene.marker) == 0);
+        CHECK(std::filesystem::is_empty(scene.dir / "tmp"));
+    }
 }
 
 TEST_CASE("a SIGKILLed run's private directory is swept by the next run") {
@@ -663,21 +689,35 @@ TEST_CASE("SIGINT: the first stops new starts, the second cancels running jobs; 
     }
 }
 
-TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
+// `sh -c 'sleep 0.05; echo N'` for N = 1…60, 3 at a time, with `options` and TMPDIR
+// `tmpdir`; a worker is SIGKILLed after 300 ms, then `while_running(pid)` is called. Returns
+// the numbers printed; `status` is the run's wait status.
+std::multiset<int> numbers_with_a_worker_killed(const std::vector<std::string>& options,
+                                                const std::filesystem::path& tmpdir,
+                                                const std::function<void(pid_t)>& while_running,
+                                                int& status) {
     const auto out_path = scratch() / "killed.out";
-    std::vector<std::string> args = {"-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"};
+    std::vector<std::string> args = options;
+    args.insert(args.end(), {"-j", "3", "sh -c 'sleep 0.05; echo {}'", ":::"});
     for (int i = 1; i <= 60; ++i) args.push_back(std::to_string(i));
-    const pid_t pid = start_run(args, out_path);
+    const pid_t pid = start_run(args, out_path, {}, tmpdir);
     std::this_thread::sleep_for(300ms);
     const auto workers = test_support::workers_of(pid);
-    REQUIRE_FALSE(workers.empty());
-    ::kill(workers.front(), SIGKILL);
-    int status = 0;
+    if (!workers.empty()) ::kill(workers.front(), SIGKILL);
+    CHECK_FALSE(workers.empty());
+    while_running(pid);
     REQUIRE(::waitpid(pid, &status, 0) == pid);
-    CHECK(WEXITSTATUS(status) == 0);
     std::ifstream in(out_path);
     std::multiset<int> seen;
     for (int n; in >> n;) seen.insert(n);
+    return seen;
+}
+
+TEST_CASE("a SIGKILLed command_worker: its job runs again, every output once") {
+    int status = 0;
+    const auto seen = numbers_with_a_worker_killed(
+        {}, {}, [](pid_t) {}, status);
+    CHECK(WEXITSTATUS(status) == 0);
     CHECK(seen.size() == 60);
     for (int i = 1; i <= 60; ++i) CHECK(seen.count(i) == 1);
 }
@@ -1116,7 +1156,10 @@ TEST_CASE("options that other parts of forkline run support are never refused as
                                "--no-notice",
                                "-r",
                                "--group"}) {
-        const auto r = forkline_run({option, "x", "true", ":::", "x"});
+        // --results writes into its directory: a scratch one, not the current directory.
+        const std::string value =
+            std::string(option) == "--results" ? (scratch() / "never-refused").string() : "x";
+        const auto r = forkline_run({option, value, "true", ":::", "x"});
         INFO(option << ": " << r.err);
         CHECK(r.err.find("not supported") == std::string::npos);
     }
@@ -1349,8 +1392,9 @@ TEST_CASE(
     const auto jobs_file = scene.dir / "jobs.jsonl";
     std::ofstream(jobs_file) << R"({"cmd": "false", "input": "x"})"
                              << "\n";
-    CHECK(forkline_run({"--joblog", scene.joblog.string(), "--json-jobs", jobs_file.string()}).code ==
-          1);
+    CHECK(
+        forkline_run({"--joblog", scene.joblog.string(), "--json-jobs", jobs_file.string()}).code ==
+        1);
     const auto r = forkline_run({"--joblog", scene.joblog.string(), "--retry-failed"});
     CHECK(r.code == 255);
     CHECK(r.err.find("line 2: job 1 had stdin input, which a joblog does not keep") !=
@@ -1488,4 +1532,266 @@ TEST_CASE("--resume, --resume-failed, --retry-failed run the same jobs as GNU pa
                                           "2: out-bad1\nout-bad2\nout-d\n",
                                           "2: out-bad1\nout-bad2\n"});
     CHECK(ours == gnu);
+}
+
+// ---- Output modes: --line-buffer, -u, --tag, --tagstring, --results ----
+
+namespace {
+
+// A script in scratch(): `sh SCRIPT ARG` prints "out ARG" on stdout and "err ARG" on
+// stderr; `exit_code` is its exit code (for instance "$((${#1} % 3))").
+std::string out_err_script(const std::string& exit_code = "0") {
+    const auto path =
+        scratch() / ("out-err-" + std::to_string(std::hash<std::string>{}(exit_code)) + ".sh");
+    std::ofstream(path) << "echo \"out $1\"\necho \"err $1\" >&2\nexit " << exit_code << "\n";
+    return "sh " + test_support::shell_quoted(path.string()) + " {}";
+}
+
+// GNU parallel with `args` (nullopt when it is not installed), run with a HOME of its own
+// (it writes ~/.parallel) and --will-cite (no citation notice).
+std::optional<test_support::CommandResult> gnu_parallel(const std::vector<std::string>& args) {
+    if (!test_support::have_program("parallel")) return std::nullopt;
+    const auto home = scratch() / "parallel-home";
+    std::filesystem::create_directories(home);
+    std::vector<std::string> argv = {"env", "HOME=" + home.string(), "parallel", "--will-cite"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv);
+}
+
+}  // namespace
+
+TEST_CASE("--line-buffer: two jobs writing many long lines; every line is one job's whole line") {
+    // yes writes in blocks that end mid-line: the lines reach us cut, and must leave whole.
+    const std::string line = std::string(500, 'x');
+    const auto r =
+        forkline_run({"-j", "2", "--line-buffer",
+                      "sh -c 'yes \"$0-" + line + "\" | head -n 20000' {}", ":::", "A", "B"});
+    REQUIRE(r.code == 0);
+    std::map<std::string, std::size_t> counts;
+    for (const auto& l : lines_of(r.out)) ++counts[l];
+    CHECK(counts.size() == 2);
+    CHECK(counts["A-" + line] == 20000);
+    CHECK(counts["B-" + line] == 20000);
+    CHECK(r.out.size() == 2 * 20000 * (line.size() + 3));
+}
+
+TEST_CASE("--line-buffer and -u print while the job runs; an unterminated last piece at its end") {
+    for (const std::string mode : {"--line-buffer", "-u"}) {
+        INFO("mode " << mode);
+        const auto dir = scratch() / ("live" + mode);
+        std::filesystem::create_directories(dir);
+        const auto go = dir / "go";
+        const auto out_path = dir / "out";
+        // "early", then wait (10 s at most) for the test to say go, then an unterminated "late".
+        const pid_t pid = start_run(
+            {mode, "--shell",
+             "echo early; for i in $(seq 200); do [ -e " + test_support::shell_quoted(go.string()) +
+                 " ] && break; sleep 0.05; done; printf late",
+             ":::", "1"},
+            out_path);
+        bool early = false;
+        for (int i = 0; i < 1000 && !early; ++i) {
+            early = slurp(out_path) == "early\n";
+            if (!early) std::this_thread::sleep_for(10ms);
+        }
+        CHECK(early);  // printed while the job still waited
+        std::ofstream(go).flush();
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK(WEXITSTATUS(status) == 0);
+        CHECK(slurp(out_path) == "early\nlate");
+    }
+}
+
+TEST_CASE("-u passes every byte on; stdout and stderr stay apart") {
+    const auto r = forkline_run({"-u", "-j", "2", out_err_script(), ":::", "a", "b"});
+    CHECK(r.code == 0);
+    auto out = lines_of(r.out);
+    auto err = lines_of(r.err);
+    std::sort(out.begin(), out.end());
+    std::sort(err.begin(), err.end());
+    CHECK(out == std::vector<std::string>{"out a", "out b"});
+    CHECK(err == std::vector<std::string>{"err a", "err b"});
+}
+
+TEST_CASE("--tag and --tagstring: stdout and stderr lines tagged as GNU parallel tags them") {
+    struct Case {
+        std::vector<std::string> args;
+        std::string out;
+        std::string err;
+    };
+    const auto script = out_err_script();
+    const std::vector<Case> cases = {
+        {{"--tag", script, ":::", "a", "b c"},
+         "a\tout a\nb c\tout b c\n",
+         "a\terr a\nb c\terr b c\n"},
+        {{"--tag", "--line-buffer", script, ":::", "a", "b c"},
+         "a\tout a\nb c\tout b c\n",
+         "a\terr a\nb c\terr b c\n"},
+        {{"--tagstring", "<{#}:{}:{.}>", script, ":::", "x.txt", "y"},
+         "<1:x.txt:x>\tout x.txt\n<2:y:y>\tout y\n",
+         "<1:x.txt:x>\terr x.txt\n<2:y:y>\terr y\n"},
+        {{"--tag", "printf 'two\\nlines{}'", ":::", "t"}, "t\ttwo\nt\tlinest", ""},
+    };
+    for (const auto& c : cases) {
+        auto args = c.args;
+        args.insert(args.begin(), {"-j", "1"});
+        INFO(args.at(2) << " " << args.at(3));
+        const auto r = forkline_run(args);
+        CHECK(r.code == 0);
+        CHECK(r.out == c.out);
+        CHECK(r.err == c.err);
+        if (const auto gnu = gnu_parallel(args)) {
+            CHECK(gnu->out == r.out);
+            CHECK(gnu->err == r.err);
+        } else {
+            MESSAGE("GNU parallel not installed: forkline's tags not compared with it");
+        }
+    }
+}
+
+TEST_CASE("--results DIR: GNU parallel's folders, exit status and an index; output printed too") {
+    const auto dir = scratch() / "results";
+    const auto script = out_err_script("$((${#1} % 3))");
+    const auto r =
+        forkline_run({"-j", "2", "--results", dir.string(), script, ":::", "a", "b/c", "", ".."});
+    INFO(r.err);
+    // Exit codes: 1, 0 (3 bytes), 0, 2: two failed jobs.
+    CHECK(r.code == 2);
+    std::vector<std::string> out = lines_of(r.out);
+    std::sort(out.begin(), out.end());
+    CHECK(out == std::vector<std::string>{"out ", "out ..", "out a", "out b/c"});
+    const std::map<std::string, std::pair<std::string, int>> folders = {
+        {"1/a", {"a", 1}}, {"1/b\\_c", {"b/c", 0}}, {"1/\\", {"", 0}}, {"1/\\..", {"..", 2}}};
+    for (const auto& entry : folders) {
+        const auto& folder = entry.first;  // not a structured binding: INFO captures it
+        INFO(folder);
+        const auto& arg = entry.second.first;
+        const int code = entry.second.second;
+        CHECK(slurp(dir / folder / "stdout") == "out " + arg + "\n");
+        CHECK(slurp(dir / folder / "stderr") == "err " + arg + "\n");
+        CHECK(slurp(dir / folder / "exitval") == std::to_string(code));
+        CHECK(slurp(dir / folder / "signal") == "0");
+    }
+    CHECK(slurp(dir / "1/a/seq") == "1");
+    CHECK(slurp(dir / "1/\\../seq") == "4");
+    std::map<std::string, nlohmann::json> index;
+    for (const auto& line : lines_of(slurp(dir / "index.jsonl"))) {
+        const auto entry = nlohmann::json::parse(line);
+        index[entry.at("directory")] = entry;
+    }
+    REQUIRE(index.size() == 4);
+    CHECK(index.at("1/a").at("seq") == 1);
+    CHECK(index.at("1/a").at("exit_code") == 1);
+    CHECK(index.at("1/a").at("signal").is_null());
+    CHECK(index.at("1/\\..").at("exit_code") == 2);
+    CHECK(index.at("1/b\\_c").at("command").get<std::string>().find("b/c") != std::string::npos);
+
+    // GNU parallel's layout for plain values: the same folders and files (but no exitval).
+    const auto gnu_dir = scratch() / "results-gnu";
+    if (const auto gnu = gnu_parallel({"--results", gnu_dir.string(), script, ":::", "a", "b/c"})) {
+        for (const auto* folder : {"1/a", "1/b\\_c"}) {
+            for (const auto* file : {"stdout", "stderr", "seq"}) {
+                INFO(folder << "/" << file);
+                CHECK(slurp(gnu_dir / folder / file) == slurp(dir / folder / file));
+            }
+        }
+    } else {
+        MESSAGE("GNU parallel not installed: --results layout not compared with it");
+    }
+}
+
+TEST_CASE("--results with --line-buffer and --tag: files hold the bare output, stdout the tagged") {
+    const auto dir = scratch() / "results-live";
+    const auto r = forkline_run(
+        {"--line-buffer", "--tag", "--results", dir.string(), out_err_script(), ":::", "a"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "a\tout a\n");
+    CHECK(r.err == "a\terr a\n");
+    CHECK(slurp(dir / "1/a/stdout") == "out a\n");
+    CHECK(slurp(dir / "1/a/stderr") == "err a\n");
+    CHECK(slurp(dir / "1/a/exitval") == "0");
+}
+
+TEST_CASE("--line-buffer: a command_worker SIGKILLed mid-job leaves no FIFO, no descriptor") {
+    const auto tmp = scratch() / "live-kill-tmp";
+    std::filesystem::create_directories(tmp);
+    // While the run goes on, the supervisor holds two FIFOs per running job at most: none
+    // of the killed worker's job is left over once it has run again.
+    std::size_t most_fifos = 0;
+    const auto count_fifos = [&](pid_t pid) {
+        for (int i = 0; i < 20; ++i) {
+            std::size_t fifos = 0;
+            std::error_code ignored;
+            for (const auto& fd : std::filesystem::directory_iterator(
+                     "/proc/" + std::to_string(pid) + "/fd", ignored)) {
+                fifos +=
+                    std::filesystem::read_symlink(fd.path(), ignored).string().ends_with(".fifo");
+            }
+            most_fifos = std::max(most_fifos, fifos);
+            std::this_thread::sleep_for(20ms);
+        }
+    };
+    int status = 0;
+    const auto seen = numbers_with_a_worker_killed({"--line-buffer"}, tmp, count_fifos, status);
+    CHECK(most_fifos <= 6);
+    CHECK(WEXITSTATUS(status) == 0);
+    // The killed job printed nothing (it died in its sleep) or its line, then ran again.
+    for (int i = 1; i <= 60; ++i) {
+        CHECK(seen.count(i) >= 1);
+        CHECK(seen.count(i) <= 2);
+    }
+    CHECK(std::filesystem::is_empty(tmp));  // no private directory, no FIFO left
+}
+
+TEST_CASE("the joblog's Receive counts a job's stdout bytes in every output mode") {
+    const auto joblog = scratch() / "receive.joblog";
+    for (const auto& mode : {std::vector<std::string>{},
+                             {"--line-buffer"},
+                             {"-u"},
+                             {"--line-buffer", "--tag"},
+                             {"--results", (scratch() / "receive-results").string()}}) {
+        auto args = mode;
+        args.insert(args.end(), {"--joblog", joblog.string(), "echo {}", ":::", "hello"});
+        const auto r = forkline_run(args);
+        CHECK(r.code == 0);
+        const auto lines = lines_of(slurp(joblog));
+        REQUIRE(lines.size() == 2);
+        std::vector<std::string> fields;
+        std::istringstream row(lines[1]);
+        for (std::string field; std::getline(row, field, '\t');) fields.push_back(field);
+        REQUIRE(fields.size() == 9);
+        CHECK(fields[5] == "6");
+    }
+}
+
+TEST_CASE("--results: a job whose file cannot be written fails, and says why") {
+    const auto dir = scratch() / "results-blocked";
+    std::filesystem::create_directories(dir / "1/a/stdout");  // a folder where the file goes
+    const auto r = forkline_run({"--results", dir.string(), "echo {}", ":::", "a", "b"});
+    CHECK(r.code == 1);
+    CHECK(r.out == "b\n");
+    CHECK(r.err.find("forkline run: cannot open '" + (dir / "1/a/stdout").string() +
+                     "': Is a directory\n") != std::string::npos);
+    CHECK(slurp(dir / "1/a/exitval") == "2");
+    CHECK(slurp(dir / "1/b/exitval") == "0");
+}
+
+TEST_CASE("--resume with --results: done jobs print the output an earlier run kept, in order") {
+    const auto dir = scratch() / "resume-results";
+    const auto joblog = scratch() / "resume-results.joblog";
+    const std::vector<std::string> common = {"--keep-order", "--results", dir.string(), "--joblog",
+                                             joblog.string()};
+    auto first = common;
+    first.insert(first.end(), {"sh -c 'echo out $0; echo err $0 >&2' {}", ":::", "1", "2"});
+    CHECK(forkline_run(first).code == 0);
+    auto resumed = common;
+    resumed.insert(resumed.end(), {"--resume", "--tag", "sh -c 'echo out $0; echo err $0 >&2' {}",
+                                   ":::", "1", "2", "3"});
+    const auto r = forkline_run(resumed);
+    CHECK(r.code == 0);
+    CHECK(r.out == "1\tout 1\n2\tout 2\n3\tout 3\n");
+    CHECK(r.err.find("1\terr 1\n2\terr 2\n3\terr 3\n") == 0);
+    CHECK(slurp(dir / "1/3/stdout") == "out 3\n");
+    CHECK(slurp(dir / "1/1/stdout") == "out 1\n");  // not run again
 }

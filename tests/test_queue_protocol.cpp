@@ -115,6 +115,30 @@ TEST_CASE("positions reserved by a dead worker are not stranded behind the curso
     CHECK(h.finished.size() == 4);
 }
 
+TEST_CASE("a retiring worker (max_jobs_per_worker) hands its reservation on; nothing runs twice") {
+    Harness h;
+    h.segment.view().header().claim_batch = 4;
+    for (std::uint64_t id = 0; id < 4; ++id) h.push(id);
+    const auto last = h.w0.claim_next();  // reserves 0..3; its last job before retiring
+    REQUIRE(last);
+    h.finish(h.w0, *last);
+    h.w0.give_back_reserved();               // what serve() does before setting its retired flag
+    h.supervisor.recover_worker(0, h.sink);  // what the pool does when it has exited
+    std::vector<std::uint64_t> got;
+    while (const auto position = h.w1.claim_next()) {
+        got.push_back(h.job_of(*position));
+        h.finish(h.w1, *position);
+    }
+    CHECK(got == std::vector<std::uint64_t>{1, 2, 3});
+    h.supervisor.collect(h.sink);
+    REQUIRE(h.finished.size() == 4);
+    for (const auto& [id, slots] : h.finished) {
+        REQUIRE(slots.size() == 1);
+        CHECK(slots[0].attempts == 1);
+        CHECK_FALSE(slots[0].worker_died);
+    }
+}
+
 TEST_CASE("a job whose workers keep dying is reported lost after max_attempts, once") {
     Harness h;
     h.push(5);

@@ -17,6 +17,7 @@
 #include "median_runtime.hpp"
 #include "option_numbers.hpp"
 #include "output_directory.hpp"
+#include "results_directory.hpp"
 #include "usage_error.hpp"
 
 TEST_CASE("-n groups arguments; numbering follows; commands are expanded when they start") {
@@ -227,4 +228,55 @@ TEST_CASE("names_a_shell: known shells in PATH and absolute paths to executables
     CHECK(!run::names_a_shell("/etc/passwd"));
     CHECK(run::find_shell("--shell", "sh").starts_with("/"));
     CHECK_THROWS_AS(run::find_shell("--shell", "no-such-shell"), cli::UsageError);
+}
+
+TEST_CASE("--results folders: GNU's escapes, and none that climbs out or collides") {
+    CHECK(run::result_folder_name("a b") == "a b");
+    CHECK(run::result_folder_name("x/y\\z\tw") == "x\\_y\\\\z\\tw");
+    CHECK(run::result_folder_name(std::string("n\0l", 3)) == "n\\0l");
+    CHECK(run::result_folder_name("") == "\\");
+    CHECK(run::result_folder_name(".") == "\\.");
+    CHECK(run::result_folder_name("..") == "\\..");
+    CHECK(run::result_folder_name(std::string(300, 'x')).size() == 255);
+}
+
+TEST_CASE("--results: a finished job reads back; one that did not finish does not") {
+    char pattern[] = "/tmp/forkline-results-test-XXXXXX";
+    const std::filesystem::path root = ::mkdtemp(pattern);
+    {
+        run::ResultsDirectory results(root / "r");
+        run::JobSpec spec;
+        spec.seq = 7;
+        spec.command = "cmd";
+        spec.arguments = {{"a", "b"}, {"c"}};
+        CHECK(results.job_folder(spec) == root / "r/1/a/2/b/1/c");
+        const auto paths = results.prepare(spec);
+        CHECK_FALSE(results.read_finished(spec));
+        std::ofstream(paths.out) << "the output";
+        std::ofstream(paths.err) << "the errors";
+        CHECK_FALSE(results.read_finished(spec));  // written, but not finished yet
+        run::FinishedJob job;
+        job.spec = &spec;
+        job.exit_code = 128 + 9;
+        job.signal = 9;
+        results.finish(job);
+        const auto stored = results.read_finished(spec);
+        REQUIRE(stored);
+        CHECK(stored->seq == 7);
+        CHECK(stored->exit_code == 137);
+        CHECK(stored->signal == 9);
+        CHECK(run::read_whole_file(stored->stdout_path) == "the output");
+        CHECK(run::read_whole_file(stored->stderr_path) == "the errors");
+        results.prepare(spec);  // it runs again: not finished until it says so
+        CHECK_FALSE(results.read_finished(spec));
+        run::JobSpec command_job;
+        command_job.command = "echo a/b";
+        CHECK(results.job_folder(command_job) == root / "r/1/echo a\\_b");
+    }
+    // A resumed run appends to the index; a new one starts it again.
+    run::ResultsDirectory resumed(root / "r", true);
+    CHECK(std::filesystem::file_size(root / "r/index.jsonl") > 0);
+    run::ResultsDirectory fresh(root / "r");
+    CHECK(std::filesystem::file_size(root / "r/index.jsonl") == 0);
+    std::filesystem::remove_all(root);
 }

@@ -188,6 +188,21 @@ TEST_CASE("worker_index(): each worker knows its index, below worker_count(); no
     CHECK(*seen.rbegin() < pool.worker_count());
 }
 
+TEST_CASE("worker_index() in worker_init is the index it is given") {
+    static bool init_saw_its_index = false;  // in each forked worker's copy
+    std::uint64_t agreed = 0;
+    forkline::Pool pool(
+        {.worker_function = forkline::typed_handler<std::uint32_t, std::uint32_t>(
+             [](std::uint32_t) { return init_saw_its_index ? 1u : 0u; }),
+         .workers = 2,
+         .worker_init =
+             [](unsigned index) { init_saw_its_index = forkline::worker_index() == index; }},
+        [&](const forkline::JobResult& r) { agreed += r.as<std::uint32_t>(); });
+    for (std::uint32_t i = 0; i < 20; ++i) pool.submit(i);
+    pool.wait();
+    CHECK(agreed == 20);
+}
+
 TEST_CASE("queue_slots is exact: with 3, a fourth submit() waits for a result") {
     int fds[2];
     REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);

@@ -1,10 +1,12 @@
 // Serves `forkline run` jobs: runs one command (a pipeline, or SHELL -c with --shell) and
 // captures its stdout and stderr: back in the result slot, or, when too big, in files of
-// the run's private directory. SIGTERM from the
+// the run's private directory; or, when the job names them, writes them straight into the
+// supervisor's FIFOs (live output) or the files of --results. SIGTERM from the
 // supervisor cancels the running command: its whole process group gets SIGTERM, then
 // SIGKILL after the grace period. Usage (by forkline run only): command_worker OUTPUT_DIR
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 
 #include "command_job.hpp"
 #include "os_error.hpp"
+#include "output.hpp"
 #include "standard_fds.hpp"
 #include "subreaper.hpp"
 #include "tool.hpp"
@@ -36,6 +39,27 @@ void save(const std::string& data, const std::filesystem::path& to) {
         done += static_cast<std::size_t>(n);
     }
 }
+
+// Where a job that does not capture writes: a FIFO the supervisor reads (opened without
+// blocking, so that a FIFO with no reader is an error instead of a hang; the job itself
+// then gets a blocking descriptor), or a file, created or truncated.
+forkline::UniqueFd open_output(const std::string& path) {
+    struct stat info {};
+    const bool fifo = ::stat(path.c_str(), &info) == 0 && S_ISFIFO(info.st_mode);
+    forkline::UniqueFd fd(::open(
+        path.c_str(),
+        fifo ? O_WRONLY | O_NONBLOCK | O_CLOEXEC : O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd.valid()) forkline::throw_os_error("cannot open " + cli::quoted(path));
+    if (fifo && ::fcntl(fd.get(), F_SETFL, O_WRONLY) != 0)
+        forkline::throw_os_error("cannot make " + cli::quoted(path) + " blocking");
+    return fd;
+}
+
+// The output of a job that does not capture.
+struct OutputFiles {
+    forkline::UniqueFd out;
+    forkline::UniqueFd err;
+};
 
 // A cancel that arrived while no command ran is for nobody: drop it.
 void forget_pending_sigterm() {
@@ -75,7 +99,15 @@ std::size_t run_job(const run::CommandJob& job, const std::filesystem::path& dir
         options.timeout = std::chrono::nanoseconds(static_cast<std::int64_t>(job.timeout_s * 1e9));
     std::string out;
     std::string err;
+    OutputFiles files;
     try {
+        if (!job.stdout_path.empty()) {
+            files.out = open_output(job.stdout_path);
+            files.err = open_output(job.stderr_path);
+            options.capture_stdout = options.capture_stderr = false;
+            options.stdout_fd = files.out.get();
+            options.stderr_fd = files.err.get();
+        }
         const auto shell = job.shell_program.empty() ? "/bin/sh" : job.shell_program;
         const auto stages = job.shell ? std::vector<forkline::Stage>{{{shell, "-c", job.command}}}
                                       : forkline::parse_pipeline(job.command);
@@ -100,6 +132,13 @@ std::size_t run_job(const run::CommandJob& job, const std::filesystem::path& dir
     // This worker is a child subreaper: a process that left the job's group (setsid) and
     // lost its parent came to us, and goes with its job.
     forkline::kill_and_reap_children();
+    if (files.err.valid()) {
+        // Our own messages follow the job's stderr; the supervisor learns from the result
+        // that the job is over, so every writer must be gone before it is sent.
+        cli::write_all(files.err.get(), err, job.stderr_path);
+        files = {};
+        err.clear();
+    }
     outcome.stdout_bytes = out.size();
     outcome.stderr_bytes = err.size();
     outcome.output_inline = out.size() + err.size() <= result.size() - sizeof outcome;

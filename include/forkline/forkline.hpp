@@ -5,6 +5,7 @@
 
 #include <forkline/codec.hpp>
 #include <forkline/error.hpp>
+#include <forkline/ordered.hpp>
 #include <forkline/pipeline.hpp>
 #include <forkline/pool.hpp>
 #include <forkline/serve.hpp>

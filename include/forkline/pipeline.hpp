@@ -30,9 +30,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <filesystem>
 #include <forkline/error.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,6 +113,10 @@ struct PipelineOptions {
     // terminal stops this process too (SIGTSTP), as a shell's job; SIGCONT continues both.
     // For one pipeline run from a command line (runpipe), not for many at once.
     bool foreground_terminal = false;
+    // The command string is run by /bin/sh -c (globbing, variables, ;, &&, …): what a
+    // ParseError's "needs --shell" asks for. Only for the command-string forms (an Error
+    // with stages). The shell is the one stage; its exit code is the pipeline's.
+    bool shell = false;
 };
 
 struct StageResult {
@@ -135,7 +141,71 @@ struct PipelineResult {
     std::chrono::nanoseconds duration{};
 };
 
+// A started pipeline, for programs that do other things while it runs: poll fd() in an
+// event loop (or call poll() now and then), read captured output as it comes, stop it.
+//
+//   forkline::Pipeline p = forkline::start_pipeline("make 2>&1", {.capture_stdout = true});
+//   while (!p.wait(std::chrono::steady_clock::now() + 100ms)) show(p.read_stdout());
+//   forkline::PipelineResult r = p.wait();  // r.stdout_data: what read_stdout() had not taken
+//
+// The pipeline advances only inside this handle's calls (poll(), wait(), read_*()): input
+// is written, outputs read, stages reaped, the deadline enforced there. Between calls a
+// stage may block on a full output pipe; nothing is lost. Destroying a handle before the
+// end SIGKILLs the stages, reaps them and ends their group. Not thread-safe: use it from one
+// thread; with forward_signals or foreground_terminal, that is the thread that started it
+// (the signals stay blocked in it until the handle is destroyed).
+class Pipeline {
+  public:
+    ~Pipeline();
+    Pipeline(Pipeline&&) noexcept;
+    Pipeline& operator=(Pipeline&&) noexcept;
+
+    // An epoll descriptor (over the stages' pidfds, the captured outputs, the input pipe and
+    // the deadline's timerfd): readable when the pipeline has something to do. Then call
+    // poll(). Never readable after the end: check poll()'s answer. Owned by the handle.
+    int fd() const;
+    // Does what is ready without blocking. True once the pipeline has ended (every stage
+    // reaped, captured outputs closed, or the group killed after a timeout or kill()).
+    bool poll();
+    // Runs the pipeline until it ends or `deadline` passes: true if it has ended. Reaching
+    // `deadline` stops nothing (that is PipelineOptions::timeout, or kill()).
+    bool wait(std::chrono::steady_clock::time_point deadline);
+    // Runs the pipeline to its end and returns the result, once (an Error the second time).
+    // Its stdout_data and stderr_data hold what read_stdout() and read_stderr() had not taken.
+    PipelineResult wait();
+    bool finished() const;
+
+    // The captured bytes that arrived since the last call (after a poll()); empty when none
+    // did, or when capture_stdout / capture_stderr is not set.
+    std::string read_stdout();
+    std::string read_stderr();
+
+    // Sends `signal` to the pipeline's group and to each stage still running. SIGKILL ends
+    // it at once (the next poll() or wait() reaps the stages and keeps the output read so
+    // far); after another signal it gets SIGKILL if it still runs `grace` later.
+    void kill(int signal = SIGKILL);
+    // The process group of the stages (the first started stage's pid); 0 when none started.
+    pid_t process_group() const;
+
+  private:
+    struct Impl;
+    friend Pipeline start_pipeline(std::string_view, const PipelineOptions&);
+    friend Pipeline start_pipeline(const std::vector<Stage>&, const PipelineOptions&);
+    static Pipeline start(const std::vector<Stage>& stages, const PipelineOptions& options);
+    explicit Pipeline(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+// Starts the stages and returns at once. Throws as run_pipeline() ("could not run");
+// stages that cannot be started are in the result, as there.
+Pipeline start_pipeline(std::string_view command, const PipelineOptions& options = {});
+Pipeline start_pipeline(const std::vector<Stage>& stages, const PipelineOptions& options = {});
+
+// start_pipeline(), then wait(): runs the pipeline to its end.
 PipelineResult run_pipeline(std::string_view command, const PipelineOptions& options = {});
 PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOptions& options = {});
+
+// The stage that runs `command` with /bin/sh -c (what PipelineOptions::shell starts).
+Stage shell_stage(std::string_view command);
 
 }  // namespace forkline

@@ -49,6 +49,7 @@
 #include <forkline/codec.hpp>
 #include <forkline/error.hpp>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -125,6 +126,9 @@ requires std::is_invocable_r_v<Result, F, const Job&> JobHandler typed_handler(F
     };
 }
 
+// Run once in each in-process worker (PoolOptions::worker_init) with its index.
+using WorkerInit = std::function<void(unsigned worker_index)>;
+
 // Every field's zero value is its default.
 struct PoolOptions {
     // The workers: an executable that calls serve() (fork + exec), or else an in-process
@@ -159,6 +163,18 @@ struct PoolOptions {
     // grandchildren outlive a killed supervisor (its workers and their direct children die
     // with it). Costs one fork() at construction; the guardian is reaped by the pool.
     bool guard_jobs = false;
+    // Worker lifecycle. With worker_function: run in each worker process before it serves
+    // any job (at its first start, and again in every respawned or recycled worker), with
+    // the worker's index (0 … workers-1): e.g. to open what the handler reuses. If it
+    // throws, the worker prints "forkline worker: WHAT" on stderr and exits 1 without
+    // serving, and the pool throws Error from the submit(), poll() or wait() that notices.
+    // With worker_program it is an Error: that program's main() does its own set-up.
+    WorkerInit worker_init{};
+    // Recycling (multiprocessing's maxtasksperchild), for handlers that leak: a worker
+    // exits cleanly after this many jobs and a fresh process takes its place (worker_init
+    // runs again). Its results are all delivered, and the jobs it had taken but not started
+    // go to the other workers: no job is lost or run twice. 0: workers live until close().
+    unsigned max_jobs_per_worker = 0;
 };
 
 // A result that owns its bytes: what next_result() returns.
@@ -205,6 +221,7 @@ struct PoolSummary {
     std::uint64_t timed_out = 0;           // JobStatus::timed_out
     std::uint64_t worker_deaths = 0;       // workers that died instead of answering a sentinel
     std::uint64_t sentinels_answered = 0;  // workers that finished cleanly
+    std::uint64_t workers_recycled = 0;    // workers retired after max_jobs_per_worker
     std::chrono::nanoseconds wall{};       // from construction to the end of wait()
 };
 
@@ -234,6 +251,20 @@ class Pool {
     JobId submit(const T& job) {
         std::vector<std::byte> scratch;
         return submit(forkline::encode(job, scratch));
+    }
+
+    // Queues one job whose result goes to the returned future instead of the callback or
+    // next_result(). The pool fulfils it while it delivers results (inside submit(),
+    // poll(), next_result() and wait()): on the pool's own thread, call wait() or poll()
+    // before get(), or get() would wait for ever. A pool destroyed first leaves the future
+    // holding std::future_error (broken_promise). Throws as submit().
+    std::future<OwnedJobResult> submit_future(std::span<const std::byte> job);
+
+    // A typed job, encoded by codec<T> as submit(const T&) does.
+    template <typename T>
+    std::future<OwnedJobResult> submit_future(const T& job) {
+        std::vector<std::byte> scratch;
+        return submit_future(forkline::encode(job, scratch));
     }
 
     // Delivers the results that are ready; if there are none, waits up to `timeout` for

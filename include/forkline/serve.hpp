@@ -28,10 +28,11 @@ namespace forkline {
 
 int serve(const JobHandler& handler);
 
-// Inside a worker (a handler run by serve(), serve_typed() or a PoolOptions::worker_function):
-// this worker's index, 0 <= index < Pool::worker_count(). A respawned worker takes the index
-// of the one it replaces, so two workers alive at once never share one: e.g. to pick a
-// device or a scratch directory per worker. nullopt outside a worker.
+// Inside a worker (a handler run by serve(), serve_typed() or a PoolOptions::worker_function,
+// and its worker_init): this worker's index, 0 <= index < Pool::worker_count(). A respawned
+// or recycled worker takes the index of the one it replaces, so two workers alive at once
+// never share one: e.g. to pick a device or a scratch directory per worker. nullopt outside
+// a worker.
 std::optional<unsigned> worker_index();
 
 // Typed form: serve(typed_handler<Job, Result>(handler)) (pool.hpp): the job is decoded and

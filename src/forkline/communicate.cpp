@@ -1,14 +1,19 @@
 #include "communicate.hpp"
 
-#include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 
 #include "os_error.hpp"
+#include "sigpipe_blocked.hpp"
 
 namespace forkline {
 
@@ -46,28 +51,60 @@ class DeadlineTimer {
     UniqueFd fd_;
 };
 
-class Loop {
+// Which source an epoll event is for: the kind in the high half, the index in the low.
+enum class Source : std::uint32_t { input, output, child, timer, signal };
+
+std::uint64_t event_key(Source source, std::size_t index) {
+    return (std::uint64_t{static_cast<std::uint32_t>(source)} << 32) | index;
+}
+
+}  // namespace
+
+class Communicator::Loop {
   public:
-    explicit Loop(CommunicateSpec& spec) : spec_(spec) {
+    explicit Loop(CommunicateSpec& spec)
+        : spec_(spec), epoll_(check_os(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1")) {
         outcome_.statuses.resize(spec.children.size());
         outcome_.ended.resize(spec.children.size());
+        if (spec_.input.valid()) watch(spec_.input.get(), EPOLLOUT, Source::input, 0);
+        for (std::size_t i = 0; i < spec_.outputs.size(); ++i) {
+            watch(spec_.outputs[i].fd.get(), EPOLLIN, Source::output, i);
+        }
+        for (std::size_t i = 0; i < spec_.children.size(); ++i) {
+            if (spec_.children[i] != nullptr)
+                watch(spec_.children[i]->pidfd(), EPOLLIN, Source::child, i);
+        }
+        if (spec_.signal_fd >= 0) watch(spec_.signal_fd, EPOLLIN, Source::signal, 0);
         if (spec.deadline) arm(*spec.deadline);
     }
 
-    CommunicateOutcome run() {
-        while (!finished()) {
-            if (phase_ == Phase::killed) {
-                reap_killed();
-                break;
-            }
-            wait_and_dispatch();
+    int fd() const { return epoll_.get(); }
+    bool finished() const { return done_; }
+    const CommunicateOutcome& outcome() const { return outcome_; }
+
+    bool step(std::chrono::milliseconds timeout) {
+        if (!done_ && phase_ != Phase::killed && !all_ended()) wait_and_dispatch(timeout);
+        if (!done_ && phase_ == Phase::killed) reap_killed();
+        if (!done_ && (phase_ == Phase::killed || all_ended())) {
+            drain_outputs();
+            done_ = true;
         }
-        drain_outputs();
-        return std::move(outcome_);
+        return done_;
+    }
+
+    void kill(int signal) {
+        if (done_) return;
+        signal_group(signal);
+        if (signal == SIGKILL) {
+            phase_ = Phase::killed;
+        } else if (phase_ == Phase::running) {  // a group that ignores it is killed after grace
+            phase_ = Phase::terminating;
+            arm(Clock::now() + spec_.grace);
+        }
     }
 
   private:
-    bool finished() const {
+    bool all_ended() const {
         for (std::size_t i = 0; i < spec_.children.size(); ++i) {
             if (spec_.children[i] != nullptr && !outcome_.statuses[i]) return false;
         }
@@ -77,35 +114,30 @@ class Loop {
         return true;
     }
 
-    void wait_and_dispatch() {
-        std::vector<pollfd> fds;
-        enum class Source { input, output, child, timer, signal };
-        std::vector<std::pair<Source, std::size_t>> sources;
-        auto watch = [&](int fd, short events, Source source, std::size_t index) {
-            fds.push_back({fd, events, 0});
-            sources.emplace_back(source, index);
-        };
-        if (spec_.input.valid()) watch(spec_.input.get(), POLLOUT, Source::input, 0);
-        for (std::size_t i = 0; i < spec_.outputs.size(); ++i) {
-            if (spec_.outputs[i].fd.valid())
-                watch(spec_.outputs[i].fd.get(), POLLIN, Source::output, i);
-        }
-        for (std::size_t i = 0; i < spec_.children.size(); ++i) {
-            if (spec_.children[i] != nullptr && !outcome_.statuses[i]) {
-                watch(spec_.children[i]->pidfd(), POLLIN, Source::child, i);
-            }
-        }
-        if (timer_) watch(timer_->fd(), POLLIN, Source::timer, 0);
-        if (spec_.signal_fd >= 0) watch(spec_.signal_fd, POLLIN, Source::signal, 0);
+    void watch(int fd, std::uint32_t events, Source source, std::size_t index) {
+        epoll_event event{};
+        event.events = events;
+        event.data.u64 = event_key(source, index);
+        check_os(::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event), "epoll_ctl");
+    }
 
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
+    // Before the fd is closed, or when it stays open but done (a reaped child's pidfd).
+    void unwatch(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+    void wait_and_dispatch(std::chrono::milliseconds timeout) {
+        std::array<epoll_event, 16> events;
+        // epoll takes an int of milliseconds: a far deadline waits in several steps.
+        const auto ms = std::min<std::chrono::milliseconds::rep>(timeout.count(), INT_MAX);
+        const int ready =
+            ::epoll_wait(epoll_.get(), events.data(), events.size(), static_cast<int>(ms));
+        if (ready < 0) {
             if (errno == EINTR) return;
-            throw_os_error("poll");
+            throw_os_error("epoll_wait");
         }
-        for (std::size_t k = 0; k < fds.size(); ++k) {
-            if (fds[k].revents == 0) continue;
-            const auto [source, index] = sources[k];
-            switch (source) {
+        for (int k = 0; k < ready; ++k) {
+            const auto key = events[k].data.u64;
+            const auto index = static_cast<std::size_t>(key & 0xffffffff);
+            switch (static_cast<Source>(key >> 32)) {
                 case Source::input:
                     write_input();
                     break;
@@ -126,6 +158,8 @@ class Loop {
     }
 
     void write_input() {
+        if (!spec_.input.valid()) return;
+        const SigpipeBlocked sigpipe_blocked;  // EPIPE, not a signal, if the stage is gone
         while (!spec_.input_data.empty()) {
             const auto n =
                 ::write(spec_.input.get(), spec_.input_data.data(), spec_.input_data.size());
@@ -136,21 +170,26 @@ class Loop {
             }
             spec_.input_data.remove_prefix(static_cast<std::size_t>(n));
         }
+        unwatch(spec_.input.get());
         spec_.input.reset();  // EOF for the first stage
     }
 
-    static void read_output(CommunicateSpec::Output& output) {
+    void read_output(CommunicateSpec::Output& output) {
+        if (!output.fd.valid()) return;
         char buffer[65536];
         const auto n = ::read(output.fd.get(), buffer, sizeof buffer);
         if (n > 0) {
             output.into->append(buffer, static_cast<std::size_t>(n));
         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            unwatch(output.fd.get());
             output.fd.reset();
         }
     }
 
     void reap(std::size_t index) {
+        if (outcome_.statuses[index]) return;
         if (auto status = spec_.children[index]->try_wait()) {
+            unwatch(spec_.children[index]->pidfd());
             outcome_.statuses[index] = *status;
             outcome_.ended[index] = Clock::now();
         }
@@ -178,11 +217,7 @@ class Loop {
                 continue;
             }
             if (outcome_.forwarded_signal == 0) outcome_.forwarded_signal = signal;
-            signal_group(signal);
-            if (phase_ == Phase::running) {  // a group that ignores it is killed after grace
-                phase_ = Phase::terminating;
-                arm(Clock::now() + spec_.grace);
-            }
+            kill(signal);
         }
     }
 
@@ -215,26 +250,51 @@ class Loop {
                 read_output(output);
                 if (output.into->size() == before) break;  // EOF, or nothing more right now
             }
+            if (output.fd.valid()) unwatch(output.fd.get());
             output.fd.reset();
         }
     }
 
-    CommunicateSpec& spec_;
-    CommunicateOutcome outcome_;
     // Created only when needed: most pipelines run without a deadline.
     void arm(Clock::time_point at) {
-        if (!timer_) timer_.emplace();
+        if (!timer_) {
+            timer_.emplace();
+            watch(timer_->fd(), EPOLLIN, Source::timer, 0);
+        }
         timer_->arm(at);
     }
 
+    CommunicateSpec& spec_;
+    CommunicateOutcome outcome_;
+    UniqueFd epoll_;
     std::optional<DeadlineTimer> timer_;
     Phase phase_ = Phase::running;
+    bool done_ = false;
 };
 
-}  // namespace
+Communicator::Communicator(CommunicateSpec& spec) : loop_(std::make_unique<Loop>(spec)) {}
+Communicator::~Communicator() = default;
+int Communicator::fd() const {
+    return loop_->fd();
+}
+bool Communicator::step(std::chrono::milliseconds timeout) {
+    return loop_->step(timeout);
+}
+bool Communicator::finished() const {
+    return loop_->finished();
+}
+void Communicator::kill(int signal) {
+    loop_->kill(signal);
+}
+const CommunicateOutcome& Communicator::outcome() const {
+    return loop_->outcome();
+}
 
 CommunicateOutcome communicate(CommunicateSpec& spec) {
-    return Loop(spec).run();
+    Communicator communicator(spec);
+    while (!communicator.step(std::chrono::milliseconds(-1))) {
+    }
+    return communicator.outcome();
 }
 
 }  // namespace forkline

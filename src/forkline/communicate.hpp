@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,33 @@ struct CommunicateOutcome {
     // Per child (same order as spec.children): how and when it ended.
     std::vector<std::optional<ExitStatus>> statuses;
     std::vector<std::chrono::steady_clock::time_point> ended;
+};
+
+// The loop one step at a time, for a pipeline handle (start_pipeline()): every source is in
+// one epoll set, whose descriptor is readable whenever step() has something to do.
+class Communicator {
+  public:
+    explicit Communicator(CommunicateSpec& spec);
+    ~Communicator();
+    Communicator(const Communicator&) = delete;
+    Communicator& operator=(const Communicator&) = delete;
+
+    // The epoll descriptor: readable when an output has bytes, the input pipe has room, a
+    // child exited, the deadline passed or a forwarded signal came.
+    int fd() const;
+    // Handles what is ready, waiting up to `timeout` for something (-1: no limit). True
+    // once every child is reaped and every output reached EOF — or, after a timeout or
+    // kill, once the group is SIGKILLed and the children reaped; outputs are then drained.
+    bool step(std::chrono::milliseconds timeout);
+    bool finished() const;
+    // Sends `signal` to the group and each running child. SIGKILL ends the loop at the
+    // next step(); another signal is followed by SIGKILL after `grace` if they still run.
+    void kill(int signal);
+    const CommunicateOutcome& outcome() const;
+
+  private:
+    class Loop;
+    std::unique_ptr<Loop> loop_;
 };
 
 // Runs until every child is reaped and every output reached EOF — or, after a timeout,

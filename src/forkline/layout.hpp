@@ -25,7 +25,7 @@
 namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
-inline constexpr std::uint32_t kVersion = 4;                 // 4: SlotStatus::failed_with_type
+inline constexpr std::uint32_t kVersion = 5;                 // 5: SlotStatus::failed_with_type
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
 
@@ -100,6 +100,9 @@ struct alignas(kCacheLine) SegmentHeader {
     std::atomic<std::uint32_t> wake_threshold;
     // Max positions a worker reserves at once; 0: adaptive. Set before workers start.
     alignas(kCacheLine) std::atomic<std::uint32_t> claim_batch;
+    // Jobs after which a worker retires (exits 0, see RingHeader::retired); 0: never.
+    // Set before workers start.
+    std::atomic<std::uint32_t> max_jobs_per_worker;
 };
 
 struct alignas(kCacheLine) RingHeader {
@@ -110,6 +113,10 @@ struct alignas(kCacheLine) RingHeader {
     // Written by the worker only (job_group_record.hpp); the supervisor reads it when the
     // worker died, to kill what the job started, and clears it before a respawn.
     std::atomic<std::int32_t> job_group;
+    // Set by a worker that reached max_jobs_per_worker, after its last result is published
+    // and its reserved positions are given back, just before it exits 0: the supervisor
+    // respawns it instead of taking the exit for a broken protocol. Cleared before a respawn.
+    std::atomic<std::uint32_t> retired;
 };
 
 // Where each part lies inside a segment; the same arithmetic in every process.

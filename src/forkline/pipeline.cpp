@@ -1,4 +1,5 @@
-// run_pipeline(): wire the stages together, start them, then communicate().
+// start_pipeline(): wire the stages together, start them, then step the communicator;
+// run_pipeline() waits for the end.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -14,7 +15,6 @@
 #include "job_group_record.hpp"
 #include "os_error.hpp"
 #include "pipeline_group.hpp"
-#include "sigpipe_blocked.hpp"
 #include "spawn.hpp"
 
 namespace forkline {
@@ -230,25 +230,57 @@ int StageResult::shell_code() const {
     return signal != 0 ? 128 + signal : exit_code;
 }
 
-PipelineResult run_pipeline(std::string_view command, const PipelineOptions& options) {
-    return run_pipeline(parse_pipeline(command), options);
+Stage shell_stage(std::string_view command) {
+    return {{"/bin/sh", "-c", std::string(command)}};
 }
 
-PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOptions& options) {
-    validate(stages, options);
-    const auto started = Clock::now();
-    const SigpipeBlocked sigpipe_blocked;
-    // Before the children: given back after they are gone, whatever the way out.
-    ForegroundTerminal terminal(options.foreground_terminal);
-    auto watched_signals = options.forward_signals;
-    if (terminal.watches_stops()) watched_signals.push_back(SIGCHLD);
-    ForwardedSignals forwarded(watched_signals);
-    PipelineResult result;
-    result.stages.resize(stages.size());
-    CommunicateSpec spec;
-    spec.grace = options.grace;
-    if (options.timeout) spec.deadline = started + *options.timeout;
+// Everything one pipeline holds while it runs, in the order it is set up; destroyed in
+// reverse: the children (SIGKILLed if still running) before their group is ended, the
+// terminal given back last.
+struct Pipeline::Impl {
+    Impl(const std::vector<Stage>& stages, PipelineOptions opts)
+        : options(std::move(opts)),
+          terminal(options.foreground_terminal),
+          forwarded(watched_signals(options, terminal)),
+          group(options.grace) {
+        result.stages.resize(stages.size());
+        spec.grace = options.grace;
+        if (options.timeout) spec.deadline = started + *options.timeout;
+        start(stages);
+        communicator.emplace(spec);
+    }
 
+    static std::vector<int> watched_signals(const PipelineOptions& options,
+                                            const ForegroundTerminal& terminal) {
+        auto signals = options.forward_signals;
+        if (terminal.watches_stops()) signals.push_back(SIGCHLD);
+        return signals;
+    }
+
+    void start(const std::vector<Stage>& stages);
+    // Once the communicator is done: the group ended, the statuses in the result.
+    void finish();
+    bool step(std::chrono::milliseconds timeout) {
+        if (!finished && communicator->step(timeout)) finish();
+        return finished;
+    }
+
+    PipelineOptions options;  // holds the input bytes while they are written
+    Clock::time_point started = Clock::now();
+    // Before the children: given back after they are gone, whatever the way out.
+    ForegroundTerminal terminal;
+    ForwardedSignals forwarded;
+    PipelineResult result;
+    std::vector<Clock::time_point> stage_started;
+    CommunicateSpec spec;
+    PipelineGroup group;                         // ended after the children's cleanup
+    std::vector<std::optional<Child>> children;  // empty: could not start
+    std::optional<Communicator> communicator;
+    bool finished = false;
+    bool result_taken = false;
+};
+
+void Pipeline::Impl::start(const std::vector<Stage>& stages) {
     // Ends of the pipes the stages use; closed here once handed to the children.
     UniqueFd first_stdin;
     if (options.input) {
@@ -273,9 +305,8 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     capture(options.capture_stderr, all_stderr, result.stderr_data);
 
     const auto search_path = search_path_of(options.environment ? &*options.environment : nullptr);
-    PipelineGroup group(options.grace);  // declared first: ended after the children's cleanup
-    std::vector<std::optional<Child>> children(stages.size());  // empty: could not start
-    std::vector<Clock::time_point> stage_started(stages.size());
+    children.resize(stages.size());
+    stage_started.resize(stages.size());
     UniqueFd next_stdin = std::move(first_stdin);
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const auto& stage = stages[i];
@@ -314,16 +345,19 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     for (auto& child : children) spec.children.push_back(child ? &*child : nullptr);
     spec.group = group.id();
     spec.signal_fd = forwarded.fd();
-    spec.on_child_signal = [&] {
+    spec.on_child_signal = [this] {
         std::vector<pid_t> running;
         for (const auto& child : children)
             if (child && child->pid() > 0) running.push_back(child->pid());
         terminal.follow_stops(running, group.id());
     };
-    const auto outcome = communicate(spec);
-    group.end();  // what the stages left running does not outlive the pipeline
+}
 
-    for (std::size_t i = 0; i < stages.size(); ++i) {
+void Pipeline::Impl::finish() {
+    finished = true;
+    group.end();  // what the stages left running does not outlive the pipeline
+    const auto& outcome = communicator->outcome();
+    for (std::size_t i = 0; i < result.stages.size(); ++i) {
         if (!outcome.statuses[i]) continue;
         auto& stage_result = result.stages[i];
         stage_result.exit_code = outcome.statuses[i]->signal == 0 ? outcome.statuses[i]->code : -1;
@@ -334,7 +368,81 @@ PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOpti
     result.forwarded_signal = outcome.forwarded_signal;
     result.exit_code = pipeline_exit_code(result, options.pipefail);
     result.duration = Clock::now() - started;
-    return result;
+}
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() = default;
+Pipeline::Pipeline(Pipeline&&) noexcept = default;
+Pipeline& Pipeline::operator=(Pipeline&&) noexcept = default;
+
+int Pipeline::fd() const {
+    return impl_->communicator->fd();
+}
+
+pid_t Pipeline::process_group() const {
+    return impl_->group.id();
+}
+
+bool Pipeline::finished() const {
+    return impl_->finished;
+}
+
+bool Pipeline::poll() {
+    return impl_->step(std::chrono::milliseconds(0));
+}
+
+bool Pipeline::wait(std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        const auto left = deadline - Clock::now();
+        if (left <= Clock::duration::zero()) return poll();
+        // Rounded up: waking before the deadline would only spin.
+        if (impl_->step(std::chrono::ceil<std::chrono::milliseconds>(left))) return true;
+    }
+}
+
+PipelineResult Pipeline::wait() {
+    if (impl_->result_taken) throw Error("pipeline: wait() already returned its result");
+    while (!impl_->step(std::chrono::milliseconds(-1))) {
+    }
+    impl_->result_taken = true;
+    return std::move(impl_->result);
+}
+
+void Pipeline::kill(int signal) {
+    impl_->communicator->kill(signal);
+}
+
+std::string Pipeline::read_stdout() {
+    poll();
+    return std::exchange(impl_->result.stdout_data, {});
+}
+
+std::string Pipeline::read_stderr() {
+    poll();
+    return std::exchange(impl_->result.stderr_data, {});
+}
+
+Pipeline Pipeline::start(const std::vector<Stage>& stages, const PipelineOptions& options) {
+    validate(stages, options);
+    return Pipeline(std::make_unique<Impl>(stages, options));
+}
+
+Pipeline start_pipeline(std::string_view command, const PipelineOptions& options) {
+    return Pipeline::start(
+        options.shell ? std::vector{shell_stage(command)} : parse_pipeline(command), options);
+}
+
+Pipeline start_pipeline(const std::vector<Stage>& stages, const PipelineOptions& options) {
+    if (options.shell) throw Error("pipeline: the shell option needs a command string, not stages");
+    return Pipeline::start(stages, options);
+}
+
+PipelineResult run_pipeline(std::string_view command, const PipelineOptions& options) {
+    return start_pipeline(command, options).wait();
+}
+
+PipelineResult run_pipeline(const std::vector<Stage>& stages, const PipelineOptions& options) {
+    return start_pipeline(stages, options).wait();
 }
 
 }  // namespace forkline

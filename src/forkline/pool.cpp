@@ -30,6 +30,9 @@ PoolOptions validated(PoolOptions options) {
         if (error) throw OsError("pool: cannot resolve worker_program", error.value());
         options.worker_program = std::move(absolute);
     }
+    if (options.worker_init && !options.worker_function) {
+        throw Error("pool: worker_init needs worker_function (a worker_program sets itself up)");
+    }
     if (options.workers == 0) options.workers = available_cores();
     if (options.workers > layout::kMaxWorkers) {
         throw Error("pool: at most " + std::to_string(layout::kMaxWorkers) + " workers");
@@ -91,6 +94,8 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
       workers(options.workers) {
     if (options.adopt_orphans) subreaper.emplace();
     segment.view().header().claim_batch.store(options.claim_batch, std::memory_order_relaxed);
+    segment.view().header().max_jobs_per_worker.store(options.max_jobs_per_worker,
+                                                      std::memory_order_relaxed);
     sink = [this](const FinishedSlot& slot) { finished(slot); };
     // Workers receive the segment as an fd, never by name: the name can go now, so a
     // crash from here on leaves nothing in /dev/shm.
@@ -134,6 +139,7 @@ void Pool::Impl::finished(const FinishedSlot& slot, const ExitStatus* death) {
     if (death && (status == JobStatus::worker_died || status == JobStatus::timed_out)) {
         result.worker_exit = {death->code, death->signal};
     }
+    if (fulfil_promise(result)) return;
     if (!on_result) {
         results.push_back(owned_result(result));
         return;
@@ -208,6 +214,13 @@ JobId Pool::submit(std::span<const std::byte> job) {
     while (impl.queue.full()) impl.pump(true);
     impl.push_job(id, job);
     return id;
+}
+
+std::future<OwnedJobResult> Pool::submit_future(std::span<const std::byte> job) {
+    // Safe to register after submit(): a job's result is delivered by a later pump at the
+    // earliest.
+    const auto id = submit(job);
+    return impl_->promises[id].get_future();
 }
 
 std::size_t Pool::poll(std::chrono::milliseconds timeout) {

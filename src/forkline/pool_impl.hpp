@@ -6,6 +6,7 @@
 #include <deque>
 #include <exception>
 #include <forkline/pool.hpp>
+#include <future>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,7 @@ struct Pool::Impl {
     // pool.cpp: results and the supervision loop.
     // `death`: how the worker that held the slot ended, when a death ends the job.
     void finished(const FinishedSlot& slot, const ExitStatus* death = nullptr);
+    bool fulfil_promise(const JobResult& result);  // pool_futures.cpp
     void push_job(JobId id, std::span<const std::byte> job);
     void flush_pending();
     void pump(bool may_sleep);
@@ -56,6 +58,7 @@ struct Pool::Impl {
     bool is_worker(pid_t pid) const;
     bool reap_exited_workers();
     void worker_exited(std::uint32_t index, const ExitStatus& status);
+    bool worker_retired(std::uint32_t index, const ExitStatus& status);
     void kill_overdue_jobs();
     void top_up_sentinels();
     bool any_worker_running() const;
@@ -89,6 +92,8 @@ struct Pool::Impl {
     std::exception_ptr callback_error;
     // Without a callback: results waiting for next_result().
     std::deque<OwnedJobResult> results;
+    // Jobs submitted by submit_future(): their results go here, not to on_result.
+    std::unordered_map<JobId, std::promise<OwnedJobResult>> promises;
     // With job_timeout: when each running job (by position) was first seen claimed, and
     // the ones whose worker was killed for running too long.
     std::unordered_map<std::uint64_t, Clock::time_point> running_since;

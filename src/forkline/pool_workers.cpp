@@ -34,6 +34,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
     auto& ring = segment.view().ring(index);
     ring.pid.store(0, std::memory_order_relaxed);
     ring.job_group.store(0, std::memory_order_relaxed);  // no worker of this index is alive
+    ring.retired.store(0, std::memory_order_relaxed);
     auto& worker = workers[index];
     try {
         if (worker_start_refused_for_testing()) {
@@ -41,8 +42,9 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
         }
         if (options.worker_function) {
             const int fd = segment.fd();
-            worker.child = spawn_function(
-                [this, fd, index] { return serve_segment(options.worker_function, fd, index); });
+            worker.child = spawn_function([this, fd, index] {
+                return serve_segment(options.worker_function, fd, index, options.worker_init);
+            });
         } else {
             worker.child =
                 spawn({.program = options.worker_program,
@@ -142,7 +144,7 @@ void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
     // Results it published before exiting (its sentinel's answer among them).
     queue.collect(sink);
     // Answered, then killed before it could exit: its work is done all the same.
-    if (workers[index].answered_sentinel) return;
+    if (workers[index].answered_sentinel || worker_retired(index, status)) return;
     const auto program =
         options.worker_function ? std::string("(in-process)") : options.worker_program.string();
     const bool attached = segment.view().ring(index).pid.load(std::memory_order_acquire) != 0;
@@ -162,6 +164,20 @@ void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
         index, [this, &status](const FinishedSlot& slot) { finished(slot, &status); },
         [this](std::uint64_t position) { return overdue.erase(position) != 0; });
     if (unfinished_jobs() > 0 || !closed) spawn_worker(index);
+}
+
+// A worker that reached max_jobs_per_worker published every result and gave back what it
+// had reserved before setting its flag; recover_worker() still runs, as after a death, for
+// the instants in between (a kill there is a death: the flag is not set). Its place goes
+// to a fresh worker while there is work.
+bool Pool::Impl::worker_retired(std::uint32_t index, const ExitStatus& status) {
+    if (!status.success() ||
+        segment.view().ring(index).retired.load(std::memory_order_acquire) == 0)
+        return false;
+    ++summary.workers_recycled;
+    queue.recover_worker(index, sink, {});
+    if (unfinished_jobs() > 0 || !closed) spawn_worker(index);
+    return true;
 }
 
 // A job that runs past job_timeout takes its worker with it: the worker is killed, and

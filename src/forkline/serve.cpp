@@ -14,6 +14,7 @@
 #include <string_view>
 #include <typeinfo>
 
+#include "fault.hpp"
 #include "job_group_record.hpp"
 #include "segment.hpp"
 #include "serve_segment.hpp"
@@ -70,14 +71,25 @@ void run_job(const JobHandler& handler, const SegmentView& view, std::uint64_t p
     slot.elapsed_ns = std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count();
 }
 
+// Recycling (max_jobs_per_worker): every result is published; the positions reserved but
+// not claimed go back to the others; then the flag tells the supervisor that this exit 0
+// is a retirement. A kill anywhere in between is an ordinary death (recover_worker()).
+int retire(WorkerQueue& queue) {
+    queue.give_back_reserved();
+    fault_point("retiring");
+    queue.view().ring(queue.index()).retired.store(1, std::memory_order_release);
+    return 0;
+}
+
 int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint32_t index) {
     WorkerQueue queue(view, index);
-    this_worker_index = index;
     const pid_t pid = ::getpid();
     view.ring(index).pid.store(pid, std::memory_order_release);
     // Pipelines a job runs record their process group here, for the supervisor to kill if
     // this worker dies mid-job.
     record_job_groups_in(&view.ring(index).job_group);
+    const auto max_jobs = view.header().max_jobs_per_worker.load(std::memory_order_relaxed);
+    std::uint64_t jobs_done = 0;
     int idle_spins = 0;
     for (;;) {
         const auto position = queue.claim_next();
@@ -101,13 +113,19 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
         }
         run_job(handler, view, *position);
         queue.complete(*position);
+        if (max_jobs != 0 && ++jobs_done == max_jobs) return retire(queue);
     }
 }
 
 }  // namespace
 
-int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index) {
+int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index,
+                  const WorkerInit& init) {
     try {
+        this_worker_index = index;  // worker_index(), in the initialiser and the handler
+        // Before attaching: a worker whose initialiser fails exits 1 unattached, which the
+        // pool reports as an Error rather than respawning it again and again.
+        if (init) init(index);
         const auto segment = AttachedSegment::attach(segment_fd);
         ::close(segment_fd);  // the mapping stays; nothing this worker starts should inherit it
         if (index >= segment.view().geometry().worker_count) {

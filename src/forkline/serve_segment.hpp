@@ -7,8 +7,10 @@
 
 namespace forkline {
 
-// Attaches to the segment behind `segment_fd` (closing the fd), serves as worker `index`
-// until the sentinel. Returns the worker's exit code; errors are printed on stderr.
-int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index);
+// Runs `init` (if any) with the worker's index, attaches to the segment behind `segment_fd`
+// (closing the fd), serves as worker `index` until the sentinel or its retirement
+// (max_jobs_per_worker). Returns the worker's exit code; errors are printed on stderr.
+int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index,
+                  const WorkerInit& init = {});
 
 }  // namespace forkline

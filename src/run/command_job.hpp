@@ -1,7 +1,9 @@
 // What `forkline run` sends to command_worker through the shared-memory queue, and what
-// comes back. The command writes its stdout and stderr into two memory files of its own;
-// up to kInlineOutput bytes then come back inside the result slot, larger outputs are
-// written to output_paths() in the run's private directory.
+// comes back. By default the worker captures the command's stdout and stderr; up to
+// kInlineOutput bytes then come back inside the result slot, larger outputs are written
+// to output_paths() in the run's private directory. A job with stdout_path and
+// stderr_path writes there instead (the FIFOs of live output, or the files of
+// --results), and its result carries no output.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +23,10 @@ struct CommandJob {
     std::string command;
     std::string input;          // stdin bytes; empty: /dev/null
     std::string shell_program;  // with shell: the shell's path; empty: /bin/sh
+    // Both set, or both empty (capture). A FIFO is opened without blocking: it must have
+    // a reader (the supervisor's), else the job fails; a file is created or truncated.
+    std::string stdout_path{};
+    std::string stderr_path{};
 };
 
 std::vector<std::byte> encode(const CommandJob& job);

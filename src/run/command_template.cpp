@@ -184,9 +184,18 @@ std::optional<std::string_view> column_value(const Piece& piece, const Arguments
              : "the job has only " + std::to_string(have) + " arguments"));
 }
 
-// Appends `piece` with the arguments of `records` ({}) or of the whole job ({N}).
+// Appends `piece` with the arguments of `records` ({}) or of the whole job ({N}), each
+// written for where it lands, or `as_text`, as it is.
 void append_piece(std::string& out, const Piece& piece, Records records, const Arguments& args,
-                  const TemplateSettings& settings, std::uint64_t seq, unsigned slot) {
+                  const TemplateSettings& settings, std::uint64_t seq, unsigned slot,
+                  bool as_text = false) {
+    const auto put = [&](std::string_view value, bool first) {
+        if (as_text) {
+            out += value;
+        } else {
+            append_value(out, piece, value, first);
+        }
+    };
     switch (piece.kind) {
         case Piece::Kind::text:
             out += piece.text;
@@ -199,18 +208,18 @@ void append_piece(std::string& out, const Piece& piece, Records records, const A
             return;
         case Piece::Kind::column:
             if (const auto value = column_value(piece, args, settings.exact_records))
-                append_value(out, piece, part_of(*value, piece.part), true);
+                put(part_of(*value, piece.part), true);
             return;
         case Piece::Kind::arguments: {
             bool first = true;
             for (const auto& record : records) {
                 for (const auto& value : record) {
                     if (!first) out += ' ';
-                    append_value(out, piece, part_of(value, piece.part), first);
+                    put(part_of(value, piece.part), first);
                     first = false;
                 }
             }
-            if (first) append_value(out, piece, {}, true);  // no argument: an empty one
+            if (first) put({}, true);  // no argument: an empty one
             return;
         }
     }
@@ -246,6 +255,14 @@ std::string CommandTemplate::expand(const Arguments& args, std::uint64_t seq, un
             }
         }
     }
+    return out;
+}
+
+std::string CommandTemplate::expand_text(const Arguments& args, std::uint64_t seq,
+                                         unsigned slot) const {
+    std::string out;
+    for (const auto& piece : pieces_)
+        append_piece(out, piece, Records(args), args, settings_, seq, slot, true);
     return out;
 }
 

@@ -65,6 +65,11 @@ class CommandTemplate {
     // The command line of one job; `seq` is {#}, `slot` {%}. Throws ExpandError.
     std::string expand(const Arguments& args, std::uint64_t seq, unsigned slot) const;
 
+    // The same as text for people (--tagstring), not a command: each value inserted as it
+    // is, the template's text (quotes included) as written, nothing appended. Throws
+    // ExpandError.
+    std::string expand_text(const Arguments& args, std::uint64_t seq, unsigned slot) const;
+
     // For -m/-X batching, without expanding: the bytes of the command line without any
     // record (with {#} and {%} at their widest), and at most how many bytes one more record
     // adds to it. Never throws.

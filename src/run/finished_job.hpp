@@ -22,7 +22,9 @@ struct FinishedJob {
     std::string stderr_data;
     std::filesystem::path out_path;  // else these files hold it (removed once printed)
     std::filesystem::path err_path;
-    std::string error;  // why it could not run, printed on stderr
+    bool keep_files = false;  // out_path, err_path are --results files: not removed
+    std::string tag;          // --tag, --tagstring: before each line of its output
+    std::string error;        // why it could not run, printed on stderr
     // Not run: the joblog has it done (--resume…). It is printed in its turn with whatever
     // output it carries (none, or its output from an earlier run), counted as skipped and
     // not logged again.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "output.hpp"
+#include "output_tag.hpp"
 #include "tool.hpp"
 #include "unique_fd.hpp"
 
@@ -23,14 +24,14 @@ double now_s() {
         .count();
 }
 
-// Reads a job's output file, removed first so that nothing is left behind should the
-// reading or the writing of it fail; `consume` gets each block.
+// Reads a job's output file, removed first (unless --results keeps it) so that nothing is
+// left behind should the reading or the writing of it fail; `consume` gets each block.
 template <typename Consume>
-void take_file(const std::filesystem::path& path, Consume consume) {
+void take_file(const std::filesystem::path& path, bool keep, Consume consume) {
     if (path.empty()) return;
     const forkline::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     std::error_code ignored;
-    std::filesystem::remove(path, ignored);
+    if (!keep) std::filesystem::remove(path, ignored);
     if (!file.valid()) return;
     char buffer[65536];
     for (ssize_t n; (n = ::read(file.get(), buffer, sizeof buffer)) != 0;) {
@@ -40,29 +41,40 @@ void take_file(const std::filesystem::path& path, Consume consume) {
     }
 }
 
-// Copies a job's output file to `fd` and removes it.
-void pass_on(const std::filesystem::path& path, int fd, const char* name) {
-    take_file(path, [&](std::string_view block) { cli::write_all(fd, block, name); });
-}
-
-std::string slurp_and_remove(const std::filesystem::path& path) {
+std::string slurp_output(const std::filesystem::path& path, bool keep) {
     std::string text;
-    take_file(path, [&](std::string_view block) { text += block; });
+    take_file(path, keep, [&](std::string_view block) { text += block; });
     return text;
 }
 
 void discard(const FinishedJob& job) {
+    if (job.keep_files) return;
     std::error_code ignored;
     if (!job.out_path.empty()) std::filesystem::remove(job.out_path, ignored);
     if (!job.err_path.empty()) std::filesystem::remove(job.err_path, ignored);
 }
 
+// One of a job's outputs, from memory then from its file, each line after the job's tag.
+void print_output(const FinishedJob& job, std::string_view data, const std::filesystem::path& file,
+                  int fd, const char* name) {
+    LinePrefixer prefixer(job.tag);
+    std::string tagged;
+    const auto write = [&](std::string_view block) {
+        if (job.tag.empty()) return cli::write_all(fd, block, name);
+        tagged.clear();
+        prefixer.add(block, tagged);
+        cli::write_all(fd, tagged, name);
+    };
+    write(data);
+    take_file(file, job.keep_files, write);
+}
+
+}  // namespace
+
 std::string signal_name(int signal) {
     const char* abbrev = ::sigabbrev_np(signal);
     return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
 }
-
-}  // namespace
 
 JobReport::JobReport(const RunOptions& options, std::size_t total)
     : options_(options),
@@ -103,10 +115,8 @@ void JobReport::print(const FinishedJob& job) {
     }
     if (!job.error.empty())
         cli::write_all(STDERR_FILENO, "forkline run: " + job.error + "\n", kStderr);
-    cli::write_all(STDOUT_FILENO, job.stdout_data, kStdout);
-    cli::write_all(STDERR_FILENO, job.stderr_data, kStderr);
-    pass_on(job.out_path, STDOUT_FILENO, kStdout);
-    pass_on(job.err_path, STDERR_FILENO, kStderr);
+    print_output(job, job.stdout_data, job.out_path, STDOUT_FILENO, kStdout);
+    print_output(job, job.stderr_data, job.err_path, STDERR_FILENO, kStderr);
 }
 
 void JobReport::print_json(const FinishedJob& job) {
@@ -118,9 +128,9 @@ void JobReport::print_json(const FinishedJob& job) {
         {"timed_out", job.timed_out},
         {"attempts", job.attempts},
         {"duration", job.duration_s},
-        {"stdout", job.stdout_data + slurp_and_remove(job.out_path)},
-        {"stderr",
-         job.error.empty() ? job.stderr_data + slurp_and_remove(job.err_path) : job.error + "\n"},
+        {"stdout", job.stdout_data + slurp_output(job.out_path, job.keep_files)},
+        {"stderr", job.error.empty() ? job.stderr_data + slurp_output(job.err_path, job.keep_files)
+                                     : job.error + "\n"},
     };
     cli::write_all(STDOUT_FILENO,
                    line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",

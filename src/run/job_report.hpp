@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -24,6 +25,11 @@ class JobReport {
     // The run's part of the joblog is written: flushed to disk at the end (close) and at
     // most options.joblog_sync_s after each line (update_progress checks).
     void update_progress(std::size_t running, bool force = false);
+    void clear_progress();  // before other output: live output, error lines
+    // Called before each fdatasync of the joblog (Joblog::before_sync).
+    void before_joblog_sync(std::function<void()> step) {
+        if (joblog_) joblog_->before_sync(std::move(step));
+    }
     void close();  // prints what --keep-order still holds, clears progress, "N skipped"
 
     // An output could not be written: from now on jobs are only counted, their output
@@ -37,7 +43,6 @@ class JobReport {
   private:
     void print(const FinishedJob& job);
     void print_json(const FinishedJob& job);
-    void clear_progress();
 
     const RunOptions& options_;
     std::size_t total_;
@@ -53,5 +58,8 @@ class JobReport {
     double started_at_;
     double last_progress_ = 0;
 };
+
+// "SIGKILL" (for JSON), or the number when the signal has no name.
+std::string signal_name(int signal);
 
 }  // namespace run

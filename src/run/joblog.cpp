@@ -90,6 +90,7 @@ void Joblog::sync_if_due() {
 void Joblog::sync() {
     if (!unsynced_since_) return;
     unsynced_since_.reset();
+    if (before_sync_) before_sync_();
     // EINVAL: a pipe or terminal (--joblog /dev/stdout), with nothing to make durable.
     if (::fdatasync(file_.get()) != 0 && errno != EINVAL) throw cli::OutputError(name_, errno);
     if (!directory_synced_) {

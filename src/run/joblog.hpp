@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,8 @@ class Joblog {
     // fdatasync when a line has waited `sync_interval_s`; sync(): now, if a line waits.
     void sync_if_due();
     void sync();
+    // Called before each fdatasync (--results makes the outputs durable first).
+    void before_sync(std::function<void()> step) { before_sync_ = std::move(step); }
 
   private:
     forkline::UniqueFd file_;
@@ -46,6 +49,7 @@ class Joblog {
     std::chrono::duration<double> interval_;
     std::optional<std::chrono::steady_clock::time_point> unsynced_since_;
     bool directory_synced_ = false;  // a new file's name survives power loss too
+    std::function<void()> before_sync_;
 };
 
 // A job's Command column, the key --resume matches: the command as the joblog writes it

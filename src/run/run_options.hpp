@@ -39,6 +39,11 @@ struct RunOptions {
     std::optional<bool> progress;  // forced on/off; default: when stderr is a terminal
     double rate_per_s = 0;         // job starts per second at most; 0: no limit
     double delay_s = 0;            // between two starts
+    // How job output reaches stdout/stderr: each job's whole when it ends; whole lines as
+    // they come (--line-buffer); bytes as they come (-u, --ungroup).
+    enum class Output { grouped, line_buffer, ungroup } output = Output::grouped;
+    std::optional<std::string> tag;  // --tag ("{}") or --tagstring: before each output line
+    std::optional<std::filesystem::path> results;  // --results DIR
 };
 
 }  // namespace run

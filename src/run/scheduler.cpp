@@ -15,8 +15,11 @@
 #include "command_job.hpp"
 #include "halt_policy.hpp"
 #include "job_report.hpp"
+#include "live_output.hpp"
 #include "median_runtime.hpp"
 #include "output_directory.hpp"
+#include "output_tag.hpp"
+#include "results_directory.hpp"
 #include "resume.hpp"
 #include "sigpipe_blocked.hpp"
 
@@ -83,6 +86,15 @@ class Scheduler {
           pacer_(options),
           halt_(options.halt) {
         for (unsigned slot = 1; slot <= workers_; ++slot) free_slots_.insert(slot);
+        if (options.results) {
+            results_.emplace(*options.results, options.resume != RunOptions::Resume::none);
+            // A job the joblog has done has its kept output on disk (--resume replays it).
+            report_.before_joblog_sync([this] { results_->sync(); });
+        }
+        if (options.tag) tag_.emplace(*options.tag, TemplateSettings{});
+        if (options.output != RunOptions::Output::grouped)
+            live_.emplace(options.output, workers_, directory_.path(),
+                          [this] { report_.clear_progress(); });
     }
 
     int run() {
@@ -116,10 +128,9 @@ class Scheduler {
             }
             start_jobs();
             if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
-            const auto pace = pacer_.wait();
-            pool.poll(
+            wait_for_events(
                 std::chrono::duration_cast<std::chrono::milliseconds>(std::clamp<Clock::duration>(
-                    pace, std::chrono::milliseconds(1), std::chrono::milliseconds(100))));
+                    pacer_.wait(), std::chrono::milliseconds(1), std::chrono::milliseconds(100))));
             guarded([&] { report_.update_progress(pool.in_flight()); });
         }
         pool.wait();
@@ -141,6 +152,8 @@ class Scheduler {
 
   private:
     static constexpr std::size_t kMaxJobBytes = 1 << 20;
+    static constexpr std::chrono::milliseconds kLivePoll{1};
+    static constexpr std::chrono::milliseconds kNoWait{0};
 
     struct Running {
         std::size_t index;     // into jobs_
@@ -148,14 +161,38 @@ class Scheduler {
         unsigned runs = 0;     // runs of the earlier attempts (a worker death re-runs one)
         std::optional<FinishedJob> failed;  // the last failed attempt, while a retry waits
         unsigned slot = 0;                  // {%}: 1 to -j, while it runs
+        std::string tag{};                  // --tag, --tagstring: before each output line
     };
+
+    // Results of the pool, and with live output what the running jobs write. The pool
+    // cannot be polled together with the FIFOs: while output flows, the FIFOs are waited on
+    // (at most kLivePoll, then the pool is looked at); while none does, the pool is (a job
+    // ends as soon as it ends, and output that starts waits at most kLivePoll).
+    void wait_for_events(std::chrono::milliseconds timeout) {
+        if (!live_ || live_->empty()) {
+            pool_->poll(timeout);
+            return;
+        }
+        const auto short_wait = std::min(timeout, kLivePoll);
+        bool moved = false;
+        guarded([&] { moved = live_->pump(output_flowing_ ? short_wait : kNoWait); });
+        output_flowing_ = moved;
+        pool_->poll(moved ? kNoWait : short_wait);
+    }
+
+    // Where the job's output goes: captured (nothing to say), FIFOs of live output
+    // (copied into --results files as it comes), or straight into --results files.
+    OutputPaths output_for(const JobSpec& spec, const std::string& tag) {
+        const auto results = results_ ? results_->prepare(spec) : OutputPaths{};
+        return live_ ? live_->start(spec.seq, tag, results) : results;
+    }
 
     bool nothing_left() const { return next_ >= jobs_.size() && retry_.empty(); }
 
     // Stopping: failed jobs waiting for another attempt will not get it; they are reported
     // as they last ended.
     void report_abandoned_retries() {
-        for (auto& job : retry_) guarded([&] { report_.finished(std::move(*job.failed)); });
+        for (auto& job : retry_) guarded([&] { record(std::move(*job.failed)); });
         retry_.clear();
     }
 
@@ -180,6 +217,7 @@ class Scheduler {
         } catch (const std::exception&) {
             if (!error_) error_ = std::current_exception();
             report_.stop_writing();
+            if (live_) live_->stop_writing();
             stopping_ = true;
             if (!cancelled_ && pool_ != nullptr) cancel_running();
         }
@@ -205,6 +243,7 @@ class Scheduler {
             }
             job.slot = *free_slots_.begin();
             free_slots_.erase(free_slots_.begin());
+            if (tag_) job.tag = job_tag(*tag_, jobs_[job.index], job.slot);
             if (!submit(job)) {
                 free_slots_.insert(job.slot);
                 continue;
@@ -213,13 +252,21 @@ class Scheduler {
         }
     }
 
-    // A job the joblog has done: not run, reported in its turn (--keep-order). Whatever it
-    // carries is printed: the place to fill in its stored output (--results DIR).
-    void replay(const JobSpec& spec) {
+    // A job the joblog has done: not run, reported in its turn (--keep-order) with the
+    // output an earlier run kept in --results DIR, if any.
+    void replay(const JobSpec& spec, const std::string& tag) {
         FinishedJob done;
         done.spec = &spec;
         done.replayed = true;
-        guarded([&] { report_.finished(std::move(done)); });
+        done.tag = tag;
+        guarded([&] {
+            if (const auto stored = results_ ? results_->read_finished(spec) : std::nullopt) {
+                done.out_path = stored->stdout_path;
+                done.err_path = stored->stderr_path;
+                done.keep_files = true;
+            }
+            report_.finished(std::move(done));
+        });
     }
 
     // False when the job cannot run at all (reported as failed at once).
@@ -238,20 +285,30 @@ class Scheduler {
         }
         // Known only once expanded: the joblog's key is the command text and its input.
         if (error.empty() && job.attempt == 1 && resume_.skip(spec.seq, spec.command, spec.input)) {
-            replay(spec);
+            replay(spec, job.tag);
             return false;
         }
-        const CommandJob command{.seq = spec.seq,
-                                 .shell = options_.shell,
-                                 .timeout_s = spec.timeout.value_or(run_timeout()),
-                                 .grace_s = options_.grace_s,
-                                 .command = spec.command,
-                                 .input = spec.input,
-                                 .shell_program = options_.shell_program};
+        CommandJob command{.seq = spec.seq,
+                           .shell = options_.shell,
+                           .timeout_s = spec.timeout.value_or(run_timeout()),
+                           .grace_s = options_.grace_s,
+                           .command = spec.command,
+                           .input = spec.input,
+                           .shell_program = options_.shell_program};
+        if (error.empty()) {
+            try {
+                const auto paths = output_for(spec, job.tag);
+                command.stdout_path = paths.out.string();
+                command.stderr_path = paths.err.string();
+            } catch (const forkline::Error& e) {  // a FIFO or --results file cannot be made
+                error = error_prefix(spec) + e.what();
+            }
+        }
         const auto bytes = error.empty() ? encode(command) : std::vector<std::byte>{};
         if (error.empty() && bytes.size() > kMaxJobBytes)
             error = "job " + std::to_string(spec.seq) + ": command and input exceed 1 MiB";
         if (!error.empty()) {
+            if (live_) live_->finish(spec.seq);
             FinishedJob finished;
             finished.spec = &spec;
             finished.exit_code = 2;
@@ -268,8 +325,11 @@ class Scheduler {
         running_.erase(result.id);
         free_slots_.insert(job.slot);
         const auto& spec = jobs_[job.index];
+        // Its output first, then its report.
+        const auto live_bytes = live_ ? live_->finish(spec.seq) : 0;
         FinishedJob finished;
         finished.spec = &spec;
+        finished.tag = job.tag;
         finished.attempts = job.runs + result.attempts;
         if (result.status == forkline::JobStatus::ok) {
             CommandOutcome outcome{};
@@ -281,13 +341,22 @@ class Scheduler {
             finished.timed_out = outcome.timed_out != 0;
             finished.start_unix_s = static_cast<double>(outcome.start_unix_ns) / 1e9;
             finished.duration_s = static_cast<double>(outcome.duration_ns) / 1e9;
-            finished.stdout_bytes = outcome.stdout_bytes;
-            if (outcome.output_inline) {
+            finished.stdout_bytes = outcome.stdout_bytes + live_bytes;
+            if (outcome.output_inline) {  // with --results or live: the worker's messages
                 const auto* output =
                     reinterpret_cast<const char*>(result.data.data()) + sizeof outcome;
                 finished.stdout_data.assign(output, outcome.stdout_bytes);
                 finished.stderr_data.assign(output + outcome.stdout_bytes, outcome.stderr_bytes);
-            } else {
+            }
+            if (results_ && !live_) {  // in its --results files
+                const auto folder = results_->job_folder(spec);
+                finished.out_path = folder / "stdout";
+                finished.err_path = folder / "stderr";
+                finished.keep_files = true;
+                std::error_code unknown;  // the joblog's Receive: 0 if it cannot be known
+                finished.stdout_bytes = std::filesystem::file_size(finished.out_path, unknown);
+                if (unknown) finished.stdout_bytes = 0;
+            } else if (!outcome.output_inline) {
                 const auto paths = output_paths(directory_.path(), spec.seq);
                 finished.out_path = paths.out;
                 finished.err_path = paths.err;
@@ -310,10 +379,16 @@ class Scheduler {
         report_finished(std::move(finished));
     }
 
+    // A job's end in --results (if it ran) and in the report.
+    void record(FinishedJob finished) {
+        if (results_ && finished.attempts > 0) results_->finish(finished);
+        report_.finished(std::move(finished));
+    }
+
     // A job ended for good: reported, then --halt decides whether the run goes on.
     void report_finished(FinishedJob finished) {
         const int status = shell_status(finished);
-        guarded([&] { report_.finished(std::move(finished)); });
+        guarded([&] { record(std::move(finished)); });
         switch (halt_.finished(status, jobs_.size())) {
             case HaltPolicy::Action::go_on:
                 break;
@@ -347,6 +422,10 @@ class Scheduler {
     OutputDirectory directory_;
     ResumeFilter resume_;  // reads (and repairs) the joblog before report_ appends to it
     JobReport report_;
+    std::optional<ResultsDirectory> results_;  // --results
+    std::optional<CommandTemplate> tag_;       // --tag, --tagstring
+    std::optional<LiveOutput> live_;           // --line-buffer, --ungroup
+    bool output_flowing_ = false;              // the last look at the FIFOs found output
     StartPacer pacer_;
     HaltPolicy halt_;
     MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%

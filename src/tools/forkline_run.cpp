@@ -95,6 +95,18 @@ Options:
                      command line's jobs are ignored), with the same --shell as before
   --json             one JSON line per finished job (seq, command, exit_code, signal,
                      timed_out, attempts, duration, stdout, stderr; invalid UTF-8 -> U+FFFD)
+  --line-buffer, --lb
+                     print whole lines of every running job as they come (a line is never
+                     cut or mixed; a job's unterminated last piece when it ends)
+  -u, --ungroup      print output bytes as they come (lines of jobs may mix)
+  --group            each job's output whole when it ends (the default)
+  --tag              put the job's arguments and a TAB before each output line (stdout and
+                     stderr; grouped or --line-buffer)
+  --tagstring STR    as --tag, with STR (placeholders expanded, unquoted) as the tag
+  --results, --res DIR
+                     keep each job's output in DIR/1/ARG/{stdout,stderr,seq,signal,exitval}
+                     (GNU parallel's folders), and DIR/index.jsonl (one line per job: seq,
+                     exit_code, signal, timed_out, command, directory); printed too
   --dry-run          print the commands, run nothing
   --progress, --bar, --eta
                      progress line on stderr even when it is not a terminal (done,
@@ -167,6 +179,21 @@ void parse_timeout(const std::string& text, run::RunOptions& options) {
     options.timeout_s = seconds("--timeout", text);
 }
 
+using Output = run::RunOptions::Output;
+
+void set_tag(run::RunOptions& options, const std::string& tag) {
+    if (options.tag && *options.tag != tag)
+        throw UsageError("--tag and --tagstring contradict each other");
+    if (tag.empty()) throw UsageError("--tagstring needs a non-empty tag");
+    try {
+        run::CommandTemplate checked(tag, {});  // the scheduler expands it as a template
+    } catch (const UsageError& e) {
+        throw UsageError("--tagstring " + cli::quoted(tag) +
+                         " is read as a template is, and cannot be: " + e.what());
+    }
+    options.tag = tag;
+}
+
 using Resume = run::RunOptions::Resume;
 
 // --joblog +FILE appends (GNU parallel); ./+FILE names a file that starts with '+'.
@@ -206,7 +233,34 @@ struct Arguments {
     bool as_many_as_possible = false;       // -j 0: bounded by the number of jobs too
     bool shell_flag = false;                // a bare --shell
     std::optional<std::string> shell_name;  // --shell=SHELL, or the word after --shell
+    bool output_given = false;              // --group, --line-buffer or -u
 };
+
+// --group, --line-buffer, -u: one of them (GNU parallel takes the last one silently).
+void set_output(Arguments& args, Output output) {
+    constexpr const char* kNames[] = {"--group", "--line-buffer", "-u (--ungroup)"};
+    const auto name = [&](Output o) { return std::string(kNames[static_cast<int>(o)]); };
+    if (args.output_given && args.options.output != output)
+        throw UsageError(name(args.options.output) + " and " + name(output) +
+                         " contradict each other");
+    args.output_given = true;
+    args.options.output = output;
+}
+
+// Output modes that cannot work together.
+void check_output_options(const Arguments& args) {
+    const auto& options = args.options;
+    const bool live = options.output != Output::grouped;
+    const char* mode = options.output == Output::ungroup ? "-u" : "--line-buffer";
+    if (live && options.json)
+        throw UsageError(std::string(mode) + " and --json contradict each other");
+    if (live && options.keep_order)
+        throw UsageError(std::string(mode) + " with --keep-order is not supported");
+    if (options.output == Output::ungroup && options.tag)
+        throw UsageError("-u passes bytes on as they come: no lines to tag (use --line-buffer)");
+    if (args.dry_run && options.results)
+        throw UsageError("--dry-run runs nothing: it has no --results");
+}
 
 // -j and its spellings (run/job_slots.hpp).
 void set_job_slots(Arguments& args, const std::string& option, const std::string& text) {
@@ -299,6 +353,14 @@ Arguments parse_arguments(int argc, char** argv) {
         {"max-replace-args", 'N', true, [&](auto& k) { group("-N", k, true); }},
         {nullptr, 'm', false, [&](auto&) { fill(run::ReplaceMode::multiple); }},
         {nullptr, 'X', false, [&](auto&) { fill(run::ReplaceMode::context); }},
+        {"line-buffer", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
+        {"lb", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
+        {"ungroup", 'u', false, [&](auto&) { set_output(args, Output::ungroup); }},
+        {"group", 0, false, [&](auto&) { set_output(args, Output::grouped); }},
+        {"tag", 0, false, [&](auto&) { set_tag(options, "{}"); }},
+        {"tagstring", 0, true, [&](auto& text) { set_tag(options, text); }},
+        {"results", 0, true, [&](auto& dir) { options.results = dir; }},
+        {"res", 0, true, [&](auto& dir) { options.results = dir; }},
     };
     auto refused = run::unsupported_gnu_options();
     known.insert(known.end(), refused.begin(), refused.end());
@@ -328,6 +390,7 @@ Arguments parse_arguments(int argc, char** argv) {
         throw UsageError("--dry-run runs nothing: it has no --json results");
     if (args.dry_run && options.joblog)
         throw UsageError("--dry-run runs nothing: it has no --joblog");
+    check_output_options(args);
     if (options.resume != Resume::none && !options.joblog)
         throw UsageError("--resume, --resume-failed and --retry-failed need --joblog FILE");
     if (args.jobs_file && (args.command_template || args.have_arguments))

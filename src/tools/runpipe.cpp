@@ -233,7 +233,7 @@ void print_status(const forkline::PipelineResult& r) {
 }
 
 std::vector<forkline::Stage> stages_of(const Arguments& args) {
-    if (args.shell) return {{{"/bin/sh", "-c", args.command}}};
+    if (args.shell) return {forkline::shell_stage(args.command)};
     try {
         return forkline::parse_pipeline(args.command);
     } catch (const forkline::ParseError& e) {  // bad usage: exit 2, one line

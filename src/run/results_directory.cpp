@@ -1,0 +1,155 @@
+#include "results_directory.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "job_report.hpp"
+#include "os_error.hpp"
+#include "output.hpp"
+#include "tool.hpp"
+
+namespace run {
+
+namespace {
+
+constexpr std::size_t kMaxName = NAME_MAX;
+
+void write_file(const std::filesystem::path& path, std::string_view text) {
+    const forkline::UniqueFd file(
+        forkline::check_os(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644),
+                           "cannot create " + cli::quoted(path.string())));
+    cli::write_all(file.get(), text, path.string());
+}
+
+std::optional<long long> read_number(const std::filesystem::path& path) {
+    std::string text;
+    try {
+        text = read_whole_file(path);
+    } catch (const forkline::OsError&) {
+        return std::nullopt;
+    }
+    long long value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+}  // namespace
+
+std::string result_folder_name(std::string_view value) {
+    std::string name;
+    if (value.empty() || value == "." || value == "..") name = "\\";  // \ \. \..
+    for (const char c : value) {
+        switch (c) {
+            case '\\':
+                name += "\\\\";
+                break;
+            case '/':
+                name += "\\_";
+                break;
+            case '\t':
+                name += "\\t";
+                break;
+            case '\0':
+                name += "\\0";
+                break;
+            default:
+                name += c;
+        }
+    }
+    if (name.size() > kMaxName) name.resize(kMaxName);
+    return name;
+}
+
+std::string read_whole_file(const std::filesystem::path& path) {
+    const forkline::UniqueFd file(forkline::check_os(::open(path.c_str(), O_RDONLY | O_CLOEXEC),
+                                                     "cannot open " + cli::quoted(path.string())));
+    std::string text;
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(file.get(), buffer, sizeof buffer)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) forkline::throw_os_error("cannot read " + cli::quoted(path.string()));
+        text.append(buffer, static_cast<std::size_t>(n));
+    }
+    return text;
+}
+
+ResultsDirectory::ResultsDirectory(std::filesystem::path root, bool resume)
+    : root_(std::move(root)) {
+    std::error_code error;
+    std::filesystem::create_directories(root_, error);
+    if (error) {
+        forkline::throw_os_error("cannot create --results directory " + cli::quoted(root_.string()),
+                                 error.value());
+    }
+    const auto index = root_ / "index.jsonl";
+    index_ = forkline::UniqueFd(forkline::check_os(
+        ::open(index.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resume ? 0 : O_TRUNC),
+               0644),
+        "cannot open " + cli::quoted(index.string())));
+}
+
+std::filesystem::path ResultsDirectory::job_folder(const JobSpec& job) const {
+    auto folder = root_;
+    if (job.arguments.empty()) return folder / "1" / result_folder_name(job.command);
+    for (const auto& record : job.arguments) {
+        for (std::size_t column = 0; column < record.size(); ++column)
+            folder = folder / std::to_string(column + 1) / result_folder_name(record[column]);
+    }
+    return folder;
+}
+
+OutputPaths ResultsDirectory::prepare(const JobSpec& job) const {
+    const auto folder = job_folder(job);
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    if (error)
+        forkline::throw_os_error("cannot create " + cli::quoted(folder.string()), error.value());
+    std::filesystem::remove(folder / "exitval", error);
+    return {folder / "stdout", folder / "stderr"};
+}
+
+void ResultsDirectory::finish(const FinishedJob& job) {
+    const auto folder = job_folder(*job.spec);
+    write_file(folder / "seq", std::to_string(job.spec->seq));
+    write_file(folder / "signal", std::to_string(job.signal));
+    // The exit status comes last and whole: a folder that has one is a finished job's.
+    write_file(folder / "exitval.new", std::to_string(job.exit_code));
+    forkline::check_os(::rename((folder / "exitval.new").c_str(), (folder / "exitval").c_str()),
+                       "cannot rename " + cli::quoted((folder / "exitval.new").string()));
+    const nlohmann::json line{
+        {"seq", job.spec->seq},
+        {"exit_code", job.exit_code},
+        {"signal", job.signal != 0 ? nlohmann::json(signal_name(job.signal)) : nlohmann::json()},
+        {"timed_out", job.timed_out},
+        {"command", job.spec->command},
+        {"directory", folder.lexically_relative(root_).string()},
+    };
+    cli::write_all(index_.get(),
+                   line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                   (root_ / "index.jsonl").string());
+}
+
+void ResultsDirectory::sync() const {
+    if (::syncfs(index_.get()) != 0) throw cli::OutputError(root_.string(), errno);
+}
+
+std::optional<StoredResult> ResultsDirectory::read_finished(const JobSpec& job) const {
+    const auto folder = job_folder(job);
+    const auto exit_code = read_number(folder / "exitval");
+    if (!exit_code) return std::nullopt;
+    StoredResult stored;
+    stored.seq = static_cast<std::uint64_t>(read_number(folder / "seq").value_or(0));
+    stored.exit_code = static_cast<int>(*exit_code);
+    stored.signal = static_cast<int>(read_number(folder / "signal").value_or(0));
+    stored.stdout_path = folder / "stdout";
+    stored.stderr_path = folder / "stderr";
+    return stored;
+}
+
+}  // namespace run
