@@ -10,6 +10,11 @@
 #include <forkline/json_codec.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "option_numbers.hpp"
+#include "tool.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -40,61 +45,57 @@ forkline::JobHandler handler_for(const std::string& mode) {
     throw std::invalid_argument("MODE is raw, codec or json");
 }
 
+// Jobs through a pool of `procs` workers in `mode`: the exit status says whether every
+// answer was right.
+int run(const std::string& mode, std::uint64_t jobs, unsigned procs) {
+    std::uint64_t wrong = 0;
+    const std::uint64_t expected = mode == "json" ? kText.size() + 7 : kText.size();
+    forkline::Pool pool({.worker_function = handler_for(mode),
+                         .workers = procs,
+                         .queue_slots = 65536,
+                         .max_job_size = 64,
+                         .max_result_size = 64},
+                        [&](const forkline::JobResult& r) {
+                            const bool right = r.status == forkline::JobStatus::ok &&
+                                               r.as<std::uint64_t>() == expected;
+                            wrong += right ? 0 : 1;
+                        });
+    const auto raw = std::as_bytes(std::span(kText));
+    const Tiny tiny{kText, 7};
+    for (std::uint64_t n = 0; n < jobs; ++n) {
+        if (mode == "raw") {
+            pool.submit(raw);
+        } else if (mode == "codec") {
+            pool.submit(kText);
+        } else {
+            pool.submit(tiny);
+        }
+    }
+    const auto summary = pool.wait();
+    const double seconds = std::chrono::duration<double>(summary.wall).count();
+    std::printf("%.0f jobs/s (%s, %llu jobs, %u procs, %.3fs; wrong %llu)\n",
+                static_cast<double>(jobs) / seconds, mode.c_str(),
+                static_cast<unsigned long long>(jobs), procs, seconds,
+                static_cast<unsigned long long>(wrong));
+    return wrong == 0 && summary.succeeded == jobs ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 2 && (std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help")) {
-        std::puts(
-            "usage: typed_tput raw|codec|json NJOBS NPROCS\nprints jobs/s for NJOBS tiny "
-            "jobs through NPROCS in-process workers, as bytes or through forkline's codecs");
-        return 0;
-    }
-    try {
-        if (argc != 4) throw std::invalid_argument("expected MODE NJOBS NPROCS");
-        const std::string mode = argv[1];
-        const auto jobs = std::stoull(argv[2]);
-        const auto procs = static_cast<unsigned>(std::stoul(argv[3]));
-        if (jobs == 0 || procs == 0)
-            throw std::invalid_argument("NJOBS and NPROCS must be positive");
-        std::uint64_t wrong = 0;
-        const std::uint64_t expected = mode == "json" ? kText.size() + 7 : kText.size();
-        forkline::Pool pool({.worker_function = handler_for(mode),
-                             .workers = procs,
-                             .queue_slots = 65536,
-                             .max_job_size = 64,
-                             .max_result_size = 64},
-                            [&](const forkline::JobResult& r) {
-                                wrong += r.status != forkline::JobStatus::ok ||
-                                                 r.as<std::uint64_t>() != expected
-                                             ? 1
-                                             : 0;
-                            });
-        const auto raw = std::as_bytes(std::span(kText));
-        const std::string text = kText;
-        const Tiny tiny{kText, 7};
-        for (std::uint64_t n = 0; n < jobs; ++n) {
-            if (mode == "raw") {
-                pool.submit(raw);
-            } else if (mode == "codec") {
-                pool.submit(text);
-            } else {
-                pool.submit(tiny);
-            }
+    return cli::run_tool({"typed_tput"}, [&] {
+        const std::vector<std::string> args(argv + 1, argv + argc);
+        if (args.size() == 1 && (args[0] == "-h" || args[0] == "--help")) {
+            std::puts(
+                "usage: typed_tput raw|codec|json NJOBS NPROCS\nprints jobs/s for NJOBS "
+                "tiny jobs through NPROCS in-process workers, as bytes or through "
+                "forkline's codecs");
+            return 0;
         }
-        const auto summary = pool.wait();
-        const double seconds = std::chrono::duration<double>(summary.wall).count();
-        std::printf("%.0f jobs/s (%s, %llu jobs, %u procs, %.3fs; wrong %llu)\n",
-                    static_cast<double>(jobs) / seconds, mode.c_str(),
-                    static_cast<unsigned long long>(jobs), procs, seconds,
-                    static_cast<unsigned long long>(wrong));
-        return wrong == 0 && summary.succeeded == jobs ? 0 : 1;
-    } catch (const std::invalid_argument& e) {
-        std::fprintf(stderr,
-                     "typed_tput: error: %s (usage: typed_tput raw|codec|json NJOBS NPROCS)\n",
-                     e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "typed_tput: error: %s\n", e.what());
-        return 1;
-    }
+        if (args.size() != 3) throw cli::UsageError("expected MODE NJOBS NPROCS");
+        if (args[0] != "raw" && args[0] != "codec" && args[0] != "json")
+            throw cli::UsageError("MODE is raw, codec or json");
+        return run(args[0], cli::parse_count_as<std::uint64_t>("NJOBS", args[1], 1, 1ull << 40),
+                   cli::parse_count_as<unsigned>("NPROCS", args[2], 1, cli::kMaxWorkers));
+    });
 }
