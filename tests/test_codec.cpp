@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <forkline/codec.hpp>
 #include <forkline/json_codec.hpp>
@@ -133,6 +134,8 @@ static_assert(top_level_shape<Point>() == Shape::plain);
 static_assert(top_level_shape<Named>() == Shape::plain);
 static_assert(top_level_shape<std::array<Point, 3>>() == Shape::plain);
 static_assert(top_level_shape<Money>() == Shape::plain);
+static_assert(top_level_shape<std::chrono::milliseconds>() == Shape::plain);
+static_assert(top_level_shape<std::chrono::steady_clock::time_point>() == Shape::plain);
 
 static_assert(!has_codec<const char*> && !has_codec<std::reference_wrapper<int>>);
 static_assert(!has_codec<std::span<const int>> && !has_codec<WithPointer> && !has_codec<Outer>);

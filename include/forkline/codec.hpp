@@ -5,7 +5,8 @@
 //   - plain values, sent as their bytes: arithmetic types, enums, std::array of plain
 //     values, aggregates (structs without constructors) whose fields are all plain, C arrays
 //     of them included (walked with Boost.PFR, which stops at an aggregate with a base
-//     class: opt it in or give it a codec), and any type opted in with sent_as_bytes<T>;
+//     class: opt it in or give it a codec), std::chrono durations and time points, and any
+//     type opted in with sent_as_bytes<T>;
 //   - std::string and std::string_view: their characters (a decoded string_view points into
 //     the bytes it came from: valid as long as they are, e.g. during the callback);
 //   - spans of bytes (std::span of char, unsigned char, std::byte): their contents;
@@ -39,6 +40,7 @@
 #include <array>
 #include <bit>
 #include <boost/pfr/core.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <forkline/error.hpp>
@@ -58,6 +60,12 @@ namespace forkline {
 //   template <> inline constexpr bool forkline::sent_as_bytes<Money> = true;
 template <typename T>
 inline constexpr bool sent_as_bytes = false;
+// The standard's own such classes: a duration is its count, a time_point its duration.
+template <typename Rep, typename Period>
+inline constexpr bool sent_as_bytes<std::chrono::duration<Rep, Period>> = std::is_arithmetic_v<Rep>;
+template <typename Clock, typename Duration>
+inline constexpr bool sent_as_bytes<std::chrono::time_point<Clock, Duration>> =
+    sent_as_bytes<Duration>;
 
 // The encoding of T; see the top of this file. Undefined for a type without one.
 template <typename T>
