@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "fd_starved.hpp"
 #include "processes.hpp"
 #include "run_command.hpp"
 #include "unique_fd.hpp"
@@ -380,4 +381,15 @@ TEST_CASE("output not captured (stdout_fd): a background writer is not waited fo
     REQUIRE(pids.size() == 1);
     CHECK_FALSE(test_support::process_running(pids[0]));
     test_support::kill_all(pids);
+}
+
+TEST_CASE("out of descriptors at any step: forkline::Error, never a bare std::system_error") {
+    CHECK(test_support::runs_escaping_forkline_error(
+              [] {
+                  run_pipeline("cat | tr a b | cat", {.input = "abc",
+                                                      .capture_stdout = true,
+                                                      .capture_stderr = true,
+                                                      .forward_signals = {SIGTERM}});
+              },
+              16) == 0);
 }

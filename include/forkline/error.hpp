@@ -7,7 +7,27 @@
 //
 // A failed system call is an OsError, the one way forkline reports one: an Error (so the
 // rule above holds) that keeps the errno, with the message "WHAT: REASON".
+// Nothing else escapes the library: no bare std::system_error, whatever system call fails
+// (tests/test_pipeline.cpp and test_typed_pool.cpp run out of descriptors at every step).
+//
+// Errors a caller can act on:
+//   OsError, code() EMFILE / ENFILE   out of descriptors: close some, raise RLIMIT_NOFILE.
+//   OsError, code() EAGAIN / ENOMEM   out of processes or memory (fork, clone, mmap):
+//                                     retry later, or lower PoolOptions::workers.
+//   OsError, code() ENOSPC / EACCES   /dev/shm full or not writable: the pool's segment.
+//   ParseError (pipeline.hpp)         a pipeline's syntax; column() points at it; a message
+//                                     that says "needs a shell" means run it with sh -c.
+//   Error from Pool's constructor     bad PoolOptions (the message names the field), or a
+//                                     worker_program that cannot be started.
+//   Error from find_worker()          the worker is in none of the places it names.
+//   Error from submit()               a job larger than max_job_size, or after close().
+//   Error from as<T>()                the result's bytes are not a T (another size, bad JSON).
+//   Error from wait()                 a worker program that is not a forkline worker (it
+//                                     exited before attaching, or exited 0 without its
+//                                     sentinel): a wrong worker_program.
 #pragma once
+
+#include <forkline/requires_cxx20.hpp>
 
 #include <stdexcept>
 #include <string>

@@ -1,6 +1,9 @@
 // The whole public API of libforkline.
 #pragma once
 
+#include <forkline/requires_cxx20.hpp>
+
+#include <forkline/codec.hpp>
 #include <forkline/error.hpp>
 #include <forkline/ordered.hpp>
 #include <forkline/pipeline.hpp>

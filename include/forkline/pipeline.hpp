@@ -25,6 +25,8 @@
 // stage not found, exited non-zero, killed, timed out) is in the result.
 #pragma once
 
+#include <forkline/requires_cxx20.hpp>
+
 #include <sys/types.h>
 
 #include <chrono>

@@ -39,11 +39,14 @@
 // the result, after which the pool is still consistent and wait() can be called again.
 #pragma once
 
+#include <forkline/requires_cxx20.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <forkline/codec.hpp>
 #include <forkline/error.hpp>
 #include <functional>
 #include <future>
@@ -53,6 +56,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace forkline {
@@ -61,14 +65,20 @@ using JobId = std::uint64_t;  // 0, 1, 2, … in submission order
 
 enum class JobStatus {
     ok,           // the handler returned a result
-    failed,       // the handler threw; `data` holds its message
-    worker_died,  // the worker of every attempt died; `data` is empty
+    failed,       // the handler threw; `data` holds its message, `exception_type` its type
+    worker_died,  // the worker of every attempt died; `data` is empty, `worker_exit` says how
     timed_out,    // it ran longer than its timeout (JobOptions, PoolOptions::job_timeout):
-                  // its worker was killed
+                  // its worker was killed (`worker_exit.signal` is SIGKILL)
     cancelled,    // cancel(): withdrawn before it ran, or its worker killed; `data` is empty
 };
 
 const char* to_string(JobStatus status);
+
+// How a worker process ended: its exit code, or the signal that killed it.
+struct WorkerExit {
+    int code = 0;    // exit code when signal == 0
+    int signal = 0;  // the signal that killed it (SIGKILL after a timeout), 0 if it exited
+};
 
 struct JobResult {
     JobId id;
@@ -76,20 +86,19 @@ struct JobResult {
     unsigned attempts;                 // runs started, this one included (> 1 after a death)
     std::chrono::nanoseconds elapsed;  // time the worker's handler took, last attempt
     std::span<const std::byte> data;   // result bytes: valid only during the callback
+    // worker_died, timed_out: how the worker of the last attempt ended; zero otherwise.
+    WorkerExit worker_exit{};
+    // failed: the type of what the handler threw, demangled ("std::invalid_argument"); empty
+    // when the failure was not an exception (e.g. no worker could be started). Valid only
+    // during the callback.
+    std::string_view exception_type{};
 
-    // The result as a trivially copyable type; throws Error if the size differs.
+    // The result decoded by codec<T> (codec.hpp): e.g. as<std::uint64_t>(), as<std::string>().
+    // Throws Error if the bytes are not a T (a plain value of another size). A pointer, view
+    // or span of non-bytes does not compile. as<std::string_view>() and byte spans point into
+    // `data`: valid only during the callback.
     template <typename T>
-    requires std::is_trivially_copyable_v<T> T as()
-    const {
-        if (data.size() != sizeof(T)) {
-            throw Error("result of job " + std::to_string(id) + " has " +
-                        std::to_string(data.size()) + " bytes, expected " +
-                        std::to_string(sizeof(T)));
-        }
-        T value;
-        std::memcpy(&value, data.data(), sizeof(T));
-        return value;
-    }
+    T as() const;
 };
 
 // A job handler, as a worker runs it: reads the job, writes the result into `out`
@@ -97,6 +106,26 @@ struct JobResult {
 // JobStatus::failed with its message as the data.
 using JobHandler =
     std::function<std::size_t(std::span<const std::byte> job, std::span<std::byte> out)>;
+
+// A JobHandler from a function of typed values: the job is decoded by codec<Job>, the result
+// encoded by codec<Result> (codec.hpp), as submit() and as<T>() do on the pool's side. A job
+// its codec refuses, or a result larger than `out`, makes the job JobStatus::failed. A Job
+// of std::string_view (or a byte span) views the job in shared memory: valid during the call.
+// For PoolOptions::worker_function, and what serve_typed() (serve.hpp) serves.
+template <typename Job, typename Result, typename F>
+requires std::is_invocable_r_v<Result, F, const Job&> JobHandler typed_handler(F handler) {
+    return [handler = std::move(handler), scratch = std::vector<std::byte>()](
+               std::span<const std::byte> job, std::span<std::byte> out) mutable -> std::size_t {
+        const Result result = handler(forkline::decode<Job>(job));
+        const auto bytes = forkline::encode(result, scratch);
+        if (bytes.size() > out.size()) {
+            throw Error("result of " + std::to_string(bytes.size()) +
+                        " bytes exceeds max_result_size " + std::to_string(out.size()));
+        }
+        if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+        return bytes.size();
+    };
+}
 
 // Run once in each in-process worker (PoolOptions::worker_init) with its index.
 using WorkerInit = std::function<void(unsigned worker_index)>;
@@ -106,11 +135,15 @@ struct PoolOptions {
     // The workers: an executable that calls serve() (fork + exec), or else an in-process
     // handler (fork without exec: the child runs it on a copy of this program; only safe
     // when no other thread of the program holds a lock the handler needs).
+    // A relative worker_program is taken from the current directory at construction (made
+    // absolute then: a later chdir does not move it); it is never looked up in PATH. Prefer
+    // find_worker("name"). A worker learns its index with worker_index() (serve.hpp).
     std::filesystem::path worker_program{};
     std::vector<std::string> worker_args{};  // argv[1..] of every worker_program
     JobHandler worker_function{};
     unsigned workers = 0;                    // 0: one per available core
-    std::size_t queue_slots = 0;             // jobs in flight at most; 0: 1024 (power of two)
+    std::size_t queue_slots = 0;             // jobs in flight at most (any number up to
+                                             // 16777216; submit() blocks beyond); 0: 1024
     std::size_t max_job_size = 0;            // bytes; 0: 64 KiB; larger jobs are refused
     std::size_t max_result_size = 0;         // bytes; 0: 64 KiB
     unsigned max_attempts = 0;               // runs of a job whose workers keep dying; 0: 3
@@ -166,7 +199,34 @@ struct OwnedJobResult {
     unsigned attempts;
     std::chrono::nanoseconds elapsed;
     std::vector<std::byte> data;
+    WorkerExit worker_exit{};
+    std::string exception_type{};
+
+    // As JobResult::as(); views point into `data`.
+    template <typename T>
+    T as() const;
 };
+
+namespace detail {
+template <typename T>
+T decode_result(JobId id, std::span<const std::byte> data) {
+    try {
+        return forkline::decode<T>(data);
+    } catch (const Error& e) {
+        throw Error("result of job " + std::to_string(id) + ": " + e.what());
+    }
+}
+}  // namespace detail
+
+template <typename T>
+T JobResult::as() const {
+    return detail::decode_result<T>(id, data);
+}
+
+template <typename T>
+T OwnedJobResult::as() const {
+    return detail::decode_result<T>(id, data);
+}
 
 struct PoolSummary {
     std::uint64_t submitted = 0;
@@ -199,11 +259,15 @@ class Pool {
     // Throws Error if the job exceeds max_job_size or the pool is closed.
     JobId submit(std::span<const std::byte> job, const JobOptions& job_options = {});
 
+    // Queues a typed job, encoded by codec<T> (codec.hpp): a plain value as its bytes,
+    // std::string, std::string_view and byte spans as their contents, a vector of plain
+    // values as its elements, a type with to_json/from_json as JSON (json_codec.hpp). A
+    // pointer, reference_wrapper, view or span of non-bytes, or a struct holding one, does
+    // not compile (it would send an address). The worker decodes it with serve_typed<T, …>.
     template <typename T>
-    requires std::is_trivially_copyable_v<T> JobId submit(const T& job,
-                                                          const JobOptions& job_options = {}) {
-        return submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))),
-                      job_options);
+    JobId submit(const T& job, const JobOptions& job_options = {}) {
+        std::vector<std::byte> scratch;
+        return submit(forkline::encode(job, scratch), job_options);
     }
 
     // Queues one job if a slot is free, never blocking (results that are ready are
@@ -212,11 +276,11 @@ class Pool {
     std::optional<JobId> try_submit(std::span<const std::byte> job,
                                     const JobOptions& job_options = {});
 
+    // A typed job, encoded as submit(const T&) does.
     template <typename T>
-    requires std::is_trivially_copyable_v<T> std::optional<JobId> try_submit(
-        const T& job, const JobOptions& job_options = {}) {
-        return try_submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))),
-                          job_options);
+    std::optional<JobId> try_submit(const T& job, const JobOptions& job_options = {}) {
+        std::vector<std::byte> scratch;
+        return try_submit(forkline::encode(job, scratch), job_options);
     }
 
     // Cancels job `id`: a job no worker has taken yet never runs; with kill_running, a
@@ -241,11 +305,11 @@ class Pool {
     // holding std::future_error (broken_promise). Throws as submit().
     std::future<OwnedJobResult> submit_future(std::span<const std::byte> job);
 
+    // A typed job, encoded by codec<T> as submit(const T&) does.
     template <typename T>
-    requires std::is_trivially_copyable_v<T> std::future<OwnedJobResult> submit_future(
-        const T& job) {
-        return submit_future(
-            std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))));
+    std::future<OwnedJobResult> submit_future(const T& job) {
+        std::vector<std::byte> scratch;
+        return submit_future(forkline::encode(job, scratch));
     }
 
     // Delivers the results that are ready; if there are none, waits up to `timeout` for
@@ -257,7 +321,9 @@ class Pool {
     std::uint64_t in_flight() const;
 
     // Iteration, for a pool made without a callback: the next result in completion order,
-    // waiting for it while jobs are in flight; nullopt once every result was returned.
+    // waiting for it while jobs are in flight. nullopt means "no job in flight right now"
+    // (every submitted job's result was returned), not "the pool is finished": submit more
+    // and next_result() returns their results.
     std::optional<OwnedJobResult> next_result();
 
     // Sends `signal` to every running worker process (e.g. SIGTERM, which forkline's command

@@ -26,6 +26,8 @@
 // Call into the pool at least every few seconds while it runs (that is its heartbeat).
 #pragma once
 
+#include <forkline/requires_cxx20.hpp>
+
 #include <chrono>
 #include <forkline/pool.hpp>
 #include <memory>
@@ -69,9 +71,11 @@ class RedisPool {
 
     // Queues one job (sent in batches: poll(), wait() and full batches flush them).
     JobId submit(std::span<const std::byte> job);
+    // A typed job, encoded by codec<T> as Pool::submit() does (codec.hpp).
     template <typename T>
-    requires std::is_trivially_copyable_v<T> JobId submit(const T& job) {
-        return submit(std::span<const std::byte>(std::as_bytes(std::span<const T, 1>(&job, 1))));
+    JobId submit(const T& job) {
+        std::vector<std::byte> scratch;
+        return submit(forkline::encode(job, scratch));
     }
 
     // Delivers the results that are ready; if none, waits up to `timeout` for one.

@@ -25,7 +25,7 @@
 namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
-inline constexpr std::uint32_t kVersion = 5;
+inline constexpr std::uint32_t kVersion = 6;  // 6: per-job timeouts, cancel; SlotStatus::failed_with_type
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
 
@@ -53,8 +53,9 @@ struct SlotState {
 
 enum class SlotKind : std::uint32_t { job = 0, sentinel = 1 };
 
-// Outcome a worker writes beside the result bytes.
-enum class SlotStatus : std::uint32_t { ok = 0, failed = 1 };
+// Outcome a worker writes beside the result bytes. failed: the bytes are a message;
+// failed_with_type: the exception's type name, a NUL, then its message.
+enum class SlotStatus : std::uint32_t { ok = 0, failed = 1, failed_with_type = 2 };
 
 struct alignas(kCacheLine) Slot {
     std::atomic<std::uint64_t> state;

@@ -2,8 +2,11 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <forkline/pool.hpp>
+#include <string_view>
+#include <system_error>
 
 #include "pool_impl.hpp"
 #include "result_summary.hpp"
@@ -14,15 +17,17 @@ namespace {
 
 constexpr std::chrono::milliseconds kExitCheckInterval{5};
 
-std::uint32_t round_up_to_power_of_two(std::size_t n) {
-    std::uint32_t power = 1;
-    while (power < n) power <<= 1;
-    return power;
-}
-
 PoolOptions validated(PoolOptions options) {
     if (options.worker_program.empty() == !options.worker_function) {
         throw Error("pool: give exactly one of worker_program and worker_function");
+    }
+    // Fixed now: a relative path means the current directory at construction, not at each
+    // respawn (the program may chdir meanwhile).
+    if (!options.worker_program.empty()) {
+        std::error_code error;
+        auto absolute = std::filesystem::absolute(options.worker_program, error);
+        if (error) throw OsError("pool: cannot resolve worker_program", error.value());
+        options.worker_program = std::move(absolute);
     }
     if (options.worker_init && !options.worker_function) {
         throw Error("pool: worker_init needs worker_function (a worker_program sets itself up)");
@@ -33,7 +38,6 @@ PoolOptions validated(PoolOptions options) {
     }
     if (options.queue_slots == 0) options.queue_slots = 1024;
     if (options.queue_slots > (1u << 24)) throw Error("pool: queue_slots is at most 16777216");
-    options.queue_slots = round_up_to_power_of_two(options.queue_slots);
     if (options.max_job_size == 0) options.max_job_size = 64 * 1024;
     if (options.max_result_size == 0) options.max_result_size = 64 * 1024;
     if (options.max_job_size > (1u << 30) || options.max_result_size > (1u << 30)) {
@@ -42,6 +46,16 @@ PoolOptions validated(PoolOptions options) {
     if (options.max_attempts == 0) options.max_attempts = 3;
     if (options.job_timeout.count() < 0) throw Error("pool: job_timeout must not be negative");
     return options;
+}
+
+// A failure's bytes are "TYPE\0MESSAGE" (serve.cpp): the type goes to exception_type.
+void split_failure(JobResult& result) {
+    const std::string_view text(reinterpret_cast<const char*>(result.data.data()),
+                                result.data.size());
+    const auto end = text.find('\0');
+    if (end == std::string_view::npos) return;
+    result.exception_type = text.substr(0, end);
+    result.data = result.data.subspan(end + 1);
 }
 
 JobStatus status_of(const FinishedSlot& slot) {
@@ -72,11 +86,13 @@ const char* to_string(JobStatus status) {
 Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
     : options(validated(std::move(opts))),
       on_result(std::move(callback)),
+      // The ring is a power of two (positions map to slots by a mask); the queue holds
+      // exactly queue_slots jobs all the same.
       segment(
-          OwnedSegment::create({static_cast<std::uint32_t>(options.queue_slots), options.workers,
-                                static_cast<std::uint32_t>(options.max_job_size),
+          OwnedSegment::create({std::bit_ceil(static_cast<std::uint32_t>(options.queue_slots)),
+                                options.workers, static_cast<std::uint32_t>(options.max_job_size),
                                 static_cast<std::uint32_t>(options.max_result_size)})),
-      queue(segment.view(), options.max_attempts),
+      queue(segment.view(), options.max_attempts, static_cast<std::uint32_t>(options.queue_slots)),
       workers(options.workers) {
     if (options.adopt_orphans) subreaper.emplace();
     segment.view().header().claim_batch.store(options.claim_batch, std::memory_order_relaxed);
@@ -111,7 +127,7 @@ std::uint64_t Pool::Impl::delivered() const {
            summary.cancelled;
 }
 
-void Pool::Impl::finished(const FinishedSlot& slot) {
+void Pool::Impl::finished(const FinishedSlot& slot, const ExitStatus* death) {
     if (slot.kind == layout::SlotKind::sentinel) {
         workers[slot.worker].answered_sentinel = true;
         ++summary.sentinels_answered;
@@ -120,8 +136,12 @@ void Pool::Impl::finished(const FinishedSlot& slot) {
     const auto status = status_of(slot);
     count_result(summary, status);
     early_crashes = 0;
-    const JobResult result{slot.job_id, status, slot.attempts,
-                           std::chrono::nanoseconds(slot.elapsed_ns), slot.result};
+    JobResult result{slot.job_id, status, slot.attempts, std::chrono::nanoseconds(slot.elapsed_ns),
+                     slot.result};
+    if (slot.status == layout::SlotStatus::failed_with_type) split_failure(result);
+    if (death && (status == JobStatus::worker_died || status == JobStatus::timed_out)) {
+        result.worker_exit = {death->code, death->signal};
+    }
     if (fulfil_promise(result)) return;
     if (!on_result) {
         results.push_back(owned_result(result));

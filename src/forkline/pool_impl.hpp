@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "exit_status.hpp"
 #include "job_guardian.hpp"
 #include "pool_events.hpp"
 #include "segment.hpp"
@@ -47,7 +48,8 @@ struct Pool::Impl {
     };
 
     // pool.cpp: results and the supervision loop.
-    void finished(const FinishedSlot& slot);
+    // `death`: how the worker that held the slot ended, when a death ends the job.
+    void finished(const FinishedSlot& slot, const ExitStatus* death = nullptr);
     bool fulfil_promise(const JobResult& result);  // pool_futures.cpp
     void push_job(JobId id, std::span<const std::byte> job, std::chrono::nanoseconds timeout);
     std::chrono::nanoseconds timeout_of(const JobOptions& job_options) const;

@@ -165,11 +165,14 @@ void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
     if (status.success())
         throw Error("worker " + program + " exited with code 0 without answering its sentinel");
     ++summary.worker_deaths;
-    queue.recover_worker(index, sink, [this](std::uint64_t position) {
-        if (overdue.erase(position) != 0) return KilledFor::timeout;
-        if (cancel_kills.erase(position) != 0) return KilledFor::cancel;
-        return KilledFor::nothing;
-    });
+    // Its jobs given up on (worker_died, timed_out) say how it ended.
+    queue.recover_worker(
+        index, [this, &status](const FinishedSlot& slot) { finished(slot, &status); },
+        [this](std::uint64_t position) {
+            if (overdue.erase(position) != 0) return KilledFor::timeout;
+            if (cancel_kills.erase(position) != 0) return KilledFor::cancel;
+            return KilledFor::nothing;
+        });
     // A job cancelled while it finished: reported with its own result, nothing to keep.
     std::erase_if(cancel_kills, [&](const auto& kill) { return kill.second == index; });
     if (unfinished_jobs() > 0 || !closed) spawn_worker(index);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <forkline/pool.hpp>
+#include <string>
 #include <vector>
 
 namespace forkline {
@@ -28,8 +29,13 @@ inline void count_result(PoolSummary& summary, JobStatus status) {
 }
 
 inline OwnedJobResult owned_result(const JobResult& r) {
-    return {r.id, r.status, r.attempts, r.elapsed,
-            std::vector<std::byte>(r.data.begin(), r.data.end())};
+    return {r.id,
+            r.status,
+            r.attempts,
+            r.elapsed,
+            std::vector<std::byte>(r.data.begin(), r.data.end()),
+            r.worker_exit,
+            std::string(r.exception_type)};
 }
 
 }  // namespace forkline

@@ -2,6 +2,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -9,17 +10,24 @@
 #include <cstring>
 #include <forkline/error.hpp>
 #include <forkline/serve.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <typeinfo>
 
 #include "fault.hpp"
 #include "job_group_record.hpp"
 #include "segment.hpp"
 #include "serve_segment.hpp"
+#include "type_name.hpp"
 #include "worker_queue.hpp"
 
 namespace forkline {
 
 namespace {
+
+// Set once this process serves as a worker (worker_index()).
+std::optional<unsigned> this_worker_index;
 
 constexpr std::chrono::milliseconds kIdleNap{50};
 constexpr int kSpinsBeforeSleep = 20;
@@ -32,6 +40,18 @@ unsigned environment_number(const char* name) {
         throw Error(std::string("not started by a forkline pool (") + name + " is not set)");
     }
     return value;
+}
+
+// A failed job's result bytes: the exception's type, a NUL, then its message, cut to fit.
+void write_failure(layout::Slot& slot, std::span<std::byte> out, const std::string& type,
+                   std::string_view message) {
+    std::string text = type;
+    text += '\0';
+    text += message;
+    const auto size = std::min(text.size(), out.size());
+    std::memcpy(out.data(), text.data(), size);
+    slot.result_size = static_cast<std::uint32_t>(size);
+    slot.status = static_cast<std::uint32_t>(layout::SlotStatus::failed_with_type);
 }
 
 void run_job(const JobHandler& handler, WorkerQueue& queue, std::uint64_t position) {
@@ -47,10 +67,9 @@ void run_job(const JobHandler& handler, WorkerQueue& queue, std::uint64_t positi
         slot.result_size = static_cast<std::uint32_t>(size);
         slot.status = static_cast<std::uint32_t>(layout::SlotStatus::ok);
     } catch (const std::exception& e) {
-        const auto size = std::min(std::strlen(e.what()), out.size());
-        std::memcpy(out.data(), e.what(), size);
-        slot.result_size = static_cast<std::uint32_t>(size);
-        slot.status = static_cast<std::uint32_t>(layout::SlotStatus::failed);
+        write_failure(slot, out, readable_type_name(typeid(e)), e.what());
+    } catch (...) {  // not a std::exception (throw 42): no message, but the job fails alone
+        write_failure(slot, out, current_exception_type_name(), {});
     }
     slot.elapsed_ns = std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count();
 }
@@ -118,6 +137,7 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
 int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index, int wake_fd,
                   const WorkerInit& init) {
     try {
+        this_worker_index = index;  // worker_index(), in the initialiser and the handler
         // Before attaching: a worker whose initialiser fails exits 1 unattached, which the
         // pool reports as an Error rather than respawning it again and again.
         if (init) init(index);
@@ -131,6 +151,10 @@ int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index
         std::fprintf(stderr, "forkline worker: %s\n", e.what());
         return 1;
     }
+}
+
+std::optional<unsigned> worker_index() {
+    return this_worker_index;
 }
 
 int serve(const JobHandler& handler) {

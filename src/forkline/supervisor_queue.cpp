@@ -1,5 +1,6 @@
 #include "supervisor_queue.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -11,8 +12,13 @@ using layout::Phase;
 using layout::SlotKind;
 using layout::SlotState;
 
-SupervisorQueue::SupervisorQueue(const SegmentView& view, std::uint32_t max_attempts)
-    : view_(view), header_(view.header()), max_attempts_(max_attempts) {}
+SupervisorQueue::SupervisorQueue(const SegmentView& view, std::uint32_t max_attempts,
+                                 std::uint32_t capacity)
+    : view_(view),
+      header_(view.header()),
+      max_attempts_(max_attempts),
+      capacity_(capacity != 0 ? std::min(capacity, view.geometry().slot_count)
+                              : view.geometry().slot_count) {}
 
 void SupervisorQueue::push(std::uint64_t job_id, SlotKind kind, std::span<const std::byte> data,
                            std::chrono::nanoseconds timeout) {

@@ -45,11 +45,13 @@ struct JobPlace {
 
 class SupervisorQueue {
   public:
-    // `max_attempts`: runs of one job before it is reported lost (>= 1).
-    SupervisorQueue(const SegmentView& view, std::uint32_t max_attempts);
+    // `max_attempts`: runs of one job before it is reported lost (>= 1). `capacity`: jobs
+    // in flight at most, up to the segment's slot_count (0: slot_count).
+    SupervisorQueue(const SegmentView& view, std::uint32_t max_attempts,
+                    std::uint32_t capacity = 0);
 
     // No free slot: collect() must free some before the next push().
-    bool full() const { return tail_ - reuse_ >= view_.geometry().slot_count; }
+    bool full() const { return tail_ - reuse_ >= capacity_; }
     // Positions published and not yet drained.
     std::uint64_t in_flight() const { return tail_ - reuse_; }
 
@@ -101,6 +103,7 @@ class SupervisorQueue {
     SegmentView view_;
     layout::SegmentHeader& header_;
     std::uint32_t max_attempts_;
+    std::uint32_t capacity_;
     std::uint64_t tail_ = 0;   // next position to write
     std::uint64_t reuse_ = 0;  // oldest position not yet drained
 };
