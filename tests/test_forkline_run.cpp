@@ -897,7 +897,9 @@ unsigned cores() {
 // The most jobs that ran at once when `options` ran `jobs` jobs, each of which waits
 // (bounded, 30 s) until `together` run or the wait has been passed once: if the slots
 // allow `together` at once they overlap, and no job ever sees more running than there are
-// slots (each is counted from its start until just before it ends).
+// slots (each is counted from its start until just before it ends). Every look a job takes
+// is recorded, the one that ends its wait included: a count taken only once, after its own
+// start, could miss the others that saw it and left meanwhile (a loaded machine).
 unsigned most_at_once(std::vector<std::string> options, unsigned together, unsigned jobs,
                       const std::string& prefix = {}) {
     static int round = 0;
@@ -906,10 +908,10 @@ unsigned most_at_once(std::vector<std::string> options, unsigned together, unsig
     const auto d = test_support::shell_quoted(dir.string());
     const std::string script =
         "d=" + d +
-        "; touch \"$d/run/$$\"; ls \"$d/run\" | wc -l >> \"$d/seen\"; i=0; "
-        "until [ -e \"$d/released\" ] || [ \"$(ls \"$d/run\" | wc -l)\" -ge " +
+        "; touch \"$d/run/$$\"; i=0; "
+        "while n=$(ls \"$d/run\" | wc -l); echo $n >> \"$d/seen\"; [ $n -lt " +
         std::to_string(together) +
-        " ]; do sleep 0.01; i=$((i+1)); [ $i -ge 3000 ] && break; done; "
+        " ] && [ ! -e \"$d/released\" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done; "
         "touch \"$d/released\"; rm \"$d/run/$$\"; : {}";
     std::vector<std::string> args = {"sh",          "-c",  prefix + "exec \"$@\"", "sh",
                                      FORKLINE_PATH, "run", "--no-progress"};
