@@ -1802,12 +1802,21 @@ TEST_CASE("--resume, --resume-failed, --retry-failed run the same jobs as GNU pa
         }
         return outputs;
     };
-    const auto gnu = steps("parallel");
+    // What GNU parallel 20221122 prints for these steps. It is asked again each time, but
+    // only forkline's answer is checked: GNU's once differed under a heavy load (CI).
+    const std::vector<std::string> expected = {"2: out-a\nout-bad1\nout-b\nout-bad2\n",
+                                               "0: out-c\n", "2: out-bad1\nout-bad2\nout-d\n",
+                                               "2: out-bad1\nout-bad2\n"};
+    const auto joined = [](const std::vector<std::string>& outputs) {
+        std::string text;
+        for (const auto& output : outputs) text += "[" + output + "] ";
+        return text;
+    };
     const auto ours = steps(FORKLINE_PATH);
-    CHECK(gnu == std::vector<std::string>{"2: out-a\nout-bad1\nout-b\nout-bad2\n", "0: out-c\n",
-                                          "2: out-bad1\nout-bad2\nout-d\n",
-                                          "2: out-bad1\nout-bad2\n"});
-    CHECK(ours == gnu);
+    INFO("forkline: " << joined(ours));
+    CHECK(ours == expected);
+    if (const auto gnu = steps("parallel"); gnu != expected)
+        MESSAGE("GNU parallel printed something else this time: " << joined(gnu));
 }
 
 // ---- Output modes: --line-buffer, -u, --tag, --tagstring, --results ----
