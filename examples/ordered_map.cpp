@@ -4,16 +4,21 @@
 #include <cstdio>
 #include <cstring>
 #include <forkline/forkline.hpp>
-#include <ranges>
+#include <numeric>
+#include <vector>
 
 int main() {
     try {
         forkline::Pool pool(
             {.worker_program = forkline::find_worker("square_worker"), .workers = 2});
+        // Any input range of jobs: here a vector (clang 14 cannot compile libstdc++ 12's
+        // std::views::iota, which would do as well).
+        std::vector<std::uint64_t> numbers(100'000);
+        std::iota(numbers.begin(), numbers.end(), std::uint64_t{1});
         std::uint64_t expected = 1;
         bool in_order = true;
         forkline::map_ordered(
-            pool, std::views::iota(std::uint64_t{1}, std::uint64_t{100'001}),
+            pool, numbers,
             [&](const forkline::OwnedJobResult& r) {
                 std::uint64_t square = 0;
                 std::memcpy(&square, r.data.data(), sizeof square);
