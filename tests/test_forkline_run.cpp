@@ -497,6 +497,25 @@ TEST_CASE("options: -j4, --timeout=5, bundled -n, --, long forms; --version") {
     CHECK(version.out.starts_with("forkline run (forkline) "));
 }
 
+TEST_CASE("a template of several words, as GNU parallel and xargs users write it") {
+    // find … | xargs gzip -9, parallel echo {2} {1} ::: …: joined with spaces, as GNU does.
+    const auto words =
+        forkline_run({"-k", "echo", "-n", "{2}", "{1}", ":::", "a", "b", ":::", "1"});
+    CHECK(words.code == 0);
+    CHECK(words.out == "1 a1 b");
+    const auto from_stdin = forkline_run({"-k", "echo", "-e", "x\\ty"}, "a\nb\n");
+    CHECK(from_stdin.out == "x\ty a\nx\ty b\n");
+    // A word with a blank or a quote stays one word (xargs); an operator word stays one.
+    const auto kept = forkline_run({"-k", "printf", "%s,", "a  b", "it's", ":::", "x"});
+    CHECK(kept.out == "a  b,it's,x,");
+    const auto piped = forkline_run({"echo", "{}", "|", "tr", "a", "b", ":::", "a"});
+    CHECK(piped.out == "b\n");
+    const auto placeholders = forkline_run({"-I", "XX", "-k", "echo", "XX-XX", ":::", "a"});
+    CHECK(placeholders.out == "a-a\n");
+    const auto options_after = forkline_run({"echo", "-j", "4", ":::", "x"});
+    CHECK(options_after.out == "-j 4 x\n");  // GNU parallel's too: part of the command
+}
+
 TEST_CASE("--timeout 0 is no timeout") {
     const auto r = forkline_run({"--json", "--timeout", "0", "sleep", ":::", "0.2"});
     CHECK(r.code == 0);
@@ -516,7 +535,6 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"-I", "", "echo", ":::", "x"}, "the replacement string (-I) cannot be empty"},
         {{"echo '{}", ":::", "x"}, "the command template has an unterminated ' quote"},
         {{"--json-jobs", "f", "echo"}, "--json-jobs takes no template"},
-        {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
         {{"echo", "::::"}, ":::: needs a file name"},
         {{"--header", "x", "echo", ":::", "a"}, "--header takes ':'"},
         {{"-0", "-d", ",", "echo"}, "-0 and -d contradict each other"},

@@ -23,6 +23,7 @@
 #include "resume.hpp"
 #include "run_options.hpp"
 #include "scheduler.hpp"
+#include "shell_quote.hpp"
 #include "subcommands.hpp"
 #include "template_jobs.hpp"
 #include "tool.hpp"
@@ -44,8 +45,10 @@ Each command is a pipeline run without a shell (see runpipe --help for the synta
 {/.} basename without extension, {#} the job number, {%} the job slot (1 to -j), {N} {N.}
 {N/} {N//} {N/.} the N-th argument; an unknown {…} stays as it is. Without any, the
 arguments are appended. Each argument becomes part of its word exactly as it is, also
-inside '…' or "…": any file name is safe. Options come before the template (one
-argument: quote it), the arguments after :::; -- ends the options.
+inside '…' or "…": any file name is safe. Options come before the template, the
+arguments after :::; -- ends the options. A template of several words (gzip -9) is
+joined with spaces as GNU parallel joins it ('|' stays a pipe), but a word with a blank
+or a quote stays one word, as xargs passes it (grep -l 'a b').
 
 Options:
   -j, -P, --jobs, --max-procs N
@@ -322,17 +325,28 @@ bool parse_header(const std::string& text) {
     return true;
 }
 
+// A template given as several words (`forkline run gzip -9`, `echo {2} {1}`) is joined with
+// spaces, as GNU parallel joins it, so that `'|'` or `'>'` stays an operator; but a word
+// holding a blank or a quote stays one word (`grep -l 'a b'`), as xargs passes it.
+void add_template_word(std::optional<std::string>& command_template, const std::string& word) {
+    if (!command_template) {  // the first word as it is: `'gzip -9 {}'` is the usual one
+        command_template = word;
+        return;
+    }
+    *command_template += ' ';
+    if (word.find_first_of(" \t\n'\"\\") == std::string::npos) {
+        *command_template += word;
+    } else {
+        forkline::append_quoted(*command_template, word, forkline::QuoteContext::unquoted);
+    }
+}
+
 // TEMPLATE, then the input sources: `::: ARG…` and `:::+ ARG…` (one source each), `:::: FILE…`
 // and `::::+ FILE…` (a source per file); -a files go first (GNU's order).
 void parse_sources(const std::vector<std::string>& operands, Arguments& args) {
     auto operand = operands.begin();
-    if (operand != operands.end() && !is_source_marker(*operand))
-        args.command_template = *operand++;
-    if (operand != operands.end() && !is_source_marker(*operand)) {
-        throw UsageError("unexpected argument " + cli::quoted(*operand) +
-                         " after the template: quote the whole command as one argument; "
-                         "options go before it, arguments after :::");
-    }
+    for (; operand != operands.end() && !is_source_marker(*operand); ++operand)
+        add_template_word(args.command_template, *operand);
     args.sources = args.arg_files;
     const auto source_starts = [&](auto at) {
         return at == operands.end() || is_source_marker(*at);
