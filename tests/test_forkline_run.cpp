@@ -516,6 +516,12 @@ TEST_CASE("a template of several words, as GNU parallel and xargs users write it
     CHECK(options_after.out == "-j 4 x\n");  // GNU parallel's too: part of the command
 }
 
+TEST_CASE("--timeout: a job killed for it is named on stderr (as GNU parallel warns)") {
+    const auto r = forkline_run({"--timeout", "0.2", "-k", "sleep {}", ":::", "0", "30"});
+    CHECK(r.code == 1);
+    CHECK(r.err == "forkline run: job 2 timed out: 'sleep 30'\n");
+}
+
 TEST_CASE("--timeout 0 is no timeout") {
     const auto r = forkline_run({"--json", "--timeout", "0", "sleep", ":::", "0.2"});
     CHECK(r.code == 0);
