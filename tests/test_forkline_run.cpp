@@ -724,6 +724,39 @@ TEST_CASE("SIGINT: the first stops new starts, the second cancels running jobs; 
     }
 }
 
+TEST_CASE("jobs cancelled by SIGTERM are not in the joblog: --resume runs them (GNU's too)") {
+    const auto dir = scratch() / "cancelled";
+    std::filesystem::create_directories(dir);
+    const auto joblog = (dir / "joblog").string();
+    const auto job = "echo $$ > " + dir.string() + "/{}.pid; test {} = 1 -o -e " + dir.string() +
+                     "/quick || exec sleep 30";
+    const std::vector<std::string> args = {
+        FORKLINE_PATH, "run", "--no-progress", "-j", "3", "--joblog", joblog,
+        "--shell",     job,   ":::",           "1",  "2", "3"};
+    const pid_t pid = test_support::start_command(args);
+    const auto started = [&] {
+        return std::filesystem::exists(dir / "2.pid") && std::filesystem::exists(dir / "3.pid") &&
+               lines_of(slurp(joblog)).size() == 2;  // job 1 done
+    };
+    for (int i = 0; i < 1000 && !started(); ++i) std::this_thread::sleep_for(10ms);
+    REQUIRE(started());
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 143);
+    CHECK(lines_of(slurp(joblog)).size() == 2);  // the header and job 1 only
+    std::ofstream(dir / "quick").put('\n');
+    auto resumed = args;
+    resumed.insert(resumed.begin() + 3, "--resume");
+    const auto r = run_command(resumed);
+    CHECK(r.code == 0);
+    CHECK(r.err == "forkline run: 1 skipped (done in joblog '" + joblog + "')\n");
+    const auto log = lines_of(slurp(joblog));
+    REQUIRE(log.size() == 4);
+    for (std::size_t i = 1; i < log.size(); ++i)
+        CHECK(log[i].find("\t0\t0\t") != std::string::npos);
+}
+
 // `sh -c 'sleep 0.05; echo N'` for N = 1…60, 3 at a time, with `options` and TMPDIR
 // `tmpdir`; a worker is SIGKILLed after 300 ms, then `while_running(pid)` is called. Returns
 // the numbers printed; `status` is the run's wait status.

@@ -98,7 +98,7 @@ void JobReport::finished(FinishedJob job) {
         discard(job);
         return;
     }
-    if (joblog_ && !job.replayed) joblog_->write(job);
+    if (joblog_ && !job.replayed && !job.cancelled) joblog_->write(job);
     if (!options_.keep_order) {
         print(job);
     } else {

@@ -97,7 +97,8 @@ Options:
   --joblog-sync S|job  fdatasync the joblog at most S seconds after a line (default 1) and
                      at the end, so power loss costs at most S seconds of the journal; 'job':
                      after every line (2000 x true, -j 2: 5 s instead of 1.5 s here)
-  --resume           with --joblog: skip the jobs it has (done or failed), append the rest
+  --resume           with --joblog: skip the jobs it has (done or failed), append the rest;
+                     jobs cancelled (Ctrl-C twice, SIGTERM, --halt now) are not in it
   --resume-failed    with --joblog: skip the jobs it has done (Exitval and Signal 0), run
                      the failed ones again and the rest
   --retry-failed     run the failed jobs of --joblog again: the commands come from it (the
