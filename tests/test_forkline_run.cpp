@@ -516,6 +516,16 @@ TEST_CASE("a template of several words, as GNU parallel and xargs users write it
     CHECK(options_after.out == "-j 4 x\n");  // GNU parallel's too: part of the command
 }
 
+TEST_CASE("::: arguments without a template are the commands (parallel ::: 'cmd1' 'cmd2')") {
+    const auto r = forkline_run({"-k", ":::", "echo a", "echo b | tr b c", "no-such-cmd"});
+    CHECK(r.code == 1);
+    CHECK(r.out == "a\nc\n");
+    CHECK(r.err == "forkline run: 'no-such-cmd': command not found\n");
+    const auto bad = forkline_run({":::", "echo 'a"});
+    CHECK(bad.code == 1);
+    CHECK(bad.err.starts_with("forkline run: job 1: "));
+}
+
 TEST_CASE("--timeout: a job killed for it is named on stderr (as GNU parallel warns)") {
     const auto r = forkline_run({"--timeout", "0.2", "-k", "sleep {}", ":::", "0", "30"});
     CHECK(r.code == 1);

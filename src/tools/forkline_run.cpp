@@ -126,7 +126,8 @@ Options:
   --will-cite, --no-notice
                      accepted for GNU scripts: forkline prints no notice
 Input sources (after the template; as GNU parallel):
-  ::: ARG…           arguments; several ::: give every combination, the last fastest
+  ::: ARG…           arguments; several ::: give every combination, the last fastest;
+                     without a template each ARG is a command (as GNU parallel)
   :::+ ARG…          arguments zipped with the source before it (as many as the shorter)
   :::: FILE…         each FILE's records a source ('-': stdin); ::::+ zips as :::+
   -a, --arg-file F   the same before the other sources (may be repeated)
@@ -476,8 +477,6 @@ Arguments parse_arguments(int argc, char** argv) {
         throw UsageError("--json-jobs takes no template or input sources");
     if (!args.command_template && args.sources.size() > 1)
         throw UsageError("several input sources need a command template");
-    if (!args.command_template && !args.sources.empty() && !args.sources.front().path)
-        throw UsageError("::: arguments need a command template");
     if (args.grouping && !args.command_template)
         throw UsageError("-I, -n, -N, -m and -X work on a template: give one");
     if (!args.command_template && (args.records.column_separator || args.records.header))
@@ -506,6 +505,15 @@ std::unique_ptr<run::JobStream> open_jobs(Arguments& args,
     }
     if (args.sources.empty() && ::isatty(STDIN_FILENO) != 0)
         throw UsageError("no jobs: give ::: arguments, or lines on stdin");
+    if (!args.command_template && !args.sources.empty() && !args.sources.front().path) {
+        std::vector<run::JobSpec> commands;  // `parallel ::: 'cmd1' 'cmd2'`: each one a job
+        for (auto& value : args.sources.front().values) {
+            auto& job = commands.emplace_back();
+            job.seq = commands.size();
+            job.command = std::move(value);
+        }
+        return std::make_unique<run::JobList>(std::move(commands));
+    }
     if (!args.command_template) {
         const auto path = args.sources.empty() ? "-" : *args.sources.front().path;
         return std::make_unique<run::LineJobs>(run::RecordReader(path, args.records.separator),
