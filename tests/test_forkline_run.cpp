@@ -1239,6 +1239,15 @@ TEST_CASE("-j 0: as many as possible, one per job, within the open-file limit") 
     CHECK(most_at_once({"-j", "0"}, 8, 12, "ulimit -n 80 && ") == 8);
 }
 
+TEST_CASE("-j N with fewer jobs known at the start: one worker per job (as GNU parallel)") {
+    // The job counts the command_worker processes of its run (its worker's parent's children).
+    const auto r = forkline_run(
+        {"-j", "7", "--shell", ": {}; ps -o comm= --ppid $(ps -o ppid= -p $PPID) | grep -c worker",
+         ":::", "a"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "1\n");
+}
+
 TEST_CASE("-j and --jobs: what is not a count is an error naming the spelling") {
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
         {{"-j", "file", "true", ":::", "x"}, "-j needs N (1 to 4096, 0: as many as possible)"},

@@ -54,7 +54,8 @@ Options:
   -j, -P, --jobs, --max-procs N
                      commands at once, 1 to 4096 (default: the number of cores); N% of
                      the cores; +N / -N: the cores plus / minus N (at least 1); 0: as many
-                     as the limits allow (4096, open files, RLIMIT_NPROC; at most one per job)
+                     as the limits allow (4096, open files, RLIMIT_NPROC). Never more
+                     workers than jobs when the input ends within N (::: a: one)
   -n, --max-args K   up to K arguments per command (with a template)
   -N, --max-replace-args K
                      K arguments per command (the last may have fewer), {1}…{K}
@@ -258,7 +259,6 @@ struct Arguments {
     bool dry_run = false;
     bool progress = false;                  // --progress given
     bool no_progress = false;               // --no-progress given
-    bool as_many_as_possible = false;       // -j 0: bounded by the number of jobs too
     bool shell_flag = false;                // a bare --shell
     std::optional<std::string> shell_name;  // --shell=SHELL, or the word after --shell
     bool output_given = false;              // --group, --line-buffer or -u
@@ -293,7 +293,6 @@ void check_output_options(const Arguments& args) {
 // -j and its spellings (run/job_slots.hpp).
 void set_job_slots(Arguments& args, const std::string& option, const std::string& text) {
     args.options.jobs = run::parse_job_slots(option, text, forkline::available_cores());
-    args.as_many_as_possible = !text.empty() && text.find_first_not_of('0') == std::string::npos;
 }
 
 // --shell, --shell=SHELL, --shell SHELL and $PARALLEL_SHELL (run/job_shell.hpp). The word
@@ -557,14 +556,14 @@ int run_main(int argc, char** argv) {
     if (args.dry_run)
         return print_dry_run(
             *jobs, args.options.jobs != 0 ? args.options.jobs : forkline::available_cores());
-    // What is ready now is read ahead when a decision needs the number of jobs: -j 0 bounds
-    // the workers by it (as GNU parallel) when the input ends within as many jobs as the
-    // limits allow; --halt WHY=N% needs it (GNU parallel reads the whole input first; here
-    // what has arrived: a ::: list or a file whole, a pipe as far as it was written).
+    // What is ready now is read ahead (at most -j jobs, so as many as the first starts take):
+    // when the input ends within -j jobs, the workers are bounded by them (as GNU parallel;
+    // `-j 1000 cmd ::: a` starts one, not 1000); --halt WHY=N% needs the total (GNU parallel
+    // reads the whole input first; here what has arrived: a ::: list or a file whole, a pipe
+    // as far as it was written).
     const bool percent_halt = args.options.halt.percent > 0;
-    if (!args.as_many_as_possible && !percent_halt) return run::run_jobs(*jobs, args.options);
     run::ReadAhead ahead(*jobs, percent_halt ? SIZE_MAX : args.options.jobs);
-    if (const auto total = jobs->total(); total && args.as_many_as_possible)
+    if (const auto total = jobs->total())
         args.options.jobs = static_cast<unsigned>(
             std::min<std::size_t>(args.options.jobs, std::max<std::size_t>(*total, 1)));
     return run::run_jobs(ahead, args.options);
