@@ -813,7 +813,6 @@ TEST_CASE("--dry-run, --help and usage errors") {
                                                {"--rate", "fast", "true", ":::", "x"},
                                                {"--halt", "later", "true", ":::", "x"},
                                                {"--bogus"},
-                                               {":::", "x"},
                                                {"--json-jobs", "/nonexistent"}}) {
         const auto r = forkline_run(args);
         INFO(args.front());
