@@ -552,6 +552,7 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"echo '{}", ":::", "x"}, "the command template has an unterminated ' quote"},
         {{"--json-jobs", "f", "echo"}, "--json-jobs takes no template"},
         {{"echo", "::::"}, ":::: needs a file name"},
+        {{"echo", "{=", "s/a/b/", "=}", ":::", "a"}, "{= perl expressions =} are not supported"},
         {{"--header", "x", "echo", ":::", "a"}, "--header takes ':'"},
         {{"-0", "-d", ",", "echo"}, "-0 and -d contradict each other"},
         {{"-d", "\\q", "echo"}, "-d: unknown escape"},
