@@ -44,11 +44,11 @@ Each command is a pipeline run without a shell (see runpipe --help for the synta
 --shell. Placeholders: {} the argument(s), {.} without extension, {/} basename, {//} dirname,
 {/.} basename without extension, {#} the job number, {%} the job slot (1 to -j), {N} {N.}
 {N/} {N//} {N/.} the N-th argument; an unknown {…} stays as it is ({= perl =} is
-refused). Without any, the arguments are appended. Each argument becomes part of its word exactly as it is, also
-inside '…' or "…": any file name is safe. Options come before the template, the
-arguments after :::; -- ends the options. A template of several words (gzip -9) is
-joined with spaces as GNU parallel joins it ('|' stays a pipe), but a word with a blank
-or a quote stays one word, as xargs passes it (grep -l 'a b').
+refused). Without any, the arguments are appended. Each argument becomes part of its word
+exactly as it is, also inside '…' or "…": any file name is safe. Options come before the
+template, the arguments after :::; -- ends the options. A template of several words
+(gzip -9) is joined with spaces as GNU parallel joins it ('|' stays a pipe), but a word
+with a blank or a quote stays one word, as xargs passes it (grep -l 'a b').
 
 Options:
   -j, -P, --jobs, --max-procs N
