@@ -526,6 +526,14 @@ TEST_CASE("::: arguments without a template are the commands (parallel ::: 'cmd1
     CHECK(bad.err.starts_with("forkline run: job 1: "));
 }
 
+TEST_CASE("-N 0: a job per argument, none inserted (parallel -N0 cmd ::: 1 2 3)") {
+    const auto r = forkline_run({"-k", "-N0", "echo", "hi", ":::", "a", "b", "c"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "hi\nhi\nhi\n");
+    const auto seq = forkline_run({"-k", "-N", "0", "echo {#}", ":::", "a", "b"});
+    CHECK(seq.out == "1\n2\n");
+}
+
 TEST_CASE("--timeout: a job killed for it is named on stderr (as GNU parallel warns)") {
     const auto r = forkline_run({"--timeout", "0.2", "-k", "sleep {}", ":::", "0", "30"});
     CHECK(r.code == 1);

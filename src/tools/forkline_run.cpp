@@ -58,7 +58,8 @@ Options:
                      workers than jobs when the input ends within N (::: a: one)
   -n, --max-args K   up to K arguments per command (with a template)
   -N, --max-replace-args K
-                     K arguments per command (the last may have fewer), {1}…{K}
+                     K arguments per command (the last may have fewer), {1}…{K};
+                     0: a command per argument, with none of it (as GNU parallel)
   -m                 as many arguments per command as fit 128 KiB
   -X                 the same, each word holding {} repeated for each argument
   -I STR             STR is the placeholder for the argument(s), instead of {}
@@ -433,7 +434,11 @@ Arguments parse_arguments(int argc, char** argv) {
              args.template_settings.replacement = text;  // "" is refused
          }},
         {"replace", 'i', true, replace, true},
-        {"max-replace-args", 'N', true, [&](auto& k) { group("-N", k, true); }},
+        {"max-replace-args", 'N', true,
+         [&](auto& k) {
+             args.template_settings.insert_none = k == "0";  // GNU's -N0: run once per record
+             group("-N", args.template_settings.insert_none ? "1" : k, true);
+         }},
         {nullptr, 'm', false, [&](auto&) { fill(run::ReplaceMode::multiple); }},
         {nullptr, 'X', false, [&](auto&) { fill(run::ReplaceMode::context); }},
         {"line-buffer", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
