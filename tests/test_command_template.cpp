@@ -166,7 +166,11 @@ TEST_CASE("placeholders: parts of a path, numbers, slots, -I, column names") {
           "echo ann 3");
     // Unknown {…} stay as written; {0} and {01} are no argument numbers.
     CHECK(expand("awk '{print $1}' {}", one("f")) == "awk '{print $1}' f");
-    CHECK(expand("echo {foo} {0} {01} {=x=} {", one("a")) == "echo {foo} {0} {01} {=x=} { a");
+    CHECK(expand("echo {foo} {0} {01} {= {", one("a")) == "echo {foo} {0} {01} {= { a");
+    // GNU parallel's {= perl =} would run perl there: refused, not left as written.
+    CHECK_THROWS_WITH_AS(expand("echo {=x=}", one("a")),
+                         doctest::Contains("{= perl expressions =} are not supported"),
+                         cli::UsageError);
     CHECK(expand("echo {{}}", one("a")) == "echo {a}");
 }
 

@@ -497,6 +497,49 @@ TEST_CASE("options: -j4, --timeout=5, bundled -n, --, long forms; --version") {
     CHECK(version.out.starts_with("forkline run (forkline) "));
 }
 
+TEST_CASE("a template of several words, as GNU parallel and xargs users write it") {
+    // find … | xargs gzip -9, parallel echo {2} {1} ::: …: joined with spaces, as GNU does.
+    const auto words =
+        forkline_run({"-k", "echo", "-n", "{2}", "{1}", ":::", "a", "b", ":::", "1"});
+    CHECK(words.code == 0);
+    CHECK(words.out == "1 a1 b");
+    const auto from_stdin = forkline_run({"-k", "echo", "-e", "x\\ty"}, "a\nb\n");
+    CHECK(from_stdin.out == "x\ty a\nx\ty b\n");
+    // A word with a blank or a quote stays one word (xargs); an operator word stays one.
+    const auto kept = forkline_run({"-k", "printf", "%s,", "a  b", "it's", ":::", "x"});
+    CHECK(kept.out == "a  b,it's,x,");
+    const auto piped = forkline_run({"echo", "{}", "|", "tr", "a", "b", ":::", "a"});
+    CHECK(piped.out == "b\n");
+    const auto placeholders = forkline_run({"-I", "XX", "-k", "echo", "XX-XX", ":::", "a"});
+    CHECK(placeholders.out == "a-a\n");
+    const auto options_after = forkline_run({"echo", "-j", "4", ":::", "x"});
+    CHECK(options_after.out == "-j 4 x\n");  // GNU parallel's too: part of the command
+}
+
+TEST_CASE("::: arguments without a template are the commands (parallel ::: 'cmd1' 'cmd2')") {
+    const auto r = forkline_run({"-k", ":::", "echo a", "echo b | tr b c", "no-such-cmd"});
+    CHECK(r.code == 1);
+    CHECK(r.out == "a\nc\n");
+    CHECK(r.err == "forkline run: 'no-such-cmd': command not found\n");
+    const auto bad = forkline_run({":::", "echo 'a"});
+    CHECK(bad.code == 1);
+    CHECK(bad.err.starts_with("forkline run: job 1: "));
+}
+
+TEST_CASE("-N 0: a job per argument, none inserted (parallel -N0 cmd ::: 1 2 3)") {
+    const auto r = forkline_run({"-k", "-N0", "echo", "hi", ":::", "a", "b", "c"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "hi\nhi\nhi\n");
+    const auto seq = forkline_run({"-k", "-N", "0", "echo {#}", ":::", "a", "b"});
+    CHECK(seq.out == "1\n2\n");
+}
+
+TEST_CASE("--timeout: a job killed for it is named on stderr (as GNU parallel warns)") {
+    const auto r = forkline_run({"--timeout", "0.2", "-k", "sleep {}", ":::", "0", "30"});
+    CHECK(r.code == 1);
+    CHECK(r.err == "forkline run: job 2 timed out: 'sleep 30'\n");
+}
+
 TEST_CASE("--timeout 0 is no timeout") {
     const auto r = forkline_run({"--json", "--timeout", "0", "sleep", ":::", "0.2"});
     CHECK(r.code == 0);
@@ -516,8 +559,8 @@ TEST_CASE("bad usage, out-of-range numbers and conflicting options: one line, ex
         {{"-I", "", "echo", ":::", "x"}, "the replacement string (-I) cannot be empty"},
         {{"echo '{}", ":::", "x"}, "the command template has an unterminated ' quote"},
         {{"--json-jobs", "f", "echo"}, "--json-jobs takes no template"},
-        {{"echo", "-j", "4", ":::", "x"}, "unexpected argument '-j' after the template"},
         {{"echo", "::::"}, ":::: needs a file name"},
+        {{"echo", "{=", "s/a/b/", "=}", ":::", "a"}, "{= perl expressions =} are not supported"},
         {{"--header", "x", "echo", ":::", "a"}, "--header takes ':'"},
         {{"-0", "-d", ",", "echo"}, "-0 and -d contradict each other"},
         {{"-d", "\\q", "echo"}, "-d: unknown escape"},
@@ -700,6 +743,39 @@ TEST_CASE("SIGINT: the first stops new starts, the second cancels running jobs; 
     }
 }
 
+TEST_CASE("jobs cancelled by SIGTERM are not in the joblog: --resume runs them (GNU's too)") {
+    const auto dir = scratch() / "cancelled";
+    std::filesystem::create_directories(dir);
+    const auto joblog = (dir / "joblog").string();
+    const auto job = "echo $$ > " + dir.string() + "/{}.pid; test {} = 1 -o -e " + dir.string() +
+                     "/quick || exec sleep 30";
+    const std::vector<std::string> args = {
+        FORKLINE_PATH, "run", "--no-progress", "-j", "3", "--joblog", joblog,
+        "--shell",     job,   ":::",           "1",  "2", "3"};
+    const pid_t pid = test_support::start_command(args);
+    const auto started = [&] {
+        return std::filesystem::exists(dir / "2.pid") && std::filesystem::exists(dir / "3.pid") &&
+               lines_of(slurp(joblog)).size() == 2;  // job 1 done
+    };
+    for (int i = 0; i < 1000 && !started(); ++i) std::this_thread::sleep_for(10ms);
+    REQUIRE(started());
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WEXITSTATUS(status) == 143);
+    CHECK(lines_of(slurp(joblog)).size() == 2);  // the header and job 1 only
+    std::ofstream(dir / "quick").put('\n');
+    auto resumed = args;
+    resumed.insert(resumed.begin() + 3, "--resume");
+    const auto r = run_command(resumed);
+    CHECK(r.code == 0);
+    CHECK(r.err == "forkline run: 1 skipped (done in joblog '" + joblog + "')\n");
+    const auto log = lines_of(slurp(joblog));
+    REQUIRE(log.size() == 4);
+    for (std::size_t i = 1; i < log.size(); ++i)
+        CHECK(log[i].find("\t0\t0\t") != std::string::npos);
+}
+
 // `sh -c 'sleep 0.05; echo N'` for N = 1…60, 3 at a time, with `options` and TMPDIR
 // `tmpdir`; a worker is SIGKILLed after 300 ms, then `while_running(pid)` is called. Returns
 // the numbers printed; `status` is the run's wait status.
@@ -746,7 +822,6 @@ TEST_CASE("--dry-run, --help and usage errors") {
                                                {"--rate", "fast", "true", ":::", "x"},
                                                {"--halt", "later", "true", ":::", "x"},
                                                {"--bogus"},
-                                               {":::", "x"},
                                                {"--json-jobs", "/nonexistent"}}) {
         const auto r = forkline_run(args);
         INFO(args.front());
@@ -1170,6 +1245,15 @@ TEST_CASE("-j 0: as many as possible, one per job, within the open-file limit") 
     CHECK(most_at_once({"-j", "0"}, 6, 6) == 6);
     // 64 descriptors kept for the supervisor itself, then two per job slot.
     CHECK(most_at_once({"-j", "0"}, 8, 12, "ulimit -n 80 && ") == 8);
+}
+
+TEST_CASE("-j N with fewer jobs known at the start: one worker per job (as GNU parallel)") {
+    // The job counts the command_worker processes of its run (its worker's parent's children).
+    const auto r = forkline_run(
+        {"-j", "7", "--shell", ": {}; ps -o comm= --ppid $(ps -o ppid= -p $PPID) | grep -c worker",
+         ":::", "a"});
+    CHECK(r.code == 0);
+    CHECK(r.out == "1\n");
 }
 
 TEST_CASE("-j and --jobs: what is not a count is an error naming the spelling") {

@@ -227,7 +227,10 @@ void append_piece(std::string& out, const Piece& piece, Records records, const A
 
 }  // namespace
 
-std::string CommandTemplate::expand(const Arguments& args, std::uint64_t seq, unsigned slot) const {
+std::string CommandTemplate::expand(const Arguments& given, std::uint64_t seq,
+                                    unsigned slot) const {
+    static const Arguments kNone;
+    const Arguments& args = settings_.insert_none ? kNone : given;
     std::string out;
     out.reserve(text_.size() + 16);
     const Records all(args);

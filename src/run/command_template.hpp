@@ -39,6 +39,7 @@ struct TemplateSettings {
     std::vector<std::string> column_names{};  // --header: {name} is that column
     std::size_t exact_records = 0;  // -N K: {N} up to K records' worth always exists, empty
                                     // past the end of a short last job (as GNU)
+    bool insert_none = false;       // -N 0: a job per record, none of it in the command
 };
 
 // An argument the template asks for is not there ({3} with 2 columns). The message has no

@@ -29,6 +29,9 @@ struct FinishedJob {
     // output it carries (none, or its output from an earlier run), counted as skipped and
     // not logged again.
     bool replayed = false;
+    // Ended by the run's own cancel (a second SIGINT, SIGTERM, --halt now, an output that
+    // failed): not in the joblog, so that --resume runs it again (as GNU parallel).
+    bool cancelled = false;
 
     bool success() const { return exit_code == 0 && error.empty(); }
 };

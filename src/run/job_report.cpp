@@ -98,7 +98,7 @@ void JobReport::finished(FinishedJob job) {
         discard(job);
         return;
     }
-    if (joblog_ && !job.replayed) joblog_->write(job);
+    if (joblog_ && !job.replayed && !job.cancelled) joblog_->write(job);
     if (!options_.keep_order) {
         print(job);
     } else {
@@ -121,6 +121,12 @@ void JobReport::print(const FinishedJob& job) {
     }
     if (!job.error.empty())
         cli::write_all(STDERR_FILENO, "forkline run: " + job.error + "\n", kStderr);
+    if (job.timed_out) {  // else a killed job would fail without a word (GNU warns too)
+        cli::write_all(STDERR_FILENO,
+                       "forkline run: job " + std::to_string(job.spec.seq) +
+                           " timed out: " + cli::quoted(job.spec.command) + "\n",
+                       kStderr);
+    }
     print_output(job, job.stdout_data, job.out_path, STDOUT_FILENO, kStdout);
     print_output(job, job.stderr_data, job.err_path, STDERR_FILENO, kStderr);
 }

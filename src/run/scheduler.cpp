@@ -447,6 +447,7 @@ class Scheduler {
                                   : std::string(reinterpret_cast<const char*>(result.data.data()),
                                                 result.data.size()));
         }
+        finished.cancelled = cancelled_ && !finished.success();
         if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
             const auto runs = finished.attempts;
             retry_.push_back({std::move(job.spec), job.attempt + 1, runs, std::move(finished)});

@@ -27,6 +27,12 @@ class TemplateScanner {
         : text_(text), settings_(settings) {}
 
     std::vector<Piece> scan() {
+        // GNU parallel would run its perl: left literal, the job would silently differ.
+        if (const auto open = text_.find("{=");
+            open != std::string_view::npos && text_.find("=}", open + 2) != std::string_view::npos)
+            throw cli::UsageError(
+                "{= perl expressions =} are not supported (GNU parallel); "
+                "use {.} {/} {//} {/.} or --shell with sed");
         for (std::size_t i = 0; i < text_.size();) {
             const auto frame = frames_.back().kind;
             if (frame != Frame::top || !ends_word(text_[i])) start_word();

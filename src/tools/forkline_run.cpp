@@ -23,6 +23,7 @@
 #include "resume.hpp"
 #include "run_options.hpp"
 #include "scheduler.hpp"
+#include "shell_quote.hpp"
 #include "subcommands.hpp"
 #include "template_jobs.hpp"
 #include "tool.hpp"
@@ -42,19 +43,23 @@ Run commands in parallel on a pool of worker processes.
 Each command is a pipeline run without a shell (see runpipe --help for the syntax) unless
 --shell. Placeholders: {} the argument(s), {.} without extension, {/} basename, {//} dirname,
 {/.} basename without extension, {#} the job number, {%} the job slot (1 to -j), {N} {N.}
-{N/} {N//} {N/.} the N-th argument; an unknown {…} stays as it is. Without any, the
-arguments are appended. Each argument becomes part of its word exactly as it is, also
-inside '…' or "…": any file name is safe. Options come before the template (one
-argument: quote it), the arguments after :::; -- ends the options.
+{N/} {N//} {N/.} the N-th argument; an unknown {…} stays as it is ({= perl =} is
+refused). Without any, the arguments are appended. Each argument becomes part of its word
+exactly as it is, also inside '…' or "…": any file name is safe. Options come before the
+template, the arguments after :::; -- ends the options. A template of several words
+(gzip -9) is joined with spaces as GNU parallel joins it ('|' stays a pipe), but a word
+with a blank or a quote stays one word, as xargs passes it (grep -l 'a b').
 
 Options:
   -j, -P, --jobs, --max-procs N
                      commands at once, 1 to 4096 (default: the number of cores); N% of
                      the cores; +N / -N: the cores plus / minus N (at least 1); 0: as many
-                     as the limits allow (4096, open files, RLIMIT_NPROC; at most one per job)
+                     as the limits allow (4096, open files, RLIMIT_NPROC). Never more
+                     workers than jobs when the input ends within N (::: a: one)
   -n, --max-args K   up to K arguments per command (with a template)
   -N, --max-replace-args K
-                     K arguments per command (the last may have fewer), {1}…{K}
+                     K arguments per command (the last may have fewer), {1}…{K};
+                     0: a command per argument, with none of it (as GNU parallel)
   -m                 as many arguments per command as fit 128 KiB
   -X                 the same, each word holding {} repeated for each argument
   -I STR             STR is the placeholder for the argument(s), instead of {}
@@ -94,7 +99,8 @@ Options:
   --joblog-sync S|job  fdatasync the joblog at most S seconds after a line (default 1) and
                      at the end, so power loss costs at most S seconds of the journal; 'job':
                      after every line (2000 x true, -j 2: 5 s instead of 1.5 s here)
-  --resume           with --joblog: skip the jobs it has (done or failed), append the rest
+  --resume           with --joblog: skip the jobs it has (done or failed), append the rest;
+                     jobs cancelled (Ctrl-C twice, SIGTERM, --halt now) are not in it
   --resume-failed    with --joblog: skip the jobs it has done (Exitval and Signal 0), run
                      the failed ones again and the rest
   --retry-failed     run the failed jobs of --joblog again: the commands come from it (the
@@ -122,7 +128,8 @@ Options:
   --will-cite, --no-notice
                      accepted for GNU scripts: forkline prints no notice
 Input sources (after the template; as GNU parallel):
-  ::: ARG…           arguments; several ::: give every combination, the last fastest
+  ::: ARG…           arguments; several ::: give every combination, the last fastest;
+                     without a template each ARG is a command (as GNU parallel)
   :::+ ARG…          arguments zipped with the source before it (as many as the shorter)
   :::: FILE…         each FILE's records a source ('-': stdin); ::::+ zips as :::+
   -a, --arg-file F   the same before the other sources (may be repeated)
@@ -253,7 +260,6 @@ struct Arguments {
     bool dry_run = false;
     bool progress = false;                  // --progress given
     bool no_progress = false;               // --no-progress given
-    bool as_many_as_possible = false;       // -j 0: bounded by the number of jobs too
     bool shell_flag = false;                // a bare --shell
     std::optional<std::string> shell_name;  // --shell=SHELL, or the word after --shell
     bool output_given = false;              // --group, --line-buffer or -u
@@ -288,7 +294,6 @@ void check_output_options(const Arguments& args) {
 // -j and its spellings (run/job_slots.hpp).
 void set_job_slots(Arguments& args, const std::string& option, const std::string& text) {
     args.options.jobs = run::parse_job_slots(option, text, forkline::available_cores());
-    args.as_many_as_possible = !text.empty() && text.find_first_not_of('0') == std::string::npos;
 }
 
 // --shell, --shell=SHELL, --shell SHELL and $PARALLEL_SHELL (run/job_shell.hpp). The word
@@ -322,17 +327,28 @@ bool parse_header(const std::string& text) {
     return true;
 }
 
+// A template given as several words (`forkline run gzip -9`, `echo {2} {1}`) is joined with
+// spaces, as GNU parallel joins it, so that `'|'` or `'>'` stays an operator; but a word
+// holding a blank or a quote stays one word (`grep -l 'a b'`), as xargs passes it.
+void add_template_word(std::optional<std::string>& command_template, const std::string& word) {
+    if (!command_template) {  // the first word as it is: `'gzip -9 {}'` is the usual one
+        command_template = word;
+        return;
+    }
+    *command_template += ' ';
+    if (word.find_first_of(" \t\n'\"\\") == std::string::npos) {
+        *command_template += word;
+    } else {
+        forkline::append_quoted(*command_template, word, forkline::QuoteContext::unquoted);
+    }
+}
+
 // TEMPLATE, then the input sources: `::: ARG…` and `:::+ ARG…` (one source each), `:::: FILE…`
 // and `::::+ FILE…` (a source per file); -a files go first (GNU's order).
 void parse_sources(const std::vector<std::string>& operands, Arguments& args) {
     auto operand = operands.begin();
-    if (operand != operands.end() && !is_source_marker(*operand))
-        args.command_template = *operand++;
-    if (operand != operands.end() && !is_source_marker(*operand)) {
-        throw UsageError("unexpected argument " + cli::quoted(*operand) +
-                         " after the template: quote the whole command as one argument; "
-                         "options go before it, arguments after :::");
-    }
+    for (; operand != operands.end() && !is_source_marker(*operand); ++operand)
+        add_template_word(args.command_template, *operand);
     args.sources = args.arg_files;
     const auto source_starts = [&](auto at) {
         return at == operands.end() || is_source_marker(*at);
@@ -418,7 +434,11 @@ Arguments parse_arguments(int argc, char** argv) {
              args.template_settings.replacement = text;  // "" is refused
          }},
         {"replace", 'i', true, replace, true},
-        {"max-replace-args", 'N', true, [&](auto& k) { group("-N", k, true); }},
+        {"max-replace-args", 'N', true,
+         [&](auto& k) {
+             args.template_settings.insert_none = k == "0";  // GNU's -N0: run once per record
+             group("-N", args.template_settings.insert_none ? "1" : k, true);
+         }},
         {nullptr, 'm', false, [&](auto&) { fill(run::ReplaceMode::multiple); }},
         {nullptr, 'X', false, [&](auto&) { fill(run::ReplaceMode::context); }},
         {"line-buffer", 0, false, [&](auto&) { set_output(args, Output::line_buffer); }},
@@ -461,8 +481,6 @@ Arguments parse_arguments(int argc, char** argv) {
         throw UsageError("--json-jobs takes no template or input sources");
     if (!args.command_template && args.sources.size() > 1)
         throw UsageError("several input sources need a command template");
-    if (!args.command_template && !args.sources.empty() && !args.sources.front().path)
-        throw UsageError("::: arguments need a command template");
     if (args.grouping && !args.command_template)
         throw UsageError("-I, -n, -N, -m and -X work on a template: give one");
     if (!args.command_template && (args.records.column_separator || args.records.header))
@@ -491,6 +509,15 @@ std::unique_ptr<run::JobStream> open_jobs(Arguments& args,
     }
     if (args.sources.empty() && ::isatty(STDIN_FILENO) != 0)
         throw UsageError("no jobs: give ::: arguments, or lines on stdin");
+    if (!args.command_template && !args.sources.empty() && !args.sources.front().path) {
+        std::vector<run::JobSpec> commands;  // `parallel ::: 'cmd1' 'cmd2'`: each one a job
+        for (auto& value : args.sources.front().values) {
+            auto& job = commands.emplace_back();
+            job.seq = commands.size();
+            job.command = std::move(value);
+        }
+        return std::make_unique<run::JobList>(std::move(commands));
+    }
     if (!args.command_template) {
         const auto path = args.sources.empty() ? "-" : *args.sources.front().path;
         return std::make_unique<run::LineJobs>(run::RecordReader(path, args.records.separator),
@@ -534,14 +561,14 @@ int run_main(int argc, char** argv) {
     if (args.dry_run)
         return print_dry_run(
             *jobs, args.options.jobs != 0 ? args.options.jobs : forkline::available_cores());
-    // What is ready now is read ahead when a decision needs the number of jobs: -j 0 bounds
-    // the workers by it (as GNU parallel) when the input ends within as many jobs as the
-    // limits allow; --halt WHY=N% needs it (GNU parallel reads the whole input first; here
-    // what has arrived: a ::: list or a file whole, a pipe as far as it was written).
+    // What is ready now is read ahead (at most -j jobs, so as many as the first starts take):
+    // when the input ends within -j jobs, the workers are bounded by them (as GNU parallel;
+    // `-j 1000 cmd ::: a` starts one, not 1000); --halt WHY=N% needs the total (GNU parallel
+    // reads the whole input first; here what has arrived: a ::: list or a file whole, a pipe
+    // as far as it was written).
     const bool percent_halt = args.options.halt.percent > 0;
-    if (!args.as_many_as_possible && !percent_halt) return run::run_jobs(*jobs, args.options);
     run::ReadAhead ahead(*jobs, percent_halt ? SIZE_MAX : args.options.jobs);
-    if (const auto total = jobs->total(); total && args.as_many_as_possible)
+    if (const auto total = jobs->total())
         args.options.jobs = static_cast<unsigned>(
             std::min<std::size_t>(args.options.jobs, std::max<std::size_t>(*total, 1)));
     return run::run_jobs(ahead, args.options);
