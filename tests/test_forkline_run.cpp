@@ -1144,7 +1144,9 @@ TEST_CASE("columns and header names: {1}…{N}, {name}, as GNU parallel's") {
         {{"--header", ":", "echo {foo}-{bar}", ":::", "foo", "1", "2", ":::", "bar", "x", "y"}, ""},
         {{"--header", ":", "--colsep", "\\t", "echo {n2}-{n1}-{1}"}, "n1\tn2\nv1\tv2\nw1\tw2\n"},
     };
-    for (const auto& [args, input] : cases) {
+    for (const auto& test_case : cases) {
+        const auto& args = test_case.first;  // not a structured binding: INFO captures it
+        const auto& input = test_case.second;
         auto forkline_args = args;
         forkline_args.insert(forkline_args.begin(), "--dry-run");
         const auto gnu = gnu_dry_run(args, input);
@@ -1800,9 +1802,9 @@ TEST_CASE("--resume after SIGKILLs at random moments: every job done, each once 
         ++logged[row[8]];
     }
     CHECK(logged.size() == kJobs);
-    for (const auto& [command, lines] : logged) {
-        INFO(command);
-        CHECK(lines == 1);
+    for (const auto& entry : logged) {
+        INFO(entry.first);
+        CHECK(entry.second == 1);
     }
     // A SIGKILL never cuts a joblog line: no run had one to ignore.
     const auto messages = slurp(errors);
