@@ -5,6 +5,7 @@
 class Money {
   public:
     explicit Money(long cents) : cents_(cents) {}
+    long cents() const { return cents_; }
 
   private:
     long cents_;
