@@ -24,6 +24,7 @@
 #include "results_directory.hpp"
 #include "resume.hpp"
 #include "sigpipe_blocked.hpp"
+#include "start_pacer.hpp"
 
 namespace run {
 
@@ -56,25 +57,6 @@ class InterruptHandlers {
   private:
     struct sigaction saved_int_ {};
     struct sigaction saved_term_ {};
-};
-
-// When the next job may start, given --rate (a token bucket of one) and --delay.
-class StartPacer {
-  public:
-    explicit StartPacer(const RunOptions& options)
-        : interval_(
-              std::max(options.rate_per_s > 0 ? 1.0 / options.rate_per_s : 0.0, options.delay_s)) {}
-    Clock::duration wait() const {
-        if (!last_) return {};
-        const auto next = *last_ + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(interval_));
-        return std::max(Clock::duration{}, next - Clock::now());
-    }
-    void started() { last_ = Clock::now(); }
-
-  private:
-    double interval_;
-    std::optional<Clock::time_point> last_;
 };
 
 class Scheduler {
