@@ -1,0 +1,62 @@
+// A worker's copy of its processing list (…:processing:W, docs/redis.md): the entries it
+// claimed, oldest (the list's right end) first, each marked done once its result is out.
+// Done entries leave the list from the right end only, in a run (the exchange script trims
+// them after checking they are still there): O(1) per job, where removing entries from the
+// middle would cost the whole list per batch. An entry done out of order waits until those
+// older than it are done; if the host dies meanwhile it runs again elsewhere and its second
+// result is dropped by the supervisor (results are deduplicated by job id).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace forkline::redis {
+
+class ProcessingList {
+  public:
+    using Seq = std::uint64_t;  // an entry's number, never reused
+
+    // A claimed entry, now the list's newest.
+    Seq add(std::string entry) {
+        slots_.push_back({std::move(entry), false});
+        return first_ + slots_.size() - 1;
+    }
+    // Its result is out (or it needs none): it may leave the list.
+    void done(Seq seq) {
+        if (seq >= first_ && seq - first_ < slots_.size()) slots_[seq - first_].done = true;
+    }
+    bool empty() const { return slots_.empty(); }
+
+    // What identifies the oldest done entries (at most `most`), oldest first: the header of
+    // a job ("J<id>:<attempt>:"), or the whole entry. The exchange script trims them.
+    std::vector<std::string> trimmable(std::size_t most) const;
+    // They left the list (or were found gone): forget them.
+    void trimmed(std::size_t count) {
+        for (; count > 0 && !slots_.empty(); --count) slots_.pop_front(), ++first_;
+    }
+
+    // After a reconnection: `list` is the processing list as Redis has it (left to right).
+    // Our copy takes its order; entries we did not know (a claim whose reply was lost) are
+    // returned with their new numbers, to be started; `moved` tells the callers the new
+    // number of each entry they hold (old → new).
+    struct Reconciled {
+        std::vector<std::pair<Seq, std::string>> unknown;
+        std::unordered_map<Seq, Seq> moved;
+    };
+    Reconciled reconcile(const std::vector<std::string>& list);
+
+  private:
+    struct Slot {
+        std::string entry;
+        bool done;
+    };
+    std::deque<Slot> slots_;
+    Seq first_ = 0;  // the number of slots_.front()
+};
+
+}  // namespace forkline::redis
