@@ -88,4 +88,9 @@ std::optional<ResultEntry> parse_result(std::string_view entry) {
     return r;
 }
 
+void append_to_batch(std::string& batch, std::string_view entry) {
+    put_number(batch, static_cast<long long>(entry.size()));
+    batch.append(entry);
+}
+
 }  // namespace forkline::redis

@@ -4,16 +4,24 @@
 
 namespace forkline::redis {
 
-std::vector<std::string> ProcessingList::trimmable(std::size_t most) const {
-    std::vector<std::string> out;
-    for (const auto& slot : slots_) {
-        if (!slot.done || out.size() == most) break;
-        const auto job = parse_job(slot.entry);
-        // The header is unique to a job's attempt; a copy of the same job is the same job.
-        out.emplace_back(job ? slot.entry.substr(0, slot.entry.size() - job->payload.size())
-                             : slot.entry);
+namespace {
+
+// The header is unique to a job's attempt (a copy of the same job is the same job).
+std::string identity(const std::string& entry) {
+    const auto job = parse_job(entry);
+    return job ? entry.substr(0, entry.size() - job->payload.size()) : entry;
+}
+
+}  // namespace
+
+ProcessingList::Trim ProcessingList::trimmable(std::size_t most) const {
+    Trim trim;
+    while (trim.count < slots_.size() && trim.count < most && slots_[trim.count].done) ++trim.count;
+    if (trim.count > 0) {
+        trim.oldest = identity(slots_.front().entry);
+        trim.newest = identity(slots_[trim.count - 1].entry);
     }
-    return out;
+    return trim;
 }
 
 ProcessingList::Reconciled ProcessingList::reconcile(const std::vector<std::string>& list) {

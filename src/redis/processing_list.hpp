@@ -32,9 +32,14 @@ class ProcessingList {
     }
     bool empty() const { return slots_.empty(); }
 
-    // What identifies the oldest done entries (at most `most`), oldest first: the header of
-    // a job ("J<id>:<attempt>:"), or the whole entry. The exchange script trims them.
-    std::vector<std::string> trimmable(std::size_t most) const;
+    // The oldest done entries, in a run (at most `most`): how many, and what identifies the
+    // oldest and the newest of them (a job's "J<id>:<attempt>:" header, or the whole
+    // entry). The exchange script trims them.
+    struct Trim {
+        std::size_t count = 0;
+        std::string oldest, newest;
+    };
+    Trim trimmable(std::size_t most) const;
     // They left the list (or were found gone): forget them.
     void trimmed(std::size_t count) {
         for (; count > 0 && !slots_.empty(); --count) slots_.pop_front(), ++first_;

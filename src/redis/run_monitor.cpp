@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <forkline/error.hpp>
 
+#include "entry.hpp"
 #include "os_error.hpp"
 #include "scripts.hpp"
 
@@ -112,9 +113,15 @@ void RunMonitor::read_results(milliseconds block) {
     for (std::size_t i = 0; i < entries->elements; ++i) {
         const auto& entry = *entries->element[i];
         last_id_ = str_of(*entry.element[0]);
-        const auto& fields = *entry.element[1];  // r, result, r, result, …
-        for (std::size_t f = 1; f < fields.elements; f += 2)
-            found.emplace_back(str_of(*fields.element[f]));
+        const auto& fields = *entry.element[1];  // r result, or b batch of results
+        for (std::size_t f = 1; f < fields.elements; f += 2) {
+            const auto value = str_of(*fields.element[f]);
+            if (str_of(*fields.element[f - 1]) == "b") {
+                for_each_in_batch(value, [&](std::string_view e) { found.emplace_back(e); });
+            } else {
+                found.emplace_back(value);
+            }
+        }
     }
     // Read entries are not needed again (XREAD from last_id is safe to resend).
     if (entries->elements >= 256) conn_.run({"XTRIM", keys_.results(), "MINID", last_id_});

@@ -36,38 +36,32 @@ redis.call('PEXPIRE', KEYS[4], ARGV[3])
 return 1)";
 
 // KEYS alive, processing, results, jobs, workers · ARGV worker, leftover ttl ms, room
-// (≤ kMaxBatch), n (≤ kMaxBatch), result₁ … resultₙ, then the done entries to trim, oldest
-// first (a job's "J<id>:<attempt>:" header, or the whole entry). A worker's one call per
-// batch: pushes its results (one stream entry, a field r each); removes the done entries from
-// the right end of its processing list if they are still there (a call resent after a lost
-// reply finds them gone and removes nothing else); then claims up to `room` jobs from the
-// right end of jobs into processing (three commands, not one per job), stopping after a
-// sentinel (one per worker). -1: the run is over; {0}: this worker was reaped (nothing
-// claimed); {1, entry…}: the entries claimed, oldest first.
+// (≤ kMaxBatch), results, trim, oldest, newest. A worker's one call per batch, with O(1)
+// work in Lua per batch apart from the claim:
+// - `results` (unless empty): the batch of result entries, each as "<length>:<entry>", as
+//   one stream entry of one field b (entry_batch(), entry.hpp);
+// - `trim` done entries leave the right end of processing, if they are still there: the
+//   rightmost starts with `oldest`, the trim-th from the right with `newest` (a job's
+//   "J<id>:<attempt>:" header, or the whole entry). A call resent after a lost reply finds
+//   them gone and removes nothing else;
+// - up to `room` jobs move from the right end of jobs to the left of processing, stopping
+//   after a sentinel (one per worker).
+// -1: the run is over; {0}: this worker was reaped (nothing claimed); {1, entry…}: the
+// entries claimed, oldest first.
 inline constexpr const char* kExchange = R"(
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local n = tonumber(ARGV[4])
-if n > 0 then
-  local fields = {}
-  for i = 5, 4 + n do
-    fields[#fields + 1] = 'r'
-    fields[#fields + 1] = ARGV[i]
-  end
-  redis.call('XADD', KEYS[3], '*', unpack(fields))
+if #ARGV[4] > 0 then
+  redis.call('XADD', KEYS[3], '*', 'b', ARGV[4])
   redis.call('PEXPIRE', KEYS[3], ARGV[2])
 end
-local trim = #ARGV - 4 - n
+local trim = tonumber(ARGV[5])
 if trim > 0 then
-  local tail = redis.call('LRANGE', KEYS[2], -trim, -1)
-  local same = #tail == trim
-  for i = 1, #tail do
-    local want = ARGV[4 + n + i]
-    if string.sub(tail[#tail + 1 - i], 1, #want) ~= want then
-      same = false
-      break
-    end
+  local oldest = redis.call('LINDEX', KEYS[2], -1)
+  local newest = redis.call('LINDEX', KEYS[2], -trim)
+  if oldest and newest and string.sub(oldest, 1, #ARGV[6]) == ARGV[6] and
+     string.sub(newest, 1, #ARGV[7]) == ARGV[7] then
+    redis.call('LTRIM', KEYS[2], 0, -trim - 1)
   end
-  if same then redis.call('LTRIM', KEYS[2], 0, -trim - 1) end
 end
 local room = tonumber(ARGV[3])
 if room == 0 then return {1} end

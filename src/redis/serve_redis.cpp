@@ -212,30 +212,33 @@ class Bridge {
     // One round trip: the results out, the done entries off processing, up to `room` jobs
     // in. Returns how many entries it claimed, or -1 if the run is over or reaped us.
     long long exchange(std::size_t room) {
-        long long claimed = 0;
-        bool first = true;
-        // Results past kMaxBatch (a drain) take more calls; the claim rides on the first.
-        while (first || !results_.empty()) {
-            const auto n = std::min<std::size_t>(results_.size(), scripts::kMaxBatch);
-            auto trim = processing_.trimmable(kMaxTrim);
-            std::vector<std::string> args{me_, leftover_ttl(), std::to_string(first ? room : 0),
-                                          std::to_string(n)};
-            args.reserve(4 + n + trim.size());
-            std::move(results_.begin(), results_.begin() + static_cast<std::ptrdiff_t>(n),
-                      std::back_inserter(args));
-            std::move(trim.begin(), trim.end(), std::back_inserter(args));
-            const auto reply = conn_.eval(exchange_,
-                                          {keys_->alive(), keys_->processing(me_), keys_->results(),
-                                           keys_->jobs(), keys_->workers()},
-                                          args);
-            results_.erase(results_.begin(), results_.begin() + static_cast<std::ptrdiff_t>(n));
-            processing_.trimmed(trim.size());
-            first = false;
-            if (reply.size() == 0 || reply.at(0).integer == 0) return -1;  // over or reaped
+        std::size_t sent = 0;
+        for (;;) {
+            // Batches of at most ~1 MiB (one large result may exceed it alone); the claim
+            // rides on the last one.
+            std::string batch;
+            for (; sent < results_.size() &&
+                   (batch.empty() || batch.size() + results_[sent].size() <= kBatchBytes);
+                 ++sent)
+                append_to_batch(batch, results_[sent]);
+            const bool last = sent == results_.size();
+            const auto trim = processing_.trimmable(last ? kMaxTrim : 0);
+            const auto reply =
+                conn_.eval(exchange_,
+                           {keys_->alive(), keys_->processing(me_), keys_->results(), keys_->jobs(),
+                            keys_->workers()},
+                           {me_, leftover_ttl(), std::to_string(last ? room : 0), batch,
+                            std::to_string(trim.count), trim.oldest, trim.newest});
+            processing_.trimmed(trim.count);
+            if (reply.size() == 0 || reply.at(0).integer == 0) {  // over or reaped
+                results_.clear();
+                return -1;
+            }
+            if (!last) continue;
+            results_.clear();
             for (std::size_t i = 1; i < reply.size(); ++i) start(std::string(str_of(reply.at(i))));
-            claimed += static_cast<long long>(reply.size()) - 1;
+            return static_cast<long long>(reply.size()) - 1;
         }
-        return claimed;
     }
 
     void start(std::string entry) {
@@ -327,7 +330,8 @@ class Bridge {
         JobId job;  // the supervisor's id
         unsigned attempt;
     };
-    static constexpr std::size_t kMaxTrim = 4096;  // done entries trimmed per call at most
+    static constexpr std::size_t kMaxTrim = 4096;         // done entries trimmed per call at most
+    static constexpr std::size_t kBatchBytes = 1u << 20;  // results per call, about
 
     const RedisWorkerOptions& options_;
     std::string queue_;
