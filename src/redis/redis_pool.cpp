@@ -119,7 +119,12 @@ struct RedisPool::Impl {
         const JobId id = submitted++;
         seen.push_back(0);
         batch.push_back(job_entry(id, 1, job));
-        if (batch.size() >= kSubmitBatch + 2) flush();
+        // Jobs wait in the batch only while at least twice as many are out in Redis: their
+        // results make fd() readable and the next poll() sends the rest. So a batch grows
+        // 1, 1, 2, 4 … up to kSubmitBatch, and the first job leaves at once.
+        const std::uint64_t unsent = batch.size() - 2;
+        const std::uint64_t out = submitted - delivered - unsent;
+        if (unsent >= std::clamp<std::uint64_t>(out / 2, 1, kSubmitBatch)) flush();
         monitor->set_waiting_jobs(true);
         return id;
     }
