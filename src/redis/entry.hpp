@@ -39,33 +39,21 @@ std::string job_entry(JobId id, unsigned attempt, std::span<const std::byte> pay
 std::optional<JobEntry> parse_job(std::string_view entry);  // nullopt: not a job
 
 std::string result_entry(const ResultEntry& result);
+void append_result(std::string& out, const ResultEntry& result);  // result_entry(), appended
 std::optional<ResultEntry> parse_result(std::string_view entry);  // nullopt: not a result
 
-// Entries of one stream field b: "<length>:<entry>" each, back to back.
+// Entries of one stream field b: "<length>:<entry>" each, back to back (the length may
+// have leading zeros).
+void append_to_batch(std::string& batch, const ResultEntry& result);
 void append_to_batch(std::string& batch, std::string_view entry);
-// Calls `each` with every entry of a batch; false if it is malformed (the rest is dropped).
-template <typename F>
-bool for_each_in_batch(std::string_view batch, F each);
+// Takes the first entry off a batch; false at its end, or if it is malformed (then
+// `batch` is left non-empty).
+bool next_in_batch(std::string_view& batch, std::string_view& entry);
+// True if the whole of `batch` is well formed.
+bool valid_batch(std::string_view batch);
 
 inline std::string answer_entry(const std::string& worker) {
     return "A" + worker;
-}
-
-template <typename F>
-bool for_each_in_batch(std::string_view batch, F each) {
-    while (!batch.empty()) {
-        const auto colon = batch.find(':');
-        std::size_t size = 0;
-        for (std::size_t i = 0; i < colon && colon != std::string_view::npos; ++i) {
-            if (batch[i] < '0' || batch[i] > '9') return false;
-            size = size * 10 + static_cast<std::size_t>(batch[i] - '0');
-        }
-        if (colon == std::string_view::npos || colon == 0 || size > batch.size() - colon - 1)
-            return false;
-        each(batch.substr(colon + 1, size));
-        batch.remove_prefix(colon + 1 + size);
-    }
-    return true;
 }
 
 }  // namespace forkline::redis

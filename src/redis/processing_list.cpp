@@ -4,43 +4,39 @@
 
 namespace forkline::redis {
 
-namespace {
-
-// The header is unique to a job's attempt (a copy of the same job is the same job).
-std::string identity(const std::string& entry) {
+std::string ProcessingList::identity(std::string_view entry) {
     const auto job = parse_job(entry);
-    return job ? entry.substr(0, entry.size() - job->payload.size()) : entry;
+    return std::string(job ? entry.substr(0, entry.size() - job->payload.size()) : entry);
 }
-
-}  // namespace
 
 ProcessingList::Trim ProcessingList::trimmable(std::size_t most) const {
     Trim trim;
     while (trim.count < slots_.size() && trim.count < most && slots_[trim.count].done) ++trim.count;
     if (trim.count > 0) {
-        trim.oldest = identity(slots_.front().entry);
-        trim.newest = identity(slots_[trim.count - 1].entry);
+        trim.oldest = slots_.front().identity;
+        trim.newest = slots_[trim.count - 1].identity;
     }
     return trim;
 }
 
 ProcessingList::Reconciled ProcessingList::reconcile(const std::vector<std::string>& list) {
-    std::unordered_map<std::string_view, std::vector<Seq>> known;  // entry → its numbers
-    for (std::size_t i = slots_.size(); i-- > 0;) known[slots_[i].entry].push_back(first_ + i);
+    std::unordered_map<std::string_view, std::vector<Seq>> known;  // identity → its numbers
+    for (std::size_t i = slots_.size(); i-- > 0;) known[slots_[i].identity].push_back(first_ + i);
     Reconciled out;
     std::deque<Slot> slots;
     const Seq first = first_ + slots_.size();  // numbers past every old one
     for (auto it = list.rbegin(); it != list.rend(); ++it) {
         const Seq seq = first + slots.size();
-        auto found = known.find(*it);
+        auto id = identity(*it);
+        auto found = known.find(id);
         if (found != known.end() && !found->second.empty()) {
             const Seq old = found->second.back();  // the oldest copy first
             found->second.pop_back();
             out.moved.emplace(old, seq);
-            slots.push_back({*it, slots_[old - first_].done});
+            slots.push_back({std::move(id), slots_[old - first_].done});
         } else {
             out.unknown.emplace_back(seq, *it);
-            slots.push_back({*it, false});
+            slots.push_back({std::move(id), false});
         }
     }
     slots_ = std::move(slots);

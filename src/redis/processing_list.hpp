@@ -22,8 +22,8 @@ class ProcessingList {
     using Seq = std::uint64_t;  // an entry's number, never reused
 
     // A claimed entry, now the list's newest.
-    Seq add(std::string entry) {
-        slots_.push_back({std::move(entry), false});
+    Seq add(std::string_view entry) {
+        slots_.push_back({identity(entry), false});
         return first_ + slots_.size() - 1;
     }
     // Its result is out (or it needs none): it may leave the list.
@@ -56,8 +56,12 @@ class ProcessingList {
     Reconciled reconcile(const std::vector<std::string>& list);
 
   private:
+    // What tells an entry from the others: a job's "J<id>:<attempt>:" header (unique to
+    // that attempt; a copy of the same job is the same job), or the whole entry.
+    static std::string identity(std::string_view entry);
+
     struct Slot {
-        std::string entry;
+        std::string identity;  // short: no allocation for most
         bool done;
     };
     std::deque<Slot> slots_;

@@ -136,11 +136,11 @@ class Bridge {
                 held_.size() + std::max<std::size_t>(1, prefetch / 4) <= prefetch)
                 room = std::min<std::size_t>(prefetch - held_.size(), scripts::kMaxBatch);
             bool claimed = false;
-            if (room > 0 && held_.empty() && results_.empty()) {
+            if (room > 0 && held_.empty() && results_ == 0) {
                 claimed = wait_for_job();  // idle: block (BLMOVE) for the first one
                 room = claimed && !sentinel_ ? room - 1 : 0;
             }
-            if (room > 0 || !results_.empty()) {
+            if (room > 0 || results_ > 0) {
                 const auto got = exchange(room);
                 if (got < 0) member = false;
                 claimed = claimed || got > 0;
@@ -151,7 +151,8 @@ class Bridge {
             if (conn_.generation() != generation_) reconcile();
             if (!held_.empty()) gather(claimed);
             if (sentinel_ && held_.empty()) {
-                results_.push_back(answer_entry(me));
+                append_to_batch(batch_for_more(), answer_entry(me));
+                ++results_;
                 processing_.done(sentinel_seq_);
                 exchange(0);
                 break;
@@ -165,7 +166,7 @@ class Bridge {
             conn_.eval(release_, {keys.workers(), keys.processing(me), keys.jobs()},
                        {me, leftover_ttl()});
             held_.clear();
-            results_.clear();
+            forget_results();
         }
         drain();
         keys_ = nullptr;
@@ -205,49 +206,41 @@ class Bridge {
             {{"BLMOVE", keys_->jobs(), keys_->processing(me_), "RIGHT", "LEFT", "0.3"},
              {"PEXPIRE", keys_->processing(me_), leftover_ttl()}});
         if (one.front().nil()) return false;
-        start(std::string(one.front().str()));
+        start(one.front().str());
         return true;
     }
 
     // One round trip: the results out, the done entries off processing, up to `room` jobs
     // in. Returns how many entries it claimed, or -1 if the run is over or reaped us.
     long long exchange(std::size_t room) {
-        std::size_t sent = 0;
-        for (;;) {
-            // Batches of at most ~1 MiB (one large result may exceed it alone); the claim
-            // rides on the last one.
-            std::string batch;
-            for (; sent < results_.size() &&
-                   (batch.empty() || batch.size() + results_[sent].size() <= kBatchBytes);
-                 ++sent)
-                append_to_batch(batch, results_[sent]);
-            const bool last = sent == results_.size();
+        if (batches_.empty()) batches_.emplace_back();
+        for (std::size_t i = 0; i < batches_.size(); ++i) {
+            // The claim and the trim ride on the last batch.
+            const bool last = i + 1 == batches_.size();
             const auto trim = processing_.trimmable(last ? kMaxTrim : 0);
             const auto reply =
                 conn_.eval(exchange_,
                            {keys_->alive(), keys_->processing(me_), keys_->results(), keys_->jobs(),
                             keys_->workers()},
-                           {me_, leftover_ttl(), std::to_string(last ? room : 0), batch,
+                           {me_, leftover_ttl(), std::to_string(last ? room : 0), batches_[i],
                             std::to_string(trim.count), trim.oldest, trim.newest});
             processing_.trimmed(trim.count);
             if (reply.size() == 0 || reply.at(0).integer == 0) {  // over or reaped
-                results_.clear();
+                forget_results();
                 return -1;
             }
             if (!last) continue;
-            results_.clear();
-            for (std::size_t i = 1; i < reply.size(); ++i) start(std::string(str_of(reply.at(i))));
+            forget_results();
+            for (std::size_t j = 1; j < reply.size(); ++j) start(str_of(reply.at(j)));
             return static_cast<long long>(reply.size()) - 1;
         }
+        return 0;
     }
 
-    void start(std::string entry) {
-        const auto seq = processing_.add(entry);
-        take(seq, std::move(entry));
-    }
+    void start(std::string_view entry) { take(processing_.add(entry), entry); }
 
     // An entry of our processing list (at `seq`) to the local pool.
-    void take(ProcessingList::Seq seq, std::string entry) {
+    void take(ProcessingList::Seq seq, std::string_view entry) {
         if (entry == kSentinel) {
             sentinel_ = true;
             sentinel_seq_ = seq;
@@ -261,7 +254,9 @@ class Bridge {
         if (job->payload.size() > max_job_size_) {  // refused here, reported, not fatal
             const std::string why = "job of " + std::to_string(job->payload.size()) +
                                     " bytes exceeds the worker's max_job_size";
-            results_.push_back(result_entry({job->id, job->attempt, JobStatus::failed, {}, why}));
+            append_to_batch(batch_for_more(),
+                            ResultEntry{job->id, job->attempt, JobStatus::failed, {}, why});
+            ++results_;
             processing_.done(seq);
             return;
         }
@@ -288,7 +283,7 @@ class Bridge {
                 processing_.done(seq);  // the one we hold already
                 continue;
             }
-            take(seq, std::move(entry));
+            take(seq, entry);
         }
     }
 
@@ -296,21 +291,34 @@ class Bridge {
         const auto it = held_.find(r.id);
         if (it == held_.end()) return;
         const auto& held = it->second;
-        results_.push_back(result_entry(
-            {held.job, held.attempt - 1 + r.attempts, r.status, r.elapsed,
-             std::string_view(reinterpret_cast<const char*>(r.data.data()), r.data.size()),
-             r.worker_exit, r.exception_type}));
+        append_to_batch(batch_for_more(),
+                        ResultEntry{held.job, held.attempt - 1 + r.attempts, r.status, r.elapsed,
+                                    std::string_view(reinterpret_cast<const char*>(r.data.data()),
+                                                     r.data.size()),
+                                    r.worker_exit, r.exception_type});
+        ++results_;
         processing_.done(held.seq);
         held_.erase(it);
         prefetch_.finished(1);
     }
 
+    // The batch to append the next result to: a new one past kBatchBytes.
+    std::string& batch_for_more() {
+        if (batches_.empty() || batches_.back().size() >= kBatchBytes) batches_.emplace_back();
+        return batches_.back();
+    }
+
+    void forget_results() {
+        batches_.clear();
+        results_ = 0;
+    }
+
     // Local results, gathered into one batch (what is ready, or what finished within
     // 1 ms): each batch costs one round trip to Redis.
     void gather(bool claimed) {
-        pool_.poll(claimed || !results_.empty() ? milliseconds(0) : milliseconds(20));
+        pool_.poll(claimed || results_ > 0 ? milliseconds(0) : milliseconds(20));
         const auto until = Clock::now() + milliseconds(1);
-        while (!held_.empty() && results_.size() < scripts::kMaxBatch && Clock::now() < until)
+        while (!held_.empty() && results_ < scripts::kMaxBatch && Clock::now() < until)
             pool_.poll(milliseconds(1));
     }
 
@@ -318,11 +326,11 @@ class Bridge {
     void drain() {
         while (!held_.empty() && !stop_.stop_requested()) {
             pool_.poll(milliseconds(100));
-            if (!results_.empty()) exchange(0);
+            if (results_ > 0) exchange(0);
         }
-        if (!results_.empty()) exchange(0);
+        if (results_ > 0) exchange(0);
         held_.clear();
-        results_.clear();
+        forget_results();
     }
 
     struct Held {  // a job the local pool runs
@@ -349,7 +357,8 @@ class Bridge {
     std::size_t signals_seen_ = 0;  // of the run's signals list, forwarded or not ours
     ProcessingList processing_;
     std::unordered_map<JobId, Held> held_;  // local job id → what it is
-    std::vector<std::string> results_;      // result entries not pushed yet
+    std::vector<std::string> batches_;      // result batches not pushed yet (append_to_batch)
+    std::size_t results_ = 0;               // results in them
 };
 
 }  // namespace
