@@ -364,8 +364,9 @@ TEST_CASE("procs --redis URL 0 with no worker: it says it waits, once; SIGINT de
 
 namespace {
 
-// A TCP server on a loopback port that accepts every connection and closes it at once (a
-// proxy whose backend is gone), for `patience` at most; then it stops listening.
+// A TCP server on a loopback port that accepts every connection, answers what a client
+// sends first (its set-up: SCRIPT LOAD, each answered with a made-up SHA1) and closes it
+// (a proxy whose backend keeps dropping), for `patience` at most; then it stops listening.
 class AcceptThenClose {
   public:
     explicit AcceptThenClose(std::chrono::seconds patience) {
@@ -387,18 +388,39 @@ class AcceptThenClose {
                     const forkline::UniqueFd accepted(
                         ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
                     ++accepted_;
+                    if (accepted.valid()) answer_set_up(accepted.get());
                 }
             }
+            listening_ = false;
             listener_.reset();
         });
     }
     std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
     int accepted() const { return accepted_; }
+    bool listening() const { return listening_; }
 
   private:
+    static void answer_set_up(int fd) {
+        std::string request;
+        char buffer[65536];
+        pollfd p{fd, POLLIN, 0};
+        while (::poll(&p, 1, 100) == 1) {  // what arrives in one go, the client then waits
+            const auto got = ::read(fd, buffer, sizeof buffer);
+            if (got <= 0) break;
+            request.append(buffer, static_cast<std::size_t>(got));
+        }
+        std::string reply;
+        for (auto at = request.find("\r\nSCRIPT\r\n"); at != std::string::npos;
+             at = request.find("\r\nSCRIPT\r\n", at + 1))
+            reply += "$40\r\n" + std::string(40, 'a') + "\r\n";
+        if (!reply.empty()) [[maybe_unused]]
+            const auto sent = ::write(fd, reply.data(), reply.size());
+    }
+
     forkline::UniqueFd listener_;
     unsigned port_ = 0;
     std::atomic<int> accepted_ = 0;
+    std::atomic<bool> listening_ = true;
     std::jthread thread_;  // last: stopped first
 };
 
@@ -414,11 +436,13 @@ std::string error_of(const std::function<void()>& body) {
 }  // namespace
 
 TEST_CASE("a server that accepts then closes every connection ends in Error after give_up") {
-    // Before the fix every reconnection restarted the give_up clock: this never ended.
+    // Before the fix every reconnection restarted the give_up clock: the pool kept
+    // reconnecting until the server stopped listening (then a refused port ended it).
     const AcceptThenClose server(std::chrono::seconds(60));
     const auto error = error_of([&] {
         forkline::RedisPool pool({.url = server.url(), .give_up = std::chrono::seconds(1)});
     });
+    CHECK(server.listening());  // the error came while connections were still accepted
     CHECK(error.find("gave up after 1 s") != std::string::npos);
     CHECK(server.accepted() > 1);  // it did reconnect, more than once
 }
