@@ -132,9 +132,15 @@ std::vector<Reply> Connection::exchange(const std::vector<Command>& commands) {
                                    lengths.data()) != REDIS_OK)
             throw Lost(context_->errstr);
     }
+    return read_replies(commands.size(), commands);
+}
+
+// The replies of `count` commands sent; `commands` (if given) name them in errors.
+std::vector<Reply> Connection::read_replies(std::size_t count,
+                                            const std::vector<Command>& commands) {
     std::vector<Reply> replies;
-    replies.reserve(commands.size());
-    for (std::size_t i = 0; i < commands.size(); ++i) {
+    replies.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
         void* raw = nullptr;
         if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr)
             throw Lost(context_->err ? context_->errstr : "connection closed");
@@ -143,21 +149,41 @@ std::vector<Reply> Connection::exchange(const std::vector<Command>& commands) {
     // Errors are checked once every reply is read, so the connection stays in step.
     for (std::size_t i = 0; i < replies.size(); ++i) {
         const auto* r = replies[i].get();
-        if (r->type == REDIS_REPLY_ERROR) throw_reply_error(replies[i].str(), commands[i]);
+        if (r->type == REDIS_REPLY_ERROR)
+            throw_reply_error(replies[i].str(),
+                              i < commands.size() ? commands[i] : Command{"(pipelined)"});
     }
     return replies;
 }
 
-std::vector<Reply> Connection::pipeline(const std::vector<Command>& commands) {
+template <typename Send>
+std::vector<Reply> Connection::with_retries(Send send) {
     for (;;) {
         try {
-            auto replies = exchange(commands);
+            auto replies = send();
             failing_since_.reset();  // the server answered (the set-up exchange does not count)
             return replies;
         } catch (const Lost& e) {
             lost(e.what());
         }
     }
+}
+
+std::vector<Reply> Connection::pipeline(std::initializer_list<std::string_view> formatted,
+                                        std::size_t count) {
+    return with_retries([&] {
+        if (!context_) throw Lost("not connected");
+        const SigpipeBlocked sigpipe_blocked;
+        for (const auto piece : formatted) {
+            if (redisAppendFormattedCommand(context_.get(), piece.data(), piece.size()) != REDIS_OK)
+                throw Lost(context_->errstr);
+        }
+        return read_replies(count, {});
+    });
+}
+
+std::vector<Reply> Connection::pipeline(const std::vector<Command>& commands) {
+    return with_retries([&] { return exchange(commands); });
 }
 
 Reply Connection::run(const Command& command) {

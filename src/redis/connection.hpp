@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <forkline/pool_defaults.hpp>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,46 @@ inline std::string_view str_of(const redisReply& r) {
 
 using Command = std::vector<std::string>;
 
+// Commands written in the protocol's own form (RESP), argument by argument, into one
+// buffer: `add(2 + jobs.size()).arg("LPUSH").arg(key)` then one arg per job.
+class RespCommands {
+  public:
+    RespCommands& add(std::size_t args) {  // a command of `args` arguments follows
+        header(args, '*');
+        ++count_;
+        return *this;
+    }
+    RespCommands& arg(std::string_view value) {
+        header(value.size(), '$');
+        text_.append(value);
+        text_.append("\r\n");
+        return *this;
+    }
+    // An argument of `size` bytes whose bytes the caller appends to text() now, then
+    // end_arg().
+    std::string& open_arg(std::size_t size) {
+        header(size, '$');
+        return text_;
+    }
+    void end_arg() { text_.append("\r\n"); }
+
+    const std::string& text() const { return text_; }
+    std::size_t count() const { return count_; }
+    void clear() {
+        text_.clear();
+        count_ = 0;
+    }
+
+  private:
+    void header(std::size_t n, char kind) {
+        text_.push_back(kind);
+        text_.append(std::to_string(n));
+        text_.append("\r\n");
+    }
+    std::string text_;
+    std::size_t count_ = 0;
+};
+
 class Connection {
   public:
     // Connects, retrying for connect_timeout at most. Throws Error.
@@ -59,6 +100,11 @@ class Connection {
     Reply run(const Command& command);
     // Sends the commands in one round trip; their replies, in order.
     std::vector<Reply> pipeline(const std::vector<Command>& commands);
+    // The same for `count` commands already in the protocol's form (RespCommands), given
+    // in pieces sent one after the other: no per-argument copies, for the supervisor's
+    // batches of jobs.
+    std::vector<Reply> pipeline(std::initializer_list<std::string_view> formatted,
+                                std::size_t count);
 
     // A Lua script, loaded on every (re)connection; eval() runs it by its SHA1.
     std::size_t add_script(std::string source);
@@ -75,6 +121,9 @@ class Connection {
     void reconnect(const std::string& why, std::chrono::milliseconds limit);
     void lost(const std::string& why);  // a command failed: reconnect within give_up
     std::vector<Reply> exchange(const std::vector<Command>& commands);
+    std::vector<Reply> read_replies(std::size_t count, const std::vector<Command>& commands);
+    template <typename Send>
+    std::vector<Reply> with_retries(Send send);
 
     struct FreeContext {
         void operator()(redisContext* c) const { redisFree(c); }  // closes its socket

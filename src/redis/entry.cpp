@@ -39,12 +39,19 @@ std::string checked_queue_name(std::string_view queue) {
     return std::string(queue);
 }
 
+std::string_view job_header(JobId id, unsigned attempt, std::span<char, 48> buffer) {
+    char* at = buffer.data();
+    *at++ = 'J';
+    at = std::to_chars(at, buffer.data() + buffer.size(), id).ptr;
+    *at++ = ':';
+    at = std::to_chars(at, buffer.data() + buffer.size(), attempt).ptr;
+    *at++ = ':';
+    return {buffer.data(), static_cast<std::size_t>(at - buffer.data())};
+}
+
 std::string job_entry(JobId id, unsigned attempt, std::span<const std::byte> payload) {
-    std::string entry;
-    entry.reserve(24 + payload.size());
-    entry.push_back('J');
-    put_number(entry, static_cast<long long>(id));
-    put_number(entry, attempt);
+    char buffer[48];
+    std::string entry(job_header(id, attempt, buffer));
     entry.append(reinterpret_cast<const char*>(payload.data()), payload.size());
     return entry;
 }

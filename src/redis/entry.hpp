@@ -36,6 +36,8 @@ struct ResultEntry {
 };
 
 std::string job_entry(JobId id, unsigned attempt, std::span<const std::byte> payload);
+// The header of job_entry() (J<id>:<attempt>:), the payload follows it.
+std::string_view job_header(JobId id, unsigned attempt, std::span<char, 48> buffer);
 std::optional<JobEntry> parse_job(std::string_view entry);  // nullopt: not a job
 
 std::string result_entry(const ResultEntry& result);

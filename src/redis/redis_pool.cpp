@@ -97,9 +97,15 @@ struct RedisPool::Impl {
     }
 
     void flush() {
-        if (batch.size() <= 2) return;
-        push_jobs(batch);  // safe twice: a job sent twice runs twice, reported once
-        batch.resize(2);
+        if (unsent == 0) return;
+        // LPUSH jobs e₁ e₂ …, with the TTL in the same round trip (as push_jobs). Safe to
+        // send twice: a job sent twice runs twice, reported once.
+        RespCommands head, tail;
+        head.add(2 + unsent).arg("LPUSH").arg(keys.jobs());
+        tail.add(3).arg("PEXPIRE").arg(keys.jobs()).arg(std::to_string(kLeftoverTtl.count()));
+        conn.pipeline({head.text(), batch.text(), tail.text()}, 2);
+        batch.clear();
+        unsent = 0;
     }
 
     // LPUSH jobs …, with the TTL in the same round trip: a supervisor SIGKILLed before its
@@ -115,14 +121,18 @@ struct RedisPool::Impl {
         if (job.size() > max_job_size)
             throw Error("job of " + std::to_string(job.size()) + " bytes exceeds max_job_size (" +
                         std::to_string(max_job_size) + ")");
-        if (batch.empty()) batch = {"LPUSH", keys.jobs()};
         const JobId id = submitted++;
         seen.push_back(0);
-        batch.push_back(job_entry(id, 1, job));
+        char buffer[48];
+        const auto header = job_header(id, 1, buffer);
+        auto& text = batch.open_arg(header.size() + job.size());
+        text.append(header);
+        text.append(reinterpret_cast<const char*>(job.data()), job.size());
+        batch.end_arg();
+        ++unsent;
         // Jobs wait in the batch only while at least twice as many are out in Redis: their
         // results make fd() readable and the next poll() sends the rest. So a batch grows
         // 1, 1, 2, 4 … up to kSubmitBatch, and the first job leaves at once.
-        const std::uint64_t unsent = batch.size() - 2;
         const std::uint64_t out = submitted - delivered - unsent;
         if (unsent >= std::clamp<std::uint64_t>(out / 2, 1, kSubmitBatch)) flush();
         monitor->set_waiting_jobs(true);
@@ -328,7 +338,8 @@ struct RedisPool::Impl {
     unsigned max_attempts;
     std::size_t max_job_size;
     std::size_t close_script = 0;
-    Command batch;  // LPUSH jobs e₁ e₂ … not yet sent
+    RespCommands batch;        // the arguments e₁ e₂ … of an LPUSH jobs not yet sent
+    std::uint64_t unsent = 0;  // how many
     std::uint64_t submitted = 0;
     std::uint64_t delivered = 0;
     std::vector<std::uint8_t> seen;  // by job id: its result was delivered
