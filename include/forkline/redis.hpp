@@ -11,6 +11,10 @@
 //   forkline::serve_redis({.url = "redis://host:6379/0", .queue = "primes",
 //                          .worker_program = forkline::find_worker("prime_worker")});
 //
+// RedisPool satisfies forkline::JobPool (job_pool.hpp) as Pool does: code written against
+// the concept runs on either. RedisPoolOptions::workers runs local workers beside the
+// remote ones (they take jobs through Redis too).
+//
 // Each RedisPool is one *run*, with its own random run id: its keys are
 // forkline:{QUEUE}:{RUN}:…, so concurrent runs on one queue name never mix, and they are
 // deleted when the run ends (those of a crashed run expire). Workers serve the oldest open
