@@ -1,5 +1,5 @@
 // How many jobs a worker host holds from Redis at once (RedisWorkerOptions::prefetch). A
-// fixed number, or adaptive: about 50 ms of this host's work (ten times what it finished in
+// fixed number, or adaptive: about 50 ms of this host's work (five times what it finished in
 // the last 10 ms, so a host that starts with few jobs grows within a few round trips), at
 // least 2 × workers (long jobs stay balanced across hosts), at most 1024 and what a local
 // segment of 256 MiB holds (its pages are touched only as far as the jobs reach).
@@ -29,7 +29,7 @@ class Prefetch {
         if (fixed_ != 0) return fixed_;
         const auto t = std::chrono::steady_clock::now();
         if (t - window_start_ >= kWindow) {
-            now_ = std::clamp(10 * finished_in_window_, least_, most_);
+            now_ = std::clamp(5 * finished_in_window_, least_, most_);
             finished_in_window_ = 0;
             window_start_ = t;
         }
