@@ -1,7 +1,9 @@
 #include "scheduler.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <bit>
 #include <chrono>
@@ -10,21 +12,28 @@
 #include <deque>
 #include <exception>
 #include <forkline/forkline.hpp>
+#include <forkline/redis.hpp>
 #include <map>
 #include <optional>
 #include <set>
+#include <type_traits>
 
 #include "command_job.hpp"
 #include "halt_policy.hpp"
 #include "job_report.hpp"
+#include "keys.hpp"
 #include "live_output.hpp"
 #include "median_runtime.hpp"
+#include "os_error.hpp"
+#include "output.hpp"
+#include "output_chunks.hpp"
 #include "output_directory.hpp"
 #include "output_tag.hpp"
 #include "results_directory.hpp"
 #include "resume.hpp"
 #include "sigpipe_blocked.hpp"
 #include "start_pacer.hpp"
+#include "unique_fd.hpp"
 
 namespace run {
 
@@ -59,12 +68,48 @@ class InterruptHandlers {
     struct sigaction saved_term_ {};
 };
 
+// This host's name, as a worker host reports its own (gethostname).
+std::string host_name() {
+    char name[256] = "localhost";
+    ::gethostname(name, sizeof name - 1);
+    return name;
+}
+
+// TEMPORARY, until RedisPool has the JobPool members (branch t14-pool): the calls the
+// scheduler makes, with what RedisPool offers today in their place.
+template <typename P>
+void signal_workers(P& pool, int signal) {
+    if constexpr (requires { pool.signal_workers(signal); }) pool.signal_workers(signal);
+}
+template <typename P>
+int pool_fd(P& pool) {
+    if constexpr (requires { pool.fd(); }) {
+        return pool.fd();
+    } else {
+        return -1;
+    }
+}
+template <typename P>
+std::optional<forkline::JobId> try_submit(P& pool, std::span<const std::byte> job) {
+    if constexpr (requires { pool.try_submit(job); }) {
+        return pool.try_submit(job);
+    } else {
+        return pool.submit(job);
+    }
+}
+
+// The same loop for both pools: forkline::Pool (command workers on this host) and
+// forkline::RedisPool (--redis: on worker hosts, and -j of them here).
+template <typename P>
 class Scheduler {
+    static constexpr bool kRemote = std::is_same_v<P, forkline::RedisPool>;
+
   public:
     Scheduler(JobStream& jobs, const RunOptions& options)
         : jobs_(jobs),
           options_(options),
-          workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
+          workers_(kRemote ? kRemoteWindow
+                           : (options.jobs != 0 ? options.jobs : forkline::available_cores())),
           resume_(options),
           report_(options),
           pacer_(options),
@@ -88,26 +133,19 @@ class Scheduler {
         const forkline::SigpipeBlocked sigpipe_blocked;
         interrupts = 0;
         terminated = 0;
-        forkline::Pool pool(
-            {.worker_program = forkline::find_worker("command_worker"),
-             .worker_args = {directory_.path().string()},
-             .workers = workers_,
-             .queue_slots = queue_slots(),
-             .max_job_size = kMaxJobBytes,
-             .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
-             .claim_batch = 1,
-             .adopt_orphans = true,  // forkline run starts no other child
-             .guard_jobs = true},
+        P pool = make_pool(
             [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
         pool_ = &pool;
+        RemoteOutputs remote(*this, pool);
         while (true) {
             handle_signals();
             if (stopping_) report_abandoned_retries();
+            if (stopping_ && remote_ && !remote_->stop_sent) send_stop();
             // A cancel that reached a worker between two jobs is dropped by it: repeat it
             // while jobs run.
             if (cancelled_ && pool.in_flight() > 0 &&
                 Clock::now() - last_cancel_ >= std::chrono::milliseconds(50)) {
-                pool.signal_workers(SIGTERM);
+                signal_workers(pool, SIGTERM);
                 last_cancel_ = Clock::now();
             }
             start_jobs();
@@ -117,6 +155,7 @@ class Scheduler {
             guarded([&] { report_.update_progress(pool.in_flight()); });
         }
         pool.wait();
+        remote.remove_all();
         pool_ = nullptr;
         guarded([&] {
             report_.update_progress(0, true);  // the final count, then cleared by close()
@@ -130,7 +169,80 @@ class Scheduler {
     }
 
   private:
-    static constexpr std::size_t kMaxJobBytes = 1 << 20;
+    template <typename Callback>
+    P make_pool(Callback callback) {
+        const auto worker = forkline::find_worker("command_worker");
+        if constexpr (kRemote) {
+            return forkline::RedisPool(
+                {.url = options_.redis_url,
+                 .queue = options_.queue,
+                 .local_workers = options_.jobs,
+                 .worker_program = worker,
+                 .worker_args = {directory_.path().string(), options_.redis_url, host_name()},
+                 .max_job_size = kMaxJobBytes,
+                 .max_result_size = kMaxResultBytes},
+                callback);
+        } else {
+            return forkline::Pool({.worker_program = worker,
+                                   .worker_args = {directory_.path().string()},
+                                   .workers = workers_,
+                                   .queue_slots = queue_slots(),
+                                   .max_job_size = kMaxJobBytes,
+                                   .max_result_size = kMaxResultBytes,
+                                   .claim_batch = 1,
+                                   .adopt_orphans = true,  // forkline run starts no other child
+                                   .guard_jobs = true},
+                                  callback);
+        }
+    }
+
+    // --redis: the run's outputs in Redis (chunks of large ones, the stop flag), removed at
+    // its end, or when it stops on an error (best effort: they expire anyway).
+    struct Remote {
+        Remote(std::string run_base, std::string url)
+            : base(std::move(run_base)), chunks(std::move(url)) {}
+
+        std::string base;  // the run's keys: forkline:{QUEUE}:{RUN}:
+        forkline::redis::OutputChunks chunks;
+        bool stop_sent = false;
+        bool removed = false;
+    };
+    class RemoteOutputs {
+      public:
+        RemoteOutputs(Scheduler& scheduler, P& pool) : scheduler_(scheduler) {
+            if constexpr (kRemote) {
+                const forkline::redis::RunKeys keys(
+                    forkline::redis::checked_queue_name(scheduler.options_.queue), pool.run_id());
+                scheduler.remote_.emplace(keys.base, scheduler.options_.redis_url);
+            }
+        }
+        ~RemoteOutputs() {
+            try {
+                remove_all();
+            } catch (const std::exception&) {
+                // Redis is gone: the keys expire on their own.
+            }
+        }
+        RemoteOutputs(const RemoteOutputs&) = delete;
+        RemoteOutputs& operator=(const RemoteOutputs&) = delete;
+
+        void remove_all() {
+            auto& remote = scheduler_.remote_;
+            if (!remote || remote->removed) return;
+            remote->removed = true;
+            remote->chunks.remove_all(remote->base);
+        }
+
+      private:
+        Scheduler& scheduler_;
+    };
+
+    // --redis: no new starts, on any host (a job a host takes from now on comes back
+    // not_started, counted as not run).
+    void send_stop() {
+        remote_->stop_sent = true;
+        guarded([&] { remote_->chunks.request_stop(remote_->base); });
+    }
     // The longest wait without a look at the signals' flags and --grace (a signal also
     // ends a wait at once).
     static constexpr std::chrono::milliseconds kLongestWait{100};
@@ -161,7 +273,8 @@ class Scheduler {
                 ? kLongestWait
                 : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
         std::vector<int> also;
-        if (pool_->in_flight() > 0) also.push_back(pool_->fd());
+        if (pool_->in_flight() > 0)
+            if (const int fd = pool_fd(*pool_); fd >= 0) also.push_back(fd);
         if (awaiting_input) also.push_back(jobs_.wait_fd());
         if (live_ && !live_->empty()) {
             guarded([&] { live_->pump(timeout, also); });
@@ -234,7 +347,7 @@ class Scheduler {
     void cancel_running() {
         cancelled_ = true;
         stopping_ = true;
-        pool_->signal_workers(SIGTERM);  // each worker ends its command's whole group
+        signal_workers(*pool_, SIGTERM);  // each worker ends its command's whole group
         last_cancel_ = Clock::now();
     }
 
@@ -276,7 +389,7 @@ class Scheduler {
     // queue is still full.
     bool submit_blocked() {
         if (!blocked_) return true;
-        const auto id = pool_->try_submit(std::span<const std::byte>(blocked_->bytes));
+        const auto id = try_submit(*pool_, std::span<const std::byte>(blocked_->bytes));
         if (!id) return false;
         running_[*id] = std::move(blocked_->job);
         blocked_.reset();
@@ -347,11 +460,17 @@ class Scheduler {
                            .command = spec.command,
                            .input = spec.input,
                            .shell_program = options_.shell_program};
+        if (remote_) {  // the output comes back from the host; --results files are written here
+            command.output_key = remote_->base;
+            command.max_output = options_.max_output;
+        }
         if (error.empty()) {
             try {
                 const auto paths = output_for(spec, job.tag);
-                command.stdout_path = paths.out.string();
-                command.stderr_path = paths.err.string();
+                if (!remote_) {
+                    command.stdout_path = paths.out.string();
+                    command.stderr_path = paths.err.string();
+                }
             } catch (const forkline::Error& e) {  // a FIFO or --results file cannot be made
                 error = error_prefix(spec) + e.what();
             }
@@ -368,7 +487,7 @@ class Scheduler {
             report_finished(std::move(finished));
             return Submitted::cannot_run;
         }
-        const auto id = pool_->try_submit(std::span<const std::byte>(bytes));
+        const auto id = try_submit(*pool_, std::span<const std::byte>(bytes));
         if (!id) {
             blocked_.emplace(Blocked{std::move(job), bytes});
             return Submitted::queue_full;
@@ -391,10 +510,13 @@ class Scheduler {
         finished.tag = job.tag;
         finished.attempts = job.runs + result.attempts;
         if (result.status == forkline::JobStatus::ok) {
-            CommandOutcome outcome{};
-            if (result.data.size() < sizeof outcome)
-                throw forkline::Error("command_worker sent a short result");
-            std::memcpy(&outcome, result.data.data(), sizeof outcome);
+            const auto view = read_result(result.data);
+            const auto& outcome = view.outcome;
+            if (outcome.not_started) {  // --redis: a host saw the stop flag first
+                ++dropped_;
+                return;
+            }
+            finished.host = view.host;
             finished.exit_code = outcome.exit_code;
             finished.signal = outcome.signal;
             finished.timed_out = outcome.timed_out != 0;
@@ -402,11 +524,10 @@ class Scheduler {
             finished.duration_s = static_cast<double>(outcome.duration_ns) / 1e9;
             finished.stdout_bytes = outcome.stdout_bytes + live_bytes;
             if (outcome.output_inline) {  // with --results or live: the worker's messages
-                const auto* output =
-                    reinterpret_cast<const char*>(result.data.data()) + sizeof outcome;
-                finished.stdout_data.assign(output, outcome.stdout_bytes);
-                finished.stderr_data.assign(output + outcome.stdout_bytes, outcome.stderr_bytes);
+                finished.stdout_data = view.stdout_data;
+                finished.stderr_data = view.stderr_data;
             }
+            if (remote_) receive_remote_output(view, finished);
             if (results_ && !live_) {  // in its --results files
                 const auto folder = results_->job_folder(spec);
                 finished.out_path = folder / "stdout";
@@ -437,6 +558,34 @@ class Scheduler {
         }
         if (finished.success()) runtimes_.add(finished.duration_s);
         report_finished(std::move(finished));
+    }
+
+    // --redis: the output a host sent in chunks lands where a local worker would have put
+    // it (the --results files, else the run's private directory); with --results, an inline
+    // output is written into its files too. Memory: one chunk at a time.
+    void receive_remote_output(const ResultView& view, FinishedJob& finished) {
+        const auto& outcome = view.outcome;
+        if (!outcome.output_chunked && !results_) return;
+        const auto paths = results_ ? OutputPaths{results_->job_folder(finished.spec) / "stdout",
+                                                  results_->job_folder(finished.spec) / "stderr"}
+                                    : output_paths(directory_.path(), finished.spec.seq);
+        const auto create = [](const std::filesystem::path& path) {
+            forkline::UniqueFd fd(
+                ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            if (!fd.valid()) forkline::throw_os_error("cannot create " + path.string());
+            return fd;
+        };
+        const auto out = create(paths.out);
+        const auto err = create(paths.err);
+        if (outcome.output_chunked) {
+            remote_->chunks.receive(remote_->base, view.output_id, outcome.stdout_bytes, out.get(),
+                                    outcome.stderr_bytes, err.get());
+        } else {
+            cli::write_all(out.get(), finished.stdout_data, paths.out.string());
+            cli::write_all(err.get(), finished.stderr_data, paths.err.string());
+            finished.stdout_data.clear();
+            finished.stderr_data.clear();
+        }
     }
 
     // A job's end in --results (if it ran) and in the report.
@@ -488,8 +637,9 @@ class Scheduler {
     StartPacer pacer_;
     HaltPolicy halt_;
     MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%
-    forkline::Pool* pool_ = nullptr;
-    std::deque<Running> retry_;  // failed jobs waiting for another attempt
+    P* pool_ = nullptr;
+    std::optional<Remote> remote_;  // --redis
+    std::deque<Running> retry_;     // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
     struct Blocked {
         Running job;
@@ -508,7 +658,8 @@ class Scheduler {
 }  // namespace
 
 int run_jobs(JobStream& jobs, const RunOptions& options) {
-    return Scheduler(jobs, options).run();
+    if (!options.redis_url.empty()) return Scheduler<forkline::RedisPool>(jobs, options).run();
+    return Scheduler<forkline::Pool>(jobs, options).run();
 }
 
 }  // namespace run
