@@ -62,9 +62,9 @@ int main(int argc, char** argv) {
                                      on_result))
                 : run(forkline::RedisPool({.url = redis_url,
                                            .queue = "queue_tput",
-                                           .local_workers = procs,
+                                           .workers = procs,
                                            .worker_program = forkline::find_worker("echo_worker"),
-                                           .local_prefetch = 1024,
+                                           .prefetch = 1024,
                                            .max_job_size = 8,
                                            .max_result_size = 8},
                                           on_result));

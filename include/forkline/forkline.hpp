@@ -5,7 +5,9 @@
 
 #include <forkline/codec.hpp>
 #include <forkline/error.hpp>
+#include <forkline/job_pool.hpp>
 #include <forkline/ordered.hpp>
 #include <forkline/pipeline.hpp>
 #include <forkline/pool.hpp>
+#include <forkline/pool_defaults.hpp>
 #include <forkline/serve.hpp>

@@ -23,13 +23,17 @@
 //
 // Not thread-safe: use one RedisPool from one thread. Results are delivered on that thread,
 // inside submit(), poll() and wait(), or returned by next_result() without a callback.
-// Call into the pool at least every few seconds while it runs (that is its heartbeat).
+// The run's heartbeat and the reaping of dead worker hosts run on a thread of the pool with
+// its own connection: a caller busy elsewhere for minutes does not lose its run.
 #pragma once
 
 #include <forkline/requires_cxx20.hpp>
 
 #include <chrono>
+#include <forkline/job_pool.hpp>
 #include <forkline/pool.hpp>
+#include <forkline/pool_defaults.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -40,36 +44,48 @@
 
 namespace forkline {
 
-// Every field's zero value is its default.
+// Every field's zero value is its default (pool_defaults.hpp names them). The names mean
+// what PoolOptions' do.
 struct RedisPoolOptions {
     std::string url{};    // redis://[user:password@]host[:port][/db]; required
     std::string queue{};  // queue name shared with the workers; "": "forkline"
     // Worker processes this pool runs itself, on this host, beside the remote ones (0:
-    // none, remote workers only). They take jobs through Redis like any other worker.
-    unsigned local_workers = 0;
-    std::filesystem::path worker_program{};  // for local_workers; as PoolOptions
+    // none, remote workers only), as PoolOptions::workers. They take jobs through Redis
+    // like any other worker.
+    unsigned workers = 0;
+    std::filesystem::path worker_program{};  // for `workers`; as PoolOptions
     std::vector<std::string> worker_args{};
-    unsigned local_prefetch = 0;      // jobs the local workers hold at most; as
-                                      // RedisWorkerOptions::prefetch
+    unsigned prefetch = 0;            // jobs the local workers hold at most; as
+                                      // RedisWorkerOptions::prefetch (0: adaptive)
     std::size_t max_job_size = 0;     // bytes; 0: 64 KiB; submit() refuses larger jobs
     std::size_t max_result_size = 0;  // bytes, of the local workers' results; 0: 64 KiB
     unsigned max_attempts = 0;        // runs of a job whose worker hosts keep dying; 0: 3
     std::chrono::seconds give_up{};   // retrying a lost connection this long; 0: 15 s
+    // The first connection: an unreachable host or a refused port fails this soon with
+    // Error (no retries past it); 0: 2 s. Later losses are retried for give_up.
+    std::chrono::milliseconds connect_timeout{};
+    // Called (on the pool's thread, from submit(), poll(), next_result() or wait()) with a
+    // one-line warning: today, jobs are waiting and no worker has joined the run after
+    // no_workers_warning. Empty: the line goes to stderr as "forkline: warning: WHAT".
+    std::function<void(const std::string&)> on_warning{};
+    std::chrono::seconds no_workers_warning{};  // 0: 5 s
 };
 
 class RedisPool {
   public:
     using ResultCallback = std::function<void(const JobResult&)>;
 
-    // Connects, opens the run and starts the local workers. Throws Error (bad URL, server
-    // unreachable for `give_up`, worker program missing).
+    // Connects, opens the run, starts its heartbeat thread and the local workers. Throws
+    // Error (bad URL, server unreachable for `connect_timeout`, worker program missing).
     RedisPool(RedisPoolOptions options, ResultCallback on_result = {});
-    // Stops the local workers and deletes the run's keys.
+    // Stops the local workers and the heartbeat, and deletes the run's keys.
     ~RedisPool();
     RedisPool(RedisPool&&) noexcept;
     RedisPool& operator=(RedisPool&&) noexcept;
 
-    // Queues one job (sent in batches: poll(), wait() and full batches flush them).
+    // Queues one job (sent in batches: poll(), wait() and full batches flush them). Blocks
+    // only while more than a million results are left unread, delivering them. Throws Error
+    // if the job exceeds max_job_size or the pool is closed.
     JobId submit(std::span<const std::byte> job);
     // A typed job, encoded by codec<T> as Pool::submit() does (codec.hpp).
     template <typename T>
@@ -77,27 +93,53 @@ class RedisPool {
         std::vector<std::byte> scratch;
         return submit(forkline::encode(job, scratch));
     }
+    // As submit(), never blocking: nullopt while the unread backlog is full.
+    std::optional<JobId> try_submit(std::span<const std::byte> job);
+    template <typename T>
+    std::optional<JobId> try_submit(const T& job) {
+        std::vector<std::byte> scratch;
+        return try_submit(forkline::encode(job, scratch));
+    }
 
     // Delivers the results that are ready; if none, waits up to `timeout` for one.
     std::size_t poll(std::chrono::milliseconds timeout);
     std::uint64_t in_flight() const;
     std::optional<OwnedJobResult> next_result();
 
+    // Readable when poll(0) has something to do: results have arrived, or the heartbeat
+    // thread has news (a worker reaped, an error, a warning). Owned by the pool.
+    int fd();
+
+    // Sends `signal` to every worker process of the run, on every worker host (and this
+    // pool's local workers): a request stored in Redis that each host's serve_redis
+    // forwards to its local Pool::signal_workers within a fraction of a second. Workers
+    // that join the run later do not get it.
+    void signal_workers(int signal);
+
+    // No more jobs: submit() throws from now on. The sentinels go out once every result
+    // is in (wait() does that).
+    void close();
+
     // Every result delivered, then one sentinel per registered worker; returns when each
     // has answered or died. Throws Error on connection loss past `give_up`.
     PoolSummary wait();
+    // As wait(), for at most `timeout`: nullopt if the run is not over by then (results
+    // delivered meanwhile; call it again, or destroy the pool to abandon the run).
+    std::optional<PoolSummary> wait_for(std::chrono::milliseconds timeout);
 
     const std::string& run_id() const;
 
     // Workers (hosts, and this pool's own local workers) that had joined the run at its
-    // last heartbeat (every 0.5 s while the pool is called): 0 tells a supervisor that it
-    // is waiting for workers nobody has started.
+    // last heartbeat (every 0.5 s, on the pool's own thread): 0 tells a supervisor that
+    // it is waiting for workers nobody has started.
     std::size_t workers_joined() const;
 
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+static_assert(JobPool<RedisPool>);
 
 // Throws Error saying what is wrong unless `url` is redis://[user:password@]host[:port][/db]
 // (for tools that check their options before starting anything).
@@ -113,14 +155,17 @@ struct RedisWorkerOptions {
     std::string queue{};                     // "": "forkline"
     std::filesystem::path worker_program{};  // run in a local Pool, as PoolOptions
     std::vector<std::string> worker_args{};
-    unsigned workers = 0;          // local worker processes; 0: one per core
-    unsigned prefetch = 0;         // jobs held from Redis at most; 0: 2 × workers. Larger batches
-                                   // suit tiny jobs, smaller ones balance long jobs across hosts
-    std::size_t max_job_size = 0;  // bytes; 0: 64 KiB (a larger job fails)
+    unsigned workers = 0;  // local worker processes; 0: one per core
+    // Jobs held from Redis at most. 0: adaptive, about 50 ms of this host's work (at least
+    // 2 × workers, at most 4096): tiny jobs come in large batches, long ones few at a time.
+    // A fixed number: larger suits tiny jobs, smaller balances long jobs across hosts.
+    unsigned prefetch = 0;
+    std::size_t max_job_size = 0;     // bytes; 0: 64 KiB (a larger job fails)
     std::size_t max_result_size = 0;  // bytes; 0: 64 KiB
     bool once = false;                // leave after the first run instead of waiting for the next
     std::string run_id{};             // serve only this run (implies once)
     std::chrono::seconds give_up{};   // as RedisPoolOptions; 0: 15 s
+    std::chrono::milliseconds connect_timeout{};  // as RedisPoolOptions; 0: 2 s
 };
 
 // Takes jobs of `queue` from Redis, runs them on a local Pool and pushes their results,

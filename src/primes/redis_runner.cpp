@@ -58,7 +58,7 @@ std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& number
     forkline::RedisPoolOptions options{
         .url = where.url,
         .queue = where.queue,
-        .local_workers = where.local_workers,
+        .workers = where.local_workers,
         .max_job_size = sizeof(std::uint64_t),
         .max_result_size = sizeof(PrimeAnswer),
         .give_up = where.give_up,

@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <forkline/error.hpp>
 #include <system_error>
 #include <thread>
@@ -21,7 +23,6 @@ struct Lost : std::runtime_error {
 
 // Blocking commands here wait at most 1 s; a reply slower than this means a dead server.
 constexpr milliseconds kReadTimeout{10'000};
-constexpr milliseconds kConnectTimeout{2'000};
 
 // Errors a restarting server gives before it serves again.
 bool transient(std::string_view error) {
@@ -46,15 +47,17 @@ void throw_reply_error(std::string_view error, const Command& command) {
 
 }  // namespace
 
-Connection::Connection(const Url& url, milliseconds give_up) : url_(url), give_up_(give_up) {
-    reconnect("");
+Connection::Connection(const Url& url, milliseconds give_up, milliseconds connect_timeout)
+    : url_(url), give_up_(give_up) {
+    failing_since_ = Clock::now();
+    reconnect("", connect_timeout);
 }
 
-void Connection::connect_once() {
+void Connection::connect_once(milliseconds timeout) {
     context_.reset();
     UniqueFd fd;
     try {
-        fd = tcp_connect(url_.host, url_.port, kConnectTimeout);
+        fd = tcp_connect(url_.host, url_.port, std::max(timeout, milliseconds(1)));
     } catch (const std::runtime_error& e) {  // refused, timed out, not resolved: retried
         throw Lost(e.what());
     }
@@ -77,25 +80,37 @@ void Connection::connect_once() {
         shas_.emplace_back(replies[i].str());
 }
 
-void Connection::reconnect(const std::string& why) {
-    const auto started = Clock::now();
+void Connection::lost(const std::string& why) {
+    if (!failing_since_) failing_since_ = Clock::now();
+    reconnect(why, give_up_);
+}
+
+void Connection::reconnect(const std::string& why, milliseconds limit) {
+    const auto deadline = *failing_since_ + limit;
     milliseconds delay{50};
     std::string last = why;
     for (;;) {
-        try {
-            connect_once();
-            ++generation_;
-            return;
-        } catch (const Lost& e) {
-            last = e.what();
+        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+        if (left.count() > 0) {
+            try {
+                connect_once(left);
+                ++generation_;
+                return;
+            } catch (const Lost& e) {
+                last = e.what();
+            }
         }
-        if (Clock::now() - started >= give_up_) {
+        if (Clock::now() >= deadline) {
             context_.reset();
+            const auto tried = std::chrono::duration<double>(limit).count();
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%g", tried);
             throw Error("Redis at " + url_.host + ":" + std::to_string(url_.port) +
-                        " unreachable: " + last + " (gave up after " +
-                        std::to_string(give_up_.count() / 1000) + " s of retries)");
+                        " unreachable: " + last + " (gave up after " + seconds + " s of retries)");
         }
-        std::this_thread::sleep_for(delay);
+        std::this_thread::sleep_for(std::min(
+            delay,
+            std::chrono::duration_cast<milliseconds>(deadline - Clock::now()) + milliseconds(1)));
         delay = std::min(delay * 2, milliseconds{1000});
     }
 }
@@ -136,9 +151,11 @@ std::vector<Reply> Connection::exchange(const std::vector<Command>& commands) {
 std::vector<Reply> Connection::pipeline(const std::vector<Command>& commands) {
     for (;;) {
         try {
-            return exchange(commands);
+            auto replies = exchange(commands);
+            failing_since_.reset();  // the server answered (the set-up exchange does not count)
+            return replies;
         } catch (const Lost& e) {
-            reconnect(e.what());
+            lost(e.what());
         }
     }
 }
@@ -163,13 +180,15 @@ Reply Connection::eval(std::size_t script, const std::vector<std::string>& keys,
     for (;;) {
         command[1] = shas_.at(script);
         try {
-            return std::move(exchange({command}).front());
+            auto reply = std::move(exchange({command}).front());
+            failing_since_.reset();
+            return reply;
         } catch (const Lost& e) {
-            reconnect(e.what());  // reloads the scripts
+            lost(e.what());  // reloads the scripts
         } catch (const Error& e) {
             // Someone ran SCRIPT FLUSH: load them again.
             if (std::string_view(e.what()).find("NOSCRIPT") == std::string_view::npos) throw;
-            reconnect("NOSCRIPT");
+            lost("NOSCRIPT");
         }
     }
 }

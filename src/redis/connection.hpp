@@ -1,13 +1,17 @@
 // One connection to Redis (hiredis underneath), owned: a lost connection is reconnected with
 // exponential backoff and the command sent again, until `give_up` has passed since the first
-// failure; then Error. Callers make every command safe to send twice (docs/redis.md).
+// failure (a connection that comes back and breaks again before any reply does not restart
+// that clock); then Error. The first connection is tried for `connect_timeout` only.
+// Callers make every command safe to send twice (docs/redis.md).
 #pragma once
 
 #include <hiredis/hiredis.h>
 
 #include <chrono>
 #include <cstdint>
+#include <forkline/pool_defaults.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,8 +49,9 @@ using Command = std::vector<std::string>;
 
 class Connection {
   public:
-    // Connects (retrying as for a lost connection). Throws Error.
-    Connection(const Url& url, std::chrono::milliseconds give_up);
+    // Connects, retrying for connect_timeout at most. Throws Error.
+    Connection(const Url& url, std::chrono::milliseconds give_up,
+               std::chrono::milliseconds connect_timeout = kDefaultRedisConnectTimeout);
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
@@ -65,8 +70,10 @@ class Connection {
     std::uint64_t generation() const { return generation_; }
 
   private:
-    void connect_once();  // throws Lost or Error
-    void reconnect(const std::string& why);
+    void connect_once(std::chrono::milliseconds timeout);  // throws Lost or Error
+    // Retries until `limit` has passed since failing_since_; throws Error then.
+    void reconnect(const std::string& why, std::chrono::milliseconds limit);
+    void lost(const std::string& why);  // a command failed: reconnect within give_up
     std::vector<Reply> exchange(const std::vector<Command>& commands);
 
     struct FreeContext {
@@ -78,6 +85,8 @@ class Connection {
     // Owned, so a constructor that throws (wrong password) still closes the socket.
     std::unique_ptr<redisContext, FreeContext> context_;  // null while disconnected
     std::uint64_t generation_ = 0;
+    // When the current run of failures began; reset by the first reply after it.
+    std::optional<std::chrono::steady_clock::time_point> failing_since_;
     std::vector<std::string> scripts_;  // sources
     std::vector<std::string> shas_;     // their SHA1s on the current connection
 };

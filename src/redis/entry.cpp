@@ -60,6 +60,10 @@ std::string result_entry(const ResultEntry& r) {
     put_number(entry, r.attempts);
     put_number(entry, static_cast<int>(r.status));
     put_number(entry, r.elapsed.count());
+    put_number(entry, r.worker_exit.code);
+    put_number(entry, r.worker_exit.signal);
+    put_number(entry, static_cast<long long>(r.exception_type.size()));
+    entry += r.exception_type;
     entry += r.data;
     return entry;
 }
@@ -70,13 +74,17 @@ std::optional<ResultEntry> parse_result(std::string_view entry) {
     ResultEntry r{};
     int status = 0;
     std::int64_t elapsed = 0;
+    std::size_t type_size = 0;
     if (!take_number(entry, r.id) || !take_number(entry, r.attempts) ||
-        !take_number(entry, status) || !take_number(entry, elapsed) || status < 0 ||
-        status > static_cast<int>(JobStatus::timed_out))
+        !take_number(entry, status) || !take_number(entry, elapsed) ||
+        !take_number(entry, r.worker_exit.code) || !take_number(entry, r.worker_exit.signal) ||
+        !take_number(entry, type_size) || type_size > entry.size() || status < 0 ||
+        status > static_cast<int>(JobStatus::cancelled))
         return std::nullopt;
     r.status = static_cast<JobStatus>(status);
     r.elapsed = std::chrono::nanoseconds(elapsed);
-    r.data = entry;
+    r.exception_type = entry.substr(0, type_size);
+    r.data = entry.substr(type_size);
     return r;
 }
 

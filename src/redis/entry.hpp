@@ -2,7 +2,8 @@
 // readable in redis-cli and parseable from Lua (the reaper rewrites the attempt):
 //   job       J<id>:<attempt>:<payload>
 //   sentinel  S
-//   result    R<id>:<attempts>:<status>:<elapsed ns>:<data>
+//   result    R<id>:<attempts>:<status>:<elapsed ns>:<exit code>:<exit signal>:<type length>:
+//             <exception type><data>
 //   answer    A<worker>            (a worker's answer to its sentinel)
 #pragma once
 
@@ -30,6 +31,8 @@ struct ResultEntry {
     JobStatus status;
     std::chrono::nanoseconds elapsed;
     std::string_view data;
+    WorkerExit worker_exit{};
+    std::string_view exception_type{};
 };
 
 std::string job_entry(JobId id, unsigned attempt, std::span<const std::byte> payload);

@@ -32,6 +32,7 @@ struct RunKeys {
     std::string results() const { return base + "results"; }   // stream: field r
     std::string workers() const { return base + "workers"; }   // set: registered, alive
     std::string dead() const { return base + "dead"; }         // set: reaped workers
+    std::string signals() const { return base + "signals"; }   // list: signal_workers()
     std::string processing(const std::string& worker) const {  // list: jobs a worker holds
         return base + "processing:" + worker;
     }

@@ -1,6 +1,8 @@
 // The supervisor side of the Redis transport: submit in batches, collect and deduplicate
-// results, reap workers whose heartbeat expired, then the sentinels (docs/redis.md).
+// results, then the sentinels (docs/redis.md). The heartbeat, the reaper and the reading of
+// the result stream run on the RunMonitor's thread.
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <forkline/error.hpp>
 #include <forkline/redis.hpp>
@@ -13,6 +15,7 @@
 #include "ids.hpp"
 #include "keys.hpp"
 #include "result_summary.hpp"
+#include "run_monitor.hpp"
 #include "scripts.hpp"
 
 namespace forkline {
@@ -21,6 +24,14 @@ using namespace redis;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+namespace {
+
+milliseconds or_default(milliseconds value, milliseconds fallback) {
+    return value.count() == 0 ? fallback : value;
+}
+
+}  // namespace
+
 struct RedisPool::Impl {
     Impl(RedisPoolOptions o, ResultCallback callback)
         : options(std::move(o)),
@@ -28,23 +39,27 @@ struct RedisPool::Impl {
           run(random_hex(8)),
           keys(queue, run),
           on_result(std::move(callback)),
-          conn(parse_url(options.url), give_up_of(options.give_up)),
-          max_attempts(options.max_attempts == 0 ? 3 : options.max_attempts),
-          max_job_size(options.max_job_size == 0 ? 65536 : options.max_job_size) {
-        if (options.local_workers > 0 && options.worker_program.empty())
-            throw Error("RedisPoolOptions::local_workers needs a worker_program");
-        reap_script = conn.add_script(scripts::kReap);
+          give_up(or_default(options.give_up, kDefaultRedisGiveUp)),
+          connect_timeout(or_default(options.connect_timeout, kDefaultRedisConnectTimeout)),
+          conn(parse_url(options.url), give_up, connect_timeout),
+          max_attempts(options.max_attempts == 0 ? kDefaultMaxAttempts : options.max_attempts),
+          max_job_size(options.max_job_size == 0 ? kDefaultMaxJobSize : options.max_job_size) {
+        if (options.workers > 0 && options.worker_program.empty())
+            throw Error("RedisPoolOptions::workers needs a worker_program");
         close_script = conn.add_script(scripts::kCloseRun);
         const auto open = conn.add_script(scripts::kOpenRun);
         conn.eval(open, {runs_key(queue), keys.alive()}, {run, std::to_string(kRunTtl.count())});
         started = Clock::now();
-        next_beat = started + kBeatEvery;
-        if (options.local_workers > 0) start_local_workers();
+        monitor = std::make_unique<RunMonitor>(RunMonitor::Settings{
+            parse_url(options.url), give_up, connect_timeout, queue, run, max_attempts,
+            or_default(options.no_workers_warning, kDefaultNoWorkersWarning)});
+        if (options.workers > 0) start_local_workers();
     }
 
     ~Impl() {
         local.request_stop();
         if (local.joinable()) local.join();
+        monitor.reset();
         try {
             delete_run();
         } catch (const std::exception&) {
@@ -58,13 +73,14 @@ struct RedisPool::Impl {
                              .queue = queue,
                              .worker_program = options.worker_program,
                              .worker_args = options.worker_args,
-                             .workers = options.local_workers,
-                             .prefetch = options.local_prefetch,
+                             .workers = options.workers,
+                             .prefetch = options.prefetch,
                              .max_job_size = options.max_job_size,
                              .max_result_size = options.max_result_size,
                              .once = true,
                              .run_id = run,
-                             .give_up = options.give_up};
+                             .give_up = options.give_up,
+                             .connect_timeout = options.connect_timeout};
         local = std::jthread([this, w](std::stop_token stop) {
             try {
                 serve_redis(w, stop);
@@ -92,8 +108,10 @@ struct RedisPool::Impl {
         conn.pipeline({lpush, {"PEXPIRE", keys.jobs(), std::to_string(kLeftoverTtl.count())}});
     }
 
+    bool backlog_full() const { return submitted - delivered > kBacklogLimit; }
+
     JobId submit(std::span<const std::byte> job) {
-        if (closed) throw Error("submit() after wait() on a RedisPool");
+        if (closed) throw Error("submit() after close() or wait() on a RedisPool");
         if (job.size() > max_job_size)
             throw Error("job of " + std::to_string(job.size()) + " bytes exceeds max_job_size (" +
                         std::to_string(max_job_size) + ")");
@@ -102,34 +120,57 @@ struct RedisPool::Impl {
         seen.push_back(0);
         batch.push_back(job_entry(id, 1, job));
         if (batch.size() >= kSubmitBatch + 2) flush();
-        if (submitted - delivered > kBacklogLimit) pump(milliseconds(0));
+        monitor->set_waiting_jobs(true);
         return id;
     }
 
-    // Beats, reaps, and reads results for up to `timeout`; returns how many it delivered.
+    // Sends the batch and delivers what the monitor found; if nothing, waits up to
+    // `timeout` for it. Returns how many results it delivered.
     std::size_t pump(milliseconds timeout) {
         check_local();
-        if (!batch.empty()) flush();
-        if (Clock::now() >= next_beat) beat();
-        const auto until_beat = std::chrono::duration_cast<milliseconds>(next_beat - Clock::now());
-        const auto block = std::clamp(std::min(timeout, until_beat), milliseconds(0), kBeatEvery);
-        Command read{"XREAD", "COUNT", "1024"};
-        if (block.count() > 0) read.insert(read.end(), {"BLOCK", std::to_string(block.count())});
-        read.insert(read.end(), {"STREAMS", keys.results(), last_id});
-        const auto reply = conn.run(read);
-        if (reply.nil() || reply.size() == 0) return 0;
-        const auto& entries = reply.at(0).element[1];
-        std::size_t count = 0;
-        for (std::size_t i = 0; i < entries->elements; ++i) {
-            const auto& entry = *entries->element[i];
-            last_id = str_of(*entry.element[0]);
-            const auto& fields = *entry.element[1];  // r, result, r, result, …
-            for (std::size_t f = 1; f < fields.elements; f += 2)
-                count += take(str_of(*fields.element[f]));
+        flush();
+        std::size_t count = take_news();
+        if (count == 0 && timeout.count() > 0) {
+            monitor->wait(timeout);
+            count = take_news();
         }
-        // Read entries are not needed again (XREAD from last_id is safe to resend).
-        if (entries->elements >= 256) conn.run({"XTRIM", keys.results(), "MINID", last_id});
+        monitor->set_waiting_jobs(submitted > delivered);
         return count;
+    }
+
+    std::size_t take_news() {
+        auto news = monitor->take();
+        if (!news.error.empty()) throw Error(news.error);
+        for (const auto& w : news.reaped) {
+            ++summary.worker_deaths;
+            pending.erase(w);
+        }
+        if (news.members_known) {
+            // A worker that left on request (released its jobs) answers no sentinel.
+            std::erase_if(pending, [&](const std::string& w) {
+                return std::find(news.members.begin(), news.members.end(), w) == news.members.end();
+            });
+        }
+        if (news.no_workers) warn_no_workers();
+        std::size_t count = 0;
+        for (const auto& entry : news.entries) count += take(entry);
+        return count;
+    }
+
+    void warn_no_workers() {
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+            or_default(options.no_workers_warning, kDefaultNoWorkersWarning));
+        const std::string message = "no worker has joined queue '" + queue + "' at " +
+                                    redis_url_without_password(options.url) + " in " +
+                                    std::to_string(seconds.count()) +
+                                    " s; jobs are waiting (start one with: forkline worker "
+                                    "--redis URL --queue " +
+                                    queue + " PROGRAM)";
+        if (options.on_warning) {
+            options.on_warning(message);
+        } else {
+            std::fprintf(stderr, "forkline: warning: %s\n", message.c_str());
+        }
     }
 
     // One stream entry: a result (the first per job id counts) or a sentinel's answer.
@@ -149,8 +190,13 @@ struct RedisPool::Impl {
         seen[r->id] = 1;
         ++delivered;
         count_result(summary, r->status);
-        const JobResult result{r->id, r->status, r->attempts, r->elapsed,
-                               std::as_bytes(std::span(r->data.data(), r->data.size()))};
+        const JobResult result{r->id,
+                               r->status,
+                               r->attempts,
+                               r->elapsed,
+                               std::as_bytes(std::span(r->data.data(), r->data.size())),
+                               r->worker_exit,
+                               r->exception_type};
         if (on_result) {
             on_result(result);
         } else {
@@ -159,63 +205,8 @@ struct RedisPool::Impl {
         return 1;
     }
 
-    // The supervisor's heartbeat, the keys' leftover expiry, and the reaper.
-    void beat() {
-        next_beat = Clock::now() + kBeatEvery;
-        const auto ttl = std::to_string(kLeftoverTtl.count());
-        const auto replies = conn.pipeline({
-            {"SET", keys.alive(), "1", "PX", std::to_string(kRunTtl.count()), "XX"},
-            {"PEXPIRE", keys.jobs(), ttl},
-            {"PEXPIRE", keys.results(), ttl},
-            {"PEXPIRE", keys.workers(), ttl},
-            {"PEXPIRE", keys.dead(), ttl},
-            {"SMEMBERS", keys.dead()},
-            {"SMEMBERS", keys.workers()},
-        });
-        if (replies[0].nil())
-            throw Error("Redis lost run " + run +
-                        ": its keys are gone (restarted without appendonly, flushed, or "
-                        "unreachable longer than 15 s)");
-        const auto& members = replies.back();
-        std::vector<std::string> workers;
-        for (std::size_t i = 0; i < members.size(); ++i)
-            workers.emplace_back(str_of(members.at(i)));
-        joined = std::max(joined, workers.size());
-        // A worker that left on request (released its jobs) answers no sentinel.
-        std::erase_if(pending, [&](const std::string& w) {
-            return std::find(workers.begin(), workers.end(), w) == workers.end();
-        });
-        reap(workers, replies[replies.size() - 2]);
-    }
-
-    // Live workers whose heartbeat expired, and dead ones whose processing list is not
-    // empty: the reap script requeues their jobs.
-    void reap(const std::vector<std::string>& workers, const Reply& dead) {
-        std::vector<Command> checks;
-        for (const auto& w : workers) checks.push_back({"EXISTS", keys.heartbeat(w)});
-        for (std::size_t i = 0; i < dead.size(); ++i)
-            checks.push_back({"LLEN", keys.processing(std::string(str_of(dead.at(i))))});
-        if (checks.empty()) return;
-        const auto found = conn.pipeline(checks);
-        for (std::size_t i = 0; i < checks.size(); ++i) {
-            const bool live = i < workers.size();
-            if (live ? found[i].integer() == 1 : found[i].integer() == 0) continue;
-            const std::string w =
-                live ? workers[i] : std::string(str_of(dead.at(i - workers.size())));
-            const auto reaped =
-                conn.eval(reap_script,
-                          {keys.workers(), keys.heartbeat(w), keys.processing(w), keys.jobs(),
-                           keys.results(), keys.dead()},
-                          {w, std::to_string(max_attempts), std::to_string(kLeftoverTtl.count())});
-            if (reaped.integer() != 1) continue;
-            ++summary.worker_deaths;
-            pending.erase(w);
-        }
-    }
-
-    // Every result is in: close the run to new workers, one sentinel per registered one,
-    // then wait for each answer (or death).
-    void finish() {
+    // Every result is in: close the run to new workers, one sentinel per registered one.
+    void send_sentinels() {
         const auto members =
             conn.eval(close_script, {keys.done(), keys.workers(), runs_key(queue), keys.jobs()},
                       {run, std::to_string(kLeftoverTtl.count())});
@@ -228,7 +219,49 @@ struct RedisPool::Impl {
             sentinels.insert(sentinels.end(), pending.size(), std::string(kSentinel));
             push_jobs(sentinels);
         }
-        while (!pending.empty()) pump(kBeatEvery);
+        monitor->sentinels_sent();
+        sentinels_sent = true;
+    }
+
+    // The run until `deadline`: every result, then every sentinel's answer. False if the
+    // deadline came first.
+    bool finish_by(Clock::time_point deadline) {
+        const auto left = [&] {
+            return std::max(std::chrono::duration_cast<milliseconds>(deadline - Clock::now()),
+                            milliseconds(0));
+        };
+        while (in_flight() > 0) {
+            if (Clock::now() >= deadline) return false;
+            pump(std::min(left(), kBeatEvery));
+        }
+        closed = true;
+        if (over) return true;
+        if (!sentinels_sent) send_sentinels();
+        while (!pending.empty()) {
+            if (Clock::now() >= deadline) return false;
+            pump(std::min(left(), kBeatEvery));
+        }
+        if (local.joinable()) local.join();
+        check_local();
+        monitor->stop();  // before the keys go: it would take that for a lost run
+        delete_run();
+        over = true;
+        return true;
+    }
+
+    PoolSummary summary_now() {
+        summary.submitted = submitted;
+        summary.wall = Clock::now() - started;
+        return summary;
+    }
+
+    std::uint64_t in_flight() const { return submitted - delivered; }
+
+    // A run-level request each worker host forwards to its local pool (serve_redis).
+    void signal_workers(int signal) {
+        const auto ttl = std::to_string(kLeftoverTtl.count());
+        conn.pipeline(
+            {{"RPUSH", keys.signals(), std::to_string(signal)}, {"PEXPIRE", keys.signals(), ttl}});
     }
 
     // The run's keys, gone (a worker still holding one sees the run over and leaves).
@@ -238,7 +271,7 @@ struct RedisPool::Impl {
         const auto members =
             conn.pipeline({{"SMEMBERS", keys.workers()}, {"SMEMBERS", keys.dead()}});
         Command del{"DEL",          keys.alive(),   keys.done(), keys.jobs(),
-                    keys.results(), keys.workers(), keys.dead()};
+                    keys.results(), keys.workers(), keys.dead(), keys.signals()};
         for (const auto& set : members) {
             for (std::size_t i = 0; i < set.size(); ++i) all_workers.emplace(str_of(set.at(i)));
         }
@@ -247,10 +280,6 @@ struct RedisPool::Impl {
             del.push_back(keys.heartbeat(w));
         }
         conn.pipeline({del, {"ZREM", runs_key(queue), run}});
-    }
-
-    static milliseconds give_up_of(std::chrono::seconds s) {
-        return s.count() == 0 ? milliseconds(15'000) : milliseconds(s);
     }
 
     static constexpr std::size_t kSubmitBatch = 512;
@@ -263,25 +292,26 @@ struct RedisPool::Impl {
     std::string run;
     RunKeys keys;
     ResultCallback on_result;
+    milliseconds give_up;
+    milliseconds connect_timeout;
     Connection conn;
     unsigned max_attempts;
     std::size_t max_job_size;
-    std::size_t reap_script = 0;
     std::size_t close_script = 0;
     Command batch;  // LPUSH jobs e₁ e₂ … not yet sent
     std::uint64_t submitted = 0;
     std::uint64_t delivered = 0;
     std::vector<std::uint8_t> seen;  // by job id: its result was delivered
     std::deque<OwnedJobResult> ready;
-    std::string last_id = "0";      // of the result stream
     std::set<std::string> pending;  // workers whose sentinel answer is awaited
     std::set<std::string> all_workers;
-    std::size_t joined = 0;  // workers registered at the last beat, at most so far
     PoolSummary summary;
     Clock::time_point started;
-    Clock::time_point next_beat;
-    bool closed = false;
+    bool closed = false;          // close(): no more jobs
+    bool sentinels_sent = false;  // every result was in; the run is closed to new workers
+    bool over = false;            // every sentinel answered, keys deleted
     bool deleted = false;
+    std::unique_ptr<RunMonitor> monitor;
     std::mutex local_error_mutex;
     std::string local_error;  // what stopped the local workers' thread
     std::jthread local;       // last: joined first
@@ -294,6 +324,13 @@ RedisPool::RedisPool(RedisPool&&) noexcept = default;
 RedisPool& RedisPool::operator=(RedisPool&&) noexcept = default;
 
 JobId RedisPool::submit(std::span<const std::byte> job) {
+    while (impl_->backlog_full()) impl_->pump(Impl::kBeatEvery);
+    return impl_->submit(job);
+}
+
+std::optional<JobId> RedisPool::try_submit(std::span<const std::byte> job) {
+    if (impl_->backlog_full()) impl_->pump(milliseconds(0));
+    if (impl_->backlog_full()) return std::nullopt;
     return impl_->submit(job);
 }
 
@@ -307,7 +344,7 @@ std::size_t RedisPool::poll(std::chrono::milliseconds timeout) {
 }
 
 std::uint64_t RedisPool::in_flight() const {
-    return impl_->submitted - impl_->delivered;
+    return impl_->in_flight();
 }
 
 std::optional<OwnedJobResult> RedisPool::next_result() {
@@ -320,19 +357,27 @@ std::optional<OwnedJobResult> RedisPool::next_result() {
     return result;
 }
 
+int RedisPool::fd() {
+    return impl_->monitor->fd();
+}
+
+void RedisPool::signal_workers(int signal) {
+    impl_->signal_workers(signal);
+}
+
+void RedisPool::close() {
+    impl_->flush();
+    impl_->closed = true;
+}
+
 PoolSummary RedisPool::wait() {
-    auto& impl = *impl_;
-    while (in_flight() > 0) impl.pump(Impl::kBeatEvery);
-    if (!impl.closed) {
-        impl.closed = true;
-        impl.finish();
-        if (impl.local.joinable()) impl.local.join();
-        impl.check_local();
-        impl.delete_run();
-    }
-    impl.summary.submitted = impl.submitted;
-    impl.summary.wall = Clock::now() - impl.started;
-    return impl.summary;
+    impl_->finish_by(Clock::time_point::max());
+    return impl_->summary_now();
+}
+
+std::optional<PoolSummary> RedisPool::wait_for(std::chrono::milliseconds timeout) {
+    if (!impl_->finish_by(Clock::now() + timeout)) return std::nullopt;
+    return impl_->summary_now();
 }
 
 const std::string& RedisPool::run_id() const {
@@ -340,7 +385,7 @@ const std::string& RedisPool::run_id() const {
 }
 
 std::size_t RedisPool::workers_joined() const {
-    return impl_->joined;
+    return impl_->monitor->joined();
 }
 
 }  // namespace forkline

@@ -99,7 +99,7 @@ while true do
   if id then
     attempt = tonumber(attempt)
     if attempt >= tonumber(ARGV[2]) then
-      redis.call('XADD', KEYS[5], '*', 'r', 'R' .. id .. ':' .. attempt .. ':2:0:')
+      redis.call('XADD', KEYS[5], '*', 'r', 'R' .. id .. ':' .. attempt .. ':2:0:0:0:0:')
     else
       redis.call('RPUSH', KEYS[4], 'J' .. id .. ':' .. (attempt + 1) .. ':' .. string.sub(v, rest))
     end

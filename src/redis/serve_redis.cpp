@@ -4,6 +4,7 @@
 // host that dies leaves its processing list to the supervisor's reaper (docs/redis.md).
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <forkline/error.hpp>
 #include <forkline/redis.hpp>
 #include <set>
@@ -14,6 +15,7 @@
 #include "entry.hpp"
 #include "ids.hpp"
 #include "keys.hpp"
+#include "prefetch.hpp"
 #include "scripts.hpp"
 
 namespace forkline {
@@ -23,6 +25,9 @@ namespace {
 using namespace redis;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+
+// signal_workers() of the supervisor reaches the local workers within this (or a BLMOVE).
+constexpr milliseconds kSignalsEvery{200};
 
 struct Finished {
     std::string result;  // result entry
@@ -35,14 +40,15 @@ class Bridge {
         : options_(options),
           queue_(checked_queue_name(options.queue)),
           stop_(std::move(stop)),
-          conn_(parse_url(options.url), options.give_up.count() == 0
-                                            ? milliseconds(15'000)
-                                            : milliseconds(options.give_up)),
-          prefetch_(options.prefetch != 0
-                        ? options.prefetch
-                        : 2 * (options.workers != 0 ? options.workers : available_cores())),
-          max_job_size_(options.max_job_size != 0 ? options.max_job_size : 65536),
-          pool_(pool_options(options, prefetch_), [this](const JobResult& r) { finished(r); }) {
+          conn_(parse_url(options.url),
+                options.give_up.count() == 0 ? milliseconds(kDefaultRedisGiveUp)
+                                             : milliseconds(options.give_up),
+                options.connect_timeout.count() == 0 ? kDefaultRedisConnectTimeout
+                                                     : options.connect_timeout),
+          prefetch_(options, options.workers != 0 ? options.workers : available_cores()),
+          max_job_size_(options.max_job_size != 0 ? options.max_job_size : kDefaultMaxJobSize),
+          pool_(pool_options(options, prefetch_.most()),
+                [this](const JobResult& r) { finished(r); }) {
         register_ = conn_.add_script(scripts::kRegister);
         heartbeat_ = conn_.add_script(scripts::kHeartbeat);
         claim_ = conn_.add_script(scripts::kClaim);
@@ -109,6 +115,9 @@ class Bridge {
             return false;
         keys_ = &keys;
         me_ = me;
+        // Signals sent to the run before this worker joined are not for it.
+        signals_seen_ = static_cast<std::size_t>(conn_.run({"LLEN", keys.signals()}).integer());
+        auto next_signals = Clock::now() + kSignalsEvery;
         generation_ = conn_.generation();
         sentinel_ = false;
         auto next_beat = Clock::now() + kWorkerTtl / 3;
@@ -119,11 +128,16 @@ class Bridge {
                 member = beat() == 1;
                 if (!member) break;
             }
+            if (Clock::now() >= next_signals) {
+                next_signals = Clock::now() + kSignalsEvery;
+                forward_signals(keys);
+            }
+            const std::size_t prefetch = prefetch_.now();
             bool claimed = false;
             // Claims come in batches of a quarter of the prefetch at least: one round trip each.
-            if (!sentinel_ && held_.size() + std::max<std::size_t>(1, prefetch_ / 4) <= prefetch_ &&
+            if (!sentinel_ && held_.size() + std::max<std::size_t>(1, prefetch / 4) <= prefetch &&
                 Clock::now() >= next_claim) {
-                claimed = claim(keys);
+                claimed = claim(keys, prefetch);
                 // Nothing to take while busy: look again a little later, not in a spin.
                 if (!claimed && !held_.empty()) next_claim = Clock::now() + milliseconds(20);
             }
@@ -149,6 +163,21 @@ class Bridge {
         return true;
     }
 
+    // signal_workers() of the run's supervisor: the new entries of its signals list go to
+    // the local pool's workers.
+    void forward_signals(const RunKeys& keys) {
+        const auto list =
+            conn_.run({"LRANGE", keys.signals(), std::to_string(signals_seen_), "-1"});
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            ++signals_seen_;
+            int signal = 0;
+            const auto text = str_of(list.at(i));
+            const auto [end, error] =
+                std::from_chars(text.data(), text.data() + text.size(), signal);
+            if (error == std::errc{} && signal > 0) pool_.signal_workers(signal);
+        }
+    }
+
     static std::string leftover_ttl() { return std::to_string(kLeftoverTtl.count()); }
 
     // 1: beat; 0: reaped (the supervisor requeued our jobs); -1: the run is over.
@@ -161,7 +190,7 @@ class Bridge {
     }
 
     // Takes up to the free prefetch room; blocks (BLMOVE, 0.3 s) only when idle.
-    bool claim(const RunKeys& keys) {
+    bool claim(const RunKeys& keys, std::size_t prefetch) {
         std::vector<std::string> entries;
         if (held_.empty()) {
             // The PEXPIRE in the same round trip: a list BLMOVE creates expires too.
@@ -172,7 +201,7 @@ class Bridge {
             entries.emplace_back(one.front().str());
         }
         const auto room =
-            std::min<std::size_t>(prefetch_ - held_.size() - entries.size(), scripts::kMaxBatch);
+            std::min<std::size_t>(prefetch - held_.size() - entries.size(), scripts::kMaxBatch);
         if (room > 0 && (entries.empty() || entries.back() != kSentinel)) {
             const auto more =
                 conn_.eval(claim_, {keys.jobs(), keys.processing(me_), keys.workers()},
@@ -227,9 +256,11 @@ class Bridge {
         finished_.push_back(
             {result_entry(
                  {job->id, job->attempt - 1 + r.attempts, r.status, r.elapsed,
-                  std::string_view(reinterpret_cast<const char*>(r.data.data()), r.data.size())}),
+                  std::string_view(reinterpret_cast<const char*>(r.data.data()), r.data.size()),
+                  r.worker_exit, r.exception_type}),
              std::move(it->second)});
         held_.erase(it);
+        prefetch_.finished(1);
     }
 
     // Local results, gathered into one batch (all that is held, or what finished within
@@ -269,7 +300,8 @@ class Bridge {
     std::string queue_;
     std::stop_token stop_;
     Connection conn_;
-    std::size_t prefetch_;
+    Prefetch prefetch_;
+    std::size_t signals_seen_ = 0;  // of the run's signals list, forwarded or not ours
     std::size_t max_job_size_;
     Pool pool_;
     std::size_t register_ = 0, heartbeat_ = 0, claim_ = 0, complete_ = 0, release_ = 0;
