@@ -75,32 +75,9 @@ std::string host_name() {
     return name;
 }
 
-// TEMPORARY, until RedisPool has the JobPool members (branch t14-pool): the calls the
-// scheduler makes, with what RedisPool offers today in their place.
-template <typename P>
-void signal_workers(P& pool, int signal) {
-    if constexpr (requires { pool.signal_workers(signal); }) pool.signal_workers(signal);
-}
-template <typename P>
-int pool_fd(P& pool) {
-    if constexpr (requires { pool.fd(); }) {
-        return pool.fd();
-    } else {
-        return -1;
-    }
-}
-template <typename P>
-std::optional<forkline::JobId> try_submit(P& pool, std::span<const std::byte> job) {
-    if constexpr (requires { pool.try_submit(job); }) {
-        return pool.try_submit(job);
-    } else {
-        return pool.submit(job);
-    }
-}
-
 // The same loop for both pools: forkline::Pool (command workers on this host) and
 // forkline::RedisPool (--redis: on worker hosts, and -j of them here).
-template <typename P>
+template <forkline::JobPool P>
 class Scheduler {
     static constexpr bool kRemote = std::is_same_v<P, forkline::RedisPool>;
 
@@ -144,8 +121,8 @@ class Scheduler {
             // A cancel that reached a worker between two jobs is dropped by it: repeat it
             // while jobs run.
             if (cancelled_ && pool.in_flight() > 0 &&
-                Clock::now() - last_cancel_ >= std::chrono::milliseconds(50)) {
-                signal_workers(pool, SIGTERM);
+                Clock::now() - last_cancel_ >= kCancelRepeat) {
+                pool.signal_workers(SIGTERM);
                 last_cancel_ = Clock::now();
             }
             start_jobs();
@@ -169,6 +146,10 @@ class Scheduler {
     }
 
   private:
+    // A cancel is repeated while jobs run this often (with Redis each one is a request every
+    // host reads: fewer).
+    static constexpr std::chrono::milliseconds kCancelRepeat{kRemote ? 500 : 50};
+
     template <typename Callback>
     P make_pool(Callback callback) {
         const auto worker = forkline::find_worker("command_worker");
@@ -176,11 +157,20 @@ class Scheduler {
             return forkline::RedisPool(
                 {.url = options_.redis_url,
                  .queue = options_.queue,
-                 .local_workers = options_.jobs,
+                 .workers = options_.jobs,
                  .worker_program = worker,
                  .worker_args = {directory_.path().string(), options_.redis_url, host_name()},
                  .max_job_size = kMaxJobBytes,
-                 .max_result_size = kMaxResultBytes},
+                 .max_result_size = kMaxResultBytes,
+                 .on_warning =
+                     [this](const std::string& warning) {
+                         guarded([&] {
+                             report_.clear_progress();
+                             cli::write_all(STDERR_FILENO,
+                                            "forkline run: warning: " + warning + "\n",
+                                            "standard error");
+                         });
+                     }},
                 callback);
         } else {
             return forkline::Pool({.worker_program = worker,
@@ -273,8 +263,7 @@ class Scheduler {
                 ? kLongestWait
                 : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
         std::vector<int> also;
-        if (pool_->in_flight() > 0)
-            if (const int fd = pool_fd(*pool_); fd >= 0) also.push_back(fd);
+        if (pool_->in_flight() > 0) also.push_back(pool_->fd());
         if (awaiting_input) also.push_back(jobs_.wait_fd());
         if (live_ && !live_->empty()) {
             guarded([&] { live_->pump(timeout, also); });
@@ -347,7 +336,7 @@ class Scheduler {
     void cancel_running() {
         cancelled_ = true;
         stopping_ = true;
-        signal_workers(*pool_, SIGTERM);  // each worker ends its command's whole group
+        pool_->signal_workers(SIGTERM);  // each worker ends its command's whole group
         last_cancel_ = Clock::now();
     }
 
@@ -389,7 +378,7 @@ class Scheduler {
     // queue is still full.
     bool submit_blocked() {
         if (!blocked_) return true;
-        const auto id = try_submit(*pool_, std::span<const std::byte>(blocked_->bytes));
+        const auto id = pool_->try_submit(std::span<const std::byte>(blocked_->bytes));
         if (!id) return false;
         running_[*id] = std::move(blocked_->job);
         blocked_.reset();
@@ -487,7 +476,7 @@ class Scheduler {
             report_finished(std::move(finished));
             return Submitted::cannot_run;
         }
-        const auto id = try_submit(*pool_, std::span<const std::byte>(bytes));
+        const auto id = pool_->try_submit(std::span<const std::byte>(bytes));
         if (!id) {
             blocked_.emplace(Blocked{std::move(job), bytes});
             return Submitted::queue_full;
