@@ -462,3 +462,87 @@ TEST_CASE("--redis refuses what cannot work across hosts, in one line") {
           "forkline worker: error: --max-size is for a PROGRAM: command jobs take up to 1 MiB "
           "(see forkline worker --help)\n");
 }
+
+namespace {
+
+// A network namespace with a veth pair to this one: HOST_ADDRESS here, NS_ADDRESS inside
+// (a /30 of 10.231.0.0/16 chosen by this process's pid and `index`). Made only as root
+// where `ip netns` works (made() says); deleted, with its veth pair, at the end.
+class NetworkNamespace {
+  public:
+    explicit NetworkNamespace(int index)
+        : name_("fl-" + std::to_string(::getpid()) + "-" + std::to_string(index)),
+          link_("fl" + std::to_string(::getpid() % 10'000'000) + "v" + std::to_string(index)) {
+        const auto subnet = "10.231." + std::to_string(::getpid() % 250) + ".";
+        host_address_ = subnet + std::to_string(4 * index + 1);
+        const auto inside = subnet + std::to_string(4 * index + 2);
+        if (::geteuid() != 0 || !ip({"netns", "add", name_})) return;
+        made_ =
+            ip({"link", "add", link_, "type", "veth", "peer", "name", "eth0", "netns", name_}) &&
+            ip({"addr", "add", host_address_ + "/30", "dev", link_}) &&
+            ip({"link", "set", link_, "up"}) &&
+            ip({"-n", name_, "addr", "add", inside + "/30", "dev", "eth0"}) &&
+            ip({"-n", name_, "link", "set", "eth0", "up"}) &&
+            ip({"-n", name_, "link", "set", "lo", "up"});
+        created_ = true;
+    }
+    ~NetworkNamespace() {
+        if (created_) ip({"netns", "del", name_});  // its end of the veth pair goes with it
+        if (made_) ip({"link", "del", link_});      // gone already, normally
+    }
+    NetworkNamespace(const NetworkNamespace&) = delete;
+    NetworkNamespace& operator=(const NetworkNamespace&) = delete;
+
+    bool made() const { return made_; }
+    const std::string& name() const { return name_; }
+    const std::string& host_address() const { return host_address_; }
+    // Cuts (or restores) its network: nothing goes in or out any more.
+    bool set_link(bool up) const { return ip({"link", "set", link_, up ? "up" : "down"}); }
+
+  private:
+    static bool ip(std::vector<std::string> args) {
+        args.insert(args.begin(), "ip");
+        return run_command(args, "", std::chrono::seconds(20)).code == 0;
+    }
+
+    std::string name_;
+    std::string link_;
+    std::string host_address_;
+    bool created_ = false;
+    bool made_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("hosts in network namespaces; one host's network cut mid-run: its jobs run again") {
+    const NetworkNamespace net_a(0);
+    const NetworkNamespace net_b(1);
+    if (!net_a.made() || !net_b.made()) {
+        MESSAGE(
+            "skipped: network namespaces need root and a working `ip netns` (the same "
+            "cases run above with hosts as plain processes)");
+        return;
+    }
+    RedisServer redis({net_a.host_address(), net_b.host_address()});
+    const auto dir = test_directory();
+    Host a(redis.url_on(net_a.host_address()), "host-a", dir / "a", "2", net_a.name());
+    const Host b(redis.url_on(net_b.host_address()), "host-b", dir / "b", "2", net_b.name());
+    const auto all = numbers(1, 40);
+    std::vector<std::string> args{"--redis",   redis.url(), "--joblog",
+                                  dir / "log", "--shell",   "touch started.{}; sleep 0.2; echo {}",
+                                  ":::"};
+    args.insert(args.end(), all.begin(), all.end());
+    Submitter run(dir, args);
+    REQUIRE(!wait_for_files(dir / "b", "started.", 1).empty());
+    REQUIRE(!wait_for_files(dir / "a", "started.", 1).empty());
+    REQUIRE(net_a.set_link(false));  // host-a is cut off with the jobs it holds
+    const auto r = run.finish();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(sorted_numerically(lines_of(r.out)) == all);
+    std::set<std::string> seqs;
+    for (const auto& line : joblog_lines(dir / "log")) CHECK(seqs.insert(line.seq).second);
+    CHECK(seqs.size() == all.size());
+    a.kill();  // its connection may hang on the cut link: SIGKILL, not SIGTERM
+    CHECK(redis.command("DBSIZE") == ":0");
+}
