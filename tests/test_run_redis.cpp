@@ -546,3 +546,26 @@ TEST_CASE("hosts in network namespaces; one host's network cut mid-run: its jobs
     a.kill();  // its connection may hang on the cut link: SIGKILL, not SIGTERM
     CHECK(redis.command("DBSIZE") == ":0");
 }
+
+TEST_CASE("no host yet: the run says so once, then a host started late joins it") {
+    RedisServer redis;
+    const auto dir = test_directory();
+    Submitter run(dir, {"--redis", redis.url(), "--queue", "late", "echo {}", ":::", "1", "2"});
+    // Bounded: the warning comes after 5 s.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (read_file(dir / "run.err").find('\n') == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(read_file(dir / "run.err") ==
+          "forkline run: warning: no worker has joined queue 'late' at " + redis.url() +
+              " in 5 s; jobs are waiting (start one with: forkline worker --redis URL --queue "
+              "late)\n");
+    const auto command = "cd " + shell_quoted(dir) + " && exec " + shell_quoted(FORKLINE_PATH) +
+                         " worker --redis " + shell_quoted(redis.url()) + " --queue late";
+    test_support::Spawned host({"/bin/sh", "-c", command}, -1, -1);
+    const auto r = run.finish();
+    host.stop(SIGTERM);
+    CHECK(r.code == 0);
+    CHECK(sorted_numerically(lines_of(r.out)) == numbers(1, 2));
+    CHECK(redis.command("DBSIZE") == ":0");
+}

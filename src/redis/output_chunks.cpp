@@ -36,7 +36,10 @@ OutputChunks::OutputChunks(std::string url, std::chrono::milliseconds give_up)
 OutputChunks::~OutputChunks() = default;
 
 Connection& OutputChunks::connection() {
-    if (!connection_) connection_ = std::make_unique<Connection>(parse_url(url_), give_up_);
+    // The first connection may be tried as long as a lost one: a command worker's first
+    // job can come while Redis restarts.
+    if (!connection_)
+        connection_ = std::make_unique<Connection>(parse_url(url_), give_up_, give_up_);
     return *connection_;
 }
 

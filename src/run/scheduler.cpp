@@ -163,7 +163,11 @@ class Scheduler {
                  .max_job_size = kMaxJobBytes,
                  .max_result_size = kMaxResultBytes,
                  .on_warning =
-                     [this](const std::string& warning) {
+                     [this](std::string warning) {
+                         // Command jobs need no PROGRAM on the hosts (forkline worker's
+                         // command mode): the hint says so.
+                         if (warning.ends_with(" PROGRAM)"))
+                             warning.replace(warning.size() - 9, 9, ")");
                          guarded([&] {
                              report_.clear_progress();
                              cli::write_all(STDERR_FILENO,
