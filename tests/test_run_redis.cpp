@@ -174,6 +174,50 @@ std::set<std::string> wait_for_files(const fs::path& directory, const std::strin
     return found;
 }
 
+// A redis-server and two worker hosts, host-a and host-b, each with `workers` command
+// workers and a directory of its own under `dir` (where its jobs run).
+struct TwoHosts {
+    explicit TwoHosts(const std::string& workers = "2")
+        : dir(test_directory()),
+          a(redis.url(), "host-a", dir / "a", workers),
+          b(redis.url(), "host-b", dir / "b", workers) {}
+
+    RedisServer redis;
+    fs::path dir;
+    Host a;
+    Host b;
+};
+
+// The joblog at `path` has each of `count` jobs once, each succeeded.
+void check_logged_once(const fs::path& path, std::size_t count) {
+    std::set<std::string> seqs;
+    for (const auto& line : joblog_lines(path)) {
+        CHECK(seqs.insert(line.seq).second);
+        CHECK(line.exitval == "0");
+    }
+    CHECK(seqs.size() == count);
+}
+
+// 40 jobs on host-a and host-b: once host-a runs one, `fail_host_a` takes it away (SIGKILL,
+// a cut network). Every job must still be printed and logged exactly once, exit 0.
+template <typename Failure>
+void check_host_failure(const RedisServer& redis, const fs::path& dir, Failure fail_host_a) {
+    const auto all = numbers(1, 40);
+    std::vector<std::string> args{"--redis",   redis.url(), "--joblog",
+                                  dir / "log", "--shell",   "touch started.{}; sleep 0.2; echo {}",
+                                  ":::"};
+    args.insert(args.end(), all.begin(), all.end());
+    Submitter run(dir, args);
+    REQUIRE(!wait_for_files(dir / "a", "started.", 1).empty());
+    fail_host_a();
+    const auto r = run.finish();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(sorted_numerically(lines_of(r.out)) == all);
+    check_logged_once(dir / "log", all.size());
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
 std::string this_host() {
     char name[256] = "";
     ::gethostname(name, sizeof name - 1);
@@ -183,10 +227,9 @@ std::string this_host() {
 }  // namespace
 
 TEST_CASE("2 hosts x 1000 jobs: each reported once, the joblog names the hosts, no key left") {
-    RedisServer redis;
-    const auto dir = test_directory();
-    const Host a(redis.url(), "host-a", dir / "a");
-    const Host b(redis.url(), "host-b", dir / "b");
+    TwoHosts hosts;
+    auto& redis = hosts.redis;
+    const auto& dir = hosts.dir;
     std::string input;
     for (const auto& n : numbers(1, 1000)) input += n + "\n";
     const auto run = run_command(
@@ -196,23 +239,16 @@ TEST_CASE("2 hosts x 1000 jobs: each reported once, the joblog names the hosts, 
     CHECK(run.code == 0);
     CHECK(run.err.empty());
     CHECK(sorted_numerically(lines_of(run.out)) == numbers(1, 1000));
-    const auto log = joblog_lines(dir / "log");
-    CHECK(log.size() == 1000);
-    std::set<std::string> seqs;
-    for (const auto& line : log) {
-        seqs.insert(line.seq);
+    check_logged_once(dir / "log", 1000);
+    for (const auto& line : joblog_lines(dir / "log"))
         CHECK((line.host == "host-a" || line.host == "host-b"));
-        CHECK(line.exitval == "0");
-    }
-    CHECK(seqs.size() == 1000);
     CHECK(redis.command("DBSIZE") == ":0");
 }
 
 TEST_CASE("outputs of 1 byte, 64 KiB and 10 MiB come back whole: printed, in --results, in order") {
-    RedisServer redis;
-    const auto dir = test_directory();
-    const Host a(redis.url(), "host-a", dir / "a");
-    const Host b(redis.url(), "host-b", dir / "b");
+    TwoHosts hosts;
+    auto& redis = hosts.redis;
+    const auto& dir = hosts.dir;
     // Each job keeps a copy of what it printed (random bytes, NULs included) beside it.
     const auto sent = dir / "sent";
     fs::create_directories(sent);
@@ -292,10 +328,8 @@ TEST_CASE("a template job that fails on one host only: the joblog says where, ex
 }
 
 TEST_CASE("--keep-order across hosts: input order, whatever the completion order") {
-    RedisServer redis;
-    const auto dir = test_directory();
-    const Host a(redis.url(), "host-a", dir / "a");
-    const Host b(redis.url(), "host-b", dir / "b");
+    TwoHosts hosts;
+    auto& redis = hosts.redis;
     // Earlier jobs sleep longer: they end last.
     std::vector<std::string> argv{FORKLINE_PATH,
                                   "run",
@@ -314,37 +348,14 @@ TEST_CASE("--keep-order across hosts: input order, whatever the completion order
 }
 
 TEST_CASE("a host SIGKILLed mid-run: its jobs run again on the other, each reported once") {
-    RedisServer redis;
-    const auto dir = test_directory();
-    Host a(redis.url(), "host-a", dir / "a");
-    const Host b(redis.url(), "host-b", dir / "b");
-    const auto all = numbers(1, 40);
-    std::vector<std::string> args{"--redis",   redis.url(), "--joblog",
-                                  dir / "log", "--shell",   "touch started.{}; sleep 0.2; echo {}",
-                                  ":::"};
-    args.insert(args.end(), all.begin(), all.end());
-    Submitter run(dir, args);
-    // Once host-a runs a job, it dies with it.
-    REQUIRE(!wait_for_files(dir / "a", "started.", 1).empty());
-    a.kill();
-    const auto r = run.finish();
-    INFO(r.err);
-    CHECK(r.code == 0);
-    CHECK(sorted_numerically(lines_of(r.out)) == all);
-    std::set<std::string> seqs;
-    for (const auto& line : joblog_lines(dir / "log")) {
-        CHECK(seqs.insert(line.seq).second);
-        CHECK(line.exitval == "0");
-    }
-    CHECK(seqs.size() == all.size());
-    CHECK(redis.command("DBSIZE") == ":0");
+    TwoHosts hosts;
+    check_host_failure(hosts.redis, hosts.dir, [&] { hosts.a.kill(); });
 }
 
 TEST_CASE("Redis restarted mid-run: hosts and the submitter reconnect, each job reported once") {
-    RedisServer redis;
-    const auto dir = test_directory();
-    const Host a(redis.url(), "host-a", dir / "a");
-    const Host b(redis.url(), "host-b", dir / "b");
+    TwoHosts hosts;
+    auto& redis = hosts.redis;
+    const auto& dir = hosts.dir;
     const auto all = numbers(1, 200);
     std::vector<std::string> args{"--redis", redis.url(), "--shell",
                                   "touch started.{}; sleep 0.01; head -c 70000 /dev/zero; echo {}",
@@ -368,10 +379,9 @@ TEST_CASE("Redis restarted mid-run: hosts and the submitter reconnect, each job 
 }
 
 TEST_CASE("SIGINT once: the running jobs finish, nothing new starts on any host; exit 130") {
-    RedisServer redis;
-    const auto dir = test_directory();
-    const Host a(redis.url(), "host-a", dir / "a", "1");
-    const Host b(redis.url(), "host-b", dir / "b", "1");
+    TwoHosts hosts{"1"};
+    auto& redis = hosts.redis;
+    const auto& dir = hosts.dir;
     const auto all = numbers(1, 20);
     std::vector<std::string> args{"--redis", redis.url(), "--shell",
                                   "touch started.{}; sleep 2; echo {}", ":::"};
@@ -394,10 +404,9 @@ TEST_CASE("SIGINT once: the running jobs finish, nothing new starts on any host;
 }
 
 TEST_CASE("SIGINT twice: the jobs running on the hosts are cancelled; exit 130") {
-    RedisServer redis;
-    const auto dir = test_directory();
-    const Host a(redis.url(), "host-a", dir / "a", "1");
-    const Host b(redis.url(), "host-b", dir / "b", "1");
+    TwoHosts hosts{"1"};
+    auto& redis = hosts.redis;
+    const auto& dir = hosts.dir;
     Submitter run(dir, {"--redis", redis.url(), "--joblog", dir / "log", "--shell",
                         "touch started; sleep 60; touch finished", ":::", "1", "2", "3", "4"});
     REQUIRE(wait_for_files(dir / "a", "started", 1).size() == 1);
@@ -527,24 +536,8 @@ TEST_CASE("hosts in network namespaces; one host's network cut mid-run: its jobs
     const auto dir = test_directory();
     Host a(redis.url_on(net_a.host_address()), "host-a", dir / "a", "2", net_a.name());
     const Host b(redis.url_on(net_b.host_address()), "host-b", dir / "b", "2", net_b.name());
-    const auto all = numbers(1, 40);
-    std::vector<std::string> args{"--redis",   redis.url(), "--joblog",
-                                  dir / "log", "--shell",   "touch started.{}; sleep 0.2; echo {}",
-                                  ":::"};
-    args.insert(args.end(), all.begin(), all.end());
-    Submitter run(dir, args);
-    REQUIRE(!wait_for_files(dir / "b", "started.", 1).empty());
-    REQUIRE(!wait_for_files(dir / "a", "started.", 1).empty());
-    REQUIRE(net_a.set_link(false));  // host-a is cut off with the jobs it holds
-    const auto r = run.finish();
-    INFO(r.err);
-    CHECK(r.code == 0);
-    CHECK(sorted_numerically(lines_of(r.out)) == all);
-    std::set<std::string> seqs;
-    for (const auto& line : joblog_lines(dir / "log")) CHECK(seqs.insert(line.seq).second);
-    CHECK(seqs.size() == all.size());
+    check_host_failure(redis, dir, [&] { REQUIRE(net_a.set_link(false)); });
     a.kill();  // its connection may hang on the cut link: SIGKILL, not SIGTERM
-    CHECK(redis.command("DBSIZE") == ":0");
 }
 
 TEST_CASE("no host yet: the run says so once, then a host started late joins it") {
