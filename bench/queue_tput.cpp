@@ -12,21 +12,23 @@
 int main(int argc, char** argv) {
     if (argc == 2 && (std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help")) {
         std::puts(
-            "usage: queue_tput [--redis URL] NJOBS NPROCS [JOBS_PER_WORKER]\nprints jobs/s for "
-            "NJOBS trivial jobs through NPROCS echo_worker processes (with --redis: through the "
-            "Redis server at URL, queue 'queue_tput', jobs held 1024 at a time; with "
+            "usage: queue_tput [--redis URL] NJOBS NPROCS [JOBS_PER_WORKER | PREFETCH]\nprints "
+            "jobs/s for NJOBS trivial jobs through NPROCS echo_worker processes (with --redis: "
+            "through the Redis server at URL, queue 'queue_tput', with RedisPool's default "
+            "options, or jobs held PREFETCH at a time and 8-byte size limits; with "
             "JOBS_PER_WORKER: each worker replaced by a fresh one after that many jobs)");
         return 0;
     }
     std::string redis_url;
-    if (argc == 5 && std::string(argv[1]) == "--redis") {
+    if (argc >= 5 && std::string(argv[1]) == "--redis") {
         redis_url = argv[2];
         argv += 2;
         argc -= 2;
     }
     try {
-        if (argc != 3 && !(argc == 4 && redis_url.empty()))
-            throw std::invalid_argument("expected [--redis URL] NJOBS NPROCS [JOBS_PER_WORKER]");
+        if (argc != 3 && argc != 4)
+            throw std::invalid_argument(
+                "expected [--redis URL] NJOBS NPROCS [JOBS_PER_WORKER | PREFETCH]");
         const auto jobs = std::stoull(argv[1]);
         const auto procs = static_cast<unsigned>(std::stoul(argv[2]));
         const auto jobs_per_worker = argc == 4 ? static_cast<unsigned>(std::stoul(argv[3])) : 0u;
@@ -60,11 +62,17 @@ int main(int argc, char** argv) {
                                       .max_attempts = 1000,  // deaths are the point of a soak
                                       .max_jobs_per_worker = jobs_per_worker},
                                      on_result))
+            : jobs_per_worker == 0  // PREFETCH: the defaults
+                ? run(forkline::RedisPool({.url = redis_url,
+                                           .queue = "queue_tput",
+                                           .workers = procs,
+                                           .worker_program = forkline::find_worker("echo_worker")},
+                                          on_result))
                 : run(forkline::RedisPool({.url = redis_url,
                                            .queue = "queue_tput",
                                            .workers = procs,
                                            .worker_program = forkline::find_worker("echo_worker"),
-                                           .prefetch = 1024,
+                                           .prefetch = jobs_per_worker,
                                            .max_job_size = 8,
                                            .max_result_size = 8},
                                           on_result));

@@ -8,12 +8,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <forkline/error.hpp>
 #include <forkline/redis.hpp>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -354,4 +360,108 @@ TEST_CASE("procs --redis URL 0 with no worker: it says it waits, once; SIGINT de
 
     CHECK(forkline::redis_url_without_password("redis://alice:s3cret@db:6380/2") ==
           "redis://…@db:6380/2");
+}
+
+namespace {
+
+// A TCP server on a loopback port that accepts every connection and closes it at once (a
+// proxy whose backend is gone), for `patience` at most; then it stops listening.
+class AcceptThenClose {
+  public:
+    explicit AcceptThenClose(std::chrono::seconds patience) {
+        listener_ = forkline::UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        REQUIRE(listener_.valid());
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof address;
+        REQUIRE(::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), len) == 0);
+        REQUIRE(::listen(listener_.get(), 16) == 0);
+        ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&address), &len);
+        port_ = ntohs(address.sin_port);
+        thread_ = std::jthread([this, patience](std::stop_token stop) {
+            const auto until = std::chrono::steady_clock::now() + patience;
+            while (!stop.stop_requested() && std::chrono::steady_clock::now() < until) {
+                pollfd p{listener_.get(), POLLIN, 0};
+                if (::poll(&p, 1, 100) == 1) {
+                    const forkline::UniqueFd accepted(
+                        ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+                    ++accepted_;
+                }
+            }
+            listener_.reset();
+        });
+    }
+    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+    int accepted() const { return accepted_; }
+
+  private:
+    forkline::UniqueFd listener_;
+    unsigned port_ = 0;
+    std::atomic<int> accepted_ = 0;
+    std::jthread thread_;  // last: stopped first
+};
+
+std::string error_of(const std::function<void()>& body) {
+    try {
+        body();
+    } catch (const forkline::Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("a server that accepts then closes every connection ends in Error after give_up") {
+    // Before the fix every reconnection restarted the give_up clock: this never ended.
+    const AcceptThenClose server(std::chrono::seconds(60));
+    const auto error = error_of([&] {
+        forkline::RedisPool pool({.url = server.url(), .give_up = std::chrono::seconds(1)});
+    });
+    CHECK(error.find("gave up after 1 s") != std::string::npos);
+    CHECK(server.accepted() > 1);  // it did reconnect, more than once
+}
+
+TEST_CASE("a refused port fails after connect_timeout, not give_up") {
+    const auto nobody = "redis://127.0.0.1:" + std::to_string(test_support::free_port());
+    const auto error = error_of([&] {
+        forkline::RedisPool pool({.url = nobody,
+                                  .give_up = std::chrono::seconds(3600),
+                                  .connect_timeout = std::chrono::milliseconds(300)});
+    });
+    CHECK(error.find("unreachable: cannot connect to 127.0.0.1:") != std::string::npos);
+    CHECK(error.find("gave up after 0.3 s") != std::string::npos);
+}
+
+TEST_CASE("no worker comes: a warning, wait_for gives up, the heartbeat beats on its own") {
+    RedisServer redis;
+    std::vector<std::string> warnings;
+    {
+        forkline::RedisPool pool(
+            {.url = redis.url(),
+             .queue = "lonely",
+             .on_warning = [&](const std::string& w) { warnings.push_back(w); },
+             .no_workers_warning = std::chrono::seconds(1)});
+        pool.submit(std::uint64_t{1});
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (warnings.empty() && std::chrono::steady_clock::now() < deadline)
+            pool.poll(std::chrono::milliseconds(200));
+        REQUIRE(warnings.size() == 1);
+        CHECK(warnings[0].find("no worker has joined queue 'lonely'") != std::string::npos);
+        CHECK(!pool.wait_for(std::chrono::milliseconds(100)).has_value());
+        CHECK(pool.in_flight() == 1);
+        // Not calling the pool: its run's heartbeat key is refreshed all the same.
+        const std::string alive = "PTTL forkline:lonely:" + pool.run_id() + ":alive";
+        const auto ttl = [&] { return std::stoll(redis.command(alive).substr(1)); };
+        const auto first = ttl();
+        bool refreshed = false;
+        while (!refreshed && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            refreshed = ttl() > first;
+        }
+        CHECK(refreshed);
+        CHECK(warnings.size() == 1);  // said once
+    }                                 // abandoned: its keys are deleted
+    CHECK(redis.command("DBSIZE") == ":0");
 }

@@ -24,22 +24,45 @@ std::vector<std::string> list(Connection& conn, const std::string& key) {
 
 }  // namespace
 
-TEST_CASE("complete script resent after a lost reply: only the jobs it names leave processing") {
+TEST_CASE("exchange script resent after a lost reply: only the done entries it names leave") {
     test_support::RedisServer redis;
     Connection conn(forkline::redis::parse_url(redis.url()), std::chrono::seconds(2));
-    const auto complete = conn.add_script(scripts::kComplete);
+    const auto exchange = conn.add_script(scripts::kExchange);
     const RunKeys keys("q", "run");
+    const std::vector<std::string> call_keys{keys.alive(), keys.processing("w"), keys.results(),
+                                             keys.jobs(), keys.workers()};
     conn.run({"SET", keys.alive(), "1"});
-    conn.run({"RPUSH", keys.processing("w"), "J2:1:b", "J1:1:a"});
+    conn.run({"SADD", keys.workers(), "w"});
+    // Oldest on the right: J1 then J2 were claimed, J3 after them.
+    conn.run({"RPUSH", keys.processing("w"), "J3:1:c", "J2:1:b", "J1:1:a"});
     for (int call = 0; call < 2; ++call) {  // the second as a reconnection resends it
         INFO("call " << call);
-        conn.eval(complete, {keys.alive(), keys.processing("w"), keys.results()},
-                  {"60000", "R1:1:0:0:x", "J1:1:a"});
-        CHECK(list(conn, keys.processing("w")) == std::vector<std::string>{"J2:1:b"});
-        CHECK(conn.run({"PTTL", keys.processing("w")}).integer() > 0);
+        const auto reply = conn.eval(exchange, call_keys,
+                                     {"w", "60000", "0", "10:R1:1:0:0:x", "1", "J1:1:", "J1:1:"});
+        CHECK(reply.size() == 1);
+        CHECK(list(conn, keys.processing("w")) == std::vector<std::string>{"J3:1:c", "J2:1:b"});
     }
     CHECK(conn.run({"XLEN", keys.results()}).integer() == 2);  // the supervisor drops one
     CHECK(conn.run({"PTTL", keys.results()}).integer() > 0);
+    // A done entry that is not the oldest leaves nothing: J2 still runs.
+    conn.eval(exchange, call_keys, {"w", "60000", "0", "", "1", "J3:1:", "J3:1:"});
+    CHECK(list(conn, keys.processing("w")) == std::vector<std::string>{"J3:1:c", "J2:1:b"});
+    // Claims: the oldest jobs, up to the sentinel, onto the left of processing.
+    conn.run({"LPUSH", keys.jobs(), "J4:1:d", "S", "J5:1:e"});
+    const auto claimed =
+        conn.eval(exchange, call_keys, {"w", "60000", "10", "", "1", "J2:1:", "J2:1:"});
+    REQUIRE(claimed.size() == 3);
+    CHECK(forkline::redis::str_of(claimed.at(1)) == "J4:1:d");
+    CHECK(forkline::redis::str_of(claimed.at(2)) == "S");
+    CHECK(list(conn, keys.processing("w")) == std::vector<std::string>{"S", "J4:1:d", "J3:1:c"});
+    CHECK(list(conn, keys.jobs()) == std::vector<std::string>{"J5:1:e"});
+    CHECK(conn.run({"PTTL", keys.processing("w")}).integer() > 0);
+    // Reaped: results still go out, nothing is claimed.
+    conn.run({"SREM", keys.workers(), "w"});
+    CHECK(conn.eval(exchange, call_keys, {"w", "60000", "10", "", "0", "", ""}).at(0).integer == 0);
+    CHECK(list(conn, keys.jobs()) == std::vector<std::string>{"J5:1:e"});
+    conn.run({"DEL", keys.alive()});
+    CHECK(conn.eval(exchange, call_keys, {"w", "60000", "10", "", "0", "", ""}).integer() == -1);
 }
 
 TEST_CASE("reap script: a dead worker's sentinel goes back, a fresh one's is dropped") {

@@ -157,7 +157,7 @@ struct RedisWorkerOptions {
     std::vector<std::string> worker_args{};
     unsigned workers = 0;  // local worker processes; 0: one per core
     // Jobs held from Redis at most. 0: adaptive, about 50 ms of this host's work (at least
-    // 2 × workers, at most 4096): tiny jobs come in large batches, long ones few at a time.
+    // 2 × workers, at most 1024): tiny jobs come in large batches, long ones few at a time.
     // A fixed number: larger suits tiny jobs, smaller balances long jobs across hosts.
     unsigned prefetch = 0;
     std::size_t max_job_size = 0;     // bytes; 0: 64 KiB (a larger job fails)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <forkline/pool_defaults.hpp>
 #include <span>
 #include <vector>
 
@@ -10,8 +11,8 @@
 
 namespace files {
 
-constexpr std::size_t kMaxJobSize = 8 * 1024;      // a header and a path of up to ~8 KiB
-constexpr std::size_t kMaxResultSize = 64 * 1024;  // the pool's default
+constexpr std::size_t kMaxJobSize = 8 * 1024;  // a header and a path of up to ~8 KiB
+constexpr std::size_t kMaxResultSize = forkline::kDefaultMaxResultSize;  // the pool's default
 // A result carries a chunk's most frequent error messages, at most this many; the others
 // only count in LogCounts::dropped_errors (the totals then say they are approximate).
 constexpr std::size_t kMaxMessagesPerResult = 256;

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstring>
 #include <forkline/pool.hpp>
+#include <forkline/pool_defaults.hpp>
 #include <string_view>
 #include <system_error>
 
@@ -36,14 +37,14 @@ PoolOptions validated(PoolOptions options) {
     if (options.workers > layout::kMaxWorkers) {
         throw Error("pool: at most " + std::to_string(layout::kMaxWorkers) + " workers");
     }
-    if (options.queue_slots == 0) options.queue_slots = 1024;
+    if (options.queue_slots == 0) options.queue_slots = kDefaultQueueSlots;
     if (options.queue_slots > (1u << 24)) throw Error("pool: queue_slots is at most 16777216");
-    if (options.max_job_size == 0) options.max_job_size = 64 * 1024;
-    if (options.max_result_size == 0) options.max_result_size = 64 * 1024;
+    if (options.max_job_size == 0) options.max_job_size = kDefaultMaxJobSize;
+    if (options.max_result_size == 0) options.max_result_size = kDefaultMaxResultSize;
     if (options.max_job_size > (1u << 30) || options.max_result_size > (1u << 30)) {
         throw Error("pool: max_job_size and max_result_size are at most 1 GiB");
     }
-    if (options.max_attempts == 0) options.max_attempts = 3;
+    if (options.max_attempts == 0) options.max_attempts = kDefaultMaxAttempts;
     if (options.job_timeout.count() < 0) throw Error("pool: job_timeout must not be negative");
     return options;
 }

@@ -14,9 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A run with no worker says so after this long, once (remote workers may be starting).
-constexpr auto kWaitingNotice = std::chrono::seconds(3);
-
 // SIGINT, SIGTERM and SIGHUP, blocked while the run lasts (in every thread the pool starts)
 // and taken between two polls, so that the run's keys are deleted before the process dies
 // of the signal, as it would have without them.
@@ -62,6 +59,18 @@ std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& number
         .max_job_size = sizeof(std::uint64_t),
         .max_result_size = sizeof(PrimeAnswer),
         .give_up = where.give_up,
+        // A run with no worker says so after this long, once (remote workers may be starting).
+        .on_warning =
+            [&](const std::string&) {
+                std::fprintf(stderr,
+                             "procs: waiting for workers: none has joined queue '%s' at %s "
+                             "(start one with: forkline worker --redis URL --queue %s "
+                             "prime_worker)\n",
+                             where.queue.c_str(),
+                             forkline::redis_url_without_password(where.url).c_str(),
+                             where.queue.c_str());
+            },
+        .no_workers_warning = std::chrono::seconds(3),
     };
     if (where.local_workers > 0) options.worker_program = forkline::find_worker("prime_worker");
     std::uint64_t lost = 0;
@@ -76,20 +85,8 @@ std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& number
             on_check({numbers[result.id], result.as<PrimeAnswer>().prime != 0, result.elapsed});
         });
         for (const auto n : numbers) pool.submit(n);
-        bool told = false;
-        while (pool.in_flight() > 0 && (signal = stop.take()) == 0) {
+        while (pool.in_flight() > 0 && (signal = stop.take()) == 0)
             pool.poll(std::chrono::milliseconds(200));
-            if (!told && pool.workers_joined() == 0 && Clock::now() - started >= kWaitingNotice) {
-                std::fprintf(stderr,
-                             "procs: waiting for workers: none has joined queue '%s' at %s "
-                             "(start one with: forkline worker --redis URL --queue %s "
-                             "prime_worker)\n",
-                             where.queue.c_str(),
-                             forkline::redis_url_without_password(where.url).c_str(),
-                             where.queue.c_str());
-                told = true;
-            }
-        }
         if (signal == 0) pool.wait();
     }  // the pool's destructor deletes the run's keys
     if (signal != 0) stop.die_of(signal);

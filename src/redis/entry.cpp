@@ -18,9 +18,11 @@ bool take_number(std::string_view& text, T& value) {
     return true;
 }
 
-// Appends "<number>:" (built by append, not operator+: GCC 12 warns falsely on "J" + s).
+// Appends "<number>:" without a temporary string (this runs once per field of every entry).
 void put_number(std::string& out, long long value) {
-    out.append(std::to_string(value));
+    char text[24];
+    const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    out.append(text, static_cast<std::size_t>(end - text));
     out.push_back(':');
 }
 
@@ -38,7 +40,9 @@ std::string checked_queue_name(std::string_view queue) {
 }
 
 std::string job_entry(JobId id, unsigned attempt, std::span<const std::byte> payload) {
-    std::string entry(1, 'J');
+    std::string entry;
+    entry.reserve(24 + payload.size());
+    entry.push_back('J');
     put_number(entry, static_cast<long long>(id));
     put_number(entry, attempt);
     entry.append(reinterpret_cast<const char*>(payload.data()), payload.size());
@@ -55,7 +59,13 @@ std::optional<JobEntry> parse_job(std::string_view entry) {
 }
 
 std::string result_entry(const ResultEntry& r) {
-    std::string entry(1, 'R');
+    std::string entry;
+    append_result(entry, r);
+    return entry;
+}
+
+void append_result(std::string& entry, const ResultEntry& r) {
+    entry.push_back('R');
     put_number(entry, static_cast<long long>(r.id));
     put_number(entry, r.attempts);
     put_number(entry, static_cast<int>(r.status));
@@ -65,7 +75,6 @@ std::string result_entry(const ResultEntry& r) {
     put_number(entry, static_cast<long long>(r.exception_type.size()));
     entry += r.exception_type;
     entry += r.data;
-    return entry;
 }
 
 std::optional<ResultEntry> parse_result(std::string_view entry) {
@@ -86,6 +95,44 @@ std::optional<ResultEntry> parse_result(std::string_view entry) {
     r.exception_type = entry.substr(0, type_size);
     r.data = entry.substr(type_size);
     return r;
+}
+
+bool next_in_batch(std::string_view& batch, std::string_view& entry) {
+    const auto colon = batch.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < colon; ++i) {
+        if (batch[i] < '0' || batch[i] > '9' || size > (std::size_t(1) << 40)) return false;
+        size = size * 10 + static_cast<std::size_t>(batch[i] - '0');
+    }
+    if (size > batch.size() - colon - 1) return false;
+    entry = batch.substr(colon + 1, size);
+    batch.remove_prefix(colon + 1 + size);
+    return true;
+}
+
+bool valid_batch(std::string_view batch) {
+    std::string_view entry;
+    while (next_in_batch(batch, entry)) {
+    }
+    return batch.empty();
+}
+
+void append_to_batch(std::string& batch, std::string_view entry) {
+    put_number(batch, static_cast<long long>(entry.size()));
+    batch.append(entry);
+}
+
+void append_to_batch(std::string& batch, const ResultEntry& result) {
+    // The length goes in front: written as a placeholder, the entry after it, then the
+    // length filled in (no temporary copy of the entry).
+    constexpr std::size_t kWidth = 10;  // digits: entries are < 10 GB
+    const auto at = batch.size();
+    batch.append(kWidth + 1, ':');
+    append_result(batch, result);
+    auto size = batch.size() - at - kWidth - 1;
+    for (std::size_t i = kWidth; i-- > 0; size /= 10)
+        batch[at + i] = static_cast<char>('0' + size % 10);
 }
 
 }  // namespace forkline::redis

@@ -39,7 +39,18 @@ std::string job_entry(JobId id, unsigned attempt, std::span<const std::byte> pay
 std::optional<JobEntry> parse_job(std::string_view entry);  // nullopt: not a job
 
 std::string result_entry(const ResultEntry& result);
+void append_result(std::string& out, const ResultEntry& result);  // result_entry(), appended
 std::optional<ResultEntry> parse_result(std::string_view entry);  // nullopt: not a result
+
+// Entries of one stream field b: "<length>:<entry>" each, back to back (the length may
+// have leading zeros).
+void append_to_batch(std::string& batch, const ResultEntry& result);
+void append_to_batch(std::string& batch, std::string_view entry);
+// Takes the first entry off a batch; false at its end, or if it is malformed (then
+// `batch` is left non-empty).
+bool next_in_batch(std::string_view& batch, std::string_view& entry);
+// True if the whole of `batch` is well formed.
+bool valid_batch(std::string_view batch);
 
 inline std::string answer_entry(const std::string& worker) {
     return "A" + worker;

@@ -1,7 +1,8 @@
 // How many jobs a worker host holds from Redis at once (RedisWorkerOptions::prefetch). A
-// fixed number, or adaptive: about twice what the host finished in the last 50 ms, at least
-// 2 × workers (long jobs stay balanced across hosts), at most what a 64 MiB local segment
-// holds and 1024 (tiny jobs come in large batches: one round trip each).
+// fixed number, or adaptive: about 50 ms of this host's work (ten times what it finished in
+// the last 10 ms, so a host that starts with few jobs grows within a few round trips), at
+// least 2 × workers (long jobs stay balanced across hosts), at most 1024 and what a local
+// segment of 256 MiB holds (its pages are touched only as far as the jobs reach).
 #pragma once
 
 #include <algorithm>
@@ -28,7 +29,7 @@ class Prefetch {
         if (fixed_ != 0) return fixed_;
         const auto t = std::chrono::steady_clock::now();
         if (t - window_start_ >= kWindow) {
-            now_ = std::clamp(2 * finished_in_window_, least_, most_);
+            now_ = std::clamp(10 * finished_in_window_, least_, most_);
             finished_in_window_ = 0;
             window_start_ = t;
         }
@@ -39,8 +40,8 @@ class Prefetch {
 
   private:
     static constexpr std::size_t kMost = 1024;
-    static constexpr std::size_t kSegmentBudget = 64u << 20;
-    static constexpr std::chrono::milliseconds kWindow{50};
+    static constexpr std::size_t kSegmentBudget = 256u << 20;
+    static constexpr std::chrono::milliseconds kWindow{10};
 
     std::size_t fixed_;
     std::size_t least_;

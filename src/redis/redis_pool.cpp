@@ -108,7 +108,7 @@ struct RedisPool::Impl {
         conn.pipeline({lpush, {"PEXPIRE", keys.jobs(), std::to_string(kLeftoverTtl.count())}});
     }
 
-    bool backlog_full() const { return submitted - delivered > kBacklogLimit; }
+    bool backlog_full() const { return !delivering && submitted - delivered > kBacklogLimit; }
 
     JobId submit(std::span<const std::byte> job) {
         if (closed) throw Error("submit() after close() or wait() on a RedisPool");
@@ -119,7 +119,12 @@ struct RedisPool::Impl {
         const JobId id = submitted++;
         seen.push_back(0);
         batch.push_back(job_entry(id, 1, job));
-        if (batch.size() >= kSubmitBatch + 2) flush();
+        // Jobs wait in the batch only while at least twice as many are out in Redis: their
+        // results make fd() readable and the next poll() sends the rest. So a batch grows
+        // 1, 1, 2, 4 … up to kSubmitBatch, and the first job leaves at once.
+        const std::uint64_t unsent = batch.size() - 2;
+        const std::uint64_t out = submitted - delivered - unsent;
+        if (unsent >= std::clamp<std::uint64_t>(out / 2, 1, kSubmitBatch)) flush();
         monitor->set_waiting_jobs(true);
         return id;
     }
@@ -152,8 +157,33 @@ struct RedisPool::Impl {
             });
         }
         if (news.no_workers) warn_no_workers();
+        if (inbox_at == inbox.size()) {
+            inbox = std::move(news.results);
+            inbox_at = 0;
+        } else {
+            inbox.append(news.results);
+        }
+        // One entry at a time, marked taken before its callback runs: a callback that
+        // throws leaves the rest for the next call.
         std::size_t count = 0;
-        for (const auto& entry : news.entries) count += take(entry);
+        while (inbox_at < inbox.size()) {
+            std::string_view rest(inbox), entry;
+            rest.remove_prefix(inbox_at);
+            const auto before = rest.size();
+            if (!next_in_batch(rest, entry)) {  // not possible: the monitor checked it
+                inbox_at = inbox.size();
+                break;
+            }
+            inbox_at += before - rest.size();
+            delivering = true;  // a callback's submit() must not pump: `entry` is in inbox
+            try {
+                count += take(entry);
+            } catch (...) {
+                delivering = false;
+                throw;
+            }
+            delivering = false;
+        }
         return count;
     }
 
@@ -303,6 +333,9 @@ struct RedisPool::Impl {
     std::uint64_t delivered = 0;
     std::vector<std::uint8_t> seen;  // by job id: its result was delivered
     std::deque<OwnedJobResult> ready;
+    std::string inbox;  // results read by the monitor (a batch), taken up to inbox_at
+    std::size_t inbox_at = 0;
+    bool delivering = false;        // inside a result callback
     std::set<std::string> pending;  // workers whose sentinel answer is awaited
     std::set<std::string> all_workers;
     PoolSummary summary;

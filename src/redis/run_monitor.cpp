@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <forkline/error.hpp>
 
+#include "entry.hpp"
 #include "os_error.hpp"
 #include "scripts.hpp"
 
@@ -21,8 +22,8 @@ constexpr milliseconds kBeatEvery{500};
 constexpr milliseconds kRunTtl{15'000};  // workers leave a run silent this long
 // A stop request is seen within this (the longest XREAD block).
 constexpr milliseconds kLongestBlock{100};
-// Results read and not yet taken, at most: past it the thread only beats.
-constexpr std::size_t kInboxLimit = 1u << 20;
+// Bytes of results read and not yet taken, at most: past it the thread only beats.
+constexpr std::size_t kInboxLimit = 64u << 20;
 
 }  // namespace
 
@@ -57,7 +58,7 @@ void RunMonitor::loop(std::stop_token stop) {
             bool full = false;
             {
                 const std::lock_guard lock(mutex_);
-                full = inbox_.entries.size() >= kInboxLimit;
+                full = inbox_.results.size() >= kInboxLimit;
             }
             if (full) {
                 std::this_thread::sleep_for(block);
@@ -108,24 +109,28 @@ void RunMonitor::read_results(milliseconds block) {
                                   "STREAMS", keys_.results(), last_id_});
     if (reply.nil() || reply.size() == 0) return;
     const auto& entries = reply.at(0).element[1];
-    std::vector<std::string> found;
+    std::string found;  // appended to the inbox under the lock in one piece
     for (std::size_t i = 0; i < entries->elements; ++i) {
         const auto& entry = *entries->element[i];
         last_id_ = str_of(*entry.element[0]);
-        const auto& fields = *entry.element[1];  // r, result, r, result, …
-        for (std::size_t f = 1; f < fields.elements; f += 2)
-            found.emplace_back(str_of(*fields.element[f]));
+        const auto& fields = *entry.element[1];  // b batch of results, or r one result
+        for (std::size_t f = 1; f < fields.elements; f += 2) {
+            const auto value = str_of(*fields.element[f]);
+            if (str_of(*fields.element[f - 1]) == "b") {
+                if (valid_batch(value)) found.append(value);  // else not ours: dropped
+            } else {
+                append_to_batch(found, value);
+            }
+        }
     }
     // Read entries are not needed again (XREAD from last_id is safe to resend).
     if (entries->elements >= 256) conn_.run({"XTRIM", keys_.results(), "MINID", last_id_});
     {
         const std::lock_guard lock(mutex_);
-        auto& inbox = inbox_.entries;
-        if (inbox.empty()) {
-            inbox = std::move(found);
+        if (inbox_.results.empty()) {
+            inbox_.results = std::move(found);
         } else {
-            inbox.insert(inbox.end(), std::make_move_iterator(found.begin()),
-                         std::make_move_iterator(found.end()));
+            inbox_.results.append(found);
         }
     }
     notify();

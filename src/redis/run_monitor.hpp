@@ -32,8 +32,9 @@ class RunMonitor {
 
     // What the thread found since the last take().
     struct News {
-        std::vector<std::string> entries;  // of the result stream, in order
-        std::vector<std::string> reaped;   // workers reaped (their jobs requeued)
+        // The entries of the result stream, in order, as a batch (for_each_in_batch()).
+        std::string results;
+        std::vector<std::string> reaped;  // workers reaped (their jobs requeued)
         // The registered workers, from a beat that began after sentinels_sent(): a pending
         // worker missing from it left on request and answers no sentinel.
         std::vector<std::string> members;

@@ -35,51 +35,48 @@ redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
 redis.call('PEXPIRE', KEYS[4], ARGV[3])
 return 1)";
 
-// KEYS jobs, processing, workers · ARGV worker, max (≤ kMaxBatch), leftover ttl ms. Moves
-// up to max jobs from the right end of jobs to the worker's processing list (three
-// commands, not one per job); stops after a sentinel (one per worker). false: this worker
-// was reaped.
-inline constexpr const char* kClaim = R"(
-if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 0 then return false end
-local v = redis.call('LRANGE', KEYS[1], -tonumber(ARGV[2]), -1)
-local out = {}
+// KEYS alive, processing, results, jobs, workers · ARGV worker, leftover ttl ms, room
+// (≤ kMaxBatch), results, trim, oldest, newest. A worker's one call per batch, with O(1)
+// work in Lua per batch apart from the claim:
+// - `results` (unless empty): the batch of result entries, each as "<length>:<entry>", as
+//   one stream entry of one field b (entry_batch(), entry.hpp);
+// - `trim` done entries leave the right end of processing, if they are still there: the
+//   rightmost starts with `oldest`, the trim-th from the right with `newest` (a job's
+//   "J<id>:<attempt>:" header, or the whole entry). A call resent after a lost reply finds
+//   them gone and removes nothing else;
+// - up to `room` jobs move from the right end of jobs to the left of processing, stopping
+//   after a sentinel (one per worker).
+// -1: the run is over; {0}: this worker was reaped (nothing claimed); {1, entry…}: the
+// entries claimed, oldest first.
+inline constexpr const char* kExchange = R"(
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if #ARGV[4] > 0 then
+  redis.call('XADD', KEYS[3], '*', 'b', ARGV[4])
+  redis.call('PEXPIRE', KEYS[3], ARGV[2])
+end
+local trim = tonumber(ARGV[5])
+if trim > 0 then
+  local oldest = redis.call('LINDEX', KEYS[2], -1)
+  local newest = redis.call('LINDEX', KEYS[2], -trim)
+  if oldest and newest and string.sub(oldest, 1, #ARGV[6]) == ARGV[6] and
+     string.sub(newest, 1, #ARGV[7]) == ARGV[7] then
+    redis.call('LTRIM', KEYS[2], 0, -trim - 1)
+  end
+end
+local room = tonumber(ARGV[3])
+if room == 0 then return {1} end
+if redis.call('SISMEMBER', KEYS[5], ARGV[1]) == 0 then return {0} end
+local v = redis.call('LRANGE', KEYS[4], -room, -1)
+local out = {1}
 for i = #v, 1, -1 do
   out[#out + 1] = v[i]
   if v[i] == 'S' then break end
 end
-if #out == 0 then return out end
-redis.call('LTRIM', KEYS[1], 0, -#out - 1)
-redis.call('LPUSH', KEYS[2], unpack(out))
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if #out == 1 then return out end
+redis.call('LTRIM', KEYS[4], 0, -#out)
+redis.call('LPUSH', KEYS[2], unpack(out, 2))
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return out)";
-
-// KEYS alive, processing, results · ARGV leftover ttl ms, result₁, job₁, result₂, job₂, …
-// (≤ kMaxBatch pairs). Pushes the results (one stream entry, a field r each) and removes one
-// copy of each of their jobs from processing, all at once. Removal compares entries, never
-// counts: a call resent after a lost reply must not drop jobs the worker still runs. The
-// list is rebuilt in one pass (LREM per job would cost O(held) each). 0: run over.
-inline constexpr const char* kComplete = R"(
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local fields, finished = {}, {}
-for i = 2, #ARGV, 2 do
-  fields[#fields + 1] = 'r'
-  fields[#fields + 1] = ARGV[i]
-  finished[ARGV[i + 1]] = (finished[ARGV[i + 1]] or 0) + 1
-end
-redis.call('XADD', KEYS[3], '*', unpack(fields))
-redis.call('PEXPIRE', KEYS[3], ARGV[1])
-local held = redis.call('LRANGE', KEYS[2], 0, -1)
-local kept = {}
-for _, v in ipairs(held) do
-  if (finished[v] or 0) > 0 then finished[v] = finished[v] - 1 else kept[#kept + 1] = v end
-end
-if #kept == #held then return 1 end
-redis.call('DEL', KEYS[2])
-for i = 1, #kept, 1000 do
-  redis.call('RPUSH', KEYS[2], unpack(kept, i, math.min(i + 999, #kept)))
-end
-if #kept > 0 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-return 1)";
 
 // KEYS workers, heartbeat, processing, jobs, results, dead · ARGV worker, max attempts,
 // leftover ttl ms. A worker whose heartbeat expired: requeue its jobs with attempt + 1 (or

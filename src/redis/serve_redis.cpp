@@ -1,13 +1,14 @@
 // The worker side of the Redis transport: a bridge from a run's job list to a local Pool.
-// Jobs move atomically into this worker's processing list (BLMOVE, or the claim script for
-// a batch); each result is pushed and its job removed from processing in one script. A
-// host that dies leaves its processing list to the supervisor's reaper (docs/redis.md).
+// Jobs move atomically into this worker's processing list (BLMOVE when idle); then one
+// script call per batch pushes the results, trims the done jobs off processing and claims
+// the next jobs (scripts::kExchange). A host that dies leaves its processing list to the
+// supervisor's reaper (docs/redis.md).
 #include <algorithm>
 #include <bit>
 #include <charconv>
 #include <forkline/error.hpp>
 #include <forkline/redis.hpp>
-#include <set>
+#include <iterator>
 #include <thread>
 #include <unordered_map>
 
@@ -16,6 +17,7 @@
 #include "ids.hpp"
 #include "keys.hpp"
 #include "prefetch.hpp"
+#include "processing_list.hpp"
 #include "scripts.hpp"
 
 namespace forkline {
@@ -28,11 +30,6 @@ using std::chrono::milliseconds;
 
 // signal_workers() of the supervisor reaches the local workers within this (or a BLMOVE).
 constexpr milliseconds kSignalsEvery{200};
-
-struct Finished {
-    std::string result;  // result entry
-    std::string job;     // the job entry to remove from processing
-};
 
 class Bridge {
   public:
@@ -51,8 +48,7 @@ class Bridge {
                 [this](const JobResult& r) { finished(r); }) {
         register_ = conn_.add_script(scripts::kRegister);
         heartbeat_ = conn_.add_script(scripts::kHeartbeat);
-        claim_ = conn_.add_script(scripts::kClaim);
-        complete_ = conn_.add_script(scripts::kComplete);
+        exchange_ = conn_.add_script(scripts::kExchange);
         release_ = conn_.add_script(scripts::kRelease);
     }
 
@@ -117,10 +113,11 @@ class Bridge {
         me_ = me;
         // Signals sent to the run before this worker joined are not for it.
         signals_seen_ = static_cast<std::size_t>(conn_.run({"LLEN", keys.signals()}).integer());
-        auto next_signals = Clock::now() + kSignalsEvery;
         generation_ = conn_.generation();
         sentinel_ = false;
+        processing_ = ProcessingList();
         auto next_beat = Clock::now() + kWorkerTtl / 3;
+        auto next_signals = Clock::now() + kSignalsEvery;
         auto next_claim = Clock::now();
         for (bool member = true; member && !stop_.stop_requested();) {
             if (Clock::now() >= next_beat) {
@@ -130,44 +127,57 @@ class Bridge {
             }
             if (Clock::now() >= next_signals) {
                 next_signals = Clock::now() + kSignalsEvery;
-                forward_signals(keys);
+                forward_signals();
             }
             const std::size_t prefetch = prefetch_.now();
-            bool claimed = false;
             // Claims come in batches of a quarter of the prefetch at least: one round trip each.
-            if (!sentinel_ && held_.size() + std::max<std::size_t>(1, prefetch / 4) <= prefetch &&
-                Clock::now() >= next_claim) {
-                claimed = claim(keys, prefetch);
-                // Nothing to take while busy: look again a little later, not in a spin.
-                if (!claimed && !held_.empty()) next_claim = Clock::now() + milliseconds(20);
+            std::size_t room = 0;
+            if (!sentinel_ && Clock::now() >= next_claim &&
+                held_.size() + std::max<std::size_t>(1, prefetch / 4) <= prefetch)
+                room = std::min<std::size_t>(prefetch - held_.size(), scripts::kMaxBatch);
+            bool claimed = false;
+            if (room > 0 && held_.empty() && results_ == 0) {
+                claimed = wait_for_job();  // idle: block (BLMOVE) for the first one
+                room = claimed && !sentinel_ ? room - 1 : 0;
             }
-            if (conn_.generation() != generation_) reconcile(keys);
+            if (room > 0 || results_ > 0) {
+                const auto got = exchange(room);
+                if (got < 0) member = false;
+                claimed = claimed || got > 0;
+                // Nothing to take while busy: look again a little later, not in a spin.
+                if (room > 0 && got == 0 && !held_.empty())
+                    next_claim = Clock::now() + milliseconds(20);
+            }
+            if (conn_.generation() != generation_) reconcile();
             if (!held_.empty()) gather(claimed);
-            if (!finished_.empty()) push_results(keys);
             if (sentinel_ && held_.empty()) {
-                conn_.eval(complete_, {keys.alive(), keys.processing(me), keys.results()},
-                           {leftover_ttl(), answer_entry(me), std::string(kSentinel)});
+                append_to_batch(batch_for_more(), answer_entry(me));
+                ++results_;
+                processing_.done(sentinel_seq_);
+                exchange(0);
                 break;
             }
         }
         if (stop_.stop_requested()) {
-            // Asked to stop: the jobs held go back to the queue now (the local pool's
-            // processes die with it), not after a heartbeat expiry.
+            // Asked to stop: the results that are in go out, the jobs held go back to the
+            // queue now (the local pool's processes die with it), not after a heartbeat
+            // expiry.
+            exchange(0);
             conn_.eval(release_, {keys.workers(), keys.processing(me), keys.jobs()},
                        {me, leftover_ttl()});
             held_.clear();
-            finished_.clear();
+            forget_results();
         }
-        drain(keys);
+        drain();
         keys_ = nullptr;
         return true;
     }
 
     // signal_workers() of the run's supervisor: the new entries of its signals list go to
     // the local pool's workers.
-    void forward_signals(const RunKeys& keys) {
+    void forward_signals() {
         const auto list =
-            conn_.run({"LRANGE", keys.signals(), std::to_string(signals_seen_), "-1"});
+            conn_.run({"LRANGE", keys_->signals(), std::to_string(signals_seen_), "-1"});
         for (std::size_t i = 0; i < list.size(); ++i) {
             ++signals_seen_;
             int signal = 0;
@@ -189,128 +199,166 @@ class Bridge {
             .integer();
     }
 
-    // Takes up to the free prefetch room; blocks (BLMOVE, 0.3 s) only when idle.
-    bool claim(const RunKeys& keys, std::size_t prefetch) {
-        std::vector<std::string> entries;
-        if (held_.empty()) {
-            // The PEXPIRE in the same round trip: a list BLMOVE creates expires too.
-            const auto one = conn_.pipeline(
-                {{"BLMOVE", keys.jobs(), keys.processing(me_), "RIGHT", "LEFT", "0.3"},
-                 {"PEXPIRE", keys.processing(me_), leftover_ttl()}});
-            if (one.front().nil()) return false;
-            entries.emplace_back(one.front().str());
-        }
-        const auto room =
-            std::min<std::size_t>(prefetch - held_.size() - entries.size(), scripts::kMaxBatch);
-        if (room > 0 && (entries.empty() || entries.back() != kSentinel)) {
-            const auto more =
-                conn_.eval(claim_, {keys.jobs(), keys.processing(me_), keys.workers()},
-                           {me_, std::to_string(room), leftover_ttl()});
-            for (std::size_t i = 0; i < more.size(); ++i) entries.emplace_back(str_of(more.at(i)));
-        }
-        for (auto& entry : entries) start(std::move(entry));
-        return !entries.empty();
+    // Idle: waits (BLMOVE, 0.3 s) for one job. The PEXPIRE in the same round trip: a list
+    // BLMOVE creates expires too.
+    bool wait_for_job() {
+        const auto one = conn_.pipeline(
+            {{"BLMOVE", keys_->jobs(), keys_->processing(me_), "RIGHT", "LEFT", "0.3"},
+             {"PEXPIRE", keys_->processing(me_), leftover_ttl()}});
+        if (one.front().nil()) return false;
+        start(one.front().str());
+        return true;
     }
 
-    void start(std::string entry) {
+    // One round trip: the results out, the done entries off processing, up to `room` jobs
+    // in. Returns how many entries it claimed, or -1 if the run is over or reaped us.
+    long long exchange(std::size_t room) {
+        if (batches_.empty()) batches_.emplace_back();
+        for (std::size_t i = 0; i < batches_.size(); ++i) {
+            // The claim and the trim ride on the last batch.
+            const bool last = i + 1 == batches_.size();
+            const auto trim = processing_.trimmable(last ? kMaxTrim : 0);
+            const auto reply =
+                conn_.eval(exchange_,
+                           {keys_->alive(), keys_->processing(me_), keys_->results(), keys_->jobs(),
+                            keys_->workers()},
+                           {me_, leftover_ttl(), std::to_string(last ? room : 0), batches_[i],
+                            std::to_string(trim.count), trim.oldest, trim.newest});
+            processing_.trimmed(trim.count);
+            if (reply.size() == 0 || reply.at(0).integer == 0) {  // over or reaped
+                forget_results();
+                return -1;
+            }
+            if (!last) continue;
+            forget_results();
+            for (std::size_t j = 1; j < reply.size(); ++j) start(str_of(reply.at(j)));
+            return static_cast<long long>(reply.size()) - 1;
+        }
+        return 0;
+    }
+
+    void start(std::string_view entry) { take(processing_.add(entry), entry); }
+
+    // An entry of our processing list (at `seq`) to the local pool.
+    void take(ProcessingList::Seq seq, std::string_view entry) {
         if (entry == kSentinel) {
             sentinel_ = true;
+            sentinel_seq_ = seq;
             return;
         }
         const auto job = parse_job(entry);
-        if (!job) return;  // not ours to understand: dropped with the processing list
+        if (!job) {  // not ours to understand: dropped
+            processing_.done(seq);
+            return;
+        }
         if (job->payload.size() > max_job_size_) {  // refused here, reported, not fatal
             const std::string why = "job of " + std::to_string(job->payload.size()) +
                                     " bytes exceeds the worker's max_job_size";
-            finished_.push_back(
-                {result_entry({job->id, job->attempt, JobStatus::failed, {}, why}), entry});
+            append_to_batch(batch_for_more(),
+                            ResultEntry{job->id, job->attempt, JobStatus::failed, {}, why});
+            ++results_;
+            processing_.done(seq);
             return;
         }
         const auto id = pool_.submit(std::as_bytes(std::span(job->payload)));
-        held_.emplace(id, std::move(entry));
+        held_.emplace(id, Held{seq, job->id, job->attempt});
     }
 
     // After a reconnection a claim's reply may have been lost: the processing list is the
     // truth, so start what it holds that we do not.
-    void reconcile(const RunKeys& keys) {
+    void reconcile() {
         generation_ = conn_.generation();
-        const auto list = conn_.run({"LRANGE", keys.processing(me_), "0", "-1"});
-        std::multiset<std::string_view> known;
-        for (const auto& [id, entry] : held_) known.insert(entry);
-        std::vector<std::string> missing;
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            const auto entry = str_of(list.at(i));
-            if (const auto it = known.find(entry); it != known.end()) {
-                known.erase(it);
-            } else if (entry == kSentinel ? !sentinel_ : true) {
-                missing.emplace_back(entry);
-            }
+        const auto reply = conn_.run({"LRANGE", keys_->processing(me_), "0", "-1"});
+        std::vector<std::string> list;
+        for (std::size_t i = 0; i < reply.size(); ++i) list.emplace_back(str_of(reply.at(i)));
+        auto found = processing_.reconcile(list);
+        for (auto& [id, held] : held_) {
+            if (const auto it = found.moved.find(held.seq); it != found.moved.end())
+                held.seq = it->second;
         }
-        for (auto& entry : missing) start(std::move(entry));
+        if (const auto it = found.moved.find(sentinel_seq_); sentinel_ && it != found.moved.end())
+            sentinel_seq_ = it->second;
+        for (auto& [seq, entry] : found.unknown) {
+            if (entry == kSentinel && sentinel_) {
+                processing_.done(seq);  // the one we hold already
+                continue;
+            }
+            take(seq, entry);
+        }
     }
 
     void finished(const JobResult& r) {
         const auto it = held_.find(r.id);
         if (it == held_.end()) return;
-        const auto job = parse_job(it->second);
-        finished_.push_back(
-            {result_entry(
-                 {job->id, job->attempt - 1 + r.attempts, r.status, r.elapsed,
-                  std::string_view(reinterpret_cast<const char*>(r.data.data()), r.data.size()),
-                  r.worker_exit, r.exception_type}),
-             std::move(it->second)});
+        const auto& held = it->second;
+        append_to_batch(batch_for_more(),
+                        ResultEntry{held.job, held.attempt - 1 + r.attempts, r.status, r.elapsed,
+                                    std::string_view(reinterpret_cast<const char*>(r.data.data()),
+                                                     r.data.size()),
+                                    r.worker_exit, r.exception_type});
+        ++results_;
+        processing_.done(held.seq);
         held_.erase(it);
         prefetch_.finished(1);
     }
 
-    // Local results, gathered into one batch (all that is held, or what finished within
-    // 2 ms): each batch costs one round trip to Redis.
-    void gather(bool claimed) {
-        pool_.poll(claimed ? milliseconds(0) : milliseconds(20));
-        const auto until = Clock::now() + milliseconds(2);
-        while (!held_.empty() && Clock::now() < until) pool_.poll(milliseconds(1));
+    // The batch to append the next result to: a new one past kBatchBytes.
+    std::string& batch_for_more() {
+        if (batches_.empty() || batches_.back().size() >= kBatchBytes) batches_.emplace_back();
+        return batches_.back();
     }
 
-    // Results out, their jobs off the processing list: one script call per kMaxBatch
-    // (safe to resend).
-    void push_results(const RunKeys& keys) {
-        for (std::size_t start = 0; start < finished_.size(); start += scripts::kMaxBatch) {
-            std::vector<std::string> args{leftover_ttl()};
-            const auto end = std::min<std::size_t>(finished_.size(), start + scripts::kMaxBatch);
-            for (std::size_t i = start; i < end; ++i) {
-                args.push_back(std::move(finished_[i].result));
-                args.push_back(std::move(finished_[i].job));
-            }
-            conn_.eval(complete_, {keys.alive(), keys.processing(me_), keys.results()}, args);
-        }
-        finished_.clear();
+    void forget_results() {
+        batches_.clear();
+        results_ = 0;
+    }
+
+    // Local results, gathered into one batch (what is ready, or what finished within
+    // 1 ms): each batch costs one round trip to Redis.
+    void gather(bool claimed) {
+        pool_.poll(claimed || results_ > 0 ? milliseconds(0) : milliseconds(20));
+        const auto until = Clock::now() + milliseconds(1);
+        while (!held_.empty() && results_ < scripts::kMaxBatch && Clock::now() < until)
+            pool_.poll(milliseconds(1));
     }
 
     // Leaving a run: the local jobs still running finish, their results go out.
-    void drain(const RunKeys& keys) {
+    void drain() {
         while (!held_.empty() && !stop_.stop_requested()) {
             pool_.poll(milliseconds(100));
-            if (!finished_.empty()) push_results(keys);
+            if (results_ > 0) exchange(0);
         }
+        if (results_ > 0) exchange(0);
         held_.clear();
-        finished_.clear();
+        forget_results();
     }
+
+    struct Held {  // a job the local pool runs
+        ProcessingList::Seq seq;
+        JobId job;  // the supervisor's id
+        unsigned attempt;
+    };
+    static constexpr std::size_t kMaxTrim = 4096;         // done entries trimmed per call at most
+    static constexpr std::size_t kBatchBytes = 1u << 20;  // results per call, about
 
     const RedisWorkerOptions& options_;
     std::string queue_;
     std::stop_token stop_;
     Connection conn_;
     Prefetch prefetch_;
-    std::size_t signals_seen_ = 0;  // of the run's signals list, forwarded or not ours
     std::size_t max_job_size_;
     Pool pool_;
-    std::size_t register_ = 0, heartbeat_ = 0, claim_ = 0, complete_ = 0, release_ = 0;
+    std::size_t register_ = 0, heartbeat_ = 0, exchange_ = 0, release_ = 0;
     const RunKeys* keys_ = nullptr;  // of the run being served
     std::string me_;                 // this worker's id in that run
     std::uint64_t generation_ = 0;   // conn_'s, when the processing list was last known
     bool sentinel_ = false;          // took the run's sentinel: finish, answer, leave
-    std::unordered_map<JobId, std::string> held_;  // local job → its entry in processing
-    std::vector<Finished> finished_;               // results not pushed yet
+    ProcessingList::Seq sentinel_seq_ = 0;
+    std::size_t signals_seen_ = 0;  // of the run's signals list, forwarded or not ours
+    ProcessingList processing_;
+    std::unordered_map<JobId, Held> held_;  // local job id → what it is
+    std::vector<std::string> batches_;      // result batches not pushed yet (append_to_batch)
+    std::size_t results_ = 0;               // results in them
 };
 
 }  // namespace

@@ -41,13 +41,14 @@ Options:
   --host NAME     command jobs: the host name their joblog lines and JSON show
                   (default: this host's name)
   -j, --workers N local worker processes (default: the number of cores)
-  --prefetch N    jobs held from Redis at once (default: 2 × -j); more suits tiny jobs,
-                  fewer balances long jobs across hosts
+  --prefetch N    jobs held from Redis at once (default: adaptive, about 50 ms of work,
+                  at least 2 × -j); more suits tiny jobs, fewer balances long jobs
   --max-size B    with PROGRAM: largest job and result in bytes (default 65536); a
                   larger job is reported failed (command jobs: up to 1 MiB, any output)
   --once          exit after serving one run (default: wait for the next one)
-  --give-up S     retry a lost or refused connection for S seconds with exponential
-                  backoff (50 ms to 1 s between tries), then fail (default 15)
+  --give-up S     retry a lost connection for S seconds with exponential backoff
+                  (50 ms to 1 s between tries), then fail (default 15); the first
+                  connection fails after 2 s
   -h, --help      show this help
   --version       show the version
 
