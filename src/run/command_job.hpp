@@ -81,6 +81,9 @@ std::size_t write_result(const CommandOutcome& outcome, std::string_view host,
                          std::string_view output_id, std::string_view out, std::string_view err,
                          std::span<std::byte> result);
 
+// The name a worker host reports by default: this host's (gethostname).
+std::string this_host_name();
+
 struct OutputPaths {
     std::filesystem::path out;
     std::filesystem::path err;

@@ -68,13 +68,6 @@ class InterruptHandlers {
     struct sigaction saved_term_ {};
 };
 
-// This host's name, as a worker host reports its own (gethostname).
-std::string host_name() {
-    char name[256] = "localhost";
-    ::gethostname(name, sizeof name - 1);
-    return name;
-}
-
 // The same loop for both pools: forkline::Pool (command workers on this host) and
 // forkline::RedisPool (--redis: on worker hosts, and -j of them here).
 template <forkline::JobPool P>
@@ -159,7 +152,7 @@ class Scheduler {
                  .queue = options_.queue,
                  .workers = options_.jobs,
                  .worker_program = worker,
-                 .worker_args = {directory_.path().string(), options_.redis_url, host_name()},
+                 .worker_args = {directory_.path().string(), options_.redis_url, this_host_name()},
                  .max_job_size = kMaxJobBytes,
                  .max_result_size = kMaxResultBytes,
                  .on_warning =

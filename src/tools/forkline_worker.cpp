@@ -1,6 +1,5 @@
 // forkline worker: serve a Redis queue with a local pool of worker processes (docs/redis.md).
 #include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -105,12 +104,6 @@ int serve_commands(forkline::RedisWorkerOptions& options, const std::string& hos
     return serve_until_signal(options);
 }
 
-std::string this_host() {
-    char name[256] = "localhost";
-    ::gethostname(name, sizeof name - 1);
-    return name;
-}
-
 int worker_main(int argc, char** argv) {
     forkline::RedisWorkerOptions options{.give_up = std::chrono::seconds(15)};
     std::string host;
@@ -157,7 +150,7 @@ int worker_main(int argc, char** argv) {
     if (operands.empty()) {
         if (max_size_given)
             throw UsageError("--max-size is for a PROGRAM: command jobs take up to 1 MiB");
-        return serve_commands(options, host.empty() ? this_host() : host);
+        return serve_commands(options, host.empty() ? run::this_host_name() : host);
     }
     if (!host.empty()) throw UsageError("--host names the host of command jobs: not with PROGRAM");
     if (options.queue.empty()) throw UsageError("--queue NAME is required with a PROGRAM");
