@@ -221,3 +221,33 @@ TEST_CASE("--retry-failed: one job per Seq, its last command; failed ones with i
     CHECK_THROWS_WITH_AS(run::jobs_to_retry(with_input.path),
                          doctest::Contains("line 3: job 2 had stdin input"), forkline::Error);
 }
+
+TEST_CASE("Host: ':' for this host, a worker host's name as it is, a tab in it escaped") {
+    const JoblogFile file("");
+    {
+        run::Joblog log(file.path, {.append = true, .sync_interval_s = 0});
+        run::FinishedJob job;
+        job.spec.seq = 1;
+        job.spec.command = "true";
+        log.write(job);
+        job.spec.seq = 2;
+        job.host = "render-7.example";
+        log.write(job);
+        job.spec.seq = 3;
+        job.host = "odd\tname";
+        log.write(job);
+    }
+    const auto entries = read(file.text()).entries;
+    REQUIRE(entries.size() == 3);
+    const auto host_of = [&](std::size_t i) {
+        const auto text = file.text();
+        std::istringstream lines(text);
+        std::string line;
+        for (std::size_t n = 0; n <= i + 1; ++n) std::getline(lines, line);  // after the header
+        return line.substr(line.find('\t') + 1,
+                           line.find('\t', line.find('\t') + 1) - line.find('\t') - 1);
+    };
+    CHECK(host_of(0) == ":");
+    CHECK(host_of(1) == "render-7.example");
+    CHECK(host_of(2) == "odd\\tname");
+}

@@ -409,6 +409,42 @@ TEST_CASE("a command job travels with its shell") {
     CHECK_THROWS(run::decode(bytes));
 }
 
+TEST_CASE("a Redis run's command job carries its key base; its result names the host") {
+    run::CommandJob job;
+    job.seq = 9;
+    job.command = "echo";
+    job.output_key = "forkline:q:run:";
+    job.max_output = 1000;
+    const auto back = run::decode(run::encode(job));
+    CHECK(back.output_key == "forkline:q:run:");
+    CHECK(back.max_output == 1000);
+
+    std::vector<std::byte> result(run::kMaxResultBytes);
+    run::CommandOutcome outcome{};
+    outcome.exit_code = 3;
+    outcome.output_inline = 1;
+    outcome.stdout_bytes = 3;
+    outcome.stderr_bytes = 2;
+    const auto size = run::write_result(outcome, "host-a", "", "out", "er", result);
+    result.resize(size);
+    const auto view = run::read_result(result);
+    CHECK(view.outcome.exit_code == 3);
+    CHECK(view.host == "host-a");
+    CHECK(view.stdout_data == "out");
+    CHECK(view.stderr_data == "er");
+
+    outcome.output_inline = 0;
+    outcome.output_chunked = 1;
+    outcome.stdout_bytes = 1 << 30;
+    result.resize(run::kMaxResultBytes);
+    result.resize(run::write_result(outcome, "host-b", "0123abcd", "", "", result));
+    const auto chunked = run::read_result(result);
+    CHECK(chunked.output_id == "0123abcd");
+    CHECK(chunked.outcome.stdout_bytes == 1u << 30);
+    result.pop_back();
+    CHECK_THROWS(run::read_result(result));  // its sizes no longer add up
+}
+
 TEST_CASE("names_a_shell: known shells in PATH and absolute paths to executables only") {
     CHECK(run::names_a_shell("sh"));
     CHECK(run::names_a_shell("/bin/sh"));

@@ -15,6 +15,7 @@ struct FinishedJob {
     int signal = 0;     // signal that ended it, 0 if none
     bool timed_out = false;
     unsigned attempts = 0;
+    std::string host;  // --redis: the name of the worker host that ran it; empty: this one
     double start_unix_s = 0;
     double duration_s = 0;
     std::uint64_t stdout_bytes = 0;

@@ -132,7 +132,7 @@ void JobReport::print(const FinishedJob& job) {
 }
 
 void JobReport::print_json(const FinishedJob& job) {
-    const nlohmann::json line{
+    nlohmann::json line{
         {"seq", job.spec.seq},
         {"command", job.spec.command},
         {"exit_code", job.exit_code},
@@ -144,6 +144,7 @@ void JobReport::print_json(const FinishedJob& job) {
         {"stderr", job.error.empty() ? job.stderr_data + slurp_output(job.err_path, job.keep_files)
                                      : job.error + "\n"},
     };
+    if (!job.host.empty()) line["host"] = job.host;  // --redis: the worker host that ran it
     cli::write_all(STDOUT_FILENO,
                    line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
                    kStdout);

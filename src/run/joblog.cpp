@@ -72,12 +72,16 @@ Joblog::Joblog(const std::filesystem::path& path, JoblogSettings settings)
 
 void Joblog::write(const FinishedJob& job) {
     char numbers[256];
-    std::snprintf(numbers, sizeof numbers, "%llu\t:\t%.3f\t%10.3f\t%zu\t%llu\t%d\t%d\t",
-                  static_cast<unsigned long long>(job.spec.seq), job.start_unix_s, job.duration_s,
-                  job.spec.input.size(), static_cast<unsigned long long>(job.stdout_bytes),
+    std::snprintf(numbers, sizeof numbers, "\t%.3f\t%10.3f\t%zu\t%llu\t%d\t%d\t", job.start_unix_s,
+                  job.duration_s, job.spec.input.size(),
+                  static_cast<unsigned long long>(job.stdout_bytes),
                   job.timed_out ? -1 : job.exit_code, job.timed_out ? 15 : job.signal);
+    // Host: the worker host's name (--redis), ":" for this one (as GNU parallel).
+    const auto host = job.host.empty() ? std::string(":") : escaped_command(job.host);
     // One write(2) for the whole line (see the header).
-    cli::write_all(file_.get(), numbers + joblog_command(job.spec.command, job.spec.input) + "\n",
+    cli::write_all(file_.get(),
+                   std::to_string(job.spec.seq) + "\t" + host + numbers +
+                       joblog_command(job.spec.command, job.spec.input) + "\n",
                    name_);
     if (!unsynced_since_) unsynced_since_ = std::chrono::steady_clock::now();
     sync_if_due();

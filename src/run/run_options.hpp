@@ -1,6 +1,7 @@
 // The options of `forkline run`; every field's zero value is its default.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -16,8 +17,12 @@ struct HaltCondition {
     double percent = 0;  // WHY=N%: N, 1 to 100 (then count is unused)
 };
 
+// --redis: jobs in flight at most (queued in Redis or running on a host); {%} is 1 to it.
+inline constexpr unsigned kRemoteWindow = 1024;
+
 struct RunOptions {
-    unsigned jobs = 0;           // -j: commands at once; 0: one per core
+    unsigned jobs = 0;           // -j: commands at once; 0: one per core. With redis_url: the
+                                 // command workers run here beside the remote ones; 0: none
     bool shell = false;          // run each command with a shell (SHELL -c COMMAND)
     std::string shell_program;   // with shell: the shell, an absolute path; empty: /bin/sh
     double timeout_s = 0;        // per job; 0: none
@@ -44,6 +49,12 @@ struct RunOptions {
     enum class Output { grouped, line_buffer, ungroup } output = Output::grouped;
     std::optional<std::string> tag;  // --tag ("{}") or --tagstring: before each output line
     std::optional<std::filesystem::path> results;  // --results DIR
+    // --redis URL: the jobs run on worker hosts (forkline worker --redis URL) through this
+    // Redis server; empty: on this host
+    std::string redis_url;
+    std::string queue;             // --queue NAME; empty: "forkline"
+    std::uint64_t max_output = 0;  // --max-output: a remote job's stdout + stderr bytes at
+                                   // most; 0: 1 GiB
 };
 
 }  // namespace run

@@ -1,7 +1,9 @@
 #include "scheduler.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <bit>
 #include <chrono>
@@ -10,21 +12,28 @@
 #include <deque>
 #include <exception>
 #include <forkline/forkline.hpp>
+#include <forkline/redis.hpp>
 #include <map>
 #include <optional>
 #include <set>
+#include <type_traits>
 
 #include "command_job.hpp"
 #include "halt_policy.hpp"
 #include "job_report.hpp"
+#include "keys.hpp"
 #include "live_output.hpp"
 #include "median_runtime.hpp"
+#include "os_error.hpp"
+#include "output.hpp"
+#include "output_chunks.hpp"
 #include "output_directory.hpp"
 #include "output_tag.hpp"
 #include "results_directory.hpp"
 #include "resume.hpp"
 #include "sigpipe_blocked.hpp"
 #include "start_pacer.hpp"
+#include "unique_fd.hpp"
 
 namespace run {
 
@@ -59,12 +68,18 @@ class InterruptHandlers {
     struct sigaction saved_term_ {};
 };
 
+// The same loop for both pools: forkline::Pool (command workers on this host) and
+// forkline::RedisPool (--redis: on worker hosts, and -j of them here).
+template <forkline::JobPool P>
 class Scheduler {
+    static constexpr bool kRemote = std::is_same_v<P, forkline::RedisPool>;
+
   public:
     Scheduler(JobStream& jobs, const RunOptions& options)
         : jobs_(jobs),
           options_(options),
-          workers_(options.jobs != 0 ? options.jobs : forkline::available_cores()),
+          workers_(kRemote ? kRemoteWindow
+                           : (options.jobs != 0 ? options.jobs : forkline::available_cores())),
           resume_(options),
           report_(options),
           pacer_(options),
@@ -88,25 +103,18 @@ class Scheduler {
         const forkline::SigpipeBlocked sigpipe_blocked;
         interrupts = 0;
         terminated = 0;
-        forkline::Pool pool(
-            {.worker_program = forkline::find_worker("command_worker"),
-             .worker_args = {directory_.path().string()},
-             .workers = workers_,
-             .queue_slots = queue_slots(),
-             .max_job_size = kMaxJobBytes,
-             .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
-             .claim_batch = 1,
-             .adopt_orphans = true,  // forkline run starts no other child
-             .guard_jobs = true},
+        P pool = make_pool(
             [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
         pool_ = &pool;
+        RemoteOutputs remote(*this, pool);
         while (true) {
             handle_signals();
             if (stopping_) report_abandoned_retries();
+            if (stopping_ && remote_ && !remote_->stop_sent) send_stop();
             // A cancel that reached a worker between two jobs is dropped by it: repeat it
             // while jobs run.
             if (cancelled_ && pool.in_flight() > 0 &&
-                Clock::now() - last_cancel_ >= std::chrono::milliseconds(50)) {
+                Clock::now() - last_cancel_ >= kCancelRepeat) {
                 pool.signal_workers(SIGTERM);
                 last_cancel_ = Clock::now();
             }
@@ -117,6 +125,7 @@ class Scheduler {
             guarded([&] { report_.update_progress(pool.in_flight()); });
         }
         pool.wait();
+        remote.remove_all();
         pool_ = nullptr;
         guarded([&] {
             report_.update_progress(0, true);  // the final count, then cleared by close()
@@ -130,7 +139,97 @@ class Scheduler {
     }
 
   private:
-    static constexpr std::size_t kMaxJobBytes = 1 << 20;
+    // A cancel is repeated while jobs run this often (with Redis each one is a request every
+    // host reads: fewer).
+    static constexpr std::chrono::milliseconds kCancelRepeat{kRemote ? 500 : 50};
+
+    template <typename Callback>
+    P make_pool(Callback callback) {
+        const auto worker = forkline::find_worker("command_worker");
+        if constexpr (kRemote) {
+            return forkline::RedisPool(
+                {.url = options_.redis_url,
+                 .queue = options_.queue,
+                 .workers = options_.jobs,
+                 .worker_program = worker,
+                 .worker_args = {directory_.path().string(), options_.redis_url, this_host_name()},
+                 .max_job_size = kMaxJobBytes,
+                 .max_result_size = kMaxResultBytes,
+                 .on_warning =
+                     [this](std::string warning) {
+                         // Command jobs need no PROGRAM on the hosts (forkline worker's
+                         // command mode): the hint says so.
+                         if (warning.ends_with(" PROGRAM)"))
+                             warning.replace(warning.size() - 9, 9, ")");
+                         guarded([&] {
+                             report_.clear_progress();
+                             cli::write_all(STDERR_FILENO,
+                                            "forkline run: warning: " + warning + "\n",
+                                            "standard error");
+                         });
+                     }},
+                callback);
+        } else {
+            return forkline::Pool({.worker_program = worker,
+                                   .worker_args = {directory_.path().string()},
+                                   .workers = workers_,
+                                   .queue_slots = queue_slots(),
+                                   .max_job_size = kMaxJobBytes,
+                                   .max_result_size = kMaxResultBytes,
+                                   .claim_batch = 1,
+                                   .adopt_orphans = true,  // forkline run starts no other child
+                                   .guard_jobs = true},
+                                  callback);
+        }
+    }
+
+    // --redis: the run's outputs in Redis (chunks of large ones, the stop flag), removed at
+    // its end, or when it stops on an error (best effort: they expire anyway).
+    struct Remote {
+        Remote(std::string run_base, std::string url)
+            : base(std::move(run_base)), chunks(std::move(url)) {}
+
+        std::string base;  // the run's keys: forkline:{QUEUE}:{RUN}:
+        forkline::redis::OutputChunks chunks;
+        bool stop_sent = false;
+        bool removed = false;
+    };
+    class RemoteOutputs {
+      public:
+        RemoteOutputs(Scheduler& scheduler, P& pool) : scheduler_(scheduler) {
+            if constexpr (kRemote) {
+                const forkline::redis::RunKeys keys(
+                    forkline::redis::checked_queue_name(scheduler.options_.queue), pool.run_id());
+                scheduler.remote_.emplace(keys.base, scheduler.options_.redis_url);
+            }
+        }
+        ~RemoteOutputs() {
+            try {
+                remove_all();
+            } catch (const std::exception&) {
+                // Redis is gone: the keys expire on their own.
+            }
+        }
+        RemoteOutputs(const RemoteOutputs&) = delete;
+        RemoteOutputs& operator=(const RemoteOutputs&) = delete;
+
+        void remove_all() {
+            auto& remote = scheduler_.remote_;
+            if (!remote || remote->removed) return;
+            remote->removed = true;
+            remote->chunks.remove_all(remote->base);
+        }
+
+      private:
+        Scheduler& scheduler_;
+    };
+
+    // --redis: no new starts, on any host (a job a host takes from now on comes back
+    // not_started, counted as not run).
+    void send_stop() {
+        remote_->stop_sent = true;
+        guarded([&] { remote_->chunks.request_stop(remote_->base); });
+    }
     // The longest wait without a look at the signals' flags and --grace (a signal also
     // ends a wait at once).
     static constexpr std::chrono::milliseconds kLongestWait{100};
@@ -347,11 +446,17 @@ class Scheduler {
                            .command = spec.command,
                            .input = spec.input,
                            .shell_program = options_.shell_program};
+        if (remote_) {  // the output comes back from the host; --results files are written here
+            command.output_key = remote_->base;
+            command.max_output = options_.max_output;
+        }
         if (error.empty()) {
             try {
                 const auto paths = output_for(spec, job.tag);
-                command.stdout_path = paths.out.string();
-                command.stderr_path = paths.err.string();
+                if (!remote_) {
+                    command.stdout_path = paths.out.string();
+                    command.stderr_path = paths.err.string();
+                }
             } catch (const forkline::Error& e) {  // a FIFO or --results file cannot be made
                 error = error_prefix(spec) + e.what();
             }
@@ -391,10 +496,13 @@ class Scheduler {
         finished.tag = job.tag;
         finished.attempts = job.runs + result.attempts;
         if (result.status == forkline::JobStatus::ok) {
-            CommandOutcome outcome{};
-            if (result.data.size() < sizeof outcome)
-                throw forkline::Error("command_worker sent a short result");
-            std::memcpy(&outcome, result.data.data(), sizeof outcome);
+            const auto view = read_result(result.data);
+            const auto& outcome = view.outcome;
+            if (outcome.not_started) {  // --redis: a host saw the stop flag first
+                ++dropped_;
+                return;
+            }
+            finished.host = view.host;
             finished.exit_code = outcome.exit_code;
             finished.signal = outcome.signal;
             finished.timed_out = outcome.timed_out != 0;
@@ -402,11 +510,10 @@ class Scheduler {
             finished.duration_s = static_cast<double>(outcome.duration_ns) / 1e9;
             finished.stdout_bytes = outcome.stdout_bytes + live_bytes;
             if (outcome.output_inline) {  // with --results or live: the worker's messages
-                const auto* output =
-                    reinterpret_cast<const char*>(result.data.data()) + sizeof outcome;
-                finished.stdout_data.assign(output, outcome.stdout_bytes);
-                finished.stderr_data.assign(output + outcome.stdout_bytes, outcome.stderr_bytes);
+                finished.stdout_data = view.stdout_data;
+                finished.stderr_data = view.stderr_data;
             }
+            if (remote_) receive_remote_output(view, finished);
             if (results_ && !live_) {  // in its --results files
                 const auto folder = results_->job_folder(spec);
                 finished.out_path = folder / "stdout";
@@ -437,6 +544,34 @@ class Scheduler {
         }
         if (finished.success()) runtimes_.add(finished.duration_s);
         report_finished(std::move(finished));
+    }
+
+    // --redis: the output a host sent in chunks lands where a local worker would have put
+    // it (the --results files, else the run's private directory); with --results, an inline
+    // output is written into its files too. Memory: one chunk at a time.
+    void receive_remote_output(const ResultView& view, FinishedJob& finished) {
+        const auto& outcome = view.outcome;
+        if (!outcome.output_chunked && !results_) return;
+        const auto paths = results_ ? OutputPaths{results_->job_folder(finished.spec) / "stdout",
+                                                  results_->job_folder(finished.spec) / "stderr"}
+                                    : output_paths(directory_.path(), finished.spec.seq);
+        const auto create = [](const std::filesystem::path& path) {
+            forkline::UniqueFd fd(
+                ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            if (!fd.valid()) forkline::throw_os_error("cannot create " + path.string());
+            return fd;
+        };
+        const auto out = create(paths.out);
+        const auto err = create(paths.err);
+        if (outcome.output_chunked) {
+            remote_->chunks.receive(remote_->base, view.output_id, outcome.stdout_bytes, out.get(),
+                                    outcome.stderr_bytes, err.get());
+        } else {
+            cli::write_all(out.get(), finished.stdout_data, paths.out.string());
+            cli::write_all(err.get(), finished.stderr_data, paths.err.string());
+            finished.stdout_data.clear();
+            finished.stderr_data.clear();
+        }
     }
 
     // A job's end in --results (if it ran) and in the report.
@@ -488,8 +623,9 @@ class Scheduler {
     StartPacer pacer_;
     HaltPolicy halt_;
     MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%
-    forkline::Pool* pool_ = nullptr;
-    std::deque<Running> retry_;  // failed jobs waiting for another attempt
+    P* pool_ = nullptr;
+    std::optional<Remote> remote_;  // --redis
+    std::deque<Running> retry_;     // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
     struct Blocked {
         Running job;
@@ -508,7 +644,8 @@ class Scheduler {
 }  // namespace
 
 int run_jobs(JobStream& jobs, const RunOptions& options) {
-    return Scheduler(jobs, options).run();
+    if (!options.redis_url.empty()) return Scheduler<forkline::RedisPool>(jobs, options).run();
+    return Scheduler<forkline::Pool>(jobs, options).run();
 }
 
 }  // namespace run

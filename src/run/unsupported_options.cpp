@@ -21,7 +21,9 @@ struct Unsupported {
 const std::vector<Unsupported>& unsupported() {
     static const auto* const list = new std::vector<Unsupported>{
         // Remote execution.
-        {{"sshlogin"}, "S", "jobs run on this machine only (several hosts: forkline worker)"},
+        {{"sshlogin"},
+         "S",
+         "no ssh (several hosts: --redis URL, with forkline worker --redis URL on each host)"},
         {{"transfer", "transferfile", "tf", "trc", "return", "cleanup", "basefile", "bf"},
          "",
          "jobs run on this machine only: nothing to transfer"},

@@ -6,10 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <forkline/forkline.hpp>
+#include <forkline/redis.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "forkline_run_usage.hpp"
@@ -17,6 +19,7 @@
 #include "job_shell.hpp"
 #include "job_slots.hpp"
 #include "job_source.hpp"
+#include "keys.hpp"
 #include "line_jobs.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
@@ -128,6 +131,7 @@ struct Arguments {
     bool shell_flag = false;                // a bare --shell
     std::optional<std::string> shell_name;  // --shell=SHELL, or the word after --shell
     bool output_given = false;              // --group, --line-buffer or -u
+    std::optional<std::pair<std::string, std::string>> job_slots;  // -j and its text
 };
 
 // --group, --line-buffer, -u: one of them (GNU parallel takes the last one silently).
@@ -156,9 +160,43 @@ void check_output_options(const Arguments& args) {
         throw UsageError("--dry-run runs nothing: it has no --results");
 }
 
-// -j and its spellings (run/job_slots.hpp).
+// -j and its spellings (run/job_slots.hpp), read once every option is known: with --redis
+// it counts the local command workers, 0 to 4096 (default 0: worker hosts only).
 void set_job_slots(Arguments& args, const std::string& option, const std::string& text) {
-    args.options.jobs = run::parse_job_slots(option, text, forkline::available_cores());
+    args.job_slots.emplace(option, text);
+}
+
+void resolve_job_slots(Arguments& args) {
+    if (!args.options.redis_url.empty()) {
+        if (args.job_slots)
+            args.options.jobs = cli::parse_count_as<unsigned>(
+                args.job_slots->first, args.job_slots->second, 0, cli::kMaxWorkers);
+        return;
+    }
+    if (args.job_slots)
+        args.options.jobs = run::parse_job_slots(args.job_slots->first, args.job_slots->second,
+                                                 forkline::available_cores());
+}
+
+// --redis URL, --queue NAME, --max-output: checked before anything starts; options that
+// need the jobs' output on this host as they run are refused.
+void check_redis_options(const Arguments& args) {
+    const auto& options = args.options;
+    if (options.redis_url.empty()) {
+        if (!options.queue.empty() || options.max_output != 0)
+            throw UsageError("--queue and --max-output go with --redis URL");
+        return;
+    }
+    try {
+        forkline::check_redis_url(options.redis_url);
+        forkline::redis::checked_queue_name(options.queue);
+    } catch (const forkline::Error& e) {
+        throw UsageError(e.what());
+    }
+    if (options.output != Output::grouped)
+        throw UsageError(std::string(options.output == Output::ungroup ? "-u" : "--line-buffer") +
+                         " needs the output as it comes: not with --redis (each job's output "
+                         "comes back when it ends)");
 }
 
 // --shell, --shell=SHELL, --shell SHELL and $PARALLEL_SHELL (run/job_shell.hpp). The word
@@ -314,6 +352,21 @@ Arguments parse_arguments(int argc, char** argv) {
         {"tagstring", 0, true, [&](auto& text) { set_tag(options, text); }},
         {"results", 0, true, [&](auto& dir) { options.results = dir; }},
         {"res", 0, true, [&](auto& dir) { options.results = dir; }},
+        {"redis", 0, true,
+         [&](auto& url) {
+             if (url.empty()) throw UsageError("--redis needs a URL");
+             options.redis_url = url;
+         }},
+        {"queue", 0, true,
+         [&](auto& name) {
+             if (name.empty()) throw UsageError("--queue needs a name");
+             options.queue = name;
+         }},
+        {"max-output", 0, true,
+         [&](auto& bytes) {
+             options.max_output = cli::parse_count_as<std::uint64_t>("--max-output", bytes, 1,
+                                                                     std::uint64_t{1} << 40);
+         }},
         // Input sources and separators (run/argument_records.hpp).
         {"arg-file", 'a', true,
          [&](auto& file) { args.arg_files.push_back({.values = {}, .path = file}); }},
@@ -340,6 +393,8 @@ Arguments parse_arguments(int argc, char** argv) {
     if (args.dry_run && options.joblog)
         throw UsageError("--dry-run runs nothing: it has no --joblog");
     check_output_options(args);
+    check_redis_options(args);
+    resolve_job_slots(args);
     if (options.resume != Resume::none && !options.joblog)
         throw UsageError("--resume, --resume-failed and --retry-failed need --joblog FILE");
     if (args.jobs_file && (args.command_template || !args.sources.empty()))
@@ -424,15 +479,19 @@ int run_main(int argc, char** argv) {
     std::optional<run::CommandTemplate> command;
     const auto jobs = open_jobs(args, command);
     if (args.dry_run)
-        return print_dry_run(
-            *jobs, args.options.jobs != 0 ? args.options.jobs : forkline::available_cores());
+        return print_dry_run(*jobs, !args.options.redis_url.empty() ? run::kRemoteWindow
+                                    : args.options.jobs != 0        ? args.options.jobs
+                                                                    : forkline::available_cores());
     // What is ready now is read ahead (at most -j jobs, so as many as the first starts take):
     // when the input ends within -j jobs, the workers are bounded by them (as GNU parallel;
     // `-j 1000 cmd ::: a` starts one, not 1000); --halt WHY=N% needs the total (GNU parallel
     // reads the whole input first; here what has arrived: a ::: list or a file whole, a pipe
     // as far as it was written).
     const bool percent_halt = args.options.halt.percent > 0;
-    run::ReadAhead ahead(*jobs, percent_halt ? SIZE_MAX : args.options.jobs);
+    const bool remote = !args.options.redis_url.empty();
+    run::ReadAhead ahead(*jobs, percent_halt ? SIZE_MAX
+                                : remote     ? run::kRemoteWindow
+                                             : args.options.jobs);
     if (const auto total = jobs->total())
         args.options.jobs = static_cast<unsigned>(
             std::min<std::size_t>(args.options.jobs, std::max<std::size_t>(*total, 1)));

@@ -91,6 +91,17 @@ Options:
                      keep each job's output in DIR/1/ARG/{stdout,stderr,seq,signal,exitval}
                      (GNU parallel's folders), and DIR/index.jsonl (one line per job: seq,
                      exit_code, signal, timed_out, command, directory); printed too
+  --redis URL        run the jobs on worker hosts: each runs forkline worker --redis URL
+                     [--queue NAME] (redis://[user:password@]host[:port][/db]). -j N then
+                     counts command workers on this host beside them (default 0: the hosts
+                     only). Outputs of any size come back through Redis in 1 MiB chunks
+                     (--results files are written here); the joblog's Host and --json's
+                     host name the host that ran each job; a dead host's jobs run again
+                     elsewhere, each reported once. At most 1024 jobs are in flight ({%}: 1
+                     to 1024). Not with -u or --line-buffer
+  --queue NAME       the queue the worker hosts serve (default: forkline)
+  --max-output B     with --redis: a job's stdout and stderr together at most B bytes
+                     (default 1 GiB); a larger output fails the job with a message
   --dry-run          print the commands, run nothing
   --progress, --bar, --eta
                      progress line on stderr even when it is not a terminal (done,

@@ -54,7 +54,8 @@ unsigned free_port() {
     return ntohs(address.sin_port);
 }
 
-RedisServer::RedisServer() : port_(free_port()) {
+RedisServer::RedisServer(std::vector<std::string> also_bind)
+    : port_(free_port()), also_bind_(std::move(also_bind)) {
     dir_ = std::string(testing_tmp()) + "/redis-" + std::to_string(port_);
     std::filesystem::create_directories(dir_);
     start();
@@ -71,9 +72,12 @@ void RedisServer::start() {
                     "redis-server is not installed (apt-get install redis-server; it is in "
                     "scripts/debian-packages.txt)");
     // appendfsync always: a restart loses no acknowledged write, whatever kills it.
-    pid_ = start_command({server, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir",
-                          dir_, "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-                          "--daemonize", "no"});
+    std::vector<std::string> argv{server, "--port", std::to_string(port_), "--bind", "127.0.0.1"};
+    argv.insert(argv.end(), also_bind_.begin(), also_bind_.end());
+    if (!also_bind_.empty()) argv.insert(argv.end(), {"--protected-mode", "no"});
+    argv.insert(argv.end(), {"--dir", dir_, "--appendonly", "yes", "--appendfsync", "always",
+                             "--save", "", "--daemonize", "no"});
+    pid_ = start_command(argv);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (command("PING") != "+PONG" && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

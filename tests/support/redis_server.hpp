@@ -6,18 +6,24 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace test_support {
 
 class RedisServer {
   public:
-    RedisServer();   // starts it and waits for PING (REQUIRE)
+    // Starts it and waits for PING (REQUIRE). It listens on 127.0.0.1, and on the addresses
+    // `also_bind` too (then without protected mode: for hosts in network namespaces).
+    explicit RedisServer(std::vector<std::string> also_bind = {});
     ~RedisServer();  // stops it and reaps it
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
 
     unsigned port() const { return port_; }
-    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+    std::string url() const { return url_on("127.0.0.1"); }
+    std::string url_on(const std::string& address) const {
+        return "redis://" + address + ":" + std::to_string(port_);
+    }
 
     // One inline command (space-separated words), its reply's first line (e.g. "+PONG",
     // ":3", "*0"); "" if the server does not answer.
@@ -32,6 +38,7 @@ class RedisServer {
     unsigned port_ = 0;
     std::string dir_;
     pid_t pid_ = -1;
+    std::vector<std::string> also_bind_;
 };
 
 // A loopback TCP port nobody listens on right now.
