@@ -352,6 +352,44 @@ TEST_CASE("a host SIGKILLed mid-run: its jobs run again on the other, each repor
     check_host_failure(hosts.redis, hosts.dir, [&] { hosts.a.kill(); });
 }
 
+TEST_CASE("a host SIGKILLed mid-job takes the job's processes with it; another host reruns it") {
+    RedisServer redis;
+    const auto dir = test_directory();
+    std::optional<Host> a(std::in_place, redis.url(), "host-a", dir / "a", "1");
+    // The first run leaves a background sleep (a grandchild of the host's command worker)
+    // and writes its pid; the rerun, on host-b, just says so.
+    Submitter run(dir, {"--redis", redis.url(), "--shell",
+                        ": {}; if [ -e ../once ]; then echo again; else touch ../once; "
+                        "sleep 987.65 & echo $! > ../sleeper.pid; wait; fi",
+                        ":::", "1"});
+    REQUIRE(wait_for_files(dir, "sleeper.pid", 1).size() == 1);
+    pid_t sleeper = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (sleeper == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::istringstream(read_file(dir / "sleeper.pid")) >> sleeper;  // may be half written
+        if (sleeper == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(sleeper > 0);
+    a->kill();
+    a.reset();
+    // Gone, or at most a zombie left to whoever reaps it: never still sleeping.
+    const auto running = [&] {
+        const auto stat = read_file("/proc/" + std::to_string(sleeper) + "/stat");
+        return !stat.empty() && stat.find(") Z") == std::string::npos &&
+               read_file("/proc/" + std::to_string(sleeper) + "/cmdline").find("987.65") !=
+                   std::string::npos;
+    };
+    while (running() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(!running());
+    const Host b(redis.url(), "host-b", dir / "b", "1");
+    const auto r = run.finish();
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out == "again\n");
+    CHECK(redis.command("DBSIZE") == ":0");
+}
+
 TEST_CASE("Redis restarted mid-run: hosts and the submitter reconnect, each job reported once") {
     TwoHosts hosts;
     auto& redis = hosts.redis;

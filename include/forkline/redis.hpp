@@ -70,7 +70,8 @@ struct RedisPoolOptions {
     std::chrono::milliseconds connect_timeout{};
     // Called (on the pool's thread, from submit(), poll(), next_result() or wait()) with a
     // one-line warning: today, jobs are waiting and no worker has joined the run after
-    // no_workers_warning. Empty: the line goes to stderr as "forkline: warning: WHAT".
+    // no_workers_warning. Empty: the line goes to stderr as "forkline: warning: WHAT (start
+    // one with: forkline worker --redis URL --queue QUEUE PROGRAM)".
     std::function<void(const std::string&)> on_warning{};
     std::chrono::seconds no_workers_warning{};  // 0: 5 s
 };
@@ -170,6 +171,10 @@ struct RedisWorkerOptions {
     std::string run_id{};             // serve only this run (implies once)
     std::chrono::seconds give_up{};   // as RedisPoolOptions; 0: 15 s
     std::chrono::milliseconds connect_timeout{};  // as RedisPoolOptions; 0: 2 s
+    // As PoolOptions: for jobs that start processes, so that a host SIGKILLed mid-job
+    // takes the jobs' process groups (grandchildren too) with it.
+    bool adopt_orphans = false;
+    bool guard_jobs = false;
 };
 
 // Takes jobs of `queue` from Redis, runs them on a local Pool and pushes their results,

@@ -202,14 +202,14 @@ struct RedisPool::Impl {
             or_default(options.no_workers_warning, kDefaultNoWorkersWarning));
         const std::string message = "no worker has joined queue '" + queue + "' at " +
                                     redis_url_without_password(options.url) + " in " +
-                                    std::to_string(seconds.count()) +
-                                    " s; jobs are waiting (start one with: forkline worker "
-                                    "--redis URL --queue " +
-                                    queue + " PROGRAM)";
+                                    std::to_string(seconds.count()) + " s; jobs are waiting";
         if (options.on_warning) {
             options.on_warning(message);
         } else {
-            std::fprintf(stderr, "forkline: warning: %s\n", message.c_str());
+            std::fprintf(stderr,
+                         "forkline: warning: %s (start one with: forkline worker --redis URL "
+                         "--queue %s PROGRAM)\n",
+                         message.c_str(), queue.c_str());
         }
     }
 

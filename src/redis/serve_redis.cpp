@@ -74,7 +74,9 @@ class Bridge {
                 .workers = o.workers,
                 .queue_slots = std::bit_ceil(std::max<std::size_t>(prefetch, 16)),
                 .max_job_size = o.max_job_size,
-                .max_result_size = o.max_result_size};
+                .max_result_size = o.max_result_size,
+                .adopt_orphans = o.adopt_orphans,
+                .guard_jobs = o.guard_jobs};
     }
 
     // The oldest open run of the queue; runs whose supervisor stopped beating are pruned.

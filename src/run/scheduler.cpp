@@ -156,15 +156,17 @@ class Scheduler {
                  .max_job_size = kMaxJobBytes,
                  .max_result_size = kMaxResultBytes,
                  .on_warning =
-                     [this](std::string warning) {
+                     [this](const std::string& warning) {
                          // Command jobs need no PROGRAM on the hosts (forkline worker's
-                         // command mode): the hint says so.
-                         if (warning.ends_with(" PROGRAM)"))
-                             warning.replace(warning.size() - 9, 9, ")");
+                         // command mode).
+                         const std::string hint =
+                             " (start one with: forkline worker --redis URL "
+                             "--queue " +
+                             forkline::redis::checked_queue_name(options_.queue) + ")";
                          guarded([&] {
                              report_.clear_progress();
                              cli::write_all(STDERR_FILENO,
-                                            "forkline run: warning: " + warning + "\n",
+                                            "forkline run: warning: " + warning + hint + "\n",
                                             "standard error");
                          });
                      }},

@@ -101,6 +101,8 @@ int serve_commands(forkline::RedisWorkerOptions& options, const std::string& hos
     options.worker_args = {directory.path().string(), options.url, host};
     options.max_job_size = run::kMaxJobBytes;
     options.max_result_size = run::kMaxResultBytes;
+    options.adopt_orphans = true;  // this process starts no other child
+    options.guard_jobs = true;
     return serve_until_signal(options);
 }
 
