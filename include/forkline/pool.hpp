@@ -176,6 +176,9 @@ struct PoolOptions {
     // runs again). Its results are all delivered, and the jobs it had taken but not started
     // go to the other workers: no job is lost or run twice. 0: workers live until close().
     unsigned max_jobs_per_worker = 0;
+    // What `forkline top` calls this pool ("run", "files", …), at most 31 bytes; empty:
+    // this program's name.
+    std::string label{};
 };
 
 // Options of one job; every field's zero value is its default.
@@ -340,6 +343,10 @@ class Pool {
     PoolSummary wait();
 
     unsigned worker_count() const;
+
+    // How many jobs this run submits in all, once known (0: unknown): `forkline top` then
+    // shows the progress and an ETA. Only displayed; nothing waits for that many.
+    void set_total_jobs(std::uint64_t total);
 
   private:
     struct Impl;

@@ -99,6 +99,7 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
     segment.view().header().max_jobs_per_worker.store(options.max_jobs_per_worker,
                                                       std::memory_order_relaxed);
     sink = [this](const FinishedSlot& slot) { finished(slot); };
+    init_counters();
     // Workers receive the segment as an fd, never by name: the name can go now, so a
     // crash from here on leaves nothing in /dev/shm.
     segment.remove_name();
@@ -196,6 +197,7 @@ void Pool::Impl::pump(bool may_sleep, Clock::time_point until) {
         fail_jobs_without_workers();
     }
     top_up_sentinels();
+    publish_counters();
     if (!progress && may_sleep && !callback_error) sleep_until_event(until);
     rethrow_callback_error();
 }
@@ -322,6 +324,11 @@ PoolSummary Pool::wait() {
     impl.event_loop = false;
     impl.summary.wall = Impl::Clock::now() - impl.started;
     return impl.summary;
+}
+
+void Pool::set_total_jobs(std::uint64_t total) {
+    impl_->total_jobs = total;
+    impl_->publish_counters();
 }
 
 unsigned Pool::worker_count() const {

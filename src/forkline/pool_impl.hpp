@@ -83,6 +83,10 @@ struct Pool::Impl {
     void top_up_sentinels();
     bool any_worker_running() const;
 
+    // pool_counters.cpp: what forkline top reads (layout::PoolCounters).
+    void init_counters();
+    void publish_counters();
+
     PoolOptions options;
     ResultCallback on_result;
     Clock::time_point started = Clock::now();
@@ -132,6 +136,9 @@ struct Pool::Impl {
     bool event_loop = false;
     // A worker exit or a deadline woke the last wait: look at exits and deadlines now.
     bool look_around = false;
+    // Workers started since construction, the first ones included (respawns: the rest).
+    std::uint64_t worker_starts = 0;
+    std::uint64_t total_jobs = 0;  // set_total_jobs(); 0: unknown
 };
 
 }  // namespace forkline

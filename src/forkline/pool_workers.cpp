@@ -58,6 +58,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
                                    {kWakeFdInWorker, events.wake_fd()}}});
         }
         events.watch_exit(worker.child->pidfd());
+        ++worker_starts;
         worker.answered_sentinel = false;
         worker.retry_start_at.reset();
         worker.retry_pause = {};

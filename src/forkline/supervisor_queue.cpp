@@ -124,6 +124,7 @@ void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& s
                                   {}});
                 free_slot(position);
             } else {
+                if (!sentinel) ++requeued_;
                 slot.started_ns.store(0, std::memory_order_relaxed);
                 slot.state.store(SlotState{state.lap, Phase::ready, 0}.encode(),
                                  std::memory_order_release);

@@ -54,6 +54,8 @@ class SupervisorQueue {
     bool full() const { return tail_ - reuse_ >= capacity_; }
     // Positions published and not yet drained.
     std::uint64_t in_flight() const { return tail_ - reuse_; }
+    // Jobs recover_worker() put back in the queue to run again, so far.
+    std::uint64_t requeued() const { return requeued_; }
 
     // Writes a job into the next free slot and makes it visible to workers; `timeout`
     // (0: none) makes its worker wake a sleeping supervisor when it starts the job.
@@ -106,6 +108,7 @@ class SupervisorQueue {
     std::uint32_t capacity_;
     std::uint64_t tail_ = 0;   // next position to write
     std::uint64_t reuse_ = 0;  // oldest position not yet drained
+    std::uint64_t requeued_ = 0;
 };
 
 }  // namespace forkline
