@@ -97,7 +97,8 @@ class Scheduler {
              .max_result_size = sizeof(CommandOutcome) + kInlineOutput,
              .claim_batch = 1,
              .adopt_orphans = true,  // forkline run starts no other child
-             .guard_jobs = true},
+             .guard_jobs = true,
+             .label = "run"},
             [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
         pool_ = &pool;
         while (true) {
@@ -111,7 +112,10 @@ class Scheduler {
                 last_cancel_ = Clock::now();
             }
             start_jobs();
-            if (const auto total = jobs_.total()) report_.input_ended(*total);
+            if (const auto total = jobs_.total()) {
+                report_.input_ended(*total);
+                pool.set_total_jobs(*total);
+            }
             if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
             wait_for_work();
             guarded([&] { report_.update_progress(pool.in_flight()); });
