@@ -78,12 +78,10 @@ PoolSnapshot PoolWatcher::look(const ProcessUsage& processes) {
         snapshot.workers.push_back(look_at_worker(i, now, processes, commands));
         if (snapshot.workers.back().state == WorkerState::running) ++snapshot.running;
     }
-    const auto finished = snapshot.finished();
-    // The rates count what the workers finished: the supervisor collects results in
-    // batches (README: one wake per batch), its counts lag behind by up to a batch.
     std::uint64_t by_workers = 0;
     for (const auto& worker : snapshot.workers) by_workers += worker.jobs_done;
-    const auto completed = std::max(finished, by_workers);
+    const auto completed = std::max(snapshot.delivered(), by_workers);
+    snapshot.done = completed;
     const auto unfinished = snapshot.submitted > completed ? snapshot.submitted - completed : 0;
     snapshot.queued = unfinished > snapshot.running ? unfinished - snapshot.running : 0;
     if (snapshot.uptime_s > 0)

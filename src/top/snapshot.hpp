@@ -51,6 +51,9 @@ struct PoolSnapshot {
     std::uint64_t requeued = 0;
     std::uint64_t worker_deaths = 0;
     std::uint64_t respawns = 0;
+    // Jobs finished: by the workers' own counts, which the supervisor's (succeeded + failed
+    // + cancelled) follow by up to a batch of results (it collects them in batches).
+    std::uint64_t done = 0;
     std::uint64_t running = 0;
     std::uint64_t queued = 0;            // submitted, neither finished nor running
     std::optional<std::uint64_t> total;  // when the run knows it
@@ -60,7 +63,7 @@ struct PoolSnapshot {
     Usage supervisor_usage;
     std::vector<WorkerSnapshot> workers;  // in the order asked for (sort_workers())
 
-    std::uint64_t finished() const { return succeeded + failed + cancelled; }
+    std::uint64_t delivered() const { return succeeded + failed + cancelled; }
 };
 
 // A pool found but not shown: its segment is of another forkline version, or another

@@ -50,7 +50,7 @@ void TerminalScreen::draw(const std::vector<std::string>& lines,
     for (std::size_t i = 0; i < lines.size() && i < rows; ++i) {
         const auto line = ports::cut_to_width(lines[i], size.ws_col);
         screen += highlight == i ? "\033[7m" + line + "\033[m" : line;
-        screen += "\033[K\r\n";
+        screen += "\033[K\n";
     }
     screen += "\033[J\033[" + std::to_string(size.ws_row) + ";1H\033[7m" +
               ports::cut_to_width(status, size.ws_col) + "\033[K\033[m";

@@ -29,11 +29,12 @@ std::string pool_title(const PoolSnapshot& pool) {
 }
 
 std::string pool_totals(const PoolSnapshot& pool) {
-    auto line = format("jobs: %" PRIu64 " submitted, %" PRIu64 " done (%" PRIu64 " ok, %" PRIu64
-                       " failed, %" PRIu64 " cancelled), %" PRIu64 " running, %" PRIu64 " queued",
-                       pool.submitted, pool.finished(), pool.succeeded, pool.failed, pool.cancelled,
-                       pool.running, pool.queued);
+    auto line = format("jobs: %" PRIu64 " submitted, %" PRIu64 " done, %" PRIu64
+                       " running, %" PRIu64 " queued",
+                       pool.submitted, pool.done, pool.running, pool.queued);
     if (pool.total) line += format(", %" PRIu64 " in all", *pool.total);
+    line += format("; delivered: %" PRIu64 " ok, %" PRIu64 " failed, %" PRIu64 " cancelled",
+                   pool.succeeded, pool.failed, pool.cancelled);
     return line;
 }
 
