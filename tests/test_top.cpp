@@ -159,6 +159,25 @@ TEST_CASE("top shows forkline run's command lines, their processes and last outp
     CHECK(run.stop(SIGTERM) != -1);
 }
 
+TEST_CASE("top attaches to forkline files: its chunks are the jobs, their number the total") {
+    // 64 KiB of log lines, then a hole up to 4 GiB: text to the binary check, zeros to read
+    // (from no disk) for seconds.
+    static const auto directory = test_support::scratch_directory("forkline-top-files");
+    const auto path = directory + "/sparse.log";
+    {
+        std::ofstream out(path);
+        for (int i = 0; i < 4096; ++i) out << "INFO line " << i << "\n";
+    }
+    std::filesystem::resize_file(path, std::uintmax_t{4} << 30);
+    Spawned files({FORKLINE_PATH, "files", "-j", "2", "--no-progress", path}, -1, -1);
+    const auto pool =
+        pool_when(files.pid(), [](const json& p) { return count_in_state(p, "running") >= 1; });
+    CHECK(pool["kind"] == "files");
+    CHECK(pool["jobs"]["total"] == 128);  // 4 GiB in chunks of 32 MiB
+    CHECK(pool["workers"].size() == 2);
+    files.stop(SIGTERM);
+}
+
 TEST_CASE("top of a pool embedded in a program: its label and running jobs") {
     forkline::Pool pool({.worker_function =
                              [](std::span<const std::byte>, std::span<std::byte>) {
