@@ -22,6 +22,7 @@
 
 #include "layout.hpp"
 #include "other_user.hpp"
+#include "redis_server.hpp"
 #include "run_command.hpp"
 #include "spawned.hpp"
 #include "unique_fd.hpp"
@@ -341,4 +342,62 @@ TEST_CASE("a segment of another protocol version is refused with both versions n
                        std::to_string(forkline::layout::kVersion - 1) + ", expected " +
                        std::to_string(forkline::layout::kVersion) +
                        " (started by another version of forkline?)\n");
+}
+
+TEST_CASE("top --redis: two worker hosts holding jobs, then one SIGKILLed and reaped as dead") {
+    test_support::RedisServer redis;
+    Spawned host_a({FORKLINE_PATH, "worker", "--redis", redis.url(), "--queue", "primes", "-j", "1",
+                    "prime_worker"},
+                   -1, -1);
+    Spawned host_b({FORKLINE_PATH, "worker", "--redis", redis.url(), "--queue", "primes", "-j", "1",
+                    "prime_worker"},
+                   -1, -1);
+    Spawned procs({PROCS_PATH, "--redis", redis.url(), "--numbers", long_numbers_file(3000), "0"},
+                  -1, -1);
+    // Looks again (10 s at most, or 30 s: a worker is reaped 5 s after its last heartbeat)
+    // until `ready`.
+    const auto run_when = [&](const std::function<bool(const json&)>& ready, int tries) {
+        json last;
+        for (int i = 0; i < tries; ++i) {
+            if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            const auto r = run_command({FORKLINE_PATH, "top", "--redis", redis.url(), "--queue",
+                                        "primes", "--json", "-n", "1"});
+            REQUIRE(r.code == 0);
+            last = json::parse(r.out);
+            if (last["runs"].size() == 1 && ready(last["runs"][0])) return last["runs"][0];
+        }
+        FAIL("Redis never showed what was expected; last: " << last.dump());
+        return json{};
+    };
+    const auto both = run_when(
+        [](const json& run) {
+            if (run["workers"].size() != 2) return false;
+            for (const auto& w : run["workers"])
+                if (w["jobs"].empty() || w["heartbeat_age_s"].is_null()) return false;
+            return true;
+        },
+        200);
+    CHECK(both["supervisor_alive"] == true);
+    CHECK(both["dead"].empty());
+    const auto names_before = [&] {
+        std::set<std::string> names;
+        for (const auto& w : both["workers"]) names.insert(w["name"].get<std::string>());
+        return names;
+    }();
+    std::string killed = "-";  // the name's pid part: HOST-PID-RANDOM
+    killed += std::to_string(host_a.pid());
+    killed += '-';
+    host_a.stop(SIGKILL);
+    const auto after = run_when([](const json& run) { return run["dead"].size() == 1; }, 600);
+    const auto dead = after["dead"][0].get<std::string>();
+    CHECK(names_before.contains(dead));
+    CHECK(dead.find(killed) != std::string::npos);
+    CHECK(after["workers"].size() == 1);
+    // Plain text: a row per worker, the dead one marked.
+    const auto plain = run_command({FORKLINE_PATH, "top", "--redis", redis.url()});
+    CHECK(plain.code == 0);
+    CHECK(plain.out.find("queue primes run ") == 0);
+    CHECK(plain.out.find(" dead ") != std::string::npos);
+    procs.stop(SIGTERM);
+    host_b.stop(SIGTERM);
 }

@@ -13,6 +13,7 @@
 namespace {
 
 constexpr const char* kTopUsage = R"(usage: forkline top [OPTIONS] [PID]
+       forkline top --redis URL [--queue NAME] [OPTIONS]
 
 Shows what forkline pools are doing: every pool of this user on this machine, or the pool
 of PID (its supervisor: procs, forkline run, files, ports, a program using the library;
@@ -32,6 +33,11 @@ On a terminal the view fills the screen and is redrawn in place; keys: q quit, s
 resume starting new jobs. Not on a terminal: one plain snapshot (or -n N of them), never
 escape codes.
 
+With --redis URL: the runs open on that Redis server (docs/redis.md), of queue NAME or
+of every queue: the supervisor's heartbeat, the jobs waiting, the results, and per
+worker (of forkline worker, on any host) the jobs it holds and its last heartbeat;
+the workers reaped as dead. Nothing is written to Redis.
+
 Options:
   -d, --delay S       seconds between two looks (default 1)
   -n, --iterations N  looks, then exit (default: until q on a terminal, one otherwise)
@@ -42,6 +48,11 @@ Options:
                       "jobs_per_s_average", "eta_s", "worker_deaths", "respawns",
                       "workers": [{"index", "pid", "state", "job_id", "elapsed_s",
                       "jobs_done", "usage", "job_usage", "command", "last_line"}]}]}
+      --redis URL     a Redis server's runs: redis://[user:password@]host[:port][/db]
+      --queue NAME    with --redis: that queue only (default: every queue)
+                      JSON: {"time", "snapshot": true, "runs": [{"queue", "run", "age_s",
+                      "supervisor_alive", "done", "queued", "results", "workers":
+                      [{"name", "host", "heartbeat_age_s", "jobs"}], "dead"}]}
   -h, --help          show this help
       --version       show the version
 
@@ -65,9 +76,15 @@ int top_main(int argc, char** argv) {
                  options.iterations = cli::parse_count_as<std::uint64_t>("-n", n, 1, 1'000'000'000);
              }},
             {"json", 0, false, [&](auto&) { options.json = true; }},
+            {"redis", 0, true, [&](auto& url) { options.redis_url = url; }},
+            {"queue", 0, true, [&](auto& name) { options.queue = name; }},
         });
     if (operands.size() > 1)
         throw cli::UsageError("unexpected argument " + cli::quoted(operands[1]));
+    if (!options.queue.empty() && options.redis_url.empty())
+        throw cli::UsageError("--queue needs --redis");
+    if (!options.redis_url.empty() && !operands.empty())
+        throw cli::UsageError("--redis shows a Redis server's runs, not the pool of a PID");
     if (!operands.empty()) {
         options.pid = cli::parse_count_as<pid_t>("PID", operands[0], 1, 1 << 22);
     }

@@ -16,6 +16,7 @@
 #include "output.hpp"
 #include "pool_control.hpp"
 #include "pool_watcher.hpp"
+#include "redis_runs.hpp"
 #include "terminal_screen.hpp"
 #include "text_view.hpp"
 #include "unique_fd.hpp"
@@ -58,7 +59,9 @@ class Session {
     explicit Session(const TopOptions& options)
         : options_(options),
           terminal_(!options.json && ::isatty(STDOUT_FILENO) != 0),
-          control_(make_pool_control()) {}
+          control_(make_pool_control()) {
+        if (!options.redis_url.empty()) redis_.emplace(options.redis_url, options.queue);
+    }
 
     int run();
 
@@ -66,8 +69,9 @@ class Session {
     enum class Event { timeout, redraw, quit, pool_ended };
 
     void attach();
-    std::vector<PoolSnapshot> look();
-    void show(const std::vector<PoolSnapshot>& pools, bool first);
+    void look();
+    std::vector<TextLine> lines() const;
+    void show(bool first);
     void draw_screen();
     Event wait(Clock::time_point until);
     void act(Key key);
@@ -83,6 +87,8 @@ class Session {
     pid_t ended_pool_ = 0;
     std::optional<TerminalScreen> screen_;
     std::vector<PoolSnapshot> last_;
+    std::optional<RedisRuns> redis_;  // --redis: the runs of a Redis server instead
+    std::vector<RedisRun> runs_;
     SortOrder order_ = SortOrder::elapsed;
     std::size_t selected_ = 0;  // among the worker rows
     std::string message_;
@@ -91,7 +97,7 @@ class Session {
 // The pools to watch: those of options_.pid (fixed once attached), or every pool of this
 // user, found again at each look.
 void Session::attach() {
-    if (options_.pid && !watchers_.empty()) return;
+    if (redis_ || (options_.pid && !watchers_.empty())) return;
     std::vector<FoundPool> found;
     if (options_.pid) {
         found = find_pools_of(*options_.pid);
@@ -122,7 +128,11 @@ void Session::attach() {
     watchers_ = std::move(watchers);
 }
 
-std::vector<PoolSnapshot> Session::look() {
+void Session::look() {
+    if (redis_) {
+        runs_ = redis_->look();
+        return;
+    }
     processes_.refresh();
     std::vector<PoolSnapshot> pools;
     for (auto it = watchers_.begin(); it != watchers_.end();) {
@@ -136,49 +146,52 @@ std::vector<PoolSnapshot> Session::look() {
         pools.push_back(std::move(snapshot));
         ++it;
     }
-    return pools;
+    last_ = std::move(pools);
 }
 
-void Session::show(const std::vector<PoolSnapshot>& pools, bool first) {
-    if (options_.json) {
-        std::fputs((json_view(pools, unreadable_)
-                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                    "\n")
-                       .c_str(),
-                   stdout);
-    } else if (screen_) {
-        last_ = pools;
+std::vector<TextLine> Session::lines() const {
+    return redis_ ? text_view(runs_) : text_view(last_, unreadable_);
+}
+
+void Session::show(bool first) {
+    if (screen_) {
         draw_screen();
         return;
+    }
+    if (options_.json) {
+        const auto json = redis_ ? json_view(runs_) : json_view(last_, unreadable_);
+        std::fputs(
+            (json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
+            stdout);
     } else {
         if (!first) std::fputc('\n', stdout);
-        for (const auto& line : text_view(pools, unreadable_))
-            std::printf("%s\n", line.text.c_str());
+        for (const auto& line : lines()) std::printf("%s\n", line.text.c_str());
     }
     cli::check_output(stdout);
 }
 
 void Session::draw_screen() {
-    const auto lines = text_view(last_, unreadable_);
     std::vector<std::string> texts;
     std::vector<std::size_t> rows;  // the worker rows' line numbers
-    for (const auto& line : lines) {
+    for (const auto& line : lines()) {
         if (line.worker >= 0) rows.push_back(texts.size());
         texts.push_back(line.text);
     }
     if (!rows.empty() && selected_ >= rows.size()) selected_ = rows.size() - 1;
     const auto highlight = rows.empty() ? std::nullopt : std::optional(rows[selected_]);
-    std::string status = "q quit  s sort (" + std::string(to_string(order_)) +
-                         ")  arrows select  k cancel job  p pause/resume";
+    std::string status = redis_ ? "q quit"
+                                : "q quit  s sort (" + std::string(to_string(order_)) +
+                                      ")  arrows select  k cancel job  p pause/resume";
     if (!message_.empty()) status += "  | " + message_;
     screen_->draw(texts, highlight, status);
 }
 
 // The selected worker row's pool and worker.
 void Session::act(Key key) {
-    const auto lines = text_view(last_, unreadable_);
+    if (redis_) return;  // the keys act on local pools
+    const auto shown = lines();
     std::vector<const TextLine*> rows;
-    for (const auto& line : lines)
+    for (const auto& line : shown)
         if (line.worker >= 0) rows.push_back(&line);
     switch (key) {
         case Key::up:
@@ -259,9 +272,9 @@ int Session::run() {
     const std::uint64_t looks = options_.iterations.value_or(terminal_ || options_.json ? 0 : 1);
     for (std::uint64_t n = 0; looks == 0 || n < looks; ++n) {
         if (!options_.pid) attach();
-        const auto pools = look();
+        look();
         if (options_.pid && watchers_.empty()) return ended();
-        show(pools, n == 0);
+        show(n == 0);
         if (looks != 0 && n + 1 == looks) break;
         const auto next = Clock::now() + every;
         for (auto event = wait(next); event != Event::timeout; event = wait(next)) {

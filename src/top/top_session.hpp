@@ -7,13 +7,16 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace top {
 
 struct TopOptions {
-    std::optional<pid_t> pid;                 // a supervisor or one of its workers; none: all
-    bool json = false;                        // one JSON object per look
-    double interval_s = 1;                    // between looks
+    std::string redis_url;     // not empty: the runs on this Redis server instead of local pools
+    std::string queue;         // with redis_url: this queue only; empty: every queue
+    std::optional<pid_t> pid;  // a supervisor or one of its workers; none: all
+    bool json = false;         // one JSON object per look
+    double interval_s = 1;     // between looks
     std::optional<std::uint64_t> iterations;  // looks at most; none: one off a terminal,
                                               // until q on one (and with --json, for ever)
 };
