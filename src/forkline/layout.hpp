@@ -12,6 +12,10 @@
 //     |                                    +--- supervisor requeues -------+ (w died)
 //     +---- supervisor drains result ---- DONE(lap, w) <---- worker stores --+
 //
+// While the pool is paused (Pool::pause()) the supervisor parks every READY slot, and
+// writes new and requeued jobs parked: READY(lap, kParkedOwner), which no worker's claim
+// (a CAS from READY(lap, 0)) matches; resuming turns them back into READY(lap, 0).
+//
 // Each worker also has a single-producer/single-consumer ring of finished positions (it
 // publishes with a release store of `tail`), so the supervisor finds results in completion
 // order without scanning. Nothing here is protected by a mutex: a lock held by a killed
@@ -25,9 +29,12 @@
 namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
-inline constexpr std::uint32_t kVersion = 6;  // 6: per-job timeouts, cancel; SlotStatus::failed_with_type
+inline constexpr std::uint32_t kVersion =
+    6;  // 6: per-job timeouts, cancel; SlotStatus::failed_with_type
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
+// The owner of a parked READY slot (see above): never a worker's index.
+inline constexpr std::uint16_t kParkedOwner = 0xffff;
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);

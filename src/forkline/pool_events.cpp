@@ -51,6 +51,11 @@ void PoolEvents::watch_exit(int pidfd) {
     watch(epoll_.get(), pidfd);
 }
 
+void PoolEvents::watch_control(int fd) {
+    watch(epoll_.get(), fd);
+    control_ = fd;
+}
+
 void PoolEvents::unwatch_exit(int pidfd) {
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, pidfd, nullptr);  // not watched: nothing to do
 }
@@ -84,6 +89,10 @@ bool PoolEvents::wait(Clock::time_point until) {
     for (int i = 0; i < n; ++i) {
         if (ready[i].data.fd == wake_.get()) {
             consume(wake_.get());
+            continue;
+        }
+        if (ready[i].data.fd == control_) {
+            control_ready_ = true;
             continue;
         }
         look_around = true;

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "control_channel.hpp"
 #include "exit_status.hpp"
 #include "job_guardian.hpp"
 #include "pool_events.hpp"
@@ -69,6 +70,13 @@ struct Pool::Impl {
     std::optional<Clock::time_point> next_deadline() const;
     bool cancel(JobId id, CancelMode mode);
     bool deliver_cancelled();
+
+    // pool_control.cpp: the control channel (`forkline top --cancel/--pause/--resume`).
+    void open_control_channel();
+    // Answers the requests that came: those epoll reported, or with `look` all that wait
+    // (while results keep the pool busy it does not reach epoll). Whether any was answered.
+    bool answer_control(bool look);
+    control::Reply answer(const control::Request& request);
 
     // pool_workers.cpp: spawning, reaping, respawning, timeouts, sentinels.
     void spawn_worker(std::uint32_t index);
@@ -132,6 +140,9 @@ struct Pool::Impl {
     bool event_loop = false;
     // A worker exit or a deadline woke the last wait: look at exits and deadlines now.
     bool look_around = false;
+    // Where `forkline top` sends its commands (control_channel.hpp); after the workers, so
+    // the job guardian does not inherit it.
+    std::optional<control::ControlChannel> control;
 };
 
 }  // namespace forkline
