@@ -198,7 +198,8 @@ void Pool::Impl::pump(bool may_sleep, Clock::time_point until) {
         retry_refused_starts();
         fail_jobs_without_workers();
     }
-    progress |= answer_control(look && progress);
+    // Without epoll's word (results flow, or no sleep follows): the channel is looked at.
+    progress |= answer_control(look && (progress || !may_sleep));
     top_up_sentinels();
     if (!progress && may_sleep && !callback_error) sleep_until_event(until);
     rethrow_callback_error();

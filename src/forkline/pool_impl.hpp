@@ -74,7 +74,8 @@ struct Pool::Impl {
     // pool_control.cpp: the control channel (`forkline top --cancel/--pause/--resume`).
     void open_control_channel();
     // Answers the requests that came: those epoll reported, or with `look` all that wait
-    // (while results keep the pool busy it does not reach epoll). Whether any was answered.
+    // (a pool busy with results, or not about to sleep, does not reach epoll). Whether any
+    // was answered.
     bool answer_control(bool look);
     control::Reply answer(const control::Request& request);
 
