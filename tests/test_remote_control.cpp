@@ -364,3 +364,39 @@ TEST_CASE("forkline top: usage and unreachable pools are one-line errors") {
     CHECK(help.code == 0);
     CHECK(help.out.find("--cancel JOB") != std::string::npos);
 }
+
+TEST_CASE("SIGINT while `forkline run` is paused: a job the pause holds back is not run, it ends") {
+    const auto marks = scratch() / "interrupt.marks";
+    BackgroundRun run("interrupt",
+                      {"-j", "1", ":::", "sh -c 'echo 1 >> " + marks.string() + "; exec sleep 60'",
+                       "sh -c 'echo 2 >> " + marks.string() + "'"});
+    REQUIRE(eventually([&] { return contents(marks) == "1\n"; }));
+    CHECK(forkline_top(run.pid, {"--pause"}).code == 0);
+    // Its worker killed, job 1 waits to run again: parked, as the pause holds it back.
+    const auto workers = test_support::workers_of(run.pid);
+    REQUIRE(workers.size() == 1);
+    ::kill(workers[0], SIGKILL);
+    REQUIRE(eventually([&] {
+        const auto now = test_support::workers_of(run.pid);
+        return now.size() == 1 && now[0] != workers[0];  // respawned: the job was requeued
+    }));
+    ::kill(run.pid, SIGINT);  // no new starts: what the pause holds back never runs
+    CHECK(run.finish() == 130);
+    CHECK(contents(marks) == "1\n");
+    CHECK(contents(run.err).find("2 of 2 jobs not run (interrupted)") != std::string::npos);
+}
+
+TEST_CASE("wait() on a paused pool with no job left returns: its sentinels are not held back") {
+    forkline::Pool pool(
+        {.worker_function = [](auto, auto) { return std::size_t{0}; }, .workers = 2});
+    pool.submit(std::uint64_t{1});
+    pool.pause();  // the job may have started or not: it waits, or runs on
+    pool.resume();
+    pool.poll(std::chrono::milliseconds(kPatience));
+    CHECK(pool.in_flight() == 0);
+    pool.pause();
+    const auto summary = pool.wait();
+    CHECK(summary.succeeded == 1);
+    CHECK(summary.sentinels_answered == 2);
+    CHECK(pool.paused());
+}

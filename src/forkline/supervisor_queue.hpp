@@ -90,8 +90,11 @@ class SupervisorQueue {
     // (READY(lap, layout::kParkedOwner), which no worker claims) and makes push() and the
     // requeue of recover_worker() write parked slots too, until unpark_all() turns them all
     // back into claimable READY slots and wakes the workers. A job already claimed runs on.
+    // Sentinels are parked too, so that no worker leaves before the parked jobs are done;
+    // unpark_sentinels() lets them go while parking goes on (when no job is left).
     void park_all();
     void unpark_all();
+    void unpark_sentinels();
     bool parking() const { return ready_owner_ != 0; }
 
     // Asks the workers to write the wake eventfd once a worker has `wake_threshold` unread
@@ -106,6 +109,7 @@ class SupervisorQueue {
     void free_slot(std::uint64_t position);
     void advance_reuse();
     void rewind_cursor(std::uint64_t position);
+    void unpark(bool jobs_too);
     bool any_unread() const;
 
     SegmentView view_;

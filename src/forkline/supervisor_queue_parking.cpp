@@ -24,19 +24,29 @@ void SupervisorQueue::park_all() {
 
 void SupervisorQueue::unpark_all() {
     ready_owner_ = 0;
+    unpark(true);
+}
+
+void SupervisorQueue::unpark_sentinels() {
+    unpark(false);
+}
+
+void SupervisorQueue::unpark(bool jobs_too) {
     auto lowest = std::numeric_limits<std::uint64_t>::max();
     for (auto position = reuse_; position < tail_; ++position) {
         const auto lap = view_.lap(position);
-        auto& state = view_.slot(position).state;
+        auto& slot = view_.slot(position);
         // No worker changes a parked slot: a plain store, as push() publishes.
-        if (state.load(std::memory_order_acquire) !=
-            SlotState{lap, Phase::ready, layout::kParkedOwner}.encode())
+        if (slot.state.load(std::memory_order_acquire) !=
+                SlotState{lap, Phase::ready, layout::kParkedOwner}.encode() ||
+            (!jobs_too && static_cast<layout::SlotKind>(slot.kind) != layout::SlotKind::sentinel))
             continue;
-        state.store(SlotState{lap, Phase::ready, 0}.encode(), std::memory_order_release);
+        slot.state.store(SlotState{lap, Phase::ready, 0}.encode(), std::memory_order_release);
         if (lowest == std::numeric_limits<std::uint64_t>::max()) lowest = position;
     }
+    if (lowest == std::numeric_limits<std::uint64_t>::max()) return;
     // Workers moved the cursor past the parked slots they could not claim.
-    if (lowest != std::numeric_limits<std::uint64_t>::max()) rewind_cursor(lowest);
+    rewind_cursor(lowest);
     wake_idle_workers(header_);
 }
 
