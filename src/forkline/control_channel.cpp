@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "epoll_watch.hpp"
 #include "os_error.hpp"
 
 namespace forkline::control {
@@ -41,13 +42,6 @@ UniqueFd listen_on(const std::string& name) {
     return socket;
 }
 
-void watch(int epoll, int fd) {
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.fd = fd;
-    check_os(::epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event), "control channel: epoll_ctl");
-}
-
 // Another user's process (root's excepted) gets nothing, not even the pool's state.
 bool peer_allowed(int connection) {
     ucred peer{};
@@ -62,7 +56,7 @@ ControlChannel::ControlChannel(std::string_view segment_name)
     : name_(channel_prefix(segment_name) + random_hex()),
       listener_(listen_on(name_)),
       epoll_(check_os(::epoll_create1(EPOLL_CLOEXEC), "control channel: epoll_create1")) {
-    watch(epoll_.get(), listener_.get());
+    watch_readable(epoll_.get(), listener_.get());
 }
 
 std::size_t ControlChannel::serve(const std::function<Reply(const Request&)>& answer) {
@@ -90,7 +84,11 @@ void ControlChannel::accept_waiting() {
         }
         if (!peer_allowed(connection.get())) continue;  // closed: the client sees EOF
         if (waiting_.size() == kMaxWaiting) forget(waiting_.front().get());
-        watch(epoll_.get(), connection.get());
+        try {
+            watch_readable(epoll_.get(), connection.get());
+        } catch (const OsError&) {
+            continue;  // ENOMEM: that client goes unanswered, the pool goes on
+        }
         waiting_.push_back(std::move(connection));
     }
 }
