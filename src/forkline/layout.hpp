@@ -29,12 +29,9 @@
 namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
-inline constexpr std::uint32_t kVersion =
-    6;  // 6: per-job timeouts, cancel; SlotStatus::failed_with_type
+inline constexpr std::uint32_t kVersion = 6;  // 6: per-job timeouts, cancel; SlotStatus::failed_with_type
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
-// The owner of a parked READY slot (see above): never a worker's index.
-inline constexpr std::uint16_t kParkedOwner = 0xffff;
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
@@ -57,6 +54,9 @@ struct SlotState {
                (std::uint64_t{static_cast<std::uint8_t>(phase)} << 16) | owner;
     }
 };
+
+// The owner of a parked READY slot (see the diagram above): never a worker's index.
+inline constexpr std::uint16_t kParkedOwner = 0xffff;
 
 enum class SlotKind : std::uint32_t { job = 0, sentinel = 1 };
 

@@ -141,8 +141,8 @@ struct Pool::Impl {
     bool event_loop = false;
     // A worker exit or a deadline woke the last wait: look at exits and deadlines now.
     bool look_around = false;
-    // Where `forkline top` sends its commands (control_channel.hpp); after the workers, so
-    // the job guardian does not inherit it.
+    // Where `forkline top` sends its commands (control_channel.hpp). Opened last in the
+    // constructor: the job guardian, forked before, does not inherit it.
     std::optional<control::ControlChannel> control;
 };
 
