@@ -12,6 +12,10 @@
 //     |                                    +--- supervisor requeues -------+ (w died)
 //     +---- supervisor drains result ---- DONE(lap, w) <---- worker stores --+
 //
+// While the pool is paused (Pool::pause()) the supervisor parks every READY slot, and
+// writes new and requeued jobs parked: READY(lap, kParkedOwner), which no worker's claim
+// (a CAS from READY(lap, 0)) matches; resuming turns them back into READY(lap, 0).
+//
 // Each worker also has a single-producer/single-consumer ring of finished positions (it
 // publishes with a release store of `tail`), so the supervisor finds results in completion
 // order without scanning. Nothing here is protected by a mutex: a lock held by a killed
@@ -52,6 +56,9 @@ struct SlotState {
                (std::uint64_t{static_cast<std::uint8_t>(phase)} << 16) | owner;
     }
 };
+
+// The owner of a parked READY slot (see the diagram above): never a worker's index.
+inline constexpr std::uint16_t kParkedOwner = 0xffff;
 
 enum class SlotKind : std::uint32_t { job = 0, sentinel = 1 };
 

@@ -112,6 +112,7 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
         spawn_worker(i);
         if (!workers[i].child) throw Error("pool: " + start_error);
     }
+    open_control_channel();
 }
 
 Pool::Impl::~Impl() {
@@ -182,20 +183,24 @@ void Pool::Impl::rethrow_callback_error() {
 
 // One step of supervision: results, exits, overdue jobs, sentinels, then a sleep until an
 // event if nothing happened. Exits are checked when results stop flowing, when an exit or
-// a deadline woke us, and at least every kExitCheckInterval.
+// a deadline woke us, and at least every kExitCheckInterval; control requests when epoll
+// saw one, and at those checks while results flow.
 void Pool::Impl::pump(bool may_sleep, Clock::time_point until) {
     flush_pending();
     bool progress = !cancelled_jobs.empty() && deliver_cancelled();
     progress |= queue.collect(sink) != 0;
     const auto now = Clock::now();
-    if (!progress || std::exchange(look_around, false) ||
-        now - last_exit_check >= kExitCheckInterval) {
+    const bool look = !progress || std::exchange(look_around, false) ||
+                      now - last_exit_check >= kExitCheckInterval;
+    if (look) {
         last_exit_check = now;
         if (jobs_have_timeouts) kill_overdue_jobs();
         progress |= reap_exited_workers();
         retry_refused_starts();
         fail_jobs_without_workers();
     }
+    // Without epoll's word (results flow, or no sleep follows): the channel is looked at.
+    progress |= answer_control(look && (progress || !may_sleep));
     top_up_sentinels();
     publish_counters();
     if (!progress && may_sleep && !callback_error) sleep_until_event(until);

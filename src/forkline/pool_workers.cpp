@@ -250,6 +250,8 @@ void Pool::Impl::top_up_sentinels() {
         queue.push(next_id, layout::SlotKind::sentinel, {});
         ++sentinels_pushed;
     }
+    // Paused, sentinels wait behind the parked jobs; with no job left they may go.
+    if (queue.parking() && unfinished_jobs() == 0) queue.unpark_sentinels();
 }
 
 }  // namespace forkline

@@ -121,10 +121,12 @@ void JobReport::print(const FinishedJob& job) {
     }
     if (!job.error.empty())
         cli::write_all(STDERR_FILENO, "forkline run: " + job.error + "\n", kStderr);
-    if (job.timed_out) {  // else a killed job would fail without a word (GNU warns too)
+    // Else a killed job would fail without a word (GNU warns too).
+    if (job.timed_out || job.cancelled_on_request) {
         cli::write_all(STDERR_FILENO,
                        "forkline run: job " + std::to_string(job.spec.seq) +
-                           " timed out: " + cli::quoted(job.spec.command) + "\n",
+                           (job.timed_out ? " timed out: " : " cancelled: ") +
+                           cli::quoted(job.spec.command) + "\n",
                        kStderr);
     }
     print_output(job, job.stdout_data, job.out_path, STDOUT_FILENO, kStdout);
@@ -138,6 +140,7 @@ void JobReport::print_json(const FinishedJob& job) {
         {"exit_code", job.exit_code},
         {"signal", job.signal != 0 ? nlohmann::json(signal_name(job.signal)) : nlohmann::json()},
         {"timed_out", job.timed_out},
+        {"cancelled", job.cancelled_on_request},
         {"attempts", job.attempts},
         {"duration", job.duration_s},
         {"stdout", job.stdout_data + slurp_output(job.out_path, job.keep_files)},

@@ -104,6 +104,7 @@ class Scheduler {
         while (true) {
             handle_signals();
             if (stopping_) report_abandoned_retries();
+            withdraw_parked();
             // A cancel that reached a worker between two jobs is dropped by it: repeat it
             // while jobs run.
             if (cancelled_ && pool.in_flight() > 0 &&
@@ -155,17 +156,17 @@ class Scheduler {
     // output came, or the pace allows a start: one poll(2) over the pool's descriptor, the
     // input's and the FIFOs (a signal ends it early: EINTR).
     void wait_for_work() {
-        if (pool_->in_flight() > 0 && pool_->poll(kNoWait) > 0) return;  // results: go on
+        // Results, or a request of `forkline top` (a resume): go on.
+        if (pool_->poll(kNoWait) > 0) return;
         const auto pace = pacer_.wait();
-        const bool awaiting_input = !stopping_ && !blocked_ && retry_.empty() && !jobs_.ended() &&
-                                    pool_->in_flight() < workers_ && pace == Clock::duration{} &&
-                                    !report_.holding_full();
+        const bool awaiting_input = !stopping_ && !pool_->paused() && !blocked_ && retry_.empty() &&
+                                    !jobs_.ended() && pool_->in_flight() < workers_ &&
+                                    pace == Clock::duration{} && !report_.holding_full();
         const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
             pace == Clock::duration{}
                 ? kLongestWait
                 : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
-        std::vector<int> also;
-        if (pool_->in_flight() > 0) also.push_back(pool_->fd());
+        std::vector<int> also{pool_->fd()};  // results, and requests of `forkline top`
         if (awaiting_input) also.push_back(jobs_.wait_fd());
         if (live_ && !live_->empty()) {
             guarded([&] { live_->pump(timeout, also); });
@@ -235,6 +236,15 @@ class Scheduler {
         }
     }
 
+    // Stopping while the pool is paused: the jobs it holds back would never start. They are
+    // taken back and counted as not run (report_not_run()), as a blocked job is.
+    void withdraw_parked() {
+        if (!stopping_ || !pool_->paused()) return;
+        for (const auto& entry : running_) {
+            if (pool_->cancel(entry.first)) withdrawn_.insert(entry.first);
+        }
+    }
+
     void cancel_running() {
         cancelled_ = true;
         stopping_ = true;
@@ -244,6 +254,7 @@ class Scheduler {
 
     void start_jobs() {
         if (stopping_) drop_blocked();
+        if (pool_->paused()) return;  // `forkline top --pause`: nothing starts until --resume
         if (!submit_blocked()) return;
         while (!stopping_ && pool_->in_flight() < workers_ && !free_slots_.empty() &&
                pacer_.wait() == Clock::duration{}) {
@@ -390,6 +401,10 @@ class Scheduler {
         const auto& spec = job.spec;
         // Its output first, then its report.
         const auto live_bytes = live_ ? live_->finish(spec.seq) : 0;
+        if (withdrawn_.erase(result.id) != 0) {
+            ++dropped_;
+            return;
+        }
         FinishedJob finished;
         finished.spec = spec;
         finished.tag = job.tag;
@@ -424,6 +439,10 @@ class Scheduler {
                 finished.out_path = paths.out;
                 finished.err_path = paths.err;
             }
+        } else if (result.status == forkline::JobStatus::cancelled) {  // forkline top --cancel
+            finished.exit_code = -1;
+            finished.signal = result.attempts > 0 ? SIGKILL : 0;  // killed, or never started
+            finished.cancelled_on_request = true;
         } else {  // its workers died on every attempt, or the worker could not run it
             finished.exit_code = -1;
             finished.signal = SIGKILL;
@@ -434,7 +453,8 @@ class Scheduler {
                                                 result.data.size()));
         }
         finished.cancelled = cancelled_ && !finished.success();
-        if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
+        if (!finished.success() && job.attempt <= options_.retries && !stopping_ &&
+            !finished.cancelled_on_request) {
             const auto runs = finished.attempts;
             retry_.push_back({std::move(job.spec), job.attempt + 1, runs, std::move(finished)});
             return;
@@ -507,6 +527,8 @@ class Scheduler {
     std::exception_ptr error_;        // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
     Clock::time_point last_cancel_;
+    // Parked jobs a stop took back from a paused pool (withdraw_parked()).
+    std::set<forkline::JobId> withdrawn_;
 };
 
 }  // namespace

@@ -8,3 +8,4 @@ int ports_main(int argc, char** argv);
 int files_main(int argc, char** argv);
 int top_main(int argc, char** argv);
 int worker_main(int argc, char** argv);
+int top_main(int argc, char** argv);
