@@ -30,7 +30,7 @@ namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
 // 6: per-job timeouts, cancel; SlotStatus::failed_with_type. 7: PoolCounters,
-// WorkerActivity (what `forkline top` reads).
+// WorkerActivity (what `forkline top` reads); parked READY slots (kParkedOwner).
 inline constexpr std::uint32_t kVersion = 7;
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;

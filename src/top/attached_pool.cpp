@@ -26,6 +26,7 @@ AttachedPool AttachedPool::attach(const FoundPool& pool) {
     const auto name = "pool " + std::to_string(pool.supervisor);
     AttachedPool attached;
     attached.supervisor_ = pool.supervisor;
+    attached.segment_ = pool.segment;
     // First the pidfd, then the descriptor: a segment still held proves the pidfd is the
     // supervisor's and not a later process's with its pid.
     attached.pidfd_ = open_pidfd(pool.supervisor);
@@ -61,6 +62,7 @@ AttachedPool AttachedPool::attach(const FoundPool& pool) {
 
 AttachedPool::AttachedPool(AttachedPool&& other) noexcept
     : supervisor_(other.supervisor_),
+      segment_(std::move(other.segment_)),
       pidfd_(std::move(other.pidfd_)),
       address_(std::exchange(other.address_, nullptr)),
       size_(other.size_),
@@ -70,6 +72,7 @@ AttachedPool& AttachedPool::operator=(AttachedPool&& other) noexcept {
     if (this != &other) {
         unmap();
         supervisor_ = other.supervisor_;
+        segment_ = std::move(other.segment_);
         pidfd_ = std::move(other.pidfd_);
         address_ = std::exchange(other.address_, nullptr);
         size_ = other.size_;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <string>
 
 #include "pool_discovery.hpp"
 #include "segment.hpp"
@@ -26,6 +27,7 @@ class AttachedPool {
     ~AttachedPool();
 
     pid_t supervisor() const { return supervisor_; }
+    const std::string& segment() const { return segment_; }
     // Read-only: the view's references are to memory mapped PROT_READ.
     const forkline::SegmentView& view() const { return view_; }
     // Readable once the supervisor has exited (or was killed): the pool has ended.
@@ -37,6 +39,7 @@ class AttachedPool {
     void unmap() noexcept;
 
     pid_t supervisor_ = 0;
+    std::string segment_;
     forkline::UniqueFd pidfd_;
     void* address_ = nullptr;
     std::size_t size_ = 0;

@@ -61,6 +61,7 @@ PoolSnapshot PoolWatcher::look(const ProcessUsage& processes) {
     const auto now = Clock::now();
     PoolSnapshot snapshot;
     snapshot.supervisor = pool_.supervisor();
+    snapshot.segment = pool_.segment();
     snapshot.kind = std::string(counters.kind, strnlen(counters.kind, sizeof counters.kind));
     snapshot.uptime_s =
         std::max(0.0, seconds(now - at(counters.started_ns.load(std::memory_order_relaxed))));

@@ -42,6 +42,7 @@ struct WorkerSnapshot {
 
 struct PoolSnapshot {
     pid_t supervisor = 0;
+    std::string segment;  // "forkline-PID-RANDOM": which pool of the supervisor
     std::string kind;
     double uptime_s = 0;
     std::uint64_t submitted = 0;

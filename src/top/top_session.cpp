@@ -14,7 +14,7 @@
 #include "json_view.hpp"
 #include "os_error.hpp"
 #include "output.hpp"
-#include "pool_control.hpp"
+#include "pool_actions.hpp"
 #include "pool_watcher.hpp"
 #include "redis_runs.hpp"
 #include "terminal_screen.hpp"
@@ -59,7 +59,7 @@ class Session {
     explicit Session(const TopOptions& options)
         : options_(options),
           terminal_(!options.json && ::isatty(STDOUT_FILENO) != 0),
-          control_(make_pool_control()) {
+          actions_(make_pool_actions()) {
         if (!options.redis_url.empty()) redis_.emplace(options.redis_url, options.queue);
     }
 
@@ -79,7 +79,7 @@ class Session {
 
     TopOptions options_;
     bool terminal_;
-    std::unique_ptr<PoolControl> control_;
+    std::unique_ptr<PoolActions> actions_;
     Signals signals_;
     ProcessUsage processes_;
     std::map<std::string, PoolWatcher> watchers_;  // by segment name
@@ -213,10 +213,11 @@ void Session::act(Key key) {
     for (const auto& w : pool.workers)
         if (static_cast<int>(w.index) == rows[selected_]->worker) worker = &w;
     if (key == Key::pause) {
-        message_ = control_->pause_or_resume(pool.supervisor);
+        message_ = actions_->pause_or_resume(pool.supervisor, pool.segment);
     } else if (key == Key::cancel) {
-        message_ = worker && worker->job_id ? control_->cancel(pool.supervisor, *worker->job_id)
-                                            : "cancel: the selected worker runs no job";
+        message_ = worker && worker->job_id
+                       ? actions_->cancel(pool.supervisor, pool.segment, *worker->job_id)
+                       : "cancel: the selected worker runs no job";
     }
 }
 
