@@ -293,9 +293,34 @@ TEST_CASE("on a terminal: the alternate screen, left again after -n, q, and SIGT
         {});
     CHECK(by_signal.code == 0);
     CHECK(by_signal.out.find(leave) != std::string::npos);
-    // Keys without a control channel say so; nothing else happens.
-    const auto cancel = test_support::run_on_terminal(command, {{"q quit", "k"}, {"cancel:", "q"}});
-    CHECK(cancel.code == 0);
+}
+
+TEST_CASE("on a terminal, k cancels the selected job and p pauses, then resumes, the pool") {
+    if (!test_support::have_program("script")) {
+        MESSAGE("skipped: script(1) is not installed");
+        return;
+    }
+    static const auto directory = test_support::scratch_directory("forkline-top-keys");
+    const auto log = directory + "/joblog";
+    Spawned run(
+        {FORKLINE_PATH, "run", "-j", "1", "--joblog", log, "sleep", "{}", ":::", "30", "31"}, -1,
+        -1);
+    pool_when(run.pid(), [](const json& p) { return count_in_state(p, "running") == 1; });
+    const auto command =
+        test_support::shell_quoted(FORKLINE_PATH) + " top " + std::to_string(run.pid());
+    // The selected row is the slowest running job: `sleep 30`, job 0.
+    const auto keys = test_support::run_on_terminal(
+        command, {{"q quit", "k"}, {"cancelled", "p"}, {": paused", "p"}, {": running", "q"}});
+    CHECK(keys.code == 0);
+    CHECK(keys.out.find("job 0 cancelled") != std::string::npos);
+    // forkline run reports it: the next job (`sleep 31`) runs instead.
+    const auto next = pool_when(run.pid(), [](const json& p) {
+        for (const auto& w : p["workers"])
+            if (w.contains("command") && w["command"] == "sleep 31") return true;
+        return false;
+    });
+    CHECK(next["jobs"]["cancelled"] == 1);
+    run.stop(SIGTERM);
 }
 
 TEST_CASE("output errors: /dev/full and a closed stdout fail in one line, | head -1 is quiet") {

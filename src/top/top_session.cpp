@@ -182,7 +182,7 @@ void Session::draw_screen() {
     std::string status = redis_ ? "q quit"
                                 : "q quit  s sort (" + std::string(to_string(order_)) +
                                       ")  arrows select  k cancel job  p pause/resume";
-    if (!message_.empty()) status += "  | " + message_;
+    if (!message_.empty()) status = message_ + "  | " + status;  // first: the screen may be narrow
     screen_->draw(texts, highlight, status);
 }
 
