@@ -200,6 +200,13 @@ TEST_CASE("top of a pool embedded in a program: its label and running jobs") {
     for (const auto& worker : snapshot["workers"])
         jobs.insert(worker["job_id"].get<std::uint64_t>());
     CHECK(jobs == std::set<std::uint64_t>{0, 1});
+    // Paused, the jobs waiting behind them show as held back.
+    pool.submit(std::string("job"));
+    pool.submit(std::string("job"));
+    pool.pause();
+    const auto paused =
+        pool_when(::getpid(), [](const json& p) { return p["jobs"]["queued"] == 2; });
+    CHECK(paused["jobs"]["parked"] == 2);
 }
 
 TEST_CASE("the JSON counts match the pool's own summary, deaths and re-runs included") {

@@ -229,6 +229,8 @@ JobId Pool::submit(std::span<const std::byte> job, const JobOptions& job_options
         job_options.timeout.count() == 0 ? impl.options.job_timeout : impl.timeout_of(job_options);
     const auto id = impl.next_id++;
     ++impl.summary.submitted;
+    // For forkline top, at once: a program may submit and then not call the pool for a while.
+    impl.counters.submitted.store(impl.summary.submitted, std::memory_order_relaxed);
     // Jobs submitted from a callback wait in `pending` (in order) until the delivery is over.
     if (impl.delivering || !impl.pending.empty()) {
         impl.pending.push_back({id, std::vector<std::byte>(job.begin(), job.end()), timeout});

@@ -24,7 +24,6 @@ std::string program_name() {
 }  // namespace
 
 void Pool::Impl::init_counters() {
-    auto& counters = segment.view().header().counters;
     const auto kind = options.label.empty() ? program_name() : options.label;
     const auto size = std::min(kind.size(), layout::kKindSize - 1);
     std::copy_n(kind.data(), size, counters.kind);
@@ -34,7 +33,6 @@ void Pool::Impl::init_counters() {
 }
 
 void Pool::Impl::publish_counters() {
-    auto& counters = segment.view().header().counters;
     const auto store = [](std::atomic<std::uint64_t>& word, std::uint64_t value) {
         word.store(value, std::memory_order_relaxed);
     };

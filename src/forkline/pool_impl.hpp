@@ -151,6 +151,7 @@ struct Pool::Impl {
     // Workers started since construction, the first ones included (respawns: the rest).
     std::uint64_t worker_starts = 0;
     std::uint64_t total_jobs = 0;  // set_total_jobs(); 0: unknown
+    layout::PoolCounters& counters = segment.view().header().counters;
 };
 
 }  // namespace forkline

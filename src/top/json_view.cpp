@@ -48,6 +48,7 @@ nlohmann::json pool_json(const PoolSnapshot& pool) {
               {"cancelled", pool.cancelled},
               {"running", pool.running},
               {"queued", pool.queued},
+              {"parked", pool.parked},
               {"total", or_null(pool.total)},
               {"requeued", pool.requeued}}},
             {"jobs_per_s_now", pool.jobs_per_s_now},

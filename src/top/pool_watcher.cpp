@@ -55,6 +55,24 @@ WorkerSnapshot PoolWatcher::look_at_worker(std::uint32_t index, Clock::time_poin
     return worker;
 }
 
+// Waiting jobs a pause holds back: READY slots owned by kParkedOwner (layout.hpp), among
+// the published positions no worker has reserved yet.
+std::uint64_t PoolWatcher::parked_jobs() const {
+    const auto& view = pool_.view();
+    const auto tail = view.header().tail.load(std::memory_order_acquire);
+    const auto cursor = view.header().cursor.load(std::memory_order_acquire);
+    const std::uint64_t slots = view.geometry().slot_count;
+    std::uint64_t parked = 0;
+    for (auto position = std::max(cursor, tail > slots ? tail - slots : 0); position < tail;
+         ++position) {
+        const auto state = forkline::layout::SlotState::decode(
+            view.slot(position).state.load(std::memory_order_relaxed));
+        parked += state.phase == forkline::layout::Phase::ready &&
+                  state.owner == forkline::layout::kParkedOwner;
+    }
+    return parked;
+}
+
 PoolSnapshot PoolWatcher::look(const ProcessUsage& processes) {
     const auto& header = pool_.view().header();
     const auto& counters = header.counters;
@@ -85,6 +103,7 @@ PoolSnapshot PoolWatcher::look(const ProcessUsage& processes) {
     snapshot.done = completed;
     const auto unfinished = snapshot.submitted > completed ? snapshot.submitted - completed : 0;
     snapshot.queued = unfinished > snapshot.running ? unfinished - snapshot.running : 0;
+    snapshot.parked = parked_jobs();
     if (snapshot.uptime_s > 0)
         snapshot.jobs_per_s_average = static_cast<double>(completed) / snapshot.uptime_s;
     snapshot.jobs_per_s_now = snapshot.jobs_per_s_average;

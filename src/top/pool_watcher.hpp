@@ -25,6 +25,8 @@ class PoolWatcher {
     WorkerSnapshot look_at_worker(std::uint32_t index, Clock::time_point now,
                                   const ProcessUsage& processes, bool commands) const;
 
+    std::uint64_t parked_jobs() const;
+
     AttachedPool pool_;
     std::optional<Clock::time_point> last_look_;
     std::uint64_t last_completed_ = 0;  // jobs the workers had finished then

@@ -57,6 +57,7 @@ struct PoolSnapshot {
     std::uint64_t done = 0;
     std::uint64_t running = 0;
     std::uint64_t queued = 0;            // submitted, neither finished nor running
+    std::uint64_t parked = 0;            // of those, held back by a pause
     std::optional<std::uint64_t> total;  // when the run knows it
     double jobs_per_s_now = 0;           // since the previous snapshot
     double jobs_per_s_average = 0;       // since the pool started

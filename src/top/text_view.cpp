@@ -32,6 +32,7 @@ std::string pool_totals(const PoolSnapshot& pool) {
     auto line = format("jobs: %" PRIu64 " submitted, %" PRIu64 " done, %" PRIu64
                        " running, %" PRIu64 " queued",
                        pool.submitted, pool.done, pool.running, pool.queued);
+    if (pool.parked != 0) line += format(" (%" PRIu64 " held back: paused)", pool.parked);
     if (pool.total) line += format(", %" PRIu64 " in all", *pool.total);
     line += format("; delivered: %" PRIu64 " ok, %" PRIu64 " failed, %" PRIu64 " cancelled",
                    pool.succeeded, pool.failed, pool.cancelled);
