@@ -93,8 +93,8 @@ struct alignas(kCacheLine) Slot {
 // the machine, which no clock setting moves.
 inline constexpr std::size_t kKindSize = 32;
 
-// Written by the supervisor only: at each step of supervision (publish_counters()), never
-// per job. Mirrors PoolSummary, plus what only the supervisor knows.
+// Written by the supervisor only: at each step of supervision (publish_counters()), and
+// `submitted` at each submit. Mirrors PoolSummary, plus what only the supervisor knows.
 struct alignas(kCacheLine) PoolCounters {
     std::atomic<std::uint64_t> submitted;
     std::atomic<std::uint64_t> succeeded;

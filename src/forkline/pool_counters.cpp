@@ -1,8 +1,7 @@
 // What the supervisor tells `forkline top` (layout::PoolCounters): its summary, copied into
-// the segment with relaxed stores once per step of supervision, never per job, so the job
-// path pays nothing for it. Only this process writes these words.
-#include <unistd.h>
-
+// the segment with relaxed stores once per step of supervision (only `submitted` is stored
+// by submit() itself, one store), so the job path pays next to nothing for it. Only this
+// process writes these words.
 #include <algorithm>
 #include <fstream>
 #include <string>

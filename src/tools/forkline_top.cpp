@@ -51,11 +51,14 @@ Options:
   -n, --iterations N  looks, then exit (default: until q on a terminal, one otherwise)
       --json          one JSON object per look (a stream, until -n N or Ctrl-C):
                       {"time", "snapshot": true, "pools": [{"supervisor", "kind",
-                      "jobs": {"submitted", "done", "succeeded", "failed", "cancelled",
-                      "running", "queued", "total", "requeued"}, "jobs_per_s_now",
-                      "jobs_per_s_average", "eta_s", "worker_deaths", "respawns",
-                      "workers": [{"index", "pid", "state", "job_id", "elapsed_s",
-                      "jobs_done", "usage", "job_usage", "command", "last_line"}]}]}
+                      "uptime_s", "jobs": {"submitted", "done", "delivered", "succeeded",
+                      "failed", "cancelled", "running", "queued", "parked", "total",
+                      "requeued"}, "jobs_per_s_now", "jobs_per_s_average", "eta_s",
+                      "worker_deaths", "respawns", "supervisor_usage", "workers":
+                      [{"index", "pid", "state", "job_id", "elapsed_s", "jobs_done",
+                      "usage", "job_group", "job_usage", "command", "last_line"}]}],
+                      "unreadable": [{"supervisor", "error"}]}; usage: {"cpu_percent",
+                      "rss_bytes", "processes"} or null
       --redis URL     a Redis server's runs: redis://[user:password@]host[:port][/db]
       --queue NAME    with --redis: that queue only (default: every queue)
                       JSON: {"time", "snapshot": true, "runs": [{"queue", "run", "age_s",

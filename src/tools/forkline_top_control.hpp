@@ -21,11 +21,11 @@ struct TopControl {
 
 // The help lines of the three options, for the --help text.
 inline constexpr const char* kTopControlHelp =
-    R"(  --cancel JOB    cancel job JOB of the pool (its id as forkline top shows it): a
-                  waiting job never runs, a running one is killed with its whole
-                  process group; it is reported cancelled
-  --pause         start no new job (running jobs go on) until --resume
-  --resume        start jobs again after --pause
+    R"(      --cancel JOB    cancel job JOB of the pool (its id as forkline top shows it): a
+                      waiting job never runs, a running one is killed with its whole
+                      process group; it is reported cancelled
+      --pause         start no new job (running jobs go on) until --resume
+      --resume        start jobs again after --pause
 )";
 
 // --cancel JOB, --pause, --resume, filling `control`; at most one of them may be given.
