@@ -297,7 +297,9 @@ TEST_CASE("forkline top --pause / --resume: `forkline run` starts nothing while 
                                 mark(2), mark(3)});
     REQUIRE(eventually([&] { return contents(marks) == "1\n"; }));
     const auto pool = "pool " + std::to_string(run.pid) + ": ";
-    const auto paused = forkline_top(run.pid, {"--pause"});
+    const auto workers = test_support::workers_of(run.pid);
+    REQUIRE(workers.size() == 1);
+    const auto paused = forkline_top(workers[0], {"--pause"});  // a worker leads to its pool
     CHECK(paused.code == 0);
     CHECK(paused.out == pool + "paused\n");
     std::ofstream(release).put('\n');  // job 1 ends while paused
