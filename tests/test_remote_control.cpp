@@ -84,12 +84,13 @@ std::uint32_t total(const SharedCounters& counters, std::size_t count) {
     return sum;
 }
 
-// Runs `forkline run ARGS` in the background, its stdout and stderr into files.
+// Runs `forkline run ARGS` in the background, its stdout and stderr into files; without a
+// progress line unless ARGS start with --progress.
 struct BackgroundRun {
     explicit BackgroundRun(const std::string& name, const std::vector<std::string>& args)
         : out(scratch() / (name + ".out")), err(scratch() / (name + ".err")) {
-        std::string command =
-            "exec " + test_support::shell_quoted(FORKLINE_PATH) + " run --no-progress";
+        std::string command = "exec " + test_support::shell_quoted(FORKLINE_PATH) + " run";
+        if (args.empty() || args[0] != "--progress") command += " --no-progress";
         for (const auto& arg : args) command.append(" ").append(test_support::shell_quoted(arg));
         command.append(" >").append(test_support::shell_quoted(out.string()));
         command.append(" 2>").append(test_support::shell_quoted(err.string()));
@@ -290,13 +291,15 @@ TEST_CASE("forkline top --pause / --resume: `forkline run` starts nothing while 
         return "sh -c 'echo " + std::to_string(n) + " >> " + marks.string() + "'";
     };
     // Job 1 runs until released; jobs 2 and 3 only mark their start.
-    BackgroundRun run("pause", {"-j", "1", "--joblog", joblog.string(), ":::",
+    BackgroundRun run("pause", {"--progress", "-j", "1", "--joblog", joblog.string(), ":::",
                                 "sh -c 'echo 1 >> " + marks.string() + "; while [ ! -e " +
                                     release.string() + " ]; do sleep 0.01; done'",
                                 mark(2), mark(3)});
     REQUIRE(eventually([&] { return contents(marks) == "1\n"; }));
     const auto pool = "pool " + std::to_string(run.pid) + ": ";
-    const auto paused = forkline_top(run.pid, {"--pause"});
+    const auto workers = test_support::workers_of(run.pid);
+    REQUIRE(workers.size() == 1);
+    const auto paused = forkline_top(workers[0], {"--pause"});  // a worker leads to its pool
     CHECK(paused.code == 0);
     CHECK(paused.out == pool + "paused\n");
     std::ofstream(release).put('\n');  // job 1 ends while paused
@@ -310,6 +313,7 @@ TEST_CASE("forkline top --pause / --resume: `forkline run` starts nothing while 
     CHECK(resumed.out == pool + "running\n");
     CHECK(run.finish() == 0);
     CHECK(contents(marks) == "1\n2\n3\n");
+    CHECK(contents(run.err).find(" jobs/s, paused") != std::string::npos);  // its progress line
 }
 
 TEST_CASE("another user's forkline top is refused; the run goes on unpaused") {

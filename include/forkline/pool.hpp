@@ -312,9 +312,10 @@ class Pool {
 
     // For an event loop (epoll, poll, Boost.Asio, libuv): a descriptor that is readable
     // while the pool has something to do — a result is ready, a worker died, a timeout
-    // expired. When it is readable, call poll(std::chrono::milliseconds(0)) (it delivers
-    // what is ready and re-arms the descriptor), then try_submit() more jobs. Owned by the
-    // pool: do not read it or close it; never readable again once wait() returned.
+    // expired, a control request came (`forkline top`). When it is readable, call
+    // poll(std::chrono::milliseconds(0)) (it delivers what is ready and re-arms the
+    // descriptor), then try_submit() more jobs. Owned by the pool: do not read it or close
+    // it; never readable again once wait() returned.
     int fd();
 
     // Queues one job whose result goes to the returned future instead of the callback or

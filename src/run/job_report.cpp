@@ -152,7 +152,7 @@ void JobReport::print_json(const FinishedJob& job) {
                    kStdout);
 }
 
-void JobReport::update_progress(std::size_t running, bool force) {
+void JobReport::update_progress(std::size_t running, bool force, bool paused) {
     if (joblog_ && writing_) joblog_->sync_if_due();
     if (!show_progress_ || !writing_) return;
     const double now = now_s();
@@ -174,9 +174,9 @@ void JobReport::update_progress(std::size_t running, bool force) {
     char skipped[48] = "";
     if (skipped_ != 0) std::snprintf(skipped, sizeof skipped, ", %zu skipped", skipped_);
     char line[224];
-    const int n = std::snprintf(line, sizeof line,
-                                "\r\033[K%zu%s done%s, %zu running, %zu failed, %.1f jobs/s%s",
-                                done_, total, skipped, running, failed_, rate, eta);
+    const int n = std::snprintf(
+        line, sizeof line, "\r\033[K%zu%s done%s, %zu running, %zu failed, %.1f jobs/s%s%s", done_,
+        total, skipped, running, failed_, rate, eta, paused ? ", paused" : "");
     cli::write_all(STDERR_FILENO,
                    std::string_view(line, static_cast<std::size_t>(
                                               std::clamp(n, 0, static_cast<int>(sizeof line) - 1))),

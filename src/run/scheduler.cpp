@@ -119,7 +119,7 @@ class Scheduler {
             }
             if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
             wait_for_work();
-            guarded([&] { report_.update_progress(pool.in_flight()); });
+            guarded([&] { report_.update_progress(pool.in_flight(), false, pool.paused()); });
         }
         pool.wait();
         pool_ = nullptr;
