@@ -13,11 +13,6 @@ nlohmann::json usage_json(const Usage& usage) {
             {"processes", usage.processes}};
 }
 
-template <typename T>
-nlohmann::json or_null(const std::optional<T>& value) {
-    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
 nlohmann::json worker_json(const WorkerSnapshot& w) {
     nlohmann::json worker{{"index", w.index},
                           {"pid", w.pid},

@@ -4,11 +4,18 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "snapshot.hpp"
 
 namespace top {
+
+// A value, or null when there is none (an unknown total, an expired heartbeat).
+template <typename T>
+nlohmann::json or_null(const std::optional<T>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
 
 nlohmann::json json_view(const std::vector<PoolSnapshot>& pools,
                          const std::vector<Unreadable>& unreadable = {});

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "connection.hpp"
+#include "json_view.hpp"
 #include "keys.hpp"
 #include "printable.hpp"
 #include "text_fields.hpp"
@@ -182,8 +183,7 @@ nlohmann::json json_view(const std::vector<RedisRun>& runs) {
         for (const auto& w : run.workers) {
             workers.push_back({{"name", w.name},
                                {"host", w.host},
-                               {"heartbeat_age_s",
-                                w.heartbeat_age_s ? nlohmann::json(*w.heartbeat_age_s) : nullptr},
+                               {"heartbeat_age_s", or_null(w.heartbeat_age_s)},
                                {"jobs", w.jobs}});
         }
         all.push_back({{"queue", run.queue},
