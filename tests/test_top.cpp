@@ -179,6 +179,17 @@ TEST_CASE("top attaches to forkline files: its chunks are the jobs, their number
     files.stop(SIGTERM);
 }
 
+TEST_CASE("top attaches to the embedding example: a pool named after its program") {
+    // Squares of 1..10^9 through square_worker: minutes of tiny jobs, stopped once seen.
+    Spawned example({EMBED_POOL_PATH, "1000000000"}, -1, -1);
+    const auto pool = pool_when(example.pid(), [](const json& p) { return p["jobs"]["done"] > 0; });
+    CHECK(pool["kind"] == "embed_pool");  // no label given: the program's name
+    CHECK(pool["workers"].size() == 2);
+    CHECK(pool["jobs"]["total"].is_null());
+    CHECK(pool["jobs_per_s_average"].get<double>() > 0);
+    example.stop(SIGTERM);
+}
+
 TEST_CASE("top of a pool embedded in a program: its label and running jobs") {
     forkline::Pool pool({.worker_function =
                              [](std::span<const std::byte>, std::span<std::byte>) {
