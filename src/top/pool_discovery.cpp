@@ -112,6 +112,8 @@ std::vector<FoundPool> find_pools_of(pid_t pid) {
     for (const auto& pool : *held) {
         if (pool.supervisor == pid) found.push_back(pool);
     }
+    // Holding a pool it does not supervise: its job guardian (job_guardian.hpp).
+    if (found.empty()) found = *held;
     if (found.empty()) {
         // A worker: its pool is the one its supervisor holds.
         const auto mapped = segment_mapped_by(pid);

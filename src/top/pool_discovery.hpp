@@ -24,10 +24,10 @@ struct FoundPool {
 // Every pool whose segment this user owns, one entry per segment, by supervisor pid.
 std::vector<FoundPool> find_pools();
 
-// The pools of process `pid`: those it supervises, or the one it works for (a worker maps
-// its segment but has closed the descriptor: found through /proc/PID/maps). Empty when the
-// process runs no pool. Throws forkline::OsError when /proc refuses to show the process
-// (another user's: EACCES) or it does not exist (ESRCH).
+// The pools of process `pid`: those it supervises, else those it holds (a job guardian),
+// else the one it works for (a worker maps its segment but has closed the descriptor:
+// found through /proc/PID/maps). Empty when the process runs no pool. Throws forkline::OsError when
+// /proc refuses to show the process (another user's: EACCES) or it does not exist (ESRCH).
 std::vector<FoundPool> find_pools_of(pid_t pid);
 
 }  // namespace top
