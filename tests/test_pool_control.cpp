@@ -2,7 +2,6 @@
 // job), submit_future(), and results in submission order (map_ordered, OrderedResults).
 #include <doctest/doctest.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,31 +15,12 @@
 #include <vector>
 
 #include "processes.hpp"
+#include "shared_counters.hpp"
 #include "test_job.hpp"
 
 namespace {
 
-// Counters shared with the pool's forked workers (MAP_SHARED survives fork): how many times
-// each job's handler ran, whatever happened to its worker.
-class SharedCounters {
-  public:
-    explicit SharedCounters(std::size_t count) : count_(count) {
-        void* memory =
-            ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        REQUIRE(memory != MAP_FAILED);
-        counters_ = static_cast<std::atomic<std::uint32_t>*>(memory);
-    }
-    ~SharedCounters() { ::munmap(counters_, bytes()); }
-    SharedCounters(const SharedCounters&) = delete;
-    SharedCounters& operator=(const SharedCounters&) = delete;
-
-    std::atomic<std::uint32_t>& operator[](std::size_t i) const { return counters_[i]; }
-
-  private:
-    std::size_t bytes() const { return count_ * sizeof(std::atomic<std::uint32_t>); }
-    std::size_t count_;
-    std::atomic<std::uint32_t>* counters_;
-};
+using test_support::SharedCounters;
 
 template <typename T>
 std::size_t put(std::span<std::byte> out, const T& value) {

@@ -184,12 +184,15 @@ TEST_CASE("a worker killed while asleep does not stay counted as idle") {
     CHECK(h.segment.view().header().idle_workers[0].load() == 0);
 }
 
-TEST_CASE(
-    "threads as supervisor and workers: 200k jobs, each exactly once (run under TSan in CI)") {
+namespace {
+
+// Threads as supervisor and workers (run under TSan in CI): `jobs` jobs through a 256-slot
+// queue, then a sentinel per worker; `between(id)` runs on the supervisor's thread before
+// each job is pushed. Checks that each job's result came exactly once.
+template <typename Between>
+void run_threads(std::uint64_t jobs, SupervisorQueue& supervisor, const OwnedSegment& segment,
+                 Between between) {
     constexpr std::uint32_t kWorkers = 3;
-    constexpr std::uint64_t kJobs = 200'000;
-    auto segment = OwnedSegment::create({256, kWorkers, 8, 8});
-    SupervisorQueue supervisor(segment.view(), 3);
     PoolEvents events;
     std::vector<std::thread> workers;
     for (std::uint32_t w = 0; w < kWorkers; ++w) {
@@ -216,7 +219,7 @@ TEST_CASE(
             }
         });
     }
-    std::vector<std::uint8_t> seen(kJobs, 0);
+    std::vector<std::uint8_t> seen(jobs, 0);
     std::uint64_t results = 0;
     std::uint32_t answered = 0;
     FinishedSink sink = [&](const FinishedSlot& slot) {
@@ -244,14 +247,92 @@ TEST_CASE(
         }
         supervisor.push(id, kind, std::as_bytes(std::span(&id, 1)));
     };
-    for (std::uint64_t id = 0; id < kJobs; ++id) push(id, layout::SlotKind::job);
+    for (std::uint64_t id = 0; id < jobs; ++id) {
+        between(id);
+        push(id, layout::SlotKind::job);
+    }
     for (std::uint32_t w = 0; w < kWorkers; ++w) push(0, layout::SlotKind::sentinel);
-    while (answered < kWorkers || results < kJobs) {
+    while (answered < kWorkers || results < jobs) {
         if (supervisor.collect(sink) == 0) sleep();
     }
     for (auto& thread : workers) thread.join();
-    CHECK(results == kJobs);
+    CHECK(results == jobs);
     CHECK(std::all_of(seen.begin(), seen.end(), [](std::uint8_t n) { return n == 1; }));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "threads as supervisor and workers: 200k jobs, each exactly once (run under TSan in CI)") {
+    auto segment = OwnedSegment::create({256, 3, 8, 8});
+    SupervisorQueue supervisor(segment.view(), 3);
+    run_threads(200'000, supervisor, segment, [](std::uint64_t) {});
+}
+
+TEST_CASE("threads: parking and unparking while workers claim; each job exactly once (TSan)") {
+    auto segment = OwnedSegment::create({256, 3, 8, 8});
+    SupervisorQueue supervisor(segment.view(), 3);
+    // Parked for a stretch of pushes now and then, which only the unpark lets the workers
+    // take; unparked before the queue could fill with parked slots (nothing would free one).
+    run_threads(50'000, supervisor, segment, [&](std::uint64_t id) {
+        if (id % 1000 == 0) supervisor.park_all();
+        if (supervisor.parking() && (id % 1000 == 200 || supervisor.in_flight() > 128))
+            supervisor.unpark_all();
+    });
+}
+
+TEST_CASE("parked slots are never claimed; unparked, they are, in order; one can be withdrawn") {
+    Harness h;
+    h.push(0);
+    h.push(1);
+    h.supervisor.park_all();
+    h.push(2);  // written parked
+    CHECK(h.supervisor.parking());
+    CHECK_FALSE(h.w0.claim_next());
+    const auto parked = h.supervisor.find_job(1);
+    REQUIRE(parked);
+    CHECK_FALSE(parked->running);
+    CHECK(h.supervisor.withdraw(parked->position));
+    h.supervisor.unpark_all();
+    CHECK_FALSE(h.supervisor.parking());
+    for (const std::uint64_t id : {0, 2}) {
+        const auto position = h.w0.claim_next();  // the cursor went back past the parked
+        REQUIRE(position);
+        CHECK(h.job_of(*position) == id);
+        h.finish(h.w0, *position);
+    }
+    CHECK_FALSE(h.w0.claim_next());
+    CHECK(h.supervisor.collect(h.sink) == 2);
+}
+
+TEST_CASE("a job requeued while parked stays parked; its worker's claim before the pause holds") {
+    Harness h;
+    h.push(0);
+    h.push(1);
+    const auto running = h.w0.claim_next();  // claimed before the pause: it runs on
+    REQUIRE(running);
+    h.supervisor.park_all();
+    h.supervisor.recover_worker(0, h.sink);  // w0 died: job 0 goes back, parked
+    CHECK(h.finished.empty());
+    CHECK_FALSE(h.w1.claim_next());
+    h.supervisor.unpark_all();
+    const auto again = h.w1.claim_next();
+    REQUIRE(again);
+    CHECK(*again == *running);
+}
+
+TEST_CASE("parked sentinels wait behind parked jobs; unpark_sentinels lets only them go") {
+    Harness h;
+    h.push(0);
+    h.supervisor.park_all();
+    h.supervisor.push(1, layout::SlotKind::sentinel, {});
+    CHECK_FALSE(h.w0.claim_next());
+    h.supervisor.unpark_sentinels();
+    const auto position = h.w0.claim_next();
+    REQUIRE(position);
+    CHECK(h.job_of(*position) == 1);  // the sentinel; job 0 stays parked
+    CHECK_FALSE(h.w1.claim_next());
+    CHECK(h.supervisor.parking());
 }
 
 TEST_CASE("a withdrawn job is never claimed; one claimed first cannot be withdrawn") {

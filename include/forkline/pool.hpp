@@ -31,6 +31,13 @@
 // "pool: no worker could be started: REASON" as its data. The constructor throws instead
 // when it cannot start every worker: no job is waiting yet.
 //
+// Control: every pool listens on a control channel that only its own user (or root) may
+// use, a Unix socket in the abstract namespace ("forkline-control-PID-…"), through which
+// `forkline top PID --cancel JOB | --pause | --resume` cancel a job (as cancel() with
+// kill_running) and pause or resume the pool (pause()). Requests are answered on the
+// pool's thread inside submit(), try_submit(), poll(), next_result() and wait(): a program
+// that does not call into its pool for a while answers when it next does.
+//
 // Not thread-safe: use one Pool from one thread (several pools on several threads are
 // fine). Results are delivered on that thread, inside submit(), try_submit(), poll() and
 // wait(), in completion order, or returned by next_result() when the pool has no callback.
@@ -176,6 +183,9 @@ struct PoolOptions {
     // runs again). Its results are all delivered, and the jobs it had taken but not started
     // go to the other workers: no job is lost or run twice. 0: workers live until close().
     unsigned max_jobs_per_worker = 0;
+    // What `forkline top` calls this pool ("run", "files", …), at most 31 bytes; empty:
+    // this program's name.
+    std::string label{};
 };
 
 // Options of one job; every field's zero value is its default.
@@ -291,11 +301,21 @@ class Pool {
     // instead. False when it is running (if_queued), already finished, or unknown.
     bool cancel(JobId id, CancelMode mode = CancelMode::if_queued);
 
+    // Pausing: while the pool is paused no job starts. The jobs waiting in the queue stay
+    // there (parked: no worker takes them), submit() goes on queuing them (and blocks when
+    // the queue is full, as ever), the jobs already running go on and their results are
+    // delivered. wait() waits through a pause: it returns after resume() (or
+    // `forkline top --resume`) once every job is done. cancel() works on parked jobs too.
+    void pause();
+    void resume();
+    bool paused() const;
+
     // For an event loop (epoll, poll, Boost.Asio, libuv): a descriptor that is readable
     // while the pool has something to do — a result is ready, a worker died, a timeout
-    // expired. When it is readable, call poll(std::chrono::milliseconds(0)) (it delivers
-    // what is ready and re-arms the descriptor), then try_submit() more jobs. Owned by the
-    // pool: do not read it or close it; never readable again once wait() returned.
+    // expired, a control request came (`forkline top`). When it is readable, call
+    // poll(std::chrono::milliseconds(0)) (it delivers what is ready and re-arms the
+    // descriptor), then try_submit() more jobs. Owned by the pool: do not read it or close
+    // it; never readable again once wait() returned.
     int fd();
 
     // Queues one job whose result goes to the returned future instead of the callback or
@@ -340,6 +360,10 @@ class Pool {
     PoolSummary wait();
 
     unsigned worker_count() const;
+
+    // How many jobs this run submits in all, once known (0: unknown): `forkline top` then
+    // shows the progress and an ETA. Only displayed; nothing waits for that many.
+    void set_total_jobs(std::uint64_t total);
 
   private:
     struct Impl;

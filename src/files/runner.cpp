@@ -78,6 +78,7 @@ void run_in_processes(const std::vector<FileEntry>& entries,
         .max_job_size = kMaxJobSize,
         .max_result_size = kMaxResultSize,
         .claim_batch = 1,  // chunks take up to ~0.1 s: balance the load, don't batch
+        .label = "files",
     };
     // Job ids count from 0 in submission order: job k is chunk todo[k].
     forkline::Pool pool(options, [&](const forkline::JobResult& r) {
@@ -93,6 +94,7 @@ void run_in_processes(const std::vector<FileEntry>& entries,
         }
         tally.done(todo[r.id]);
     });
+    pool.set_total_jobs(todo.size());
     for (std::size_t k = 0; k < todo.size(); ++k) {
         std::vector<std::byte> job;
         try {

@@ -12,6 +12,10 @@
 //     |                                    +--- supervisor requeues -------+ (w died)
 //     +---- supervisor drains result ---- DONE(lap, w) <---- worker stores --+
 //
+// While the pool is paused (Pool::pause()) the supervisor parks every READY slot, and
+// writes new and requeued jobs parked: READY(lap, kParkedOwner), which no worker's claim
+// (a CAS from READY(lap, 0)) matches; resuming turns them back into READY(lap, 0).
+//
 // Each worker also has a single-producer/single-consumer ring of finished positions (it
 // publishes with a release store of `tail`), so the supervisor finds results in completion
 // order without scanning. Nothing here is protected by a mutex: a lock held by a killed
@@ -25,7 +29,9 @@
 namespace forkline::layout {
 
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
-inline constexpr std::uint32_t kVersion = 6;  // 6: per-job timeouts, cancel; SlotStatus::failed_with_type
+// 6: per-job timeouts, cancel; SlotStatus::failed_with_type. 7: PoolCounters,
+// WorkerActivity (what `forkline top` reads); parked READY slots (kParkedOwner).
+inline constexpr std::uint32_t kVersion = 7;
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
 
@@ -51,6 +57,9 @@ struct SlotState {
     }
 };
 
+// The owner of a parked READY slot (see the diagram above): never a worker's index.
+inline constexpr std::uint16_t kParkedOwner = 0xffff;
+
 enum class SlotKind : std::uint32_t { job = 0, sentinel = 1 };
 
 // Outcome a worker writes beside the result bytes. failed: the bytes are a message;
@@ -74,6 +83,40 @@ struct alignas(kCacheLine) Slot {
     std::uint32_t result_size;
     std::uint32_t status;     // SlotStatus
     std::int64_t elapsed_ns;  // time the handler took
+};
+
+// What `forkline top` shows (src/top/), kept where an observer can read it without asking
+// anyone: each word has one writer, which stores it relaxed, on a cache line of its own so
+// the job path never shares a line with it. Readers load the words one by one, racily: what
+// they see is a snapshot, each word recent, not all from the same instant. Times are
+// CLOCK_MONOTONIC nanoseconds (std::chrono::steady_clock): one clock for every process on
+// the machine, which no clock setting moves.
+inline constexpr std::size_t kKindSize = 32;
+
+// Written by the supervisor only: at each step of supervision (publish_counters()), and
+// `submitted` at each submit. Mirrors PoolSummary, plus what only the supervisor knows.
+struct alignas(kCacheLine) PoolCounters {
+    std::atomic<std::uint64_t> submitted;
+    std::atomic<std::uint64_t> succeeded;
+    std::atomic<std::uint64_t> failed;
+    std::atomic<std::uint64_t> worker_died;
+    std::atomic<std::uint64_t> timed_out;
+    std::atomic<std::uint64_t> cancelled;
+    std::atomic<std::uint64_t> requeued;       // jobs put back after their worker died
+    std::atomic<std::uint64_t> worker_deaths;  // workers that died instead of answering
+    std::atomic<std::uint64_t> respawns;       // workers started in a dead or retired one's place
+    std::atomic<std::uint64_t> total_jobs;     // jobs the run will submit in all; 0: unknown
+    std::atomic<std::int64_t> started_ns;      // when the pool was made
+    // Written once, before any worker starts: what runs the pool ("procs", "run", a
+    // program's name), NUL-terminated.
+    char kind[kKindSize];
+};
+
+// Written by its worker only, per job: two stores when it starts one, two when it ends.
+struct alignas(kCacheLine) WorkerActivity {
+    std::atomic<std::uint64_t> job;            // position + 1 of the job it runs; 0: none
+    std::atomic<std::int64_t> job_started_ns;  // when that job started
+    std::atomic<std::uint64_t> jobs_done;      // by every process that held this index
 };
 
 struct alignas(kCacheLine) SegmentHeader {
@@ -110,6 +153,7 @@ struct alignas(kCacheLine) SegmentHeader {
     // Jobs after which a worker retires (exits 0, see RingHeader::retired); 0: never.
     // Set before workers start.
     std::atomic<std::uint32_t> max_jobs_per_worker;
+    PoolCounters counters;
 };
 
 struct alignas(kCacheLine) RingHeader {
@@ -124,6 +168,7 @@ struct alignas(kCacheLine) RingHeader {
     // and its reserved positions are given back, just before it exits 0: the supervisor
     // respawns it instead of taking the exit for a broken protocol. Cleared before a respawn.
     std::atomic<std::uint32_t> retired;
+    WorkerActivity activity;
 };
 
 // Where each part lies inside a segment; the same arithmetic in every process.

@@ -100,6 +100,7 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
     segment.view().header().max_jobs_per_worker.store(options.max_jobs_per_worker,
                                                       std::memory_order_relaxed);
     sink = [this](const FinishedSlot& slot) { finished(slot); };
+    init_counters();
     // Workers receive the segment as an fd, never by name: the name can go now, so a
     // crash from here on leaves nothing in /dev/shm.
     segment.remove_name();
@@ -112,6 +113,7 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
         spawn_worker(i);
         if (!workers[i].child) throw Error("pool: " + start_error);
     }
+    open_control_channel();
 }
 
 Pool::Impl::~Impl() {
@@ -182,21 +184,26 @@ void Pool::Impl::rethrow_callback_error() {
 
 // One step of supervision: results, exits, overdue jobs, sentinels, then a sleep until an
 // event if nothing happened. Exits are checked when results stop flowing, when an exit or
-// a deadline woke us, and at least every kExitCheckInterval.
+// a deadline woke us, and at least every kExitCheckInterval; control requests when epoll
+// saw one, and at those checks while results flow.
 void Pool::Impl::pump(bool may_sleep, Clock::time_point until) {
     flush_pending();
     bool progress = !cancelled_jobs.empty() && deliver_cancelled();
     progress |= queue.collect(sink) != 0;
     const auto now = Clock::now();
-    if (!progress || std::exchange(look_around, false) ||
-        now - last_exit_check >= kExitCheckInterval) {
+    const bool look = !progress || std::exchange(look_around, false) ||
+                      now - last_exit_check >= kExitCheckInterval;
+    if (look) {
         last_exit_check = now;
         if (jobs_have_timeouts) kill_overdue_jobs();
         progress |= reap_exited_workers();
         retry_refused_starts();
         fail_jobs_without_workers();
     }
+    // Without epoll's word (results flow, or no sleep follows): the channel is looked at.
+    progress |= answer_control(look && (progress || !may_sleep));
     top_up_sentinels();
+    publish_counters();
     if (!progress && may_sleep && !callback_error) sleep_until_event(until);
     rethrow_callback_error();
 }
@@ -223,6 +230,8 @@ JobId Pool::submit(std::span<const std::byte> job, const JobOptions& job_options
         job_options.timeout.count() == 0 ? impl.options.job_timeout : impl.timeout_of(job_options);
     const auto id = impl.next_id++;
     ++impl.summary.submitted;
+    // For forkline top, at once: a program may submit and then not call the pool for a while.
+    impl.counters.submitted.store(impl.summary.submitted, std::memory_order_relaxed);
     // Jobs submitted from a callback wait in `pending` (in order) until the delivery is over.
     if (impl.delivering || !impl.pending.empty()) {
         impl.pending.push_back({id, std::vector<std::byte>(job.begin(), job.end()), timeout});
@@ -323,6 +332,11 @@ PoolSummary Pool::wait() {
     impl.event_loop = false;
     impl.summary.wall = Impl::Clock::now() - impl.started;
     return impl.summary;
+}
+
+void Pool::set_total_jobs(std::uint64_t total) {
+    impl_->total_jobs = total;
+    impl_->publish_counters();
 }
 
 unsigned Pool::worker_count() const {

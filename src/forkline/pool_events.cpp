@@ -9,18 +9,12 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "epoll_watch.hpp"
 #include "os_error.hpp"
 
 namespace forkline {
 
 namespace {
-
-void watch(int epoll, int fd) {
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.fd = fd;
-    check_os(::epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event), "epoll_ctl");
-}
 
 // Reads a counter (eventfd, timerfd) to zero; it is non-blocking, so EAGAIN means "was 0".
 void consume(int fd) {
@@ -43,12 +37,17 @@ PoolEvents::PoolEvents()
       wake_(check_os(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd")),
       timer_(check_os(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK),
                       "timerfd_create")) {
-    watch(epoll_.get(), wake_.get());
-    watch(epoll_.get(), timer_.get());
+    watch_readable(epoll_.get(), wake_.get());
+    watch_readable(epoll_.get(), timer_.get());
 }
 
 void PoolEvents::watch_exit(int pidfd) {
-    watch(epoll_.get(), pidfd);
+    watch_readable(epoll_.get(), pidfd);
+}
+
+void PoolEvents::watch_control(int fd) {
+    watch_readable(epoll_.get(), fd);
+    control_ = fd;
 }
 
 void PoolEvents::unwatch_exit(int pidfd) {
@@ -84,6 +83,10 @@ bool PoolEvents::wait(Clock::time_point until) {
     for (int i = 0; i < n; ++i) {
         if (ready[i].data.fd == wake_.get()) {
             consume(wake_.get());
+            continue;
+        }
+        if (ready[i].data.fd == control_) {
+            control_ready_ = true;
             continue;
         }
         look_around = true;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <optional>
+#include <utility>
 
 #include "unique_fd.hpp"
 
@@ -28,6 +29,11 @@ class PoolEvents {
     void watch_exit(int pidfd);
     void unwatch_exit(int pidfd);
 
+    // Watches the pool's control channel (control_channel.hpp): wait() notes when it is
+    // readable, and take_control_ready() tells once.
+    void watch_control(int fd);
+    bool take_control_ready() { return std::exchange(control_ready_, false); }
+
     // Arms the timer for `deadline` (none: disarmed). A syscall only when it changes.
     void set_deadline(std::optional<Clock::time_point> deadline);
 
@@ -44,6 +50,8 @@ class PoolEvents {
     UniqueFd wake_;
     UniqueFd timer_;
     std::optional<Clock::time_point> deadline_;
+    int control_ = -1;
+    bool control_ready_ = false;
 };
 
 }  // namespace forkline

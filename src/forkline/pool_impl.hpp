@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "control_channel.hpp"
 #include "exit_status.hpp"
 #include "job_guardian.hpp"
 #include "pool_events.hpp"
@@ -70,6 +71,14 @@ struct Pool::Impl {
     bool cancel(JobId id, CancelMode mode);
     bool deliver_cancelled();
 
+    // pool_control.cpp: the control channel (`forkline top --cancel/--pause/--resume`).
+    void open_control_channel();
+    // Answers the requests that came: those epoll reported, or with `look` all that wait
+    // (a pool busy with results, or not about to sleep, does not reach epoll). Whether any
+    // was answered.
+    bool answer_control(bool look);
+    control::Reply answer(const control::Request& request);
+
     // pool_workers.cpp: spawning, reaping, respawning, timeouts, sentinels.
     void spawn_worker(std::uint32_t index);
     void retry_refused_starts();
@@ -82,6 +91,10 @@ struct Pool::Impl {
     void kill_overdue_jobs();
     void top_up_sentinels();
     bool any_worker_running() const;
+
+    // pool_counters.cpp: what forkline top reads (layout::PoolCounters).
+    void init_counters();
+    void publish_counters();
 
     PoolOptions options;
     ResultCallback on_result;
@@ -132,6 +145,13 @@ struct Pool::Impl {
     bool event_loop = false;
     // A worker exit or a deadline woke the last wait: look at exits and deadlines now.
     bool look_around = false;
+    // Where `forkline top` sends its commands (control_channel.hpp). Opened last in the
+    // constructor: the job guardian, forked before, does not inherit it.
+    std::optional<control::ControlChannel> control;
+    // Workers started since construction, the first ones included (respawns: the rest).
+    std::uint64_t worker_starts = 0;
+    std::uint64_t total_jobs = 0;  // set_total_jobs(); 0: unknown
+    layout::PoolCounters& counters = segment.view().header().counters;
 };
 
 }  // namespace forkline

@@ -58,6 +58,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
                                    {kWakeFdInWorker, events.wake_fd()}}});
         }
         events.watch_exit(worker.child->pidfd());
+        ++worker_starts;
         worker.answered_sentinel = false;
         worker.retry_start_at.reset();
         worker.retry_pause = {};
@@ -249,6 +250,8 @@ void Pool::Impl::top_up_sentinels() {
         queue.push(next_id, layout::SlotKind::sentinel, {});
         ++sentinels_pushed;
     }
+    // Paused, sentinels wait behind the parked jobs; with no job left they may go.
+    if (queue.parking() && unfinished_jobs() == 0) queue.unpark_sentinels();
 }
 
 }  // namespace forkline

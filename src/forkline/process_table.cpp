@@ -32,8 +32,8 @@ bool parse_number(std::string_view text, pid_t& value) {
            std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc{};
 }
 
-// "PID (COMM) STATE PPID PGRP … STARTTIME …" (STARTTIME is field 22): COMM may hold
-// spaces and parentheses, so parse from the last ')'.
+// "PID (COMM) STATE PPID PGRP … UTIME STIME … STARTTIME VSIZE RSS …" (fields 14, 15, 22
+// and 24): COMM may hold spaces and parentheses, so parse from the last ')'.
 bool parse_stat(pid_t pid, const std::string& stat, ProcessEntry& entry) {
     const auto close = stat.rfind(')');
     if (close == std::string::npos) return false;
@@ -45,10 +45,17 @@ bool parse_stat(pid_t pid, const std::string& stat, ProcessEntry& entry) {
     entry.parent = static_cast<pid_t>(parent);
     entry.group = static_cast<pid_t>(group);
     std::string skipped;
-    for (int field = 6; field < 22; ++field) {
+    unsigned long long user = 0;
+    unsigned long long system = 0;
+    for (int field = 6; field < 14; ++field) {
         if (!(rest >> skipped)) return false;
     }
-    return static_cast<bool>(rest >> entry.start_time);
+    if (!(rest >> user >> system)) return false;
+    entry.cpu_ticks = user + system;
+    for (int field = 16; field < 22; ++field) {
+        if (!(rest >> skipped)) return false;
+    }
+    return static_cast<bool>(rest >> entry.start_time >> skipped >> entry.rss_pages);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@ struct ProcessEntry {
     pid_t parent;
     pid_t group;
     unsigned long long start_time;  // clock ticks after boot: tells a reused pid apart
+    unsigned long long cpu_ticks;   // user + system time, clock ticks
+    unsigned long long rss_pages;   // resident set size, pages
 };
 
 // What /proc says of process `pid`; nullopt if it is gone (or /proc is not there).

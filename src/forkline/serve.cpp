@@ -61,6 +61,10 @@ void run_job(const JobHandler& handler, WorkerQueue& queue, std::uint64_t positi
     const std::span<std::byte> out(view.result_data(position), view.geometry().max_result_size);
     const auto started = std::chrono::steady_clock::now();
     if (slot.timeout_ns != 0) queue.starting(position, started);  // only timed jobs are watched
+    auto& activity = view.ring(queue.index()).activity;           // for forkline top (layout.hpp)
+    activity.job_started_ns.store(std::chrono::nanoseconds(started.time_since_epoch()).count(),
+                                  std::memory_order_relaxed);
+    activity.job.store(position + 1, std::memory_order_relaxed);
     try {
         const auto size = handler(job, out);
         if (size > out.size()) throw Error("handler returned more bytes than max_result_size");
@@ -72,6 +76,9 @@ void run_job(const JobHandler& handler, WorkerQueue& queue, std::uint64_t positi
         write_failure(slot, out, current_exception_type_name(), {});
     }
     slot.elapsed_ns = std::chrono::nanoseconds(std::chrono::steady_clock::now() - started).count();
+    activity.job.store(0, std::memory_order_relaxed);
+    activity.jobs_done.store(activity.jobs_done.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_relaxed);
 }
 
 // The supervisor's eventfd, when the pool passed one (FORKLINE_WAKE_FD); -1 otherwise.
@@ -99,6 +106,7 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
                    int wake_fd) {
     WorkerQueue queue(view, index, wake_fd);
     const pid_t pid = ::getpid();
+    view.ring(index).activity.job.store(0, std::memory_order_relaxed);  // a dead one's job
     view.ring(index).pid.store(pid, std::memory_order_release);
     // Pipelines a job runs record their process group here, for the supervisor to kill if
     // this worker dies mid-job.

@@ -30,7 +30,7 @@ void SupervisorQueue::push(std::uint64_t job_id, SlotKind kind, std::span<const 
     slot.timeout_ns = timeout.count();
     slot.started_ns.store(0, std::memory_order_relaxed);  // published by the READY store
     if (!data.empty()) std::memcpy(view_.job_data(tail_), data.data(), data.size());
-    slot.state.store(SlotState{view_.lap(tail_), Phase::ready, 0}.encode(),
+    slot.state.store(SlotState{view_.lap(tail_), Phase::ready, ready_owner_}.encode(),
                      std::memory_order_release);
     ++tail_;
     header_.tail.store(tail_, std::memory_order_release);
@@ -124,8 +124,9 @@ void SupervisorQueue::recover_worker(std::uint32_t worker, const FinishedSink& s
                                   {}});
                 free_slot(position);
             } else {
+                if (!sentinel) ++requeued_;
                 slot.started_ns.store(0, std::memory_order_relaxed);
-                slot.state.store(SlotState{state.lap, Phase::ready, 0}.encode(),
+                slot.state.store(SlotState{state.lap, Phase::ready, ready_owner_}.encode(),
                                  std::memory_order_release);
                 lowest_ready = std::min(lowest_ready, position);
             }
@@ -198,11 +199,15 @@ std::optional<JobPlace> SupervisorQueue::find_job(std::uint64_t job_id) const {
 }
 
 bool SupervisorQueue::withdraw(std::uint64_t position) {
+    auto& state = view_.slot(position).state;
+    const auto free = SlotState{view_.lap(position), Phase::free, 0}.encode();
     auto expected = SlotState{view_.lap(position), Phase::ready, 0}.encode();
-    // A worker that reserved this position finds it FREE and skips it, as one taken.
-    const bool won = view_.slot(position).state.compare_exchange_strong(
-        expected, SlotState{view_.lap(position), Phase::free, 0}.encode(),
-        std::memory_order_acq_rel);
+    // A worker that reserved this position finds it FREE and skips it, as one taken. A
+    // parked slot no worker can claim: only the supervisor changes it.
+    const auto parked = SlotState{view_.lap(position), Phase::ready, layout::kParkedOwner};
+    const bool won = state.compare_exchange_strong(expected, free, std::memory_order_acq_rel) ||
+                     (expected == parked.encode() &&
+                      state.compare_exchange_strong(expected, free, std::memory_order_acq_rel));
     if (won) advance_reuse();
     return won;
 }

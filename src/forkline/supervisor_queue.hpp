@@ -54,6 +54,8 @@ class SupervisorQueue {
     bool full() const { return tail_ - reuse_ >= capacity_; }
     // Positions published and not yet drained.
     std::uint64_t in_flight() const { return tail_ - reuse_; }
+    // Jobs recover_worker() put back in the queue to run again, so far.
+    std::uint64_t requeued() const { return requeued_; }
 
     // Writes a job into the next free slot and makes it visible to workers; `timeout`
     // (0: none) makes its worker wake a sleeping supervisor when it starts the job.
@@ -86,6 +88,17 @@ class SupervisorQueue {
     // Jobs being run right now: {worker, position} of every CLAIMED job slot.
     std::vector<std::pair<std::uint32_t, std::uint64_t>> claimed_jobs() const;
 
+    // Pausing (supervisor_queue_parking.cpp): park_all() parks every waiting slot
+    // (READY(lap, layout::kParkedOwner), which no worker claims) and makes push() and the
+    // requeue of recover_worker() write parked slots too, until unpark_all() turns them all
+    // back into claimable READY slots and wakes the workers. A job already claimed runs on.
+    // Sentinels are parked too, so that no worker leaves before the parked jobs are done;
+    // unpark_sentinels() lets them go while parking goes on (when no job is left).
+    void park_all();
+    void unpark_all();
+    void unpark_sentinels();
+    bool parking() const { return ready_owner_ != 0; }
+
     // Asks the workers to write the wake eventfd once a worker has `wake_threshold` unread
     // results (or runs out of work), or starts a job that has a timeout. Returns false when
     // results are unread already: then nobody will write it, the caller must not sleep.
@@ -98,14 +111,17 @@ class SupervisorQueue {
     void free_slot(std::uint64_t position);
     void advance_reuse();
     void rewind_cursor(std::uint64_t position);
+    void unpark(bool jobs_too);
     bool any_unread() const;
 
     SegmentView view_;
     layout::SegmentHeader& header_;
     std::uint32_t max_attempts_;
     std::uint32_t capacity_;
-    std::uint64_t tail_ = 0;   // next position to write
-    std::uint64_t reuse_ = 0;  // oldest position not yet drained
+    std::uint64_t tail_ = 0;         // next position to write
+    std::uint64_t reuse_ = 0;        // oldest position not yet drained
+    std::uint16_t ready_owner_ = 0;  // owner of a slot made READY: kParkedOwner while parking
+    std::uint64_t requeued_ = 0;
 };
 
 }  // namespace forkline

@@ -50,6 +50,7 @@ PortScanner::PortScanner(unsigned workers) {
         .queue_slots = 64,
         .max_result_size = kMaxAnswer,
         .claim_batch = 1,
+        .label = "ports",
     });
 }
 

@@ -58,6 +58,7 @@ std::chrono::duration<double> run_processes(const std::vector<std::uint64_t>& nu
         .max_job_size = sizeof(std::uint64_t),
         .max_result_size = sizeof(PrimeAnswer),
         .claim_batch = 1,  // checks take up to tens of ms: balance, don't batch
+        .label = "procs",
     };
     std::uint64_t lost = 0;
     forkline::Pool pool(options, [&](const forkline::JobResult& result) {
@@ -68,6 +69,7 @@ std::chrono::duration<double> run_processes(const std::vector<std::uint64_t>& nu
         }
         on_check({n, result.as<PrimeAnswer>().prime != 0, result.elapsed});
     });
+    pool.set_total_jobs(numbers.size());
     for (const auto n : numbers) pool.submit(n);
     pool.wait();
     if (lost != 0)

@@ -33,6 +33,10 @@ struct FinishedJob {
     // Ended by the run's own cancel (a second SIGINT, SIGTERM, --halt now, an output that
     // failed): not in the joblog, so that --resume runs it again (as GNU parallel).
     bool cancelled = false;
+    // Cancelled by `forkline top --cancel` (its whole process group killed, or withdrawn
+    // before it started): reported on stderr and in the joblog (Exitval -1, Signal 9 or 0),
+    // counted failed, never retried.
+    bool cancelled_on_request = false;
 
     bool success() const { return exit_code == 0 && error.empty(); }
 };

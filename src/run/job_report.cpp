@@ -121,10 +121,12 @@ void JobReport::print(const FinishedJob& job) {
     }
     if (!job.error.empty())
         cli::write_all(STDERR_FILENO, "forkline run: " + job.error + "\n", kStderr);
-    if (job.timed_out) {  // else a killed job would fail without a word (GNU warns too)
+    // Else a killed job would fail without a word (GNU warns too).
+    if (job.timed_out || job.cancelled_on_request) {
         cli::write_all(STDERR_FILENO,
                        "forkline run: job " + std::to_string(job.spec.seq) +
-                           " timed out: " + cli::quoted(job.spec.command) + "\n",
+                           (job.timed_out ? " timed out: " : " cancelled: ") +
+                           cli::quoted(job.spec.command) + "\n",
                        kStderr);
     }
     print_output(job, job.stdout_data, job.out_path, STDOUT_FILENO, kStdout);
@@ -138,6 +140,7 @@ void JobReport::print_json(const FinishedJob& job) {
         {"exit_code", job.exit_code},
         {"signal", job.signal != 0 ? nlohmann::json(signal_name(job.signal)) : nlohmann::json()},
         {"timed_out", job.timed_out},
+        {"cancelled", job.cancelled_on_request},
         {"attempts", job.attempts},
         {"duration", job.duration_s},
         {"stdout", job.stdout_data + slurp_output(job.out_path, job.keep_files)},
@@ -150,7 +153,7 @@ void JobReport::print_json(const FinishedJob& job) {
                    kStdout);
 }
 
-void JobReport::update_progress(std::size_t running, bool force) {
+void JobReport::update_progress(std::size_t running, bool force, bool paused) {
     if (joblog_ && writing_) joblog_->sync_if_due();
     if (!show_progress_ || !writing_) return;
     const double now = now_s();
@@ -172,9 +175,9 @@ void JobReport::update_progress(std::size_t running, bool force) {
     char skipped[48] = "";
     if (skipped_ != 0) std::snprintf(skipped, sizeof skipped, ", %zu skipped", skipped_);
     char line[224];
-    const int n = std::snprintf(line, sizeof line,
-                                "\r\033[K%zu%s done%s, %zu running, %zu failed, %.1f jobs/s%s",
-                                done_, total, skipped, running, failed_, rate, eta);
+    const int n = std::snprintf(
+        line, sizeof line, "\r\033[K%zu%s done%s, %zu running, %zu failed, %.1f jobs/s%s%s", done_,
+        total, skipped, running, failed_, rate, eta, paused ? ", paused" : "");
     cli::write_all(STDERR_FILENO,
                    std::string_view(line, static_cast<std::size_t>(
                                               std::clamp(n, 0, static_cast<int>(sizeof line) - 1))),

@@ -33,7 +33,8 @@ class JobReport {
     // The progress line: done, running, failed, rate; with the total and an ETA once
     // input_ended() told the total. The run's part of the joblog is written: flushed to disk
     // at the end (close) and at most options.joblog_sync_s after each line (checked here).
-    void update_progress(std::size_t running, bool force = false);
+    // `paused`: the pool is paused (forkline top --pause), said at the end of the line.
+    void update_progress(std::size_t running, bool force = false, bool paused = false);
     void input_ended(std::size_t total) { total_ = total; }
     bool holding_full() const {
         return held_.size() >= kMaxHeldJobs || held_bytes_ >= kMaxHeldBytes;

@@ -111,6 +111,7 @@ class Scheduler {
             handle_signals();
             if (stopping_) report_abandoned_retries();
             if (stopping_ && remote_ && !remote_->stop_sent) send_stop();
+            withdraw_parked();
             // A cancel that reached a worker between two jobs is dropped by it: repeat it
             // while jobs run.
             if (cancelled_ && pool.in_flight() > 0 &&
@@ -119,10 +120,13 @@ class Scheduler {
                 last_cancel_ = Clock::now();
             }
             start_jobs();
-            if (const auto total = jobs_.total()) report_.input_ended(*total);
+            if (const auto total = jobs_.total()) {
+                report_.input_ended(*total);
+                if constexpr (!kRemote) pool.set_total_jobs(*total);
+            }
             if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
             wait_for_work();
-            guarded([&] { report_.update_progress(pool.in_flight()); });
+            guarded([&] { report_.update_progress(pool.in_flight(), false, paused()); });
         }
         pool.wait();
         remote.remove_all();
@@ -180,7 +184,8 @@ class Scheduler {
                                    .max_result_size = kMaxResultBytes,
                                    .claim_batch = 1,
                                    .adopt_orphans = true,  // forkline run starts no other child
-                                   .guard_jobs = true},
+                                   .guard_jobs = true,
+                                   .label = "run"},
                                   callback);
         }
     }
@@ -252,17 +257,17 @@ class Scheduler {
     // output came, or the pace allows a start: one poll(2) over the pool's descriptor, the
     // input's and the FIFOs (a signal ends it early: EINTR).
     void wait_for_work() {
-        if (pool_->in_flight() > 0 && pool_->poll(kNoWait) > 0) return;  // results: go on
+        // Results, or a request of `forkline top` (a resume): go on.
+        if (pool_->poll(kNoWait) > 0) return;
         const auto pace = pacer_.wait();
-        const bool awaiting_input = !stopping_ && !blocked_ && retry_.empty() && !jobs_.ended() &&
-                                    pool_->in_flight() < workers_ && pace == Clock::duration{} &&
-                                    !report_.holding_full();
+        const bool awaiting_input = !stopping_ && !paused() && !blocked_ && retry_.empty() &&
+                                    !jobs_.ended() && pool_->in_flight() < workers_ &&
+                                    pace == Clock::duration{} && !report_.holding_full();
         const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
             pace == Clock::duration{}
                 ? kLongestWait
                 : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
-        std::vector<int> also;
-        if (pool_->in_flight() > 0) also.push_back(pool_->fd());
+        std::vector<int> also{pool_->fd()};  // results, and requests of `forkline top`
         if (awaiting_input) also.push_back(jobs_.wait_fd());
         if (live_ && !live_->empty()) {
             guarded([&] { live_->pump(timeout, also); });
@@ -332,6 +337,26 @@ class Scheduler {
         }
     }
 
+    // `forkline top --pause` (a local pool's control channel; a Redis run has none).
+    bool paused() const {
+        if constexpr (kRemote) {
+            return false;
+        } else {
+            return pool_->paused();
+        }
+    }
+
+    // Stopping while the pool is paused: the jobs it holds back would never start. They are
+    // taken back and counted as not run (report_not_run()), as a blocked job is.
+    void withdraw_parked() {
+        if constexpr (!kRemote) {
+            if (!stopping_ || !paused()) return;
+            for (const auto& entry : running_) {
+                if (pool_->cancel(entry.first)) withdrawn_.insert(entry.first);
+            }
+        }
+    }
+
     void cancel_running() {
         cancelled_ = true;
         stopping_ = true;
@@ -341,6 +366,7 @@ class Scheduler {
 
     void start_jobs() {
         if (stopping_) drop_blocked();
+        if (paused()) return;  // `forkline top --pause`: nothing starts until --resume
         if (!submit_blocked()) return;
         while (!stopping_ && pool_->in_flight() < workers_ && !free_slots_.empty() &&
                pacer_.wait() == Clock::duration{}) {
@@ -493,6 +519,10 @@ class Scheduler {
         const auto& spec = job.spec;
         // Its output first, then its report.
         const auto live_bytes = live_ ? live_->finish(spec.seq) : 0;
+        if (withdrawn_.erase(result.id) != 0) {
+            ++dropped_;
+            return;
+        }
         FinishedJob finished;
         finished.spec = spec;
         finished.tag = job.tag;
@@ -529,6 +559,10 @@ class Scheduler {
                 finished.out_path = paths.out;
                 finished.err_path = paths.err;
             }
+        } else if (result.status == forkline::JobStatus::cancelled) {  // forkline top --cancel
+            finished.exit_code = -1;
+            finished.signal = result.attempts > 0 ? SIGKILL : 0;  // killed, or never started
+            finished.cancelled_on_request = true;
         } else {  // its workers died on every attempt, or the worker could not run it
             finished.exit_code = -1;
             finished.signal = SIGKILL;
@@ -539,7 +573,8 @@ class Scheduler {
                                                 result.data.size()));
         }
         finished.cancelled = cancelled_ && !finished.success();
-        if (!finished.success() && job.attempt <= options_.retries && !stopping_) {
+        if (!finished.success() && job.attempt <= options_.retries && !stopping_ &&
+            !finished.cancelled_on_request) {
             const auto runs = finished.attempts;
             retry_.push_back({std::move(job.spec), job.attempt + 1, runs, std::move(finished)});
             return;
@@ -641,6 +676,8 @@ class Scheduler {
     std::exception_ptr error_;        // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
     Clock::time_point last_cancel_;
+    // Parked jobs a stop took back from a paused pool (withdraw_parked()).
+    std::set<forkline::JobId> withdrawn_;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ Commands:
   ports   listening ports and the processes behind them
   files   count lines, words, characters, bytes and log levels of files (as wc, in parallel)
   worker  serve a Redis queue: run its jobs on local worker processes (docs/redis.md)
+  top     what the running pools are doing (as top); cancel a job, pause, resume
 
 forkline COMMAND --help describes each; forkline --version shows the version.
 )";
@@ -28,10 +29,8 @@ struct Subcommand {
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"run", run_main, 255, 255},
-    {"ports", ports_main, 2, 1},
-    {"files", files_main, 2, 1},
-    {"worker", worker_main, 2, 1},
+    {"run", run_main, 255, 255},   {"ports", ports_main, 2, 1}, {"files", files_main, 2, 1},
+    {"worker", worker_main, 2, 1}, {"top", top_main, 2, 1},
 };
 
 }  // namespace

@@ -6,4 +6,6 @@
 int run_main(int argc, char** argv);
 int ports_main(int argc, char** argv);
 int files_main(int argc, char** argv);
+int top_main(int argc, char** argv);
 int worker_main(int argc, char** argv);
+int top_main(int argc, char** argv);
