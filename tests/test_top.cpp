@@ -341,6 +341,26 @@ TEST_CASE("on a terminal, k cancels the selected job and p pauses, then resumes,
     run.stop(SIGTERM);
 }
 
+TEST_CASE("on a short terminal the selected worker row stays in sight, not below the screen") {
+    if (!test_support::have_program("script")) {
+        MESSAGE("skipped: script(1) is not installed");
+        return;
+    }
+    Spawned run({FORKLINE_PATH, "run", "-j", "1", "sleep", "{}", ":::", "30"}, -1, -1);
+    pool_when(run.pid(), [](const json& p) { return count_in_state(p, "running") == 1; });
+    // 5 rows: the pool's 3 lines and the column titles fill the 4 above the status line.
+    const auto shown = test_support::run_on_terminal(
+        "stty rows 5 cols 100 && " + test_support::shell_quoted(FORKLINE_PATH) + " top " +
+            std::to_string(run.pid()) + " -n 1",
+        {});
+    CHECK(shown.code == 0);
+    // The selected row (the only worker's), in reverse video: what k would cancel.
+    const auto selected = shown.out.find("\033[7m    0 ");
+    CHECK(selected != std::string::npos);
+    CHECK(shown.out.find("running", selected) != std::string::npos);
+    run.stop(SIGTERM);
+}
+
 TEST_CASE("output errors: /dev/full and a closed stdout fail in one line, | head -1 is quiet") {
     Spawned procs({PROCS_PATH, "--numbers", long_numbers_file(3000), "2"}, -1, -1);
     pool_when(procs.pid(), [](const json&) { return true; });

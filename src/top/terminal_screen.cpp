@@ -47,7 +47,9 @@ void TerminalScreen::draw(const std::vector<std::string>& lines,
     const auto size = terminal_size();
     const std::size_t rows = size.ws_row > 1 ? size.ws_row - 1u : 1u;
     std::string screen = "\033[H";
-    for (std::size_t i = 0; i < lines.size() && i < rows; ++i) {
+    // The view scrolls down as far as the selected line needs: k must act on a row in sight.
+    const std::size_t first = highlight && *highlight >= rows ? *highlight - rows + 1 : 0;
+    for (std::size_t i = first; i < lines.size() && i < first + rows; ++i) {
         const auto line = ports::cut_to_width(lines[i], size.ws_col);
         screen += highlight == i ? "\033[7m" + line + "\033[m" : line;
         screen += "\033[K\n";

@@ -22,7 +22,8 @@ class TerminalScreen {
     TerminalScreen& operator=(const TerminalScreen&) = delete;
 
     // Draws `lines` from the top, the one at `highlight` (if any) in reverse video, and
-    // `status` on the last row; what does not fit is left out.
+    // `status` on the last row; what does not fit is left out, the first lines rather than
+    // the highlighted one when it would fall below the screen.
     void draw(const std::vector<std::string>& lines, std::optional<std::size_t> highlight,
               const std::string& status);
 
