@@ -387,6 +387,15 @@ TEST_CASE("usage and refusals: --help, --version, a bad PID, a process with no p
     CHECK(no_pool.code == 1);
     CHECK(no_pool.err == "forkline top: error: process " + std::to_string(::getpid()) +
                              " runs no forkline pool\n");
+    // An empty URL or queue (an unset variable) is an error, not the local view instead.
+    const auto no_url = run_command({FORKLINE_PATH, "top", "--redis", "", "-n", "1"});
+    CHECK(no_url.code == 2);
+    CHECK(no_url.out.empty());
+    CHECK(no_url.err.starts_with("forkline top: error: --redis needs a URL"));
+    const auto no_queue =
+        run_command({FORKLINE_PATH, "top", "--redis", "redis://127.0.0.1:1", "--queue", ""});
+    CHECK(no_queue.code == 2);
+    CHECK(no_queue.err.starts_with("forkline top: error: --queue needs a name"));
 }
 
 TEST_CASE("a segment of another protocol version is refused with both versions named") {

@@ -89,8 +89,17 @@ int top_main(int argc, char** argv) {
                                  cli::parse_count_as<std::uint64_t>("-n", n, 1, 1'000'000'000);
                          }},
                         {"json", 0, false, [&](auto&) { options.json = true; }},
-                        {"redis", 0, true, [&](auto& url) { options.redis_url = url; }},
-                        {"queue", 0, true, [&](auto& name) { options.queue = name; }},
+                        // Empty is refused, not read as "not given" (an unset $URL).
+                        {"redis", 0, true,
+                         [&](auto& url) {
+                             if (url.empty()) throw cli::UsageError("--redis needs a URL");
+                             options.redis_url = url;
+                         }},
+                        {"queue", 0, true,
+                         [&](auto& name) {
+                             if (name.empty()) throw cli::UsageError("--queue needs a name");
+                             options.queue = name;
+                         }},
                     });
     const auto operands =
         cli::parse_options(argc, argv, 2, {"forkline top", kTopUsage.c_str()}, std::move(accepted));
