@@ -220,6 +220,38 @@ TEST_CASE("top of a pool embedded in a program: its label and running jobs") {
     CHECK(paused["jobs"]["parked"] == 2);
 }
 
+TEST_CASE("a paused pool's held-back jobs show once its idle workers have looked past them") {
+    forkline::Pool pool({.worker_function =
+                             [](std::span<const std::byte> job, std::span<std::byte>) {
+                                 if (job.size() > 4) ::pause();  // "blocking": until killed
+                                 return std::size_t{0};
+                             },
+                         .workers = 2});
+    const auto first = pool.submit(std::string("blocking"));
+    const auto second = pool.submit(std::string("blocking"));
+    pool.submit(std::string("q"));
+    pool.submit(std::string("q"));
+    pool_when(::getpid(), [](const json& p) { return count_in_state(p, "running") == 2; });
+    pool.pause();
+    // Their workers killed and replaced, the new ones find only parked jobs: they move the
+    // queue's cursor past them, and wait.
+    REQUIRE(pool.cancel(first, forkline::CancelMode::kill_running));
+    REQUIRE(pool.cancel(second, forkline::CancelMode::kill_running));
+    json last;
+    for (int i = 0; i < 200; ++i) {
+        pool.poll(std::chrono::milliseconds(50));
+        const auto r = run_command(top_of(::getpid(), {"--json", "-n", "1"}));
+        REQUIRE(r.code == 0);
+        last = json::parse(r.out)["pools"][0];
+        if (count_in_state(last, "idle") == 2 && last["jobs"]["cancelled"] == 2) break;
+    }
+    CHECK(count_in_state(last, "idle") == 2);
+    CHECK(last["jobs"]["queued"] == 2);
+    CHECK(last["jobs"]["parked"] == 2);
+    pool.resume();
+    CHECK(pool.wait().succeeded == 2);
+}
+
 TEST_CASE("the JSON counts match the pool's own summary, deaths and re-runs included") {
     forkline::Pool pool({.worker_function =
                              [](std::span<const std::byte> job, std::span<std::byte>) {

@@ -55,20 +55,23 @@ WorkerSnapshot PoolWatcher::look_at_worker(std::uint32_t index, Clock::time_poin
     return worker;
 }
 
-// Waiting jobs a pause holds back: READY slots owned by kParkedOwner (layout.hpp), among
-// the published positions no worker has reserved yet.
+// Waiting jobs a pause holds back: READY slots of this lap owned by kParkedOwner
+// (layout.hpp), among every published position still in the ring. Not only those past the
+// cursor: idle workers move it past the parked slots they cannot claim.
 std::uint64_t PoolWatcher::parked_jobs() const {
+    using forkline::layout::SlotKind;
+    using forkline::layout::SlotState;
     const auto& view = pool_.view();
     const auto tail = view.header().tail.load(std::memory_order_acquire);
-    const auto cursor = view.header().cursor.load(std::memory_order_acquire);
     const std::uint64_t slots = view.geometry().slot_count;
     std::uint64_t parked = 0;
-    for (auto position = std::max(cursor, tail > slots ? tail - slots : 0); position < tail;
-         ++position) {
-        const auto state = forkline::layout::SlotState::decode(
-            view.slot(position).state.load(std::memory_order_relaxed));
-        parked += state.phase == forkline::layout::Phase::ready &&
-                  state.owner == forkline::layout::kParkedOwner;
+    for (auto position = tail > slots ? tail - slots : 0; position < tail; ++position) {
+        const auto& slot = view.slot(position);
+        const auto held = SlotState{view.lap(position), forkline::layout::Phase::ready,
+                                    forkline::layout::kParkedOwner}
+                              .encode();
+        parked += slot.state.load(std::memory_order_relaxed) == held &&
+                  static_cast<SlotKind>(slot.kind) == SlotKind::job;
     }
     return parked;
 }
