@@ -369,6 +369,21 @@ TEST_CASE("forkline top: usage and unreachable pools are one-line errors") {
     CHECK(help.out.find("--cancel JOB") != std::string::npos);
 }
 
+TEST_CASE("a process with two pools: --pause names the way to pick one, which exists") {
+    const auto idle = [](std::span<const std::byte>, std::span<std::byte>) {
+        return std::size_t{0};
+    };
+    forkline::Pool first({.worker_function = idle, .workers = 1});
+    forkline::Pool second({.worker_function = idle, .workers = 1});
+    const auto both = forkline_top(::getpid(), {"--pause"});
+    CHECK(both.code == 1);
+    CHECK(both.err == "forkline top: error: process " + std::to_string(::getpid()) +
+                          " runs 2 pools: pick one in `forkline top " + std::to_string(::getpid()) +
+                          "` (up/down, then p or k)\n");
+    CHECK_FALSE(first.paused());
+    CHECK_FALSE(second.paused());
+}
+
 TEST_CASE("SIGINT while `forkline run` is paused: a job the pause holds back is not run, it ends") {
     const auto marks = scratch() / "interrupt.marks";
     BackgroundRun run("interrupt",

@@ -113,8 +113,10 @@ Channel channel_of(pid_t pid, std::string_view segment_name) {
     auto channels = find_channels(pid, segment_name);
     if (channels.empty()) throw Error("no forkline pool found for process " + std::to_string(pid));
     if (channels.size() > 1)
+        // No option names a segment: the full-screen view's keys act on the pool selected.
         throw Error("process " + std::to_string(channels.front().supervisor) + " runs " +
-                    std::to_string(channels.size()) + " pools: name one by its segment");
+                    std::to_string(channels.size()) + " pools: pick one in `forkline top " +
+                    std::to_string(channels.front().supervisor) + "` (up/down, then p or k)");
     return std::move(channels.front());
 }
 
