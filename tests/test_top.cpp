@@ -345,6 +345,40 @@ TEST_CASE("on a terminal: the alternate screen, left again after -n, q, and SIGT
     CHECK(by_signal.out.find(leave) != std::string::npos);
 }
 
+TEST_CASE("on a terminal, Ctrl-Z and Ctrl-\\ leave it as it was: suspended, continued, quit") {
+    if (!test_support::have_program("script")) {
+        MESSAGE("skipped: script(1) is not installed");
+        return;
+    }
+    Spawned run({FORKLINE_PATH, "run", "-j", "1", "sleep", "{}", ":::", "30"}, -1, -1);
+    pool_when(run.pid(), [](const json& p) { return count_in_state(p, "running") == 1; });
+    // With job control (set -m), as from an interactive shell: stopped by SIGTSTP (what
+    // Ctrl-Z sends), brought back by fg, ended by SIGQUIT (Ctrl-\). Every wait bounded.
+    // The terminal in -icanon: top's screen is up, its keys read one by one.
+    const auto until = [](const std::string& condition) {
+        return "i=0; while [ $i -lt 200 ] && " + condition + "; do i=$((i+1)); sleep 0.05; done; ";
+    };
+    // top in the foreground (from the background, setting the terminal would stop it).
+    const auto top = "$(pgrep -P $$ -x forkline)";
+    const auto script =
+        "set -m; ( " + until("! stty -a | grep -q -- -icanon") + "kill -TSTP " + top + " ) & " +
+        test_support::shell_quoted(FORKLINE_PATH) + " top " + std::to_string(run.pid()) +
+        "; echo \"stopped: $(stty -a | grep -o -- '-*icanon')\"; p=" + top + "; ( " +
+        until("grep -q '^State:.*T' /proc/$p/status") + until("! stty -a | grep -q -- -icanon") +
+        "kill -QUIT $p ) & fg; echo \"top=$?\"; echo \"after: $(stty -a | grep -o -- "
+        "'-*icanon')\"";
+    const auto shown = test_support::run_on_terminal(script, {});
+    CHECK(shown.code == 0);
+    CHECK(shown.out.find("stopped: icanon") != std::string::npos);  // the keys' mode undone
+    CHECK(shown.out.find("top=0") != std::string::npos);
+    CHECK(shown.out.find("after: icanon") != std::string::npos);
+    const std::string enter = "\033[?1049h", leave = "\033[?1049l";
+    const auto second = shown.out.find(enter, shown.out.find(leave));
+    CHECK(second != std::string::npos);  // the screen again after fg
+    CHECK(shown.out.find(leave, second) != std::string::npos);
+    run.stop(SIGTERM);
+}
+
 TEST_CASE("on a terminal, k cancels the selected job and p pauses, then resumes, the pool") {
     if (!test_support::have_program("script")) {
         MESSAGE("skipped: script(1) is not installed");

@@ -27,15 +27,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// SIGINT, SIGTERM and SIGWINCH blocked and read from a descriptor, beside the keys and
-// the pools' ends, in one poll(). They stay blocked to the end: a second SIGTERM while
-// the screen is restored must not kill top half way.
+// SIGINT, SIGTERM, SIGQUIT (Ctrl-\), SIGHUP, SIGTSTP (Ctrl-Z) and SIGWINCH blocked and read
+// from a descriptor, beside the keys and the pools' ends, in one poll(): each leaves the
+// terminal as it was, as top and htop do. They stay blocked to the end: a second SIGTERM
+// while the screen is restored must not kill top half way.
 class Signals {
   public:
     Signals() {
         sigset_t set;
         sigemptyset(&set);
-        for (const int signal : {SIGINT, SIGTERM, SIGWINCH}) sigaddset(&set, signal);
+        for (const int signal : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGTSTP, SIGWINCH})
+            sigaddset(&set, signal);
         forkline::check_os(::pthread_sigmask(SIG_BLOCK, &set, nullptr) == 0 ? 0 : -1,
                            "cannot block signals");
         fd_.reset(forkline::check_os(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK),
@@ -74,6 +76,7 @@ class Session {
     void show(bool first);
     void draw_screen();
     Event wait(Clock::time_point until);
+    void suspend();
     void act(Key key);
     int ended();
 
@@ -240,6 +243,10 @@ Session::Event Session::wait(Clock::time_point until) {
         if (fds[0].revents != 0) {
             const int signal = signals_.take();
             if (signal == SIGWINCH) return Event::redraw;
+            if (signal == SIGTSTP) {
+                suspend();
+                return Event::redraw;
+            }
             if (signal != 0) return Event::quit;
         }
         for (auto k = first_pool; k < fds.size(); ++k) {
@@ -255,6 +262,21 @@ Session::Event Session::wait(Clock::time_point until) {
             if (!keys.empty()) return Event::redraw;
         }
     }
+}
+
+// Ctrl-Z: stopped with the terminal as it was, the screen set up again once continued.
+// The SIGTSTP read is sent again and let through, its default action the kernel's: a stop,
+// or nothing in an orphaned process group, where no shell would continue top.
+void Session::suspend() {
+    const bool on_screen = screen_.has_value();
+    screen_.reset();
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTSTP);
+    ::kill(::getpid(), SIGTSTP);
+    ::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);  // stops here until SIGCONT
+    ::pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+    if (on_screen) screen_.emplace();
 }
 
 int Session::ended() {
