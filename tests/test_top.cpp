@@ -100,6 +100,18 @@ int exit_code_of(Spawned& child) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// The terminal tests need script(1): without it they are skipped, saying so.
+bool script_missing() {
+    if (test_support::have_program("script")) return false;
+    MESSAGE("skipped: script(1) is not installed");
+    return true;
+}
+
+// Waits (bounded) until `count` workers of `pid`'s pool run a job.
+void wait_running(pid_t pid, int count) {
+    pool_when(pid, [count](const json& p) { return count_in_state(p, "running") == count; });
+}
+
 }  // namespace
 
 TEST_CASE("top attaches to a running procs: its workers, their jobs, the total") {
@@ -318,10 +330,7 @@ TEST_CASE("another user cannot watch the pool, nor see it") {
 }
 
 TEST_CASE("on a terminal: the alternate screen, left again after -n, q, and SIGTERM") {
-    if (!test_support::have_program("script")) {
-        MESSAGE("skipped: script(1) is not installed");
-        return;
-    }
+    if (script_missing()) return;
     Spawned procs({PROCS_PATH, "--numbers", long_numbers_file(3000), "2"}, -1, -1);
     pool_when(procs.pid(), [](const json&) { return true; });
     const auto command =
@@ -346,12 +355,9 @@ TEST_CASE("on a terminal: the alternate screen, left again after -n, q, and SIGT
 }
 
 TEST_CASE("on a terminal, Ctrl-Z and Ctrl-\\ leave it as it was: suspended, continued, quit") {
-    if (!test_support::have_program("script")) {
-        MESSAGE("skipped: script(1) is not installed");
-        return;
-    }
+    if (script_missing()) return;
     Spawned run({FORKLINE_PATH, "run", "-j", "1", "sleep", "{}", ":::", "30"}, -1, -1);
-    pool_when(run.pid(), [](const json& p) { return count_in_state(p, "running") == 1; });
+    wait_running(run.pid(), 1);
     // With job control (set -m), as from an interactive shell: stopped by SIGTSTP (what
     // Ctrl-Z sends), brought back by fg, ended by SIGQUIT (Ctrl-\). Every wait bounded.
     // The terminal in -icanon: top's screen is up, its keys read one by one.
@@ -380,10 +386,7 @@ TEST_CASE("on a terminal, Ctrl-Z and Ctrl-\\ leave it as it was: suspended, cont
 }
 
 TEST_CASE("on a terminal, k cancels the selected job and p pauses, then resumes, the pool") {
-    if (!test_support::have_program("script")) {
-        MESSAGE("skipped: script(1) is not installed");
-        return;
-    }
+    if (script_missing()) return;
     static const auto directory = test_support::scratch_directory("forkline-top-keys");
     const auto log = directory + "/joblog";
     Spawned run(
@@ -408,12 +411,9 @@ TEST_CASE("on a terminal, k cancels the selected job and p pauses, then resumes,
 }
 
 TEST_CASE("on a short terminal the selected worker row stays in sight, not below the screen") {
-    if (!test_support::have_program("script")) {
-        MESSAGE("skipped: script(1) is not installed");
-        return;
-    }
+    if (script_missing()) return;
     Spawned run({FORKLINE_PATH, "run", "-j", "1", "sleep", "{}", ":::", "30"}, -1, -1);
-    pool_when(run.pid(), [](const json& p) { return count_in_state(p, "running") == 1; });
+    wait_running(run.pid(), 1);
     // 5 rows: the pool's 3 lines and the column titles fill the 4 above the status line.
     const auto shown = test_support::run_on_terminal(
         "stty rows 5 cols 100 && " + test_support::shell_quoted(FORKLINE_PATH) + " top " +
