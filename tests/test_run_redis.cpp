@@ -606,3 +606,25 @@ TEST_CASE("no host yet: the run says so once, then a host started late joins it"
     CHECK(sorted_numerically(lines_of(r.out)) == numbers(1, 2));
     CHECK(redis.command("DBSIZE") == ":0");
 }
+
+TEST_CASE("no host at all: SIGINT or SIGTERM ends the run, its queued jobs counted as not run") {
+    RedisServer redis;
+    for (const int signal : {SIGINT, SIGTERM}) {
+        CAPTURE(signal);
+        const auto dir = test_directory();
+        Submitter run(
+            dir, {"--redis", redis.url(), "--queue", "nohost", "echo {}", ":::", "1", "2", "3"});
+        // Bounded: the jobs are in Redis once the run's job list exists.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (redis.command("KEYS forkline:nohost:*:jobs") != "*1" &&
+               std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        run.signal(signal);
+        const auto r = run.finish();
+        CHECK(r.code == 128 + signal);
+        CHECK(r.out.empty());
+        // (after the no-worker warning, should the machine be slow enough for it)
+        CHECK(r.err.ends_with("forkline run: 3 of 3 jobs not run (interrupted)\n"));
+        CHECK(redis.command("DBSIZE") == ":0");
+    }
+}
