@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "input.hpp"
+#include "keys.hpp"
 #include "numbers.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
@@ -102,6 +103,7 @@ Arguments parse_arguments(int argc, char** argv) {
     if (args.redis_url) {
         try {
             forkline::check_redis_url(*args.redis_url);
+            forkline::redis::checked_queue_name(args.queue);
         } catch (const forkline::Error& e) {
             throw UsageError(e.what());
         }
