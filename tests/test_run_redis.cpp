@@ -218,6 +218,13 @@ void check_host_failure(const RedisServer& redis, const fs::path& dir, Failure f
     CHECK(redis.command("DBSIZE") == ":0");
 }
 
+// Waits (bounded, 30 s) until one key matches `pattern`.
+void wait_for_key(const RedisServer& redis, const std::string& pattern) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (redis.command("KEYS " + pattern) != "*1" && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 std::string this_host() {
     char name[256] = "";
     ::gethostname(name, sizeof name - 1);
@@ -452,10 +459,7 @@ TEST_CASE("SIGINT twice: the jobs running on the hosts are cancelled; exit 130")
     run.signal(SIGINT);
     // Two SIGINTs sent at once may arrive as one: the second goes once the first was seen
     // (the run's stop flag is in Redis).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (redis.command("KEYS forkline:*:stop") != "*1" &&
-           std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    wait_for_key(redis, "forkline:*:stop");
     run.signal(SIGINT);
     const auto r = run.finish();
     CHECK(r.code == 130);
@@ -614,11 +618,7 @@ TEST_CASE("no host at all: SIGINT or SIGTERM ends the run, its queued jobs count
         const auto dir = test_directory();
         Submitter run(
             dir, {"--redis", redis.url(), "--queue", "nohost", "echo {}", ":::", "1", "2", "3"});
-        // Bounded: the jobs are in Redis once the run's job list exists.
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (redis.command("KEYS forkline:nohost:*:jobs") != "*1" &&
-               std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        wait_for_key(redis, "forkline:nohost:*:jobs");  // the jobs are in Redis
         run.signal(signal);
         const auto r = run.finish();
         CHECK(r.code == 128 + signal);
