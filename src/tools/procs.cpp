@@ -47,8 +47,9 @@ Options:
                    processes on any host; PROCESSES are then the workers procs runs itself
                    beside them (0: remote workers only). See docs/redis.md
   --queue NAME     the queue name the workers serve (default: primes)
-  --give-up S      with --redis: retry a lost or refused connection for S seconds
-                   (backoff 50 ms doubling to 1 s), then fail (default 15)
+  --give-up S      with --redis: retry a lost connection for S seconds (backoff
+                   50 ms doubling to 1 s), then fail (default 15); an unreachable
+                   host or refused port at start fails after 2 s
   -h, --help       show this help
   --version        show the version
 
