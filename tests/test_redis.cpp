@@ -199,6 +199,25 @@ TEST_CASE("bad URLs and unreachable servers: one line on stderr, no hang") {
     CHECK(worker.err.find("gave up after 2 s") != std::string::npos);
 }
 
+TEST_CASE("a bad queue name is bad usage: exit 2, one line, before anything starts") {
+    const auto url = "redis://127.0.0.1:" + std::to_string(test_support::free_port());
+    const auto procs = run_command({PROCS_PATH, "--redis", url, "--queue", "a b", "0"});
+    CHECK(procs.code == 2);
+    CHECK(procs.out.empty());  // not even the header line
+    CHECK(procs.err ==
+          "procs: error: bad queue name 'a b': 1 to 64 letters, digits, '_', '.' or '-' (see "
+          "procs --help)\n");
+    for (const auto& program : {std::vector<std::string>{"prime_worker"}, {}}) {
+        std::vector<std::string> command{FORKLINE_PATH, "worker", "--redis", url, "--queue", "a b"};
+        command.insert(command.end(), program.begin(), program.end());
+        const auto worker = run_command(command);
+        CHECK(worker.code == 2);
+        CHECK(worker.err ==
+              "forkline worker: error: bad queue name 'a b': 1 to 64 letters, digits, '_', '.' or "
+              "'-' (see forkline worker --help)\n");
+    }
+}
+
 TEST_CASE("a worker host started after the supervisor; --once leaves after one run; --help") {
     RedisServer redis;
     auto procs = start_procs(redis, numbers_file(1), "0");  // waits for a worker host

@@ -218,6 +218,13 @@ void check_host_failure(const RedisServer& redis, const fs::path& dir, Failure f
     CHECK(redis.command("DBSIZE") == ":0");
 }
 
+// Waits (bounded, 30 s) until one key matches `pattern`.
+void wait_for_key(const RedisServer& redis, const std::string& pattern) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (redis.command("KEYS " + pattern) != "*1" && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 std::string this_host() {
     char name[256] = "";
     ::gethostname(name, sizeof name - 1);
@@ -452,10 +459,7 @@ TEST_CASE("SIGINT twice: the jobs running on the hosts are cancelled; exit 130")
     run.signal(SIGINT);
     // Two SIGINTs sent at once may arrive as one: the second goes once the first was seen
     // (the run's stop flag is in Redis).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (redis.command("KEYS forkline:*:stop") != "*1" &&
-           std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    wait_for_key(redis, "forkline:*:stop");
     run.signal(SIGINT);
     const auto r = run.finish();
     CHECK(r.code == 130);
@@ -605,4 +609,22 @@ TEST_CASE("no host yet: the run says so once, then a host started late joins it"
     CHECK(r.code == 0);
     CHECK(sorted_numerically(lines_of(r.out)) == numbers(1, 2));
     CHECK(redis.command("DBSIZE") == ":0");
+}
+
+TEST_CASE("no host at all: SIGINT or SIGTERM ends the run, its queued jobs counted as not run") {
+    RedisServer redis;
+    for (const int signal : {SIGINT, SIGTERM}) {
+        CAPTURE(signal);
+        const auto dir = test_directory();
+        Submitter run(
+            dir, {"--redis", redis.url(), "--queue", "nohost", "echo {}", ":::", "1", "2", "3"});
+        wait_for_key(redis, "forkline:nohost:*:jobs");  // the jobs are in Redis
+        run.signal(signal);
+        const auto r = run.finish();
+        CHECK(r.code == 128 + signal);
+        CHECK(r.out.empty());
+        // (after the no-worker warning, should the machine be slow enough for it)
+        CHECK(r.err.ends_with("forkline run: 3 of 3 jobs not run (interrupted)\n"));
+        CHECK(redis.command("DBSIZE") == ":0");
+    }
 }

@@ -121,6 +121,14 @@ class RedisPool {
     // that join the run later do not get it.
     void signal_workers(int signal);
 
+    // Takes back the jobs no worker has claimed yet (those still in the run's queue, a
+    // dead host's jobs once the reaper requeued them): each is reported
+    // JobStatus::cancelled with 0 attempts by the next poll(), wait() or next_result(),
+    // never inside this call. Returns their ids. A run that stops early calls it (again
+    // every fraction of a second while results are awaited): with no worker host left
+    // those jobs would otherwise be waited for forever. Not from a result callback.
+    std::vector<JobId> withdraw_queued();
+
     // No more jobs: submit() throws from now on. The sentinels go out once every result
     // is in (wait() does that).
     void close();

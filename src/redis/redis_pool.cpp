@@ -2,6 +2,7 @@
 // results, then the sentinels (docs/redis.md). The heartbeat, the reaper and the reading of
 // the result stream run on the RunMonitor's thread.
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <deque>
 #include <forkline/error.hpp>
@@ -47,6 +48,7 @@ struct RedisPool::Impl {
         if (options.workers > 0 && options.worker_program.empty())
             throw Error("RedisPoolOptions::workers needs a worker_program");
         close_script = conn.add_script(scripts::kCloseRun);
+        withdraw_script = conn.add_script(scripts::kWithdrawQueued);
         const auto open = conn.add_script(scripts::kOpenRun);
         conn.eval(open, {runs_key(queue), keys.alive()}, {run, std::to_string(kRunTtl.count())});
         started = Clock::now();
@@ -304,6 +306,33 @@ struct RedisPool::Impl {
             {{"RPUSH", keys.signals(), std::to_string(signal)}, {"PEXPIRE", keys.signals(), ttl}});
     }
 
+    // The jobs still queued in Redis, out of it; their results (cancelled, 0 attempts)
+    // wait in the inbox for the next take_news().
+    std::vector<JobId> withdraw_queued() {
+        if (delivering) throw Error("RedisPool: withdraw_queued() inside a result callback");
+        flush();
+        const auto ids =
+            conn.eval(withdraw_script, {keys.jobs()}, {std::to_string(kLeftoverTtl.count())});
+        if (inbox_at == inbox.size()) {
+            inbox.clear();
+            inbox_at = 0;
+        }
+        std::vector<JobId> withdrawn;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const auto text = str_of(ids.at(i));
+            JobId id = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+            if (error != std::errc{} || id >= submitted || seen[id] != 0) continue;
+            append_to_batch(inbox, ResultEntry{.id = id,
+                                               .attempts = 0,
+                                               .status = JobStatus::cancelled,
+                                               .elapsed = {},
+                                               .data = {}});
+            withdrawn.push_back(id);
+        }
+        return withdrawn;
+    }
+
     // The run's keys, gone (a worker still holding one sees the run over and leaves).
     void delete_run() {
         if (deleted) return;
@@ -338,6 +367,7 @@ struct RedisPool::Impl {
     unsigned max_attempts;
     std::size_t max_job_size;
     std::size_t close_script = 0;
+    std::size_t withdraw_script = 0;
     RespCommands batch;        // the arguments e₁ e₂ … of an LPUSH jobs not yet sent
     std::uint64_t unsent = 0;  // how many
     std::uint64_t submitted = 0;
@@ -407,6 +437,10 @@ int RedisPool::fd() {
 
 void RedisPool::signal_workers(int signal) {
     impl_->signal_workers(signal);
+}
+
+std::vector<JobId> RedisPool::withdraw_queued() {
+    return impl_->withdraw_queued();
 }
 
 void RedisPool::close() {

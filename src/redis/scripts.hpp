@@ -116,6 +116,25 @@ while redis.call('LMOVE', KEYS[2], KEYS[3], 'LEFT', 'RIGHT') do end
 redis.call('PEXPIRE', KEYS[3], ARGV[2])
 return 1)";
 
+// KEYS jobs · ARGV leftover ttl ms. The supervisor stops early: the jobs no worker has
+// claimed leave the queue (anything else in it stays); returns their ids.
+inline constexpr const char* kWithdrawQueued = R"(
+local entries = redis.call('LRANGE', KEYS[1], 0, -1)
+local ids = {}
+local kept = 0
+redis.call('DEL', KEYS[1])
+for _, v in ipairs(entries) do
+  local id = string.match(v, '^J(%d+):')
+  if id then
+    ids[#ids + 1] = id
+  else
+    redis.call('RPUSH', KEYS[1], v)
+    kept = kept + 1
+  end
+end
+if kept > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return ids)";
+
 // KEYS done, workers, runs, jobs · ARGV run, leftover ttl ms. Every result is in: no new
 // workers, stale job copies dropped; returns the registered workers (one sentinel each).
 inline constexpr const char* kCloseRun = R"(

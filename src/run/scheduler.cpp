@@ -348,8 +348,17 @@ class Scheduler {
 
     // Stopping while the pool is paused: the jobs it holds back would never start. They are
     // taken back and counted as not run (report_not_run()), as a blocked job is.
+    // With Redis, the jobs no host has taken yet are withdrawn from its queue instead (again
+    // while results are awaited: a dead host's jobs come back to it): with no host left
+    // they would be waited for forever.
     void withdraw_parked() {
-        if constexpr (!kRemote) {
+        if constexpr (kRemote) {
+            if (!stopping_ || pool_->in_flight() == 0 ||
+                Clock::now() - last_withdrawal_ < kCancelRepeat)
+                return;
+            for (const auto id : pool_->withdraw_queued()) withdrawn_.insert(id);
+            last_withdrawal_ = Clock::now();
+        } else {
             if (!stopping_ || !paused()) return;
             for (const auto& entry : running_) {
                 if (pool_->cancel(entry.first)) withdrawn_.insert(entry.first);
@@ -676,6 +685,7 @@ class Scheduler {
     std::exception_ptr error_;        // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
     Clock::time_point last_cancel_;
+    Clock::time_point last_withdrawal_;  // --redis: withdraw_parked()
     // Parked jobs a stop took back from a paused pool (withdraw_parked()).
     std::set<forkline::JobId> withdrawn_;
 };

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "command_job.hpp"
+#include "keys.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
 #include "output_directory.hpp"
@@ -146,6 +147,7 @@ int worker_main(int argc, char** argv) {
     if (options.url.empty()) throw UsageError("--redis URL is required");
     try {
         forkline::check_redis_url(options.url);
+        if (!options.queue.empty()) forkline::redis::checked_queue_name(options.queue);
     } catch (const forkline::Error& e) {
         throw UsageError(e.what());
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "input.hpp"
+#include "keys.hpp"
 #include "numbers.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
@@ -46,8 +47,9 @@ Options:
                    processes on any host; PROCESSES are then the workers procs runs itself
                    beside them (0: remote workers only). See docs/redis.md
   --queue NAME     the queue name the workers serve (default: primes)
-  --give-up S      with --redis: retry a lost or refused connection for S seconds
-                   (backoff 50 ms doubling to 1 s), then fail (default 15)
+  --give-up S      with --redis: retry a lost connection for S seconds (backoff
+                   50 ms doubling to 1 s), then fail (default 15); an unreachable
+                   host or refused port at start fails after 2 s
   -h, --help       show this help
   --version        show the version
 
@@ -102,6 +104,7 @@ Arguments parse_arguments(int argc, char** argv) {
     if (args.redis_url) {
         try {
             forkline::check_redis_url(*args.redis_url);
+            forkline::redis::checked_queue_name(args.queue);
         } catch (const forkline::Error& e) {
             throw UsageError(e.what());
         }
