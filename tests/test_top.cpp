@@ -451,6 +451,10 @@ TEST_CASE("usage and refusals: --help, --version, a bad PID, a process with no p
     CHECK(bad.err.starts_with("forkline top: error: "));
     const auto no_pool = run_command({FORKLINE_PATH, "top", std::to_string(::getpid())});
     CHECK(no_pool.code == 1);
+    // A pid no process has (pid_max is below 2^22 here).
+    const auto gone = run_command({FORKLINE_PATH, "top", "4194304"});
+    CHECK(gone.code == 1);
+    CHECK(gone.err == "forkline top: error: no process 4194304\n");
     CHECK(no_pool.err == "forkline top: error: process " + std::to_string(::getpid()) +
                              " runs no forkline pool\n");
     // An empty URL or queue (an unset variable) is an error, not the local view instead.

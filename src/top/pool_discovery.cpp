@@ -105,6 +105,7 @@ std::vector<FoundPool> find_pools() {
 std::vector<FoundPool> find_pools_of(pid_t pid) {
     const auto held = segments_held_by(pid);
     if (!held) {
+        if (errno == ENOENT) throw forkline::Error("no process " + std::to_string(pid));
         throw forkline::OsError("cannot read the descriptors of process " + std::to_string(pid),
                                 errno);
     }
