@@ -148,3 +148,17 @@ TEST_CASE_TEMPLATE("signal_workers reaches the worker running a job", P, forklin
     CHECK(r.worker_exit.signal == SIGKILL);
     pool.wait();
 }
+
+TEST_CASE_TEMPLATE("poll(): nothing in flight returns at once; milliseconds::max() waits", P,
+                   forkline::Pool, forkline::RedisPool) {
+    Subject<P> subject;
+    auto& pool = subject.pool;
+    // Were it to wait out the hour, the suite's timeout would fail it.
+    CHECK(pool.poll(std::chrono::hours(1)) == 0);
+    // A job that takes a while: poll(max) waits for its result (no overflow into the past).
+    submit(pool, {.value = 21, .pause_us = 200000});
+    CHECK(pool.poll(milliseconds::max()) == 1);
+    const auto r = next(pool);
+    CHECK(value_of(r) == 42);
+    pool.wait();
+}

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "deadline.hpp"
 #include "pool_impl.hpp"
 #include "result_summary.hpp"
 
@@ -270,7 +271,7 @@ std::size_t Pool::poll(std::chrono::milliseconds timeout) {
     auto& impl = *impl_;
     if (impl.delivering) throw Error("pool: poll() called from the result callback");
     const auto before = impl.delivered();
-    const auto deadline = Impl::Clock::now() + timeout;
+    const auto deadline = deadline_after(timeout);
     // From an event loop: take what made fd() readable (a worker's exit, the timer).
     if (impl.event_loop) impl.look_around |= impl.events.wait(Impl::Clock::time_point::min());
     impl.pump(false);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "connection.hpp"
+#include "deadline.hpp"
 #include "entry.hpp"
 #include "ids.hpp"
 #include "keys.hpp"
@@ -409,11 +410,14 @@ std::optional<JobId> RedisPool::try_submit(std::span<const std::byte> job) {
 }
 
 std::size_t RedisPool::poll(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
+    const auto deadline = deadline_after(timeout);
     for (;;) {
-        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+        // As Pool::poll(): with nothing in flight there is nothing to wait for.
+        const auto left = in_flight() == 0
+                              ? milliseconds(0)
+                              : std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         const auto n = impl_->pump(std::max(left, milliseconds(0)));
-        if (n > 0 || Clock::now() >= deadline) return n;
+        if (n > 0 || in_flight() == 0 || Clock::now() >= deadline) return n;
     }
 }
 
