@@ -477,6 +477,17 @@ TEST_CASE("a refused port fails after connect_timeout, not give_up") {
     CHECK(error.find("gave up after 0.3 s") != std::string::npos);
 }
 
+TEST_CASE("wait_for(milliseconds::max()) waits for the run's end (no overflow into the past)") {
+    RedisServer redis;
+    const auto echo_worker = std::filesystem::path(PROCS_PATH).parent_path() / "echo_worker";
+    forkline::RedisPool pool(
+        {.url = redis.url(), .queue = "forever", .workers = 1, .worker_program = echo_worker});
+    for (std::uint64_t n = 0; n < 100; ++n) pool.submit(n);
+    const auto summary = pool.wait_for(std::chrono::milliseconds::max());
+    REQUIRE(summary.has_value());
+    CHECK(summary->succeeded == 100);
+}
+
 TEST_CASE("no worker comes: a warning, wait_for gives up, the heartbeat beats on its own") {
     RedisServer redis;
     std::vector<std::string> warnings;

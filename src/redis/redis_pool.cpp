@@ -458,7 +458,7 @@ PoolSummary RedisPool::wait() {
 }
 
 std::optional<PoolSummary> RedisPool::wait_for(std::chrono::milliseconds timeout) {
-    if (!impl_->finish_by(Clock::now() + timeout)) return std::nullopt;
+    if (!impl_->finish_by(deadline_after(timeout))) return std::nullopt;
     return impl_->summary_now();
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <forkline/error.hpp>
 
+#include "deadline.hpp"
 #include "entry.hpp"
 #include "os_error.hpp"
 #include "scripts.hpp"
@@ -93,7 +94,7 @@ RunMonitor::News RunMonitor::take() {
 
 void RunMonitor::wait(milliseconds timeout) const {
     pollfd p{wakeup_.get(), POLLIN, 0};
-    const auto deadline = Clock::now() + timeout;
+    const auto deadline = deadline_after(timeout);
     for (;;) {
         const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return;
