@@ -42,6 +42,13 @@
 
 namespace forkline {
 
+// Pipeline::kill()'s default: SIGKILL (Windows has no SIGKILL: its number, 9, there).
+#ifdef _WIN32
+inline constexpr int kill_signal = 9;
+#else
+inline constexpr int kill_signal = SIGKILL;
+#endif
+
 // One redirection, applied in order as a shell does: "> f 2>&1" sends both to f,
 // "2>&1 > f" sends stderr where stdout went before. `fd` is the child's descriptor, 0-9.
 struct Redirect {
@@ -107,22 +114,30 @@ struct PipelineOptions {
     int stderr_fd = -1;  // else: all stages write their stderr here
     std::optional<std::chrono::nanoseconds> timeout{};         // none: wait as long as it runs
     std::chrono::nanoseconds grace = std::chrono::seconds(1);  // SIGTERM -> SIGKILL
+    // (Windows has no SIGTERM: at the deadline each stage gets CTRL_BREAK_EVENT, which a
+    // console program may handle to exit cleanly, and the pipeline's Job Object is terminated
+    // `grace` later, or at once when the event cannot be sent or grace is 0.)
     bool pipefail = false;  // exit_code: the last non-zero stage's, not the last stage's
     std::optional<std::vector<std::string>> environment{};  // "K=V" list; none: inherit
     std::filesystem::path working_directory{};              // empty: inherit
     // Signals that, while the pipeline runs, are forwarded to its group instead of acting on
     // this process (blocked and read through a signalfd in the calling thread). If the group
     // is still alive `grace` later, it gets SIGKILL.
+    // Windows: a console control handler while it runs: CTRL_C (SIGINT), CTRL_BREAK
+    // (SIGBREAK) and the console closing (SIGTERM), when listed, become CTRL_BREAK_EVENT to
+    // each stage, then the job is terminated `grace` later.
     std::vector<int> forward_signals{};
     // When fd 0 is a terminal and this process is in its foreground group: the pipeline's
     // group is the foreground group while it runs (its stages can read the terminal, ^C
     // and ^Z go to them), and the terminal is given back at the end. A stage stopped by the
     // terminal stops this process too (SIGTSTP), as a shell's job; SIGCONT continues both.
     // For one pipeline run from a command line (runpipe), not for many at once.
+    // Windows: ignored (a console has no foreground group; CTRL_C is forwarded instead).
     bool foreground_terminal = false;
     // The command string is run by /bin/sh -c (globbing, variables, ;, &&, …): what a
     // ParseError's "needs --shell" asks for. Only for the command-string forms (an Error
     // with stages). The shell is the one stage; its exit code is the pipeline's.
+    // Windows: `cmd /d /s /c "COMMAND"`: cmd.exe reads COMMAND as typed at its prompt.
     bool shell = false;
 };
 
@@ -170,6 +185,7 @@ class Pipeline {
     // An epoll descriptor (over the stages' pidfds, the captured outputs, the input pipe and
     // the deadline's timerfd): readable when the pipeline has something to do. Then call
     // poll(). Never readable after the end: check poll()'s answer. Owned by the handle.
+    // Windows: -1 (no descriptor): call poll() now and then, or wait(deadline).
     int fd() const;
     // Does what is ready without blocking. True once the pipeline has ended (every stage
     // reaped, captured outputs closed, or the group killed after a timeout or kill()).
@@ -190,8 +206,11 @@ class Pipeline {
     // Sends `signal` to the pipeline's group and to each stage still running. SIGKILL ends
     // it at once (the next poll() or wait() reaps the stages and keeps the output read so
     // far); after another signal it gets SIGKILL if it still runs `grace` later.
-    void kill(int signal = SIGKILL);
+    // Windows: kill_signal (9) terminates the pipeline's Job Object; any other value sends
+    // CTRL_BREAK_EVENT to each stage, then terminates the job if it still runs `grace` later.
+    void kill(int signal = kill_signal);
     // The process group of the stages (the first started stage's pid); 0 when none started.
+    // Windows: the first stage's pid (each stage leads a console process group of its own).
     pid_t process_group() const;
 
   private:

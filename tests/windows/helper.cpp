@@ -9,6 +9,7 @@
 //   helper print TEXT       writes TEXT and a newline, flushed, then sleeps forever
 //   helper env NAME         prints NAME's value, or exits 1 when it is not set
 //   helper cwd              prints the current directory
+//   helper err TEXT         writes TEXT and a newline to stderr
 #include <windows.h>
 
 #include <fcntl.h>
@@ -21,13 +22,12 @@
 
 namespace {
 
+// _read returns what has arrived (fread would wait for a full buffer).
 int cat() {
-    ::_setmode(0, _O_BINARY);
-    ::_setmode(1, _O_BINARY);
     char buffer[65536];
-    std::size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
-        if (std::fwrite(buffer, 1, got, stdout) != got) return 1;
+    int got = 0;
+    while ((got = ::_read(0, buffer, sizeof buffer)) > 0) {
+        if (::_write(1, buffer, static_cast<unsigned>(got)) != got) return 1;
     }
     return 0;
 }
@@ -76,6 +76,8 @@ int alive(const char* pid) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    ::_setmode(0, _O_BINARY);  // "\n" stays "\n": the tests compare bytes
+    ::_setmode(1, _O_BINARY);
     const std::string command = argc > 1 ? argv[1] : "";
     if (command == "cat") return cat();
     if (command == "gen" && argc > 2) return gen(std::atol(argv[2]));
@@ -95,6 +97,10 @@ int main(int argc, char** argv) {
         const char* value = std::getenv(argv[2]);
         if (value == nullptr) return 1;
         std::printf("%s\n", value);
+        return 0;
+    }
+    if (command == "err" && argc > 2) {
+        std::fprintf(stderr, "%s\n", argv[2]);
         return 0;
     }
     if (command == "cwd") {
