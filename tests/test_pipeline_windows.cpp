@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "windows/runtime_warm_up.hpp"
+
 using forkline::run_pipeline;
 using forkline::Stage;
 using namespace std::chrono_literals;
@@ -45,16 +47,7 @@ std::size_t lines_with(const std::string& text, const std::string& needle) {
     return count;
 }
 
-// Handles the runtime keeps from a first use on (winpthreads' and wine's, for threads and
-// pipes): one pipeline like the tests' runs before any test case, so the leak check
-// compares like with like.
-const bool kRuntimeWarmedUp = [] {
-    auto options = kCapture;
-    options.stdin_null = false;
-    options.input = "x\n";
-    run_pipeline(kHelper + " cat | " + kHelper + " cat", options);
-    return true;
-}();
+const bool kRuntimeWarmedUp = test_support::warm_up_runtime(beside_this_test("test_helper.exe"));
 
 bool process_alive(unsigned long pid) {
     HANDLE process = ::OpenProcess(SYNCHRONIZE, FALSE, pid);
@@ -194,4 +187,10 @@ TEST_CASE("--shell runs the command through cmd /c as typed") {
     const auto r = run_pipeline("echo one& echo \"two three\"", options);
     CHECK(r.exit_code == 0);
     CHECK(r.stdout_data == "one\r\n\"two three\"\r\n");
+}
+
+TEST_CASE("a pipeline none of whose stages starts ends at once") {
+    const auto r =
+        run_pipeline("no-such-program-here", kCapture);  // hung before: nothing to wait on
+    CHECK(r.exit_code == 127);
 }

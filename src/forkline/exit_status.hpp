@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace forkline {
 
@@ -14,6 +15,14 @@ struct ExitStatus {
     int shell_code() const { return signal != 0 ? 128 + signal : code; }
     std::string describe() const;  // "exit code 3" / "killed by SIGKILL"
 };
+
+// "SIGKILL" for 9, the number when it has no name.
+std::string signal_name(int signal);
+
+// What a command-line tool forwards to the processes it runs instead of dying of it:
+// SIGINT SIGTERM SIGHUP SIGQUIT on POSIX; on Windows the console's events as signals
+// (PipelineOptions::forward_signals): SIGINT (CTRL_C), SIGBREAK (CTRL_BREAK), SIGTERM (close).
+std::vector<int> termination_signals();
 
 #ifdef _WIN32
 // Windows has no signals: a process ends with an exit code only. spawn_windows.cpp kills

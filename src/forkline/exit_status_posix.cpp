@@ -1,16 +1,19 @@
-#include "exit_status.hpp"
-
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cstring>
 
+#include "exit_status.hpp"
+
 namespace forkline {
 
-std::string ExitStatus::describe() const {
-    if (signal == 0) return "exit code " + std::to_string(code);
+std::string signal_name(int signal) {
     const char* name = ::sigabbrev_np(signal);
-    return std::string("killed by ") +
-           (name != nullptr ? std::string("SIG") + name : std::to_string(signal));
+    return name != nullptr ? std::string("SIG") + name : std::to_string(signal);
+}
+
+std::vector<int> termination_signals() {
+    return {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 }
 
 ExitStatus exit_status_from_wait(int status) {

@@ -2,15 +2,29 @@
 // the signal numbers Linux reports for the same event (exit_status.hpp says which).
 #include <windows.h>
 
+#include <csignal>
+
 #include "exit_status.hpp"
 
 namespace forkline {
 
-std::string ExitStatus::describe() const {
-    if (signal == 0) return "exit code " + std::to_string(code);
-    if (signal == kKilledSignal) return "killed by SIGKILL";
-    if (signal == kInterruptedSignal) return "killed by SIGINT";
-    return "killed by signal " + std::to_string(signal);
+std::string signal_name(int signal) {
+    switch (signal) {
+        case kKilledSignal:
+            return "SIGKILL";
+        case SIGINT:
+            return "SIGINT";
+        case SIGTERM:
+            return "SIGTERM";
+        case SIGBREAK:
+            return "SIGBREAK";
+        default:
+            return std::to_string(signal);
+    }
+}
+
+std::vector<int> termination_signals() {
+    return {SIGINT, SIGBREAK, SIGTERM};
 }
 
 ExitStatus exit_status_from_exit_code(unsigned long code) {

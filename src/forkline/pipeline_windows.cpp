@@ -23,8 +23,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <mutex>
-#include <thread>
+#include <functional>
 
 #include "command_lookup.hpp"
 #include "os_error.hpp"
@@ -142,6 +141,50 @@ BOOL WINAPI on_control(DWORD event) {
     return TRUE;
 }
 
+// A thread of the Windows API, joined when destroyed. Not std::thread and std::mutex:
+// winpthreads creates handles of its own on first contention and keeps them, which the
+// tests' handle-leak check would report at random; CreateThread and an SRWLOCK keep none.
+class IoThread {
+  public:
+    IoThread() = default;
+    explicit IoThread(std::function<void()> body)
+        : body_(std::make_unique<std::function<void()>>(std::move(body))),
+          handle_(::CreateThread(nullptr, 0, &run, body_.get(), 0, nullptr)) {
+        if (!handle_.valid()) throw_windows_error("CreateThread");
+    }
+    IoThread(IoThread&&) noexcept = default;
+    IoThread& operator=(IoThread&& other) noexcept {
+        join();
+        body_ = std::move(other.body_);
+        handle_ = std::move(other.handle_);
+        return *this;
+    }
+    ~IoThread() { join(); }
+    void join() {
+        if (handle_.valid()) ::WaitForSingleObject(handle_.get(), INFINITE);
+        handle_.reset();
+    }
+
+  private:
+    static DWORD WINAPI run(void* body) {
+        (*static_cast<std::function<void()>*>(body))();
+        return 0;
+    }
+    std::unique_ptr<std::function<void()>> body_;
+    UniqueHandle handle_;
+};
+
+class Locked {  // an exclusive SRWLOCK hold
+  public:
+    explicit Locked(SRWLOCK& lock) : lock_(lock) { ::AcquireSRWLockExclusive(&lock_); }
+    ~Locked() { ::ReleaseSRWLockExclusive(&lock_); }
+    Locked(const Locked&) = delete;
+    Locked& operator=(const Locked&) = delete;
+
+  private:
+    SRWLOCK& lock_;
+};
+
 class ControlForwarding {
   public:
     ControlForwarding(const std::vector<int>& signals, HANDLE wake) : active_(!signals.empty()) {
@@ -198,7 +241,7 @@ struct PipelineRun::State {
         std::string* into = nullptr;
         std::string arrived;  // guarded by State::mutex
         bool done = false;    // guarded by State::mutex
-        std::thread reader;
+        IoThread reader;
     };
 
     void start(const std::vector<Stage>& stages);
@@ -207,6 +250,15 @@ struct PipelineRun::State {
     bool step(std::chrono::milliseconds timeout);
     void collect();
     void reap();
+    bool running() const {
+        return std::any_of(children.begin(), children.end(),
+                           [](const auto& child) { return child.has_value(); });
+    }
+    bool reading() {
+        const Locked lock(mutex);
+        return std::any_of(outputs.begin(), outputs.end(),
+                           [](const auto& output) { return !output->done; });
+    }
     void interrupt_or_terminate();
     void terminate() {
         ::TerminateJobObject(job.get(), kKilledExitCode);
@@ -217,9 +269,9 @@ struct PipelineRun::State {
     // Ends the job (so no writer blocks) and joins every thread; then nothing runs.
     void stop_threads() {
         if (!finished) ::TerminateJobObject(job.get(), kKilledExitCode);
-        if (writer.joinable()) writer.join();
+        writer.join();
         for (auto& output : outputs) {
-            if (output->reader.joinable()) output->reader.join();
+            output->reader.join();
         }
     }
 
@@ -229,9 +281,10 @@ struct PipelineRun::State {
     UniqueHandle job;
     UniqueHandle wake;  // auto-reset: set by the I/O threads and the control handler
     ControlForwarding forwarding;
-    std::mutex mutex;
+    SRWLOCK mutex = SRWLOCK_INIT;
     std::vector<std::unique_ptr<Output>> outputs;
-    std::thread writer;
+    UniqueHandle input;  // the write end of the first stage's stdin, closed by `writer`
+    IoThread writer;
     std::vector<std::optional<Child>> children;  // empty: could not start, or reaped
     std::vector<Clock::time_point> stage_started;
     std::vector<std::optional<ExitStatus>> statuses;
@@ -251,14 +304,16 @@ void PipelineRun::State::start(const std::vector<Stage>& stages) {
         first_stdin = std::move(pipe.read);
         // The input is written by a thread: a stage that does not read it, or reads it slowly,
         // blocks only that thread. It ends at the last byte, or when the reader is gone.
-        writer = std::thread([this, write = std::move(pipe.write)] {
+        input = std::move(pipe.write);
+        writer = IoThread([this] {
             std::string_view rest = *options.input;
             while (!rest.empty()) {
                 DWORD written = 0;
                 const auto chunk = static_cast<DWORD>(std::min<std::size_t>(rest.size(), 1 << 20));
-                if (!::WriteFile(write.get(), rest.data(), chunk, &written, nullptr)) return;
+                if (!::WriteFile(input.get(), rest.data(), chunk, &written, nullptr)) break;
                 rest.remove_prefix(written);
             }
+            input.reset();  // the reader sees the end
         });
     } else if (options.stdin_null) {
         first_stdin = open_file("NUL", GENERIC_READ, OPEN_EXISTING);
@@ -308,16 +363,16 @@ void PipelineRun::State::start(const std::vector<Stage>& stages) {
     all_stderr.reset();
     for (auto& output : outputs) {
         Output* out = output.get();
-        out->reader = std::thread([this, out] {
+        out->reader = IoThread([this, out] {
             char buffer[64 * 1024];
             DWORD got = 0;
             // ERROR_BROKEN_PIPE: every process holding the write end has closed it (or died).
             while (::ReadFile(out->read.get(), buffer, sizeof buffer, &got, nullptr) && got > 0) {
-                const std::lock_guard lock(mutex);
+                const Locked lock(mutex);
                 out->arrived.append(buffer, got);
                 ::SetEvent(wake.get());
             }
-            const std::lock_guard lock(mutex);
+            const Locked lock(mutex);
             out->done = true;
             ::SetEvent(wake.get());
         });
@@ -367,7 +422,7 @@ void PipelineRun::State::start_stage(std::size_t index, const Stage& stage, Stag
 }
 
 void PipelineRun::State::collect() {
-    const std::lock_guard lock(mutex);
+    const Locked lock(mutex);
     for (auto& output : outputs) {
         output->into->append(output->arrived);
         output->arrived.clear();
@@ -402,6 +457,10 @@ void PipelineRun::State::interrupt_or_terminate() {
 
 bool PipelineRun::State::step(std::chrono::milliseconds timeout) {
     if (finished) return true;
+    if (!running() && !reading()) {  // nothing left to wait for (no stage started at all)
+        finish();
+        return true;
+    }
     std::vector<HANDLE> handles{wake.get()};
     for (const auto& child : children) {
         if (child) handles.push_back(child->handle());
@@ -434,14 +493,7 @@ bool PipelineRun::State::step(std::chrono::milliseconds timeout) {
         interrupt_or_terminate();
     }
     if (kill_at && Clock::now() >= *kill_at) terminate();
-    const bool running = std::any_of(children.begin(), children.end(),
-                                     [](const auto& child) { return child.has_value(); });
-    bool reading = false;
-    {
-        const std::lock_guard lock(mutex);
-        for (const auto& output : outputs) reading = reading || !output->done;
-    }
-    if (!running && !reading) finish();
+    if (!running() && !reading()) finish();
     return finished;
 }
 
@@ -449,7 +501,7 @@ void PipelineRun::State::finish() {
     // What the stages left running does not outlive the pipeline (as a POSIX group's end).
     ::TerminateJobObject(job.get(), kKilledExitCode);
     finished = true;
-    if (writer.joinable()) writer.join();
+    writer.join();
     for (auto& output : outputs) output->reader.join();
     collect();
     for (std::size_t i = 0; i < result.stages.size(); ++i) {

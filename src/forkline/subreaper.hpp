@@ -3,6 +3,7 @@
 // of to init, so what a job started cannot escape its job by losing its parent. The price:
 // every such orphan becomes our child and must be reaped, which
 // kill_and_reap_children() and end_process_group() (leftover_processes.hpp) do.
+// Windows (subreaper_windows.cpp): both are no-ops; a Job Object keeps a job's tree instead.
 #pragma once
 
 #include <sys/types.h>

@@ -1,9 +1,7 @@
 // runpipe: run a pipeline without a shell, with a timeout, per-stage statuses and JSON.
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <forkline/pipeline.hpp>
@@ -12,7 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "exit_status.hpp"
 #include "json_string.hpp"
+#include "open_file.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
 #include "output.hpp"
@@ -64,6 +64,15 @@ end. A pipeline stopped by ^Z stops runpipe too; `fg` continues both. Run in the
 background, runpipe leaves the terminal alone (a stage that reads it stops runpipe, as a
 shell's job, until `fg`).
 
+Windows: each stage is started with CreateProcess (no shell) and gets the words after
+its program name as written in COMMAND, quotes included, as cmd.exe passes them (find
+"LISTENING" needs its quotes); a program is looked up in PATH with PATHEXT's extensions,
+a .bat/.cmd runs through cmd /c; --shell runs cmd /d /s /c "COMMAND"; --no-stdin reads
+NUL; the stages and everything they start are in one Job Object: at the deadline each
+stage gets CTRL_BREAK, the job is terminated --grace later (killed stages report
+SIGKILL); ^C and ^Break in the console are forwarded to the stages as CTRL_BREAK; only
+descriptors 0-2 can be redirected.
+
 Exit status: the last stage's (or with --pipefail the last non-zero one), 124 timed out,
 127 command not found, 126 not executable, 128+N killed by signal N (130 for a ^C typed
 at the terminal), 130/143 when runpipe got SIGINT/SIGTERM (forwarded to the pipeline),
@@ -72,6 +81,9 @@ syntax error.
 )";
 
 using cli::UsageError;
+
+constexpr int kStdout = 1;  // the C runtime's descriptors (POSIX and Windows alike)
+constexpr int kStderr = 2;
 
 struct Arguments {
     std::string command;
@@ -103,7 +115,7 @@ Arguments parse_arguments(int argc, char** argv) {
             {"input-file", 0, true,
              [&](auto& path) {
                  choose_stdin("--input-file");
-                 if (::access(path.c_str(), R_OK) != 0)
+                 if (!forkline::open_for_reading(path).valid())
                      throw UsageError("cannot open " + cli::quoted(path) + ": " +
                                       std::strerror(errno));
                  args.input_file = path;
@@ -144,22 +156,18 @@ double seconds(std::chrono::nanoseconds d) {
     return std::chrono::duration<double>(d).count();
 }
 
-std::string signal_name(int signal) {
-    const char* abbrev = ::sigabbrev_np(signal);
-    return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
-}
-
 nlohmann::json stages_json(const forkline::PipelineResult& r) {
     nlohmann::json stages = nlohmann::json::array();
     for (const auto& stage : r.stages) {
-        nlohmann::json s{{"argv", stage.argv},
-                         {"pid", stage.pid >= 0 ? nlohmann::json(stage.pid) : nlohmann::json()},
-                         {"exit_code", stage.exit_code >= 0 ? nlohmann::json(stage.exit_code)
-                                                            : nlohmann::json()},
-                         {"signal", stage.signal != 0 ? nlohmann::json(signal_name(stage.signal))
-                                                      : nlohmann::json()},
-                         {"status", stage.shell_code()},
-                         {"duration", seconds(stage.duration)}};
+        nlohmann::json s{
+            {"argv", stage.argv},
+            {"pid", stage.pid >= 0 ? nlohmann::json(stage.pid) : nlohmann::json()},
+            {"exit_code",
+             stage.exit_code >= 0 ? nlohmann::json(stage.exit_code) : nlohmann::json()},
+            {"signal", stage.signal != 0 ? nlohmann::json(forkline::signal_name(stage.signal))
+                                         : nlohmann::json()},
+            {"status", stage.shell_code()},
+            {"duration", seconds(stage.duration)}};
         if (!stage.error.empty()) s["error"] = stage.error;
         stages.push_back(std::move(s));
     }
@@ -185,7 +193,7 @@ void print_json(const std::string& command, const forkline::PipelineResult& r) {
     auto write = [&](std::string_view text) {
         pending.append(text);
         if (pending.size() >= cli::kJsonStringPiece) {
-            cli::write_all(STDOUT_FILENO, pending);
+            cli::write_all(kStdout, pending);
             pending.clear();
         }
     };
@@ -208,7 +216,7 @@ void print_json(const std::string& command, const forkline::PipelineResult& r) {
         }
     }
     write("}\n");
-    cli::write_all(STDOUT_FILENO, pending);
+    cli::write_all(kStdout, pending);
 }
 
 void print_stage_errors(const forkline::PipelineResult& r) {
@@ -223,7 +231,7 @@ void print_status(const forkline::PipelineResult& r) {
     for (std::size_t i = 0; i < r.stages.size(); ++i) {
         const auto& stage = r.stages[i];
         std::string what = !stage.error.empty() ? cli::escaped(stage.error)
-                           : stage.signal != 0  ? "killed by " + signal_name(stage.signal)
+                           : stage.signal != 0  ? "killed by " + forkline::signal_name(stage.signal)
                                                 : "exit " + std::to_string(stage.exit_code);
         std::fprintf(stderr, "runpipe: stage %zu (%s): %s, %.3fs\n", i + 1,
                      cli::quoted(stage.argv.front()).c_str(), what.c_str(),
@@ -248,7 +256,7 @@ int run(int argc, char** argv) {
         auto& redirects = stages.front().redirects;
         redirects.insert(redirects.begin(), {forkline::Redirect::Kind::input, args.input_file});
     }
-    args.options.forward_signals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    args.options.forward_signals = forkline::termination_signals();
     args.options.foreground_terminal = true;
     // Orphans of the pipeline's processes come to us, not to init, and go with it
     // (README: "Processes a job starts").
@@ -261,8 +269,8 @@ int run(int argc, char** argv) {
     if (args.json) {
         print_json(args.command, result);
     } else if (args.options.capture_stdout) {
-        cli::write_all(STDOUT_FILENO, result.stdout_data);
-        cli::write_all(STDERR_FILENO, result.stderr_data, "standard error");
+        cli::write_all(kStdout, result.stdout_data);
+        cli::write_all(kStderr, result.stderr_data, "standard error");
     }
     if (args.status) print_status(result);
     if (result.forwarded_signal != 0) return 128 + result.forwarded_signal;
