@@ -1,12 +1,9 @@
 // PipelineRun on Windows: CreatePipe pipes between the stages, every stage in one Job Object
 // (kill-on-close), and one thread per pipe this process reads or writes.
 //
-// Why threads: anonymous pipes (CreatePipe) have no overlapped I/O and no readiness to wait
-// for, and Asio's overlapped named pipes cost more and misbehave under wine (windows.md risk
-// 4). A thread that blocks in ReadFile (or WriteFile for the input) per pipe is simple and
-// cannot deadlock: input is written while every output is read. The threads hand their
-// bytes over under a mutex and set an event; step() waits on that event and the stages'
-// process handles together, with the deadline as its timeout.
+// The input and the captured outputs go through a thread per pipe (communicate_windows.hpp
+// says why); step() waits on the event those threads set and on the stages' process
+// handles together, with the deadline as its timeout.
 //
 // A deadline (or kill() with another value than kill_signal, or a forwarded CTRL_C): each
 // stage gets CTRL_BREAK_EVENT (it leads its own console process group), and `grace` later
@@ -23,9 +20,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <functional>
 
 #include "command_lookup.hpp"
+#include "communicate_windows.hpp"
 #include "os_error.hpp"
 #include "pipeline_run.hpp"
 #include "spawn.hpp"
@@ -141,50 +138,6 @@ BOOL WINAPI on_control(DWORD event) {
     return TRUE;
 }
 
-// A thread of the Windows API, joined when destroyed. Not std::thread and std::mutex:
-// winpthreads creates handles of its own on first contention and keeps them, which the
-// tests' handle-leak check would report at random; CreateThread and an SRWLOCK keep none.
-class IoThread {
-  public:
-    IoThread() = default;
-    explicit IoThread(std::function<void()> body)
-        : body_(std::make_unique<std::function<void()>>(std::move(body))),
-          handle_(::CreateThread(nullptr, 0, &run, body_.get(), 0, nullptr)) {
-        if (!handle_.valid()) throw_windows_error("CreateThread");
-    }
-    IoThread(IoThread&&) noexcept = default;
-    IoThread& operator=(IoThread&& other) noexcept {
-        join();
-        body_ = std::move(other.body_);
-        handle_ = std::move(other.handle_);
-        return *this;
-    }
-    ~IoThread() { join(); }
-    void join() {
-        if (handle_.valid()) ::WaitForSingleObject(handle_.get(), INFINITE);
-        handle_.reset();
-    }
-
-  private:
-    static DWORD WINAPI run(void* body) {
-        (*static_cast<std::function<void()>*>(body))();
-        return 0;
-    }
-    std::unique_ptr<std::function<void()>> body_;
-    UniqueHandle handle_;
-};
-
-class Locked {  // an exclusive SRWLOCK hold
-  public:
-    explicit Locked(SRWLOCK& lock) : lock_(lock) { ::AcquireSRWLockExclusive(&lock_); }
-    ~Locked() { ::ReleaseSRWLockExclusive(&lock_); }
-    Locked(const Locked&) = delete;
-    Locked& operator=(const Locked&) = delete;
-
-  private:
-    SRWLOCK& lock_;
-};
-
 class ControlForwarding {
   public:
     ControlForwarding(const std::vector<int>& signals, HANDLE wake) : active_(!signals.empty()) {
@@ -237,11 +190,10 @@ struct PipelineRun::State {
     State& operator=(const State&) = delete;
 
     struct Output {
-        UniqueHandle read;
-        std::string* into = nullptr;
-        std::string arrived;  // guarded by State::mutex
-        bool done = false;    // guarded by State::mutex
-        IoThread reader;
+        Output(std::string* into_string, UniqueHandle read, HANDLE wake)
+            : into(into_string), reader(std::move(read), wake) {}
+        std::string* into;
+        PipeReader reader;
     };
 
     void start(const std::vector<Stage>& stages);
@@ -255,9 +207,8 @@ struct PipelineRun::State {
                            [](const auto& child) { return child.has_value(); });
     }
     bool reading() {
-        const Locked lock(mutex);
         return std::any_of(outputs.begin(), outputs.end(),
-                           [](const auto& output) { return !output->done; });
+                           [](const auto& output) { return !output->reader.done(); });
     }
     void interrupt_or_terminate();
     void terminate() {
@@ -269,10 +220,8 @@ struct PipelineRun::State {
     // Ends the job (so no writer blocks) and joins every thread; then nothing runs.
     void stop_threads() {
         if (!finished) ::TerminateJobObject(job.get(), kKilledExitCode);
-        writer.join();
-        for (auto& output : outputs) {
-            output->reader.join();
-        }
+        if (writer) writer->join();
+        for (auto& output : outputs) output->reader.join();
     }
 
     PipelineOptions options;  // holds the input bytes while they are written
@@ -281,10 +230,8 @@ struct PipelineRun::State {
     UniqueHandle job;
     UniqueHandle wake;  // auto-reset: set by the I/O threads and the control handler
     ControlForwarding forwarding;
-    SRWLOCK mutex = SRWLOCK_INIT;
     std::vector<std::unique_ptr<Output>> outputs;
-    UniqueHandle input;  // the write end of the first stage's stdin, closed by `writer`
-    IoThread writer;
+    std::optional<PipeWriter> writer;            // of options.input
     std::vector<std::optional<Child>> children;  // empty: could not start, or reaped
     std::vector<Clock::time_point> stage_started;
     std::vector<std::optional<ExitStatus>> statuses;
@@ -304,17 +251,7 @@ void PipelineRun::State::start(const std::vector<Stage>& stages) {
         first_stdin = std::move(pipe.read);
         // The input is written by a thread: a stage that does not read it, or reads it slowly,
         // blocks only that thread. It ends at the last byte, or when the reader is gone.
-        input = std::move(pipe.write);
-        writer = IoThread([this] {
-            std::string_view rest = *options.input;
-            while (!rest.empty()) {
-                DWORD written = 0;
-                const auto chunk = static_cast<DWORD>(std::min<std::size_t>(rest.size(), 1 << 20));
-                if (!::WriteFile(input.get(), rest.data(), chunk, &written, nullptr)) break;
-                rest.remove_prefix(written);
-            }
-            input.reset();  // the reader sees the end
-        });
+        writer.emplace(std::move(pipe.write), *options.input);
     } else if (options.stdin_null) {
         first_stdin = open_file("NUL", GENERIC_READ, OPEN_EXISTING);
     }
@@ -324,9 +261,7 @@ void PipelineRun::State::start(const std::vector<Stage>& stages) {
         if (!wanted) return;
         auto pipe = make_pipe();
         child_end = std::move(pipe.write);
-        auto& output = outputs.emplace_back(std::make_unique<Output>());
-        output->read = std::move(pipe.read);
-        output->into = &into;
+        outputs.push_back(std::make_unique<Output>(&into, std::move(pipe.read), wake.get()));
     };
     capture(options.capture_stdout, last_stdout, result.stdout_data);
     capture(options.capture_stderr, all_stderr, result.stderr_data);
@@ -361,22 +296,6 @@ void PipelineRun::State::start(const std::vector<Stage>& stages) {
     // Our copies of the children's ends must go, or readers would never see the end.
     last_stdout.reset();
     all_stderr.reset();
-    for (auto& output : outputs) {
-        Output* out = output.get();
-        out->reader = IoThread([this, out] {
-            char buffer[64 * 1024];
-            DWORD got = 0;
-            // ERROR_BROKEN_PIPE: every process holding the write end has closed it (or died).
-            while (::ReadFile(out->read.get(), buffer, sizeof buffer, &got, nullptr) && got > 0) {
-                const Locked lock(mutex);
-                out->arrived.append(buffer, got);
-                ::SetEvent(wake.get());
-            }
-            const Locked lock(mutex);
-            out->done = true;
-            ::SetEvent(wake.get());
-        });
-    }
 }
 
 void PipelineRun::State::start_stage(std::size_t index, const Stage& stage, StageIo& io,
@@ -422,11 +341,7 @@ void PipelineRun::State::start_stage(std::size_t index, const Stage& stage, Stag
 }
 
 void PipelineRun::State::collect() {
-    const Locked lock(mutex);
-    for (auto& output : outputs) {
-        output->into->append(output->arrived);
-        output->arrived.clear();
-    }
+    for (auto& output : outputs) output->into->append(output->reader.take());
 }
 
 void PipelineRun::State::reap() {
@@ -501,7 +416,7 @@ void PipelineRun::State::finish() {
     // What the stages left running does not outlive the pipeline (as a POSIX group's end).
     ::TerminateJobObject(job.get(), kKilledExitCode);
     finished = true;
-    writer.join();
+    if (writer) writer->join();
     for (auto& output : outputs) output->reader.join();
     collect();
     for (std::size_t i = 0; i < result.stages.size(); ++i) {
