@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "windows/beside_this_test.hpp"
 #include "windows/runtime_warm_up.hpp"
 
 using forkline::run_pipeline;
@@ -21,9 +22,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string beside_this_test(const char* name) {
-    wchar_t self[MAX_PATH];
-    ::GetModuleFileNameW(nullptr, self, MAX_PATH);
-    return (std::filesystem::path(self).parent_path() / name).string();
+    return test_support::beside_this_test(name).string();
 }
 
 // A path as a command word: single-quoted, as the pipeline syntax reads backslashes.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "windows/beside_this_test.hpp"
 #include "windows/runtime_warm_up.hpp"
 
 using forkline::run_pipeline;
@@ -19,9 +20,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string beside_this_test(const char* name) {
-    wchar_t self[MAX_PATH];
-    ::GetModuleFileNameW(nullptr, self, MAX_PATH);
-    return (std::filesystem::path(self).parent_path() / name).string();
+    return test_support::beside_this_test(name).string();
 }
 
 const std::string kRunpipe = beside_this_test("../runpipe.exe");

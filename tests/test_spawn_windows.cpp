@@ -10,37 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "communicate_windows.hpp"
 #include "spawn.hpp"
 #include "unique_handle.hpp"
+#include "windows/beside_this_test.hpp"
 
 using forkline::Child;
 using forkline::ExecError;
 using forkline::spawn;
 using forkline::SpawnOptions;
 using forkline::UniqueHandle;
+using test_support::beside_this_test;
 
 namespace {
 
-std::filesystem::path beside_this_test(const char* name) {
-    wchar_t self[MAX_PATH];
-    ::GetModuleFileNameW(nullptr, self, MAX_PATH);
-    return std::filesystem::path(self).parent_path() / name;
-}
-
 const std::filesystem::path kEchoArgs = beside_this_test("echo_args.exe");
 const std::filesystem::path kHelper = beside_this_test("test_helper.exe");
-
-struct Pipe {
-    UniqueHandle read;
-    UniqueHandle write;
-};
-
-Pipe make_pipe() {
-    HANDLE read = nullptr;
-    HANDLE write = nullptr;
-    REQUIRE(::CreatePipe(&read, &write, nullptr, 0));
-    return {UniqueHandle(read), UniqueHandle(write)};
-}
 
 std::string read_to_end(HANDLE handle) {
     std::string data;
@@ -58,7 +43,7 @@ struct Captured {
 
 // Runs the child with its stdout in a pipe, stdin and stderr none; reads it all.
 Captured capture(SpawnOptions options) {
-    auto pipe = make_pipe();
+    auto pipe = forkline::make_pipe();
     options.inherit = {{0, nullptr}, {1, pipe.write.get()}, {2, nullptr}};
     Child child = spawn(options);
     pipe.write.reset();  // or the read never sees the end
@@ -123,7 +108,7 @@ TEST_CASE("exit codes, environment and working directory") {
                               .args = {"env", "FORKLINE_TEST_VAR"},
                               .extra_env = {"FORKLINE_TEST_VAR=v 1"}});
     CHECK(env.status.success());
-    CHECK(env.out == "v 1\r\n");
+    CHECK(env.out == "v 1\n");
 
     const auto none = capture({.program = kHelper,
                                .args = {"env", "PATH"},
@@ -133,7 +118,7 @@ TEST_CASE("exit codes, environment and working directory") {
     const auto directory = std::filesystem::temp_directory_path() / "forkline spawn cwd";
     std::filesystem::create_directories(directory);
     const auto cwd = capture({.program = kHelper, .args = {"cwd"}, .working_directory = directory});
-    CHECK(cwd.out.ends_with("\\forkline spawn cwd\r\n"));
+    CHECK(cwd.out.ends_with("\\forkline spawn cwd\n"));
     std::filesystem::remove(directory);
 }
 
@@ -157,7 +142,7 @@ TEST_CASE("a program that is not there is 127, one that is not an executable 126
 }
 
 TEST_CASE("kill() ends the child and the child it started; the status says killed") {
-    auto pipe = make_pipe();
+    auto pipe = forkline::make_pipe();
     Child child = spawn({.program = kHelper,
                          .args = {"sleep-tree", "60"},
                          .inherit = {{0, nullptr}, {1, pipe.write.get()}, {2, nullptr}}});

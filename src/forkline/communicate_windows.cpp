@@ -48,6 +48,14 @@ class Locked {  // an exclusive hold of an SRWLOCK
 
 }  // namespace
 
+Pipe make_pipe() {
+    HANDLE read = nullptr;
+    HANDLE write = nullptr;
+    if (!::CreatePipe(&read, &write, nullptr, 1 << 20))
+        throw_os_error("CreatePipe", static_cast<int>(::GetLastError()));
+    return {UniqueHandle(read), UniqueHandle(write)};
+}
+
 struct PipeReader::Shared {
     UniqueHandle read;
     HANDLE wake;

@@ -23,6 +23,15 @@
 
 namespace forkline {
 
+struct Pipe {
+    UniqueHandle read;
+    UniqueHandle write;
+};
+
+// An anonymous pipe (CreatePipe, 1 MiB asked for). Not inheritable: spawn() hands each child
+// private inheritable copies of the ends it lists.
+Pipe make_pipe();
+
 // Reads a pipe to its end in a thread of its own.
 class PipeReader {
   public:

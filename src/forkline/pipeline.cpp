@@ -30,6 +30,8 @@ void validate_pipeline(const std::vector<Stage>& stages, const PipelineOptions& 
     }
 }
 
+namespace {
+
 int pipeline_exit_code(const PipelineResult& result, bool pipefail) {
     if (result.timed_out) return 124;
     if (!pipefail) return result.stages.back().shell_code();
@@ -40,6 +42,20 @@ int pipeline_exit_code(const PipelineResult& result, bool pipefail) {
     return code;
 }
 
+}  // namespace
+
+void record_end(PipelineResult& result, const std::vector<std::optional<ExitStatus>>& statuses,
+                bool pipefail, std::chrono::steady_clock::time_point started) {
+    for (std::size_t i = 0; i < result.stages.size(); ++i) {
+        if (!statuses[i]) continue;
+        auto& stage_result = result.stages[i];
+        stage_result.exit_code = statuses[i]->signal == 0 ? statuses[i]->code : -1;
+        stage_result.signal = statuses[i]->signal;
+    }
+    result.exit_code = pipeline_exit_code(result, pipefail);
+    result.duration = Clock::now() - started;
+}
+
 int StageResult::shell_code() const {
     if (!error.empty()) return error_status;
     return signal != 0 ? 128 + signal : exit_code;
@@ -47,14 +63,14 @@ int StageResult::shell_code() const {
 
 struct Pipeline::Impl {
     Impl(const std::vector<Stage>& stages, const PipelineOptions& options)
-        : run(stages, options, result) {}
+        : run(start_pipeline_run(stages, options, result)) {}
     bool step(std::chrono::milliseconds timeout) {
-        if (!finished && run.step(timeout)) finished = true;
+        if (!finished && run->step(timeout)) finished = true;
         return finished;
     }
 
     PipelineResult result;  // filled by `run`, declared before it
-    PipelineRun run;
+    std::unique_ptr<PipelineRun> run;
     bool finished = false;
     bool result_taken = false;
 };
@@ -65,11 +81,11 @@ Pipeline::Pipeline(Pipeline&&) noexcept = default;
 Pipeline& Pipeline::operator=(Pipeline&&) noexcept = default;
 
 int Pipeline::fd() const {
-    return impl_->run.fd();
+    return impl_->run->fd();
 }
 
 pid_t Pipeline::process_group() const {
-    return impl_->run.process_group();
+    return impl_->run->process_group();
 }
 
 bool Pipeline::finished() const {
@@ -98,7 +114,7 @@ PipelineResult Pipeline::wait() {
 }
 
 void Pipeline::kill(int signal) {
-    impl_->run.kill(signal);
+    impl_->run->kill(signal);
 }
 
 std::string Pipeline::read_stdout() {

@@ -199,11 +199,14 @@ Stage shell_stage(std::string_view command) {
     return {{"/bin/sh", "-c", std::string(command)}};
 }
 
+namespace {
+
 // Everything one pipeline holds while it runs, in the order it is set up; destroyed in
 // reverse: the children (SIGKILLed if still running) before their group is ended, the
 // terminal given back last.
-struct PipelineRun::State {
-    State(const std::vector<Stage>& stages, PipelineOptions opts, PipelineResult& into)
+class PosixPipelineRun final : public PipelineRun {
+  public:
+    PosixPipelineRun(const std::vector<Stage>& stages, PipelineOptions opts, PipelineResult& into)
         : options(std::move(opts)),
           result(into),
           terminal(options.foreground_terminal),
@@ -226,10 +229,13 @@ struct PipelineRun::State {
     void start(const std::vector<Stage>& stages);
     // Once the communicator is done: the group ended, the statuses in the result.
     void finish();
-    bool step(std::chrono::milliseconds timeout) {
+    bool step(std::chrono::milliseconds timeout) override {
         if (!finished && communicator->step(timeout)) finish();
         return finished;
     }
+    int fd() const override { return communicator->fd(); }
+    pid_t process_group() const override { return group.id(); }
+    void kill(int signal) override { communicator->kill(signal); }
 
     PipelineOptions options;  // holds the input bytes while they are written
     PipelineResult& result;
@@ -245,7 +251,7 @@ struct PipelineRun::State {
     bool finished = false;
 };
 
-void PipelineRun::State::start(const std::vector<Stage>& stages) {
+void PosixPipelineRun::start(const std::vector<Stage>& stages) {
     // Ends of the pipes the stages use; closed here once handed to the children.
     UniqueFd first_stdin;
     if (options.input) {
@@ -318,43 +324,24 @@ void PipelineRun::State::start(const std::vector<Stage>& stages) {
     };
 }
 
-void PipelineRun::State::finish() {
+void PosixPipelineRun::finish() {
     finished = true;
     group.end();  // what the stages left running does not outlive the pipeline
     const auto& outcome = communicator->outcome();
     for (std::size_t i = 0; i < result.stages.size(); ++i) {
-        if (!outcome.statuses[i]) continue;
-        auto& stage_result = result.stages[i];
-        stage_result.exit_code = outcome.statuses[i]->signal == 0 ? outcome.statuses[i]->code : -1;
-        stage_result.signal = outcome.statuses[i]->signal;
-        stage_result.duration = outcome.ended[i] - stage_started[i];
+        if (outcome.statuses[i]) result.stages[i].duration = outcome.ended[i] - stage_started[i];
     }
     result.timed_out = outcome.timed_out;
     result.forwarded_signal = outcome.forwarded_signal;
-    result.exit_code = pipeline_exit_code(result, options.pipefail);
-    result.duration = Clock::now() - started;
+    record_end(result, outcome.statuses, options.pipefail, started);
 }
 
-PipelineRun::PipelineRun(const std::vector<Stage>& stages, const PipelineOptions& options,
-                         PipelineResult& result)
-    : state_(std::make_unique<State>(stages, options, result)) {}
+}  // namespace
 
-PipelineRun::~PipelineRun() = default;
-
-bool PipelineRun::step(std::chrono::milliseconds timeout) {
-    return state_->step(timeout);
-}
-
-int PipelineRun::fd() const {
-    return state_->communicator->fd();
-}
-
-pid_t PipelineRun::process_group() const {
-    return state_->group.id();
-}
-
-void PipelineRun::kill(int signal) {
-    state_->communicator->kill(signal);
+std::unique_ptr<PipelineRun> start_pipeline_run(const std::vector<Stage>& stages,
+                                                const PipelineOptions& options,
+                                                PipelineResult& result) {
+    return std::make_unique<PosixPipelineRun>(stages, options, result);
 }
 
 }  // namespace forkline

@@ -9,34 +9,33 @@
 #include <chrono>
 #include <forkline/pipeline.hpp>
 #include <memory>
+#include <optional>
 #include <vector>
+
+#include "exit_status.hpp"
 
 namespace forkline {
 
 class PipelineRun {
   public:
-    // Starts the stages (validated); fills `result` as they run and end. `result` outlives it.
-    PipelineRun(const std::vector<Stage>& stages, const PipelineOptions& options,
-                PipelineResult& result);
-    ~PipelineRun();
-    PipelineRun(const PipelineRun&) = delete;
-    PipelineRun& operator=(const PipelineRun&) = delete;
-
+    virtual ~PipelineRun() = default;
     // Does what is ready, waiting up to `timeout` for something (-1: no limit). True once
     // the pipeline has ended: then every field of the result is set.
-    bool step(std::chrono::milliseconds timeout);
-    int fd() const;               // Pipeline::fd()
-    pid_t process_group() const;  // Pipeline::process_group()
-    void kill(int signal);        // Pipeline::kill()
-
-  private:
-    struct State;
-    std::unique_ptr<State> state_;
+    virtual bool step(std::chrono::milliseconds timeout) = 0;
+    virtual int fd() const = 0;               // Pipeline::fd()
+    virtual pid_t process_group() const = 0;  // Pipeline::process_group()
+    virtual void kill(int signal) = 0;        // Pipeline::kill()
 };
+
+// Starts the stages (validated); the run fills `result`, which outlives it, as they end.
+std::unique_ptr<PipelineRun> start_pipeline_run(const std::vector<Stage>& stages,
+                                                const PipelineOptions& options,
+                                                PipelineResult& result);
 
 // The checks every platform makes before starting anything (throws Error).
 void validate_pipeline(const std::vector<Stage>& stages, const PipelineOptions& options);
-// The pipeline's status from its stages': 124 when timed out, pipefail's rule, else the last.
-int pipeline_exit_code(const PipelineResult& result, bool pipefail);
+// At the end: each stage's status (none: not started) and the pipeline's fields.
+void record_end(PipelineResult& result, const std::vector<std::optional<ExitStatus>>& statuses,
+                bool pipefail, std::chrono::steady_clock::time_point started);
 
 }  // namespace forkline

@@ -38,19 +38,6 @@ using Clock = std::chrono::steady_clock;
     throw_os_error(what, static_cast<int>(error));
 }
 
-struct Pipe {
-    UniqueHandle read;
-    UniqueHandle write;
-};
-
-// Not inheritable: spawn() hands each child private inheritable copies of its own ends.
-Pipe make_pipe() {
-    HANDLE read = nullptr;
-    HANDLE write = nullptr;
-    if (!::CreatePipe(&read, &write, nullptr, 1 << 20)) throw_windows_error("CreatePipe");
-    return {UniqueHandle(read), UniqueHandle(write)};
-}
-
 UniqueHandle open_file(const std::string& path, DWORD access, DWORD disposition) {
     UniqueHandle file(::CreateFileW(widen(path).c_str(), access,
                                     FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
@@ -168,8 +155,11 @@ Stage shell_stage(std::string_view command) {
     return {{"cmd", "/d", "/s", "/c", std::string(command)}, {}, {}, raw};
 }
 
-struct PipelineRun::State {
-    State(const std::vector<Stage>& stages, PipelineOptions opts, PipelineResult& into)
+namespace {
+
+class WindowsPipelineRun final : public PipelineRun {
+  public:
+    WindowsPipelineRun(const std::vector<Stage>& stages, PipelineOptions opts, PipelineResult& into)
         : options(std::move(opts)),
           result(into),
           job(create_kill_on_close_job()),
@@ -185,9 +175,9 @@ struct PipelineRun::State {
             throw;
         }
     }
-    ~State() { stop_threads(); }
-    State(const State&) = delete;
-    State& operator=(const State&) = delete;
+    ~WindowsPipelineRun() override { stop_threads(); }
+    WindowsPipelineRun(const WindowsPipelineRun&) = delete;
+    WindowsPipelineRun& operator=(const WindowsPipelineRun&) = delete;
 
     struct Output {
         Output(std::string* into_string, UniqueHandle read, HANDLE wake)
@@ -199,7 +189,17 @@ struct PipelineRun::State {
     void start(const std::vector<Stage>& stages);
     void start_stage(std::size_t index, const Stage& stage, StageIo& io,
                      const std::string& search_path);
-    bool step(std::chrono::milliseconds timeout);
+    bool step(std::chrono::milliseconds timeout) override;
+    int fd() const override { return -1; }
+    pid_t process_group() const override { return static_cast<pid_t>(first_pid); }
+    void kill(int signal) override {
+        if (signal == kill_signal) {
+            terminate();
+        } else {
+            interrupt_or_terminate();
+        }
+        ::SetEvent(wake.get());
+    }
     void collect();
     void reap();
     bool running() const {
@@ -244,7 +244,7 @@ struct PipelineRun::State {
     bool finished = false;
 };
 
-void PipelineRun::State::start(const std::vector<Stage>& stages) {
+void WindowsPipelineRun::start(const std::vector<Stage>& stages) {
     UniqueHandle first_stdin;
     if (options.input) {
         auto pipe = make_pipe();
@@ -298,7 +298,7 @@ void PipelineRun::State::start(const std::vector<Stage>& stages) {
     all_stderr.reset();
 }
 
-void PipelineRun::State::start_stage(std::size_t index, const Stage& stage, StageIo& io,
+void WindowsPipelineRun::start_stage(std::size_t index, const Stage& stage, StageIo& io,
                                      const std::string& search_path) {
     auto& stage_result = result.stages[index];
     try {
@@ -340,11 +340,11 @@ void PipelineRun::State::start_stage(std::size_t index, const Stage& stage, Stag
     }
 }
 
-void PipelineRun::State::collect() {
+void WindowsPipelineRun::collect() {
     for (auto& output : outputs) output->into->append(output->reader.take());
 }
 
-void PipelineRun::State::reap() {
+void WindowsPipelineRun::reap() {
     for (std::size_t i = 0; i < children.size(); ++i) {
         if (!children[i]) continue;
         if (auto status = children[i]->try_wait()) {
@@ -357,7 +357,7 @@ void PipelineRun::State::reap() {
 
 // CTRL_BREAK to each stage still running, the job terminated `grace` later; at once when
 // there is no grace or the event cannot be sent (no console shared with the stages).
-void PipelineRun::State::interrupt_or_terminate() {
+void WindowsPipelineRun::interrupt_or_terminate() {
     if (terminated || kill_at) return;
     bool sent = options.grace.count() > 0;
     for (auto& child : children) {
@@ -370,7 +370,7 @@ void PipelineRun::State::interrupt_or_terminate() {
     }
 }
 
-bool PipelineRun::State::step(std::chrono::milliseconds timeout) {
+bool WindowsPipelineRun::step(std::chrono::milliseconds timeout) {
     if (finished) return true;
     if (!running() && !reading()) {  // nothing left to wait for (no stage started at all)
         finish();
@@ -412,50 +412,24 @@ bool PipelineRun::State::step(std::chrono::milliseconds timeout) {
     return finished;
 }
 
-void PipelineRun::State::finish() {
+void WindowsPipelineRun::finish() {
     // What the stages left running does not outlive the pipeline (as a POSIX group's end).
     ::TerminateJobObject(job.get(), kKilledExitCode);
     finished = true;
     if (writer) writer->join();
     for (auto& output : outputs) output->reader.join();
     collect();
-    for (std::size_t i = 0; i < result.stages.size(); ++i) {
-        if (!statuses[i]) continue;
-        auto& stage_result = result.stages[i];
-        stage_result.exit_code = statuses[i]->signal == 0 ? statuses[i]->code : -1;
-        stage_result.signal = statuses[i]->signal;
-    }
     result.timed_out = timed_out;
     result.forwarded_signal = forwarded_signal;
-    result.exit_code = pipeline_exit_code(result, options.pipefail);
-    result.duration = Clock::now() - started;
+    record_end(result, statuses, options.pipefail, started);
 }
 
-PipelineRun::PipelineRun(const std::vector<Stage>& stages, const PipelineOptions& options,
-                         PipelineResult& result)
-    : state_(std::make_unique<State>(stages, options, result)) {}
+}  // namespace
 
-PipelineRun::~PipelineRun() = default;
-
-bool PipelineRun::step(std::chrono::milliseconds timeout) {
-    return state_->step(timeout);
-}
-
-int PipelineRun::fd() const {
-    return -1;
-}
-
-pid_t PipelineRun::process_group() const {
-    return static_cast<pid_t>(state_->first_pid);
-}
-
-void PipelineRun::kill(int signal) {
-    if (signal == kill_signal) {
-        state_->terminate();
-    } else {
-        state_->interrupt_or_terminate();
-    }
-    ::SetEvent(state_->wake.get());
+std::unique_ptr<PipelineRun> start_pipeline_run(const std::vector<Stage>& stages,
+                                                const PipelineOptions& options,
+                                                PipelineResult& result) {
+    return std::make_unique<WindowsPipelineRun>(stages, options, result);
 }
 
 }  // namespace forkline
