@@ -18,20 +18,10 @@
 using forkline::run_pipeline;
 using forkline::Stage;
 using namespace std::chrono_literals;
+using test_support::beside_this_test;
+using test_support::single_quoted;
 
 namespace {
-
-std::string beside_this_test(const char* name) {
-    return test_support::beside_this_test(name).string();
-}
-
-// A path as a command word: single-quoted, as the pipeline syntax reads backslashes.
-// (Appended: GCC 12 -O3 warns falsely on "'" + string.)
-std::string single_quoted(const std::string& path) {
-    std::string word(1, '\'');
-    (word += path) += '\'';
-    return word;
-}
 
 const std::string kHelper = single_quoted(beside_this_test("test_helper.exe"));
 const std::string kEchoArgs = single_quoted(beside_this_test("echo_args.exe"));

@@ -16,12 +16,10 @@
 using forkline::run_pipeline;
 using forkline::Stage;
 using namespace std::chrono_literals;
+using test_support::beside_this_test;
+using test_support::single_quoted;
 
 namespace {
-
-std::string beside_this_test(const char* name) {
-    return test_support::beside_this_test(name).string();
-}
 
 const std::string kRunpipe = beside_this_test("../runpipe.exe");
 const std::string kHelper = beside_this_test("test_helper.exe");
@@ -35,17 +33,10 @@ forkline::PipelineResult runpipe(std::vector<std::string> args) {
         {.stdin_null = true, .capture_stdout = true, .capture_stderr = true, .timeout = 120s});
 }
 
-// The helper as a command word in runpipe's COMMAND: single-quoted (backslashes).
-std::string helper_word() {
-    std::string word(1, '\'');
-    (word += kHelper) += '\'';
-    return word;
-}
-
 }  // namespace
 
 TEST_CASE("--json: per-stage argv, pid, status, and the captured output") {
-    const auto r = runpipe({"--json", helper_word() + " gen 12 | find \"line 1\""});
+    const auto r = runpipe({"--json", single_quoted(kHelper) + " gen 12 | find \"line 1\""});
     CHECK(r.exit_code == 0);
     const auto json = nlohmann::json::parse(r.stdout_data);
     CHECK(json["exit_code"] == 0);
@@ -62,15 +53,16 @@ TEST_CASE("--json: per-stage argv, pid, status, and the captured output") {
 }
 
 TEST_CASE("--input is fed to the first stage") {
-    const auto r = runpipe({"--input", "alpha\nbeta\n", helper_word() + " cat | find \"beta\""});
+    const auto r =
+        runpipe({"--input", "alpha\nbeta\n", single_quoted(kHelper) + " cat | find \"beta\""});
     CHECK(r.exit_code == 0);
     CHECK(r.stdout_data.find("beta") != std::string::npos);
     CHECK(r.stdout_data.find("alpha") == std::string::npos);
 }
 
 TEST_CASE("--timeout: exit 124, the tree ended, the output so far kept") {
-    const auto r =
-        runpipe({"--json", "--timeout", "2", "--grace", "0", helper_word() + " sleep-tree 60"});
+    const auto r = runpipe(
+        {"--json", "--timeout", "2", "--grace", "0", single_quoted(kHelper) + " sleep-tree 60"});
     CHECK(r.exit_code == 124);
     const auto json = nlohmann::json::parse(r.stdout_data);
     CHECK(json["timed_out"] == true);
