@@ -5,6 +5,10 @@
 
 namespace cli {
 
+// The errno of the write that just failed, as POSIX spells it. Windows' C runtime reports a
+// write into a pipe whose reader is gone (ERROR_NO_DATA) as EINVAL: EPIPE here.
+int write_errno();
+
 // Ends the process as a writer into a closed pipe ends: POSIX by SIGPIPE's default action, as
 // coreutils. Windows has no SIGPIPE: a quiet exit with status 141 (128 + SIGPIPE), the status
 // a POSIX shell shows for that death.

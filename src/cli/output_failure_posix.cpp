@@ -2,9 +2,15 @@
 #include <stdio_ext.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "output_failure.hpp"
 
 namespace cli {
+
+int write_errno() {
+    return errno;
+}
 
 void die_of_sigpipe() {
     ::signal(SIGPIPE, SIG_DFL);

@@ -1,8 +1,17 @@
+#include <windows.h>
+
+#include <cerrno>
 #include <cstdlib>
 
 #include "output_failure.hpp"
 
 namespace cli {
+
+int write_errno() {
+    const DWORD error = ::GetLastError();
+    const bool reader_gone = error == ERROR_NO_DATA || error == ERROR_BROKEN_PIPE;
+    return errno == EINVAL && reader_gone ? EPIPE : errno;
+}
 
 void die_of_sigpipe() {
     std::_Exit(141);  // 128 + SIGPIPE (13), which Windows does not have
