@@ -106,7 +106,7 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
     // crash from here on leaves nothing in /dev/shm.
     segment.remove_name();
     if (options.guard_jobs) {
-        guardian.emplace(segment.fd(), segment.view().geometry());
+        guardian.emplace(segment.handle(), segment.view().geometry());
     }
     // No job was submitted yet: a pool that cannot be started as asked is an error now
     // (later, a refused respawn is retried: spawn_worker()).
@@ -308,7 +308,7 @@ bool Pool::cancel(JobId id, CancelMode mode) {
     return impl_->cancel(id, mode);
 }
 
-int Pool::fd() {
+NativeHandle Pool::fd() {
     auto& impl = *impl_;
     if (!impl.event_loop) {
         impl.event_loop = true;

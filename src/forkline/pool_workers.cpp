@@ -42,7 +42,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
             throw_os_error("failed to start " + options.worker_program.string(), EAGAIN);
         }
         if (options.worker_function) {
-            const int fd = segment.fd();
+            const int fd = segment.handle();
             worker.child = spawn_function([this, fd, index] {
                 return serve_segment(options.worker_function, fd, index, events.wake_fd(),
                                      options.worker_init);
@@ -54,7 +54,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
                        .extra_env = {"FORKLINE_SEGMENT_FD=" + std::to_string(kSegmentFdInWorker),
                                      "FORKLINE_WAKE_FD=" + std::to_string(kWakeFdInWorker),
                                      "FORKLINE_WORKER_INDEX=" + std::to_string(index)},
-                       .inherit = {{kSegmentFdInWorker, segment.fd()},
+                       .inherit = {{kSegmentFdInWorker, segment.handle()},
                                    {kWakeFdInWorker, events.wake_fd()}}});
         }
         events.watch_exit(worker.child->pidfd());
