@@ -58,7 +58,7 @@ std::shared_ptr<void> create_idle_wakes(layout::SegmentHeader& header) {
     wakes->events.reserve(header.worker_count);
     for (std::uint32_t w = 0; w < header.worker_count; ++w) {
         UniqueHandle event(::CreateEventW(nullptr, FALSE, FALSE, event_name(header, w).c_str()));
-        if (!event) throw_windows_error("cannot create a worker's wake event");
+        if (!event.valid()) throw_windows_error("cannot create a worker's wake event");
         if (::GetLastError() == ERROR_ALREADY_EXISTS)
             throw Error("cannot create a worker's wake event: its name is taken");
         wakes->events.push_back(std::move(event));
@@ -70,7 +70,7 @@ void sleep_while_idle(layout::SegmentHeader& header, std::uint32_t worker, std::
                       std::chrono::nanoseconds timeout) {
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
     const auto event = open_event(header, worker);
-    if (!event) {  // the supervisor is gone (its job object ends us too): just nap
+    if (!event.valid()) {  // the supervisor is gone (its job object ends us too): just nap
         ::Sleep(static_cast<DWORD>(ms));
         return;
     }
@@ -85,7 +85,8 @@ void wake_sleepers(layout::SegmentHeader& header) {
         while (idle != 0) {
             const auto bit = static_cast<std::uint32_t>(__builtin_ctzll(idle));
             idle &= idle - 1;
-            if (const auto event = open_event(header, i * 64 + bit)) ::SetEvent(event.get());
+            const auto event = open_event(header, i * 64 + bit);
+            if (event.valid()) ::SetEvent(event.get());
         }
     }
 }

@@ -102,7 +102,7 @@ OwnedSegment OwnedSegment::create(const layout::Geometry& geometry) {
     impl->section.reset(::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE,
                                              static_cast<DWORD>(size >> 32),
                                              static_cast<DWORD>(size & 0xffffffffu), nullptr));
-    if (!impl->section) throw_windows_error(what());
+    if (!impl->section.valid()) throw_windows_error(what());
     impl->address = ::MapViewOfFile(impl->section.get(), FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0);
     if (impl->address == nullptr) throw_windows_error(what());
     auto* base = static_cast<std::byte*>(impl->address);  // zeroed by the system

@@ -1,5 +1,11 @@
-// A move-only owner of one Windows HANDLE; closes it on destruction (Windows only).
+// A move-only owner of one Windows HANDLE; closes it on destruction (Windows only: the
+// twin of unique_fd.hpp). Both "no handle" spellings, null and INVALID_HANDLE_VALUE (what
+// CreateFileW returns on failure), count as owning nothing.
 #pragma once
+
+#ifndef _WIN32
+#error "unique_handle.hpp is Windows only; POSIX code uses unique_fd.hpp"
+#endif
 
 #include <windows.h>
 
@@ -10,8 +16,7 @@ namespace forkline {
 class UniqueHandle {
   public:
     UniqueHandle() = default;
-    // Takes ownership; INVALID_HANDLE_VALUE and null both mean "none".
-    explicit UniqueHandle(HANDLE handle) noexcept : handle_(normal(handle)) {}
+    explicit UniqueHandle(HANDLE handle) noexcept : handle_(normalized(handle)) {}
     UniqueHandle(UniqueHandle&& other) noexcept : handle_(other.release()) {}
     UniqueHandle& operator=(UniqueHandle&& other) noexcept {
         reset(other.release());
@@ -23,15 +28,14 @@ class UniqueHandle {
 
     HANDLE get() const noexcept { return handle_; }
     bool valid() const noexcept { return handle_ != nullptr; }
-    explicit operator bool() const noexcept { return valid(); }
     HANDLE release() noexcept { return std::exchange(handle_, nullptr); }
     void reset(HANDLE handle = nullptr) noexcept {
         if (handle_ != nullptr) ::CloseHandle(handle_);
-        handle_ = normal(handle);
+        handle_ = normalized(handle);
     }
 
   private:
-    static HANDLE normal(HANDLE handle) noexcept {
+    static HANDLE normalized(HANDLE handle) noexcept {
         return handle == INVALID_HANDLE_VALUE ? nullptr : handle;
     }
     HANDLE handle_ = nullptr;  // null: owns nothing
