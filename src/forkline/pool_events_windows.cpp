@@ -48,8 +48,8 @@ PoolEvents::PoolEvents()
       // A synchronization timer: a wait on it resets it, so its registered wait calls back
       // once per expiry.
       timer_(::CreateWaitableTimerW(nullptr, FALSE, nullptr)) {
-    if (!event_) throw_windows_error("CreateEvent");
-    if (!timer_) throw_windows_error("CreateWaitableTimer");
+    if (!event_.valid()) throw_windows_error("CreateEvent");
+    if (!timer_.valid()) throw_windows_error("CreateWaitableTimer");
     timer_wait_ = register_wait(timer_.get(), event_.get(), 0);
 }
 
