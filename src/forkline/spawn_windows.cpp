@@ -162,7 +162,8 @@ std::string batch_arguments(const std::vector<std::string>& args) {
     std::string line;
     for (const auto& arg : args) {
         const bool plain = !arg.empty() && arg.find_first_of(" \t&|<>^(),;=") == std::string::npos;
-        line += " " + (plain ? arg : "\"" + arg + "\"");
+        line += ' ';
+        line += plain ? arg : '"' + arg + '"';
     }
     return line;
 }
@@ -194,15 +195,17 @@ Child spawn(const SpawnOptions& options) {
                        ends_with_ignoring_case(application_name, L".cmd");
     std::string arguments;
     if (options.raw_arguments) {
-        if (!options.raw_arguments->empty()) arguments = " " + *options.raw_arguments;
+        // Appended piece by piece: GCC 12 -O3 warns falsely about " " + string (-Wrestrict).
+        if (!options.raw_arguments->empty()) (arguments += ' ') += *options.raw_arguments;
     } else {
-        for (const auto& arg : options.args) arguments += " " + quote_windows_argument(arg);
+        for (const auto& arg : options.args) (arguments += ' ') += quote_windows_argument(arg);
         if (batch) arguments = batch_arguments(options.args);
     }
     std::wstring command_line;
     if (batch) {
-        command_line =
-            batch_command_line(widen("\"" + application.string() + "\"" + arguments), options);
+        std::string line(1, '"');
+        ((line += application.string()) += '"') += arguments;
+        command_line = batch_command_line(widen(line), options);
         application_name = command_interpreter();
     } else {
         command_line = widen(quote_windows_program(program_word) + arguments);
