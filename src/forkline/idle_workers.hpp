@@ -26,8 +26,9 @@ void wake_idle_workers(layout::SegmentHeader& header);
 void sleep_while_idle(layout::SegmentHeader& header, std::uint32_t worker, std::uint32_t seen,
                       std::chrono::nanoseconds timeout);
 
-// The kernel objects the above need, created by the segment's creator and kept while the
-// result lives (POSIX: none, null; Windows: the workers' events).
+// The kernel objects the above need, created by the segment's creator (after the header
+// and rings are initialised) and kept while the result lives (POSIX: none, null; Windows:
+// the workers' events, their values written in the rings).
 std::shared_ptr<void> create_idle_wakes(layout::SegmentHeader& header);
 
 // The platform's half of wake_idle_workers(), after its fence, once it saw an idle bit and

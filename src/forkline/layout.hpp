@@ -131,8 +131,8 @@ struct alignas(kCacheLine) SegmentHeader {
     std::uint32_t max_result_size;
     std::uint32_t owner_uid;
     std::int32_t creator_pid;
-    // Windows: random, part of the names of the workers' wake events (idle_workers.hpp);
-    // POSIX: 0.
+    // Windows: random, tells this pool's wake events from an earlier pool's of the same
+    // creator pid (idle_workers_windows.cpp); POSIX: 0.
     std::uint64_t wake_nonce;
 
     // Published positions are [0, tail): written by the supervisor only.
@@ -171,6 +171,9 @@ struct alignas(kCacheLine) RingHeader {
     // and its reserved positions are given back, just before it exits 0: the supervisor
     // respawns it instead of taking the exit for a broken protocol. Cleared before a respawn.
     std::atomic<std::uint32_t> retired;
+    // Windows: the supervisor's HANDLE value of this worker's wake event, for
+    // DuplicateHandle (idle_workers_windows.cpp); written before any worker starts. POSIX: 0.
+    std::uint64_t wake_event;
     WorkerActivity activity;
 };
 

@@ -4,8 +4,8 @@
 // retried worker start). The supervisor sleeps on it, and Pool::fd() hands it to an event
 // loop: no fixed nap anywhere, so an idle pool answers as soon as something happens.
 //
-// Windows (pool_events_windows.cpp): one manual-reset event, set by the workers, by
-// registered waits on the workers' process handles and on a waitable timer.
+// Windows (pool_events_windows.cpp): one manual-reset event, set by the workers and by a
+// private thread pool's waits on the workers' process handles and its timer.
 #pragma once
 
 #include <chrono>
@@ -65,10 +65,10 @@ class PoolEvents {
 
   private:
 #ifdef _WIN32
+    struct ThreadPool;  // pool_events_windows.cpp
     UniqueHandle event_;
-    UniqueHandle timer_;
-    std::map<NativeHandle, void*> exit_waits_;
-    void* timer_wait_ = nullptr;
+    std::unique_ptr<ThreadPool> pool_;
+    std::map<NativeHandle, void*> exit_waits_;  // PTP_WAIT by process handle
 #else
     UniqueFd epoll_;
     UniqueFd wake_;

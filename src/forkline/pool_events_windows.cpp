@@ -1,12 +1,13 @@
 // What wakes a pool's supervisor on Windows: one manual-reset event.
 //
-// Set by the workers (SetEvent on their inherited copy: signal_supervisor()), by a
-// registered wait on each worker's process handle (the thread pool's wait threads call
-// back once the process ended) and by one on a waitable timer for the next deadline. One
-// event rather than WaitForMultipleObjects over event, processes and timer: Pool::fd()
-// must be one handle an event loop can wait on, and WaitForMultipleObjects takes at most
-// 64 handles where a pool has up to 4096 workers; the thread pool spreads registered waits
-// over as many wait threads as it needs.
+// Set by the workers (SetEvent on their inherited copy: signal_supervisor()), and by a
+// private thread pool: a wait on each worker's process handle (called back once the process
+// ended) and a timer for the next deadline. One event rather than WaitForMultipleObjects
+// over event, processes and timer: Pool::fd() must be one handle an event loop can wait on,
+// and WaitForMultipleObjects takes at most 64 handles where a pool has up to 4096 workers;
+// the thread pool spreads its waits over as many wait threads as it needs. A private pool
+// (CreateThreadpool), not the process's default one (RegisterWaitForSingleObject): it goes
+// with the Pool, leaving no wait thread or handle behind.
 //
 // Manual-reset, cleared by wait() right after it returns and before the supervisor looks
 // around: a set that comes later stays for the next wait, one that came before is followed
@@ -24,38 +25,57 @@ namespace forkline {
 
 namespace {
 
-void CALLBACK set_event(void* event, BOOLEAN) {
+void CALLBACK exited(PTP_CALLBACK_INSTANCE, void* event, PTP_WAIT, TP_WAIT_RESULT) {
     ::SetEvent(static_cast<HANDLE>(event));
 }
 
-HANDLE register_wait(HANDLE object, HANDLE event, ULONG flags) {
-    HANDLE wait = nullptr;
-    if (!::RegisterWaitForSingleObject(&wait, object, &set_event, event, INFINITE,
-                                       flags | WT_EXECUTEINWAITTHREAD))
-        throw_windows_error("RegisterWaitForSingleObject");
-    return wait;
+void CALLBACK expired(PTP_CALLBACK_INSTANCE, void* event, PTP_TIMER) {
+    ::SetEvent(static_cast<HANDLE>(event));
 }
 
-void unregister_wait(void* wait) {
-    // INVALID_HANDLE_VALUE: returns once a running callback is done (it uses the event).
-    if (wait != nullptr) ::UnregisterWaitEx(wait, INVALID_HANDLE_VALUE);
+void close_wait(void* wait) {
+    const auto tp_wait = static_cast<PTP_WAIT>(wait);
+    ::SetThreadpoolWait(tp_wait, nullptr, nullptr);
+    ::WaitForThreadpoolWaitCallbacks(tp_wait, TRUE);  // a running callback uses the event
+    ::CloseThreadpoolWait(tp_wait);
 }
 
 }  // namespace
 
-PoolEvents::PoolEvents()
-    : event_(::CreateEventW(nullptr, TRUE, FALSE, nullptr)),
-      // A synchronization timer: a wait on it resets it, so its registered wait calls back
-      // once per expiry.
-      timer_(::CreateWaitableTimerW(nullptr, FALSE, nullptr)) {
+struct PoolEvents::ThreadPool {
+    PTP_POOL pool = nullptr;
+    TP_CALLBACK_ENVIRON environment{};
+    PTP_TIMER timer = nullptr;
+
+    explicit ThreadPool(HANDLE event) {
+        ::InitializeThreadpoolEnvironment(&environment);
+        pool = ::CreateThreadpool(nullptr);
+        if (pool == nullptr) throw_windows_error("CreateThreadpool");
+        ::SetThreadpoolThreadMaximum(pool, 1);  // the callbacks only set an event
+        ::SetThreadpoolCallbackPool(&environment, pool);
+        timer = ::CreateThreadpoolTimer(&expired, event, &environment);
+        if (timer == nullptr) {
+            const auto error = ::GetLastError();
+            ::CloseThreadpool(pool);
+            throw_windows_error("CreateThreadpoolTimer", error);
+        }
+    }
+    ~ThreadPool() {
+        ::SetThreadpoolTimer(timer, nullptr, 0, 0);
+        ::WaitForThreadpoolTimerCallbacks(timer, TRUE);
+        ::CloseThreadpoolTimer(timer);
+        ::CloseThreadpool(pool);
+        ::DestroyThreadpoolEnvironment(&environment);
+    }
+};
+
+PoolEvents::PoolEvents() : event_(::CreateEventW(nullptr, TRUE, FALSE, nullptr)) {
     if (!event_.valid()) throw_windows_error("CreateEvent");
-    if (!timer_.valid()) throw_windows_error("CreateWaitableTimer");
-    timer_wait_ = register_wait(timer_.get(), event_.get(), 0);
+    pool_ = std::make_unique<ThreadPool>(event_.get());
 }
 
 PoolEvents::~PoolEvents() {
-    unregister_wait(timer_wait_);
-    for (const auto& [process, wait] : exit_waits_) unregister_wait(wait);
+    for (const auto& [process, wait] : exit_waits_) close_wait(wait);
 }
 
 NativeHandle PoolEvents::fd() const {
@@ -67,31 +87,34 @@ NativeHandle PoolEvents::wake_fd() const {
 }
 
 void PoolEvents::watch_exit(NativeHandle process) {
-    exit_waits_.emplace(process, register_wait(process, event_.get(), WT_EXECUTEONLYONCE));
+    const auto wait = ::CreateThreadpoolWait(&exited, event_.get(), &pool_->environment);
+    if (wait == nullptr) throw_windows_error("CreateThreadpoolWait");
+    ::SetThreadpoolWait(wait, process, nullptr);  // once: the process stays signalled
+    exit_waits_.emplace(process, wait);
 }
 
 void PoolEvents::unwatch_exit(NativeHandle process) {
     const auto found = exit_waits_.find(process);
     if (found == exit_waits_.end()) return;
-    unregister_wait(found->second);
+    close_wait(found->second);
     exit_waits_.erase(found);
 }
 
 void PoolEvents::watch_control(NativeHandle fd) {
-    control_ = fd;  // no control channel on Windows (pool_control): never called there
+    control_ = fd;  // no control channel on Windows (pool_control_windows.cpp): never called
 }
 
 void PoolEvents::set_deadline(std::optional<Clock::time_point> deadline) {
     if (deadline == deadline_) return;
     if (!deadline) {
-        ::CancelWaitableTimer(timer_.get());
+        ::SetThreadpoolTimer(pool_->timer, nullptr, 0, 0);
     } else {
         // Relative (negative, in 100 ns): steady_clock has no absolute Windows counterpart.
         const auto left = std::chrono::ceil<std::chrono::microseconds>(*deadline - Clock::now());
-        LARGE_INTEGER due{};
-        due.QuadPart = -std::max<std::int64_t>(left.count() * 10, 1);
-        if (!::SetWaitableTimer(timer_.get(), &due, 0, nullptr, nullptr, FALSE))
-            throw_windows_error("SetWaitableTimer");
+        ULARGE_INTEGER due{};
+        due.QuadPart = static_cast<ULONGLONG>(-std::max<std::int64_t>(left.count() * 10, 1));
+        FILETIME when{due.LowPart, due.HighPart};
+        ::SetThreadpoolTimer(pool_->timer, &when, 0, 0);
     }
     deadline_ = deadline;
 }

@@ -9,10 +9,10 @@
 #include <windows.h>
 // After windows.h:
 #include <aclapi.h>
-#include <bcrypt.h>
 
 #include <forkline/error.hpp>
 #include <memory>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -59,12 +59,10 @@ void check_owner(HANDLE section) {
     }
 }
 
+// Tells this pool's wake events from an earlier pool of this process (idle_workers).
 std::uint64_t random_nonce() {
-    std::uint64_t nonce = 0;
-    if (!BCRYPT_SUCCESS(::BCryptGenRandom(nullptr, reinterpret_cast<PUCHAR>(&nonce), sizeof nonce,
-                                          BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
-        throw Error("cannot create a shared-memory segment: BCryptGenRandom failed");
-    return nonce;
+    std::random_device device;
+    return (std::uint64_t{device()} << 32) ^ device();
 }
 
 std::size_t page_size() {
