@@ -4,8 +4,8 @@
 // retried worker start). The supervisor sleeps on it, and Pool::fd() hands it to an event
 // loop: no fixed nap anywhere, so an idle pool answers as soon as something happens.
 //
-// Windows (pool_events_windows.cpp): one manual-reset event, set by the workers and by a
-// private thread pool's waits on the workers' process handles and its timer.
+// Windows (pool_events_windows.cpp): one manual-reset event, set by the workers and by
+// watcher threads waiting on the workers' process handles and a waitable timer.
 #pragma once
 
 #include <chrono>
@@ -14,8 +14,8 @@
 #include <utility>
 
 #ifdef _WIN32
-#include <map>
 #include <memory>
+#include <vector>
 
 #include "unique_handle.hpp"
 #else
@@ -65,10 +65,10 @@ class PoolEvents {
 
   private:
 #ifdef _WIN32
-    struct ThreadPool;  // pool_events_windows.cpp
+    class Watcher;  // pool_events_windows.cpp
     UniqueHandle event_;
-    std::unique_ptr<ThreadPool> pool_;
-    std::map<NativeHandle, void*> exit_waits_;  // PTP_WAIT by process handle
+    UniqueHandle timer_;
+    std::vector<std::unique_ptr<Watcher>> watchers_;
 #else
     UniqueFd epoll_;
     UniqueFd wake_;
