@@ -9,6 +9,7 @@
 #include <tlhelp32.h>
 
 #include <cstdint>
+#include <utility>
 
 #include "leak_probe.hpp"
 
@@ -50,11 +51,27 @@ bool has_children() {
 
 }  // namespace
 
-// mingw's runtime makes a thread a winpthreads thread (an Event and a Thread handle, kept
-// while it lives) the first time it needs one: a function-local static's guard, a
-// std::filesystem conversion. pthread_self() does it before the first probe, or whichever
-// test case first needs it would be blamed for a leak (measured under wine 8).
-LeakProbe::LeakProbe() : held_(((void)::pthread_self(), handles_now())) {}
+// Process-wide state the runtime keeps once made, made before the first probe: else
+// whichever test case first needs it would be blamed for a leak (measured under wine 8):
+// - mingw makes a thread a winpthreads thread (an Event and a Thread handle, kept while it
+//   lives) the first time it needs one: a function-local static's guard, a
+//   std::filesystem conversion;
+// - the system thread pool keeps an Event for its wait queue after its first wait
+//   (PoolEvents watches worker exits with thread-pool waits).
+void settle_runtime_state() {
+    static bool settled = false;  // constant-initialised: no guard
+    if (std::exchange(settled, true)) return;
+    (void)::pthread_self();
+    const HANDLE signalled = ::CreateEventW(nullptr, TRUE, TRUE, nullptr);
+    const auto wait = ::CreateThreadpoolWait(
+        [](PTP_CALLBACK_INSTANCE, void*, PTP_WAIT, TP_WAIT_RESULT) {}, nullptr, nullptr);
+    ::SetThreadpoolWait(wait, signalled, nullptr);
+    ::WaitForThreadpoolWaitCallbacks(wait, FALSE);
+    ::CloseThreadpoolWait(wait);
+    ::CloseHandle(signalled);
+}
+
+LeakProbe::LeakProbe() : held_(((void)settle_runtime_state(), handles_now())) {}
 
 std::vector<std::string> LeakProbe::leaks() const {
     std::vector<std::string> left;
