@@ -378,9 +378,9 @@ struct Wakeable {
     }
     // Bounded: a missing wake fails after 30 s instead of hanging.
     bool woken() {
-        const auto far = PoolEvents::Clock::now() + std::chrono::seconds(30);
-        events.wait(far);
-        return PoolEvents::Clock::now() < far;
+        const auto limit = PoolEvents::Clock::now() + std::chrono::seconds(30);
+        events.wait(limit);
+        return PoolEvents::Clock::now() < limit;
     }
 };
 
@@ -413,13 +413,13 @@ TEST_CASE("header validation refuses foreign or damaged segments") {
     const auto& view = h.segment.view();
     const auto size = view.geometry().total_size();
     const void* bytes = &view.header();
-    CHECK(validate_header(bytes, size, ::geteuid()).empty());
-    CHECK(validate_header(bytes, size, ::geteuid() + 1) == "segment belongs to another user");
-    CHECK(validate_header(bytes, size + 4096, ::geteuid()) ==
-          "segment size does not match its geometry");
-    CHECK(validate_header(bytes, 16, ::geteuid()) == "segment is smaller than its header");
+    const auto owner = view.header().owner_uid;  // the euid (Windows: 0, the SID is checked)
+    CHECK(validate_header(bytes, size, owner).empty());
+    CHECK(validate_header(bytes, size, owner + 1) == "segment belongs to another user");
+    CHECK(validate_header(bytes, size + 4096, owner) == "segment size does not match its geometry");
+    CHECK(validate_header(bytes, 16, owner) == "segment is smaller than its header");
     std::vector<std::byte> copy(static_cast<const std::byte*>(bytes),
                                 static_cast<const std::byte*>(bytes) + 4096);
     copy[0] = std::byte{0};
-    CHECK(validate_header(copy.data(), size, ::geteuid()) == "segment has a wrong magic number");
+    CHECK(validate_header(copy.data(), size, owner) == "segment has a wrong magic number");
 }

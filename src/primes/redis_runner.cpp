@@ -5,6 +5,7 @@
 #include <forkline/redis.hpp>
 #include <stdexcept>
 
+#include "keys.hpp"
 #include "prime_job.hpp"
 #include "runners.hpp"
 
@@ -48,6 +49,11 @@ class StopSignals {
 };
 
 }  // namespace
+
+void check_redis_run(const RedisRun& where) {
+    forkline::check_redis_url(where.url);
+    forkline::redis::checked_queue_name(where.queue);
+}
 
 std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& numbers,
                                         const RedisRun& where, const CheckCallback& on_check) {

@@ -42,6 +42,10 @@ struct RedisRun {
     std::chrono::seconds give_up{};
 };
 
+// Checks `where`'s url and queue name before anything runs; throws forkline::Error saying
+// what is wrong (a build without Redis, e.g. on Windows: that it has none).
+void check_redis_run(const RedisRun& where);
+
 // The checks go through a Redis queue, to `forkline worker` processes on any host (and
 // local_workers here). Throws forkline::Error, and std::runtime_error if a check was lost.
 std::chrono::duration<double> run_redis(const std::vector<std::uint64_t>& numbers,

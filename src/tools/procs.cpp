@@ -3,8 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <forkline/forkline.hpp>
-#include <forkline/redis.hpp>
+#include <forkline/pool.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -12,7 +11,6 @@
 #include <vector>
 
 #include "input.hpp"
-#include "keys.hpp"
 #include "numbers.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
@@ -103,8 +101,7 @@ Arguments parse_arguments(int argc, char** argv) {
     }
     if (args.redis_url) {
         try {
-            forkline::check_redis_url(*args.redis_url);
-            forkline::redis::checked_queue_name(args.queue);
+            primes::check_redis_run({*args.redis_url, args.queue});
         } catch (const forkline::Error& e) {
             throw UsageError(e.what());
         }
