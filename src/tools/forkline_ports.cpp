@@ -19,7 +19,7 @@
 #include "output.hpp"
 #include "port_report.hpp"
 #include "port_scanner.hpp"
-#include "proc_files.hpp"
+#include "process_info.hpp"
 #include "subcommands.hpp"
 #include "tool.hpp"
 #include "usage_error.hpp"
