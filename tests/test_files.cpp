@@ -1,6 +1,7 @@
 // forkline files, the library: counting against GNU wc, chunk boundaries, log lines, the
 // wire format, chunk planning.
 #include <doctest/doctest.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "discover.hpp"
 #include "files_test.hpp"
 #include "json_path.hpp"
+#include "name_pattern.hpp"
 #include "wire.hpp"
 
 using namespace files_test;
@@ -91,6 +93,25 @@ TEST_CASE("the Windows build's class table says what this glibc's C.UTF-8 says")
     for (std::uint32_t cp = 0; cp <= 0x110000; ++cp)
         differences += files::class_from_table(cp) != files::class_of(cp) ? 1 : 0;
     CHECK(differences == 0);
+}
+
+TEST_CASE("glob_matches (the Windows build's --pattern) matches as fnmatch does") {
+    const char* const patterns[] = {"*",      "*.log",  "a*b*c",  "?",     "??.txt", "[ab]*",
+                                    "[!ab]*", "[^ab]*", "[a-c]x", "[]a]",  "[!]]",   "\\*",
+                                    "a\\?",   "[",      "a[b",    "*[",    "[a-]",   "x*y*z*",
+                                    "*.*.*",  "",       "\\",     "[\\]]", "é*",     "*\xff"};
+    const char* const names[] = {"",    "a",      "b",     "ab",   "abc",    "a.log", "x.log.1",
+                                 "ax",  "dx",     "]",     "*",    "a?",     "aa",    "[",
+                                 "a[b", "x[",     "-",     "xyz",  "xaybzc", "a.b.c", "\\",
+                                 "éa",  "ab.txt", "\xffx", "x\xff"};
+    for (const std::string pattern : patterns) {
+        for (const std::string name : names) {
+            CAPTURE(pattern);
+            CAPTURE(name);
+            CHECK(files::glob_matches(pattern, name) ==
+                  (::fnmatch(pattern.c_str(), name.c_str(), 0) == 0));
+        }
+    }
 }
 
 TEST_CASE("random bytes: counts match wc, and any split gives the same counts") {
