@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "listening_sockets.hpp"
+#include "windows_error_text.hpp"
 
 namespace ports {
 
@@ -44,8 +45,8 @@ std::vector<char> read_table(TableCall call, ULONG family, const char* name) {
         if (result == NO_ERROR) return buffer;
         if (result == ERROR_INSUFFICIENT_BUFFER) continue;
         if (result == ERROR_NOT_SUPPORTED) return {};
-        throw forkline::Error(std::string("cannot read the ") + name + " table: Windows error " +
-                              std::to_string(result));
+        throw forkline::Error(std::string("cannot read the ") + name +
+                              " table: " + forkline::windows_error_text(result));
     }
 }
 

@@ -14,6 +14,7 @@
 #include "process_info.hpp"
 #include "unique_handle.hpp"
 #include "utf16.hpp"
+#include "windows_error_text.hpp"
 
 namespace ports {
 
@@ -144,8 +145,8 @@ std::vector<pid_t> list_pids() {
     for (;;) {
         DWORD bytes = 0;
         if (!::EnumProcesses(pids.data(), static_cast<DWORD>(pids.size() * sizeof(DWORD)), &bytes))
-            throw forkline::Error("cannot list processes: Windows error " +
-                                  std::to_string(::GetLastError()));
+            throw forkline::Error("cannot list processes: " +
+                                  forkline::windows_error_text(::GetLastError()));
         // A full buffer may have been cut short: ask again with a larger one.
         if (bytes < pids.size() * sizeof(DWORD)) {
             pids.resize(bytes / sizeof(DWORD));
