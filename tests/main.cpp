@@ -1,15 +1,15 @@
-// doctest's main, plus a hygiene check after every test case: no fd left open that was not
-// open before, no child process (running or zombie), no /dev/shm segment of this process.
+// doctest's main, plus a hygiene check after every test case: no fd (Windows: handle) left
+// open that was not open before, no child process (running or zombie), no /dev/shm segment
+// of this process (support/leak_probe.hpp).
 // A test that leaves any of them fails the run even if its assertions passed.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
-#include <vector>
 
-#include "run_command.hpp"
+#include "leak_probe.hpp"
 
 namespace {
 
@@ -20,19 +20,15 @@ struct HygieneListener : doctest::IReporter {
 
     void test_case_start(const doctest::TestCaseData& test) override {
         name_ = test.m_name;
-        fds_ = test_support::open_fds();
+        probe_.emplace();
     }
 
     void test_case_end(const doctest::CurrentTestCaseStats&) override {
-        const auto complain = [&](const std::string& what) {
+        for (const auto& what : probe_->leaks()) {
             std::fprintf(stderr, "hygiene: test case \"%s\" left %s\n", name_.c_str(),
                          what.c_str());
             hygiene_failed = true;
-        };
-        if (test_support::open_fds() != fds_) complain("a file descriptor open");
-        if (!test_support::children_of(::getpid()).empty())
-            complain("a child process (running or zombie)");
-        if (!test_support::segments_of(::getpid()).empty()) complain("a segment in /dev/shm");
+        }
     }
 
     void report_query(const doctest::QueryData&) override {}
@@ -48,7 +44,7 @@ struct HygieneListener : doctest::IReporter {
 
   private:
     std::string name_;
-    std::vector<int> fds_;
+    std::optional<test_support::LeakProbe> probe_;
 };
 
 REGISTER_LISTENER("hygiene", 1, HygieneListener);
