@@ -306,3 +306,15 @@ TEST_CASE("random input: a ParseError or stages with commands, never anything el
         }
     }
 }
+
+TEST_CASE("each stage keeps its argument words as written, for Windows command lines") {
+    const auto stages = parse_pipeline(
+        "netstat -ano | find \"LISTENING\" > out.txt 2>&1 | X=1 prog 'a b'  c\\ d \"e\\\"f\"");
+    REQUIRE(stages.size() == 3);
+    CHECK(stages[0].raw_arguments == "-ano");
+    CHECK(stages[1].argv == std::vector<std::string>{"find", "LISTENING"});
+    CHECK(stages[1].raw_arguments == "\"LISTENING\"");  // the quotes kept, the redirections not
+    CHECK(stages[2].raw_arguments == "'a b' c\\ d \"e\\\"f\"");
+    CHECK(parse_pipeline("whoami").at(0).raw_arguments == "");
+    CHECK_FALSE(forkline::Stage{{"a", "b"}}.raw_arguments.has_value());  // built by hand: none
+}

@@ -17,8 +17,9 @@
 //   next_result()       (a pool made without a callback) the next result, waiting for it;
 //                       nullopt when no job is in flight
 //   in_flight()         jobs submitted and not yet delivered
-//   fd()                readable when poll(0) has something to do (deliver a result, run a
-//                       housekeeping step); for epoll/poll loops; owned by the pool
+//   fd()                readable (Windows: signalled) when poll(0) has something to do
+//                       (deliver a result, run a housekeeping step); for event loops;
+//                       owned by the pool; a NativeHandle (native_handle.hpp)
 //   signal_workers(sig) sends sig to every worker process running this pool's jobs (with
 //                       Redis: on every worker host of the run)
 //   close()             no more jobs: submit() throws from now on
@@ -32,6 +33,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <forkline/native_handle.hpp>
 #include <forkline/pool.hpp>
 #include <optional>
 #include <span>
@@ -46,7 +48,7 @@ concept JobPool = requires(P& pool, const P& const_pool, std::span<const std::by
     { pool.poll(timeout) } -> std::same_as<std::size_t>;
     { pool.next_result() } -> std::same_as<std::optional<OwnedJobResult>>;
     { const_pool.in_flight() } -> std::same_as<std::uint64_t>;
-    { pool.fd() } -> std::same_as<int>;
+    { pool.fd() } -> std::same_as<NativeHandle>;
     pool.signal_workers(signal);
     pool.close();
     { pool.wait() } -> std::same_as<PoolSummary>;

@@ -65,6 +65,13 @@ struct Stage {
     // "NAME=value" set in this stage's environment only, as sh's "NAME=value cmd": over
     // PipelineOptions::environment (or ours), PATH included for the lookup of argv[0].
     std::vector<std::string> assignments{};
+    // The argument words after argv[0] as the command string spelled them (quotes and
+    // backslashes kept, redirections left out, one space between words); set by
+    // parse_pipeline(), none for stages built by hand. Used on Windows only, where a
+    // program parses its own command line and some read the quotes (`find "LISTENING"`):
+    // there the stage gets `argv[0] raw_arguments`, as cmd.exe would pass it, and a stage
+    // without them gets argv quoted for CommandLineToArgvW. POSIX programs get argv.
+    std::optional<std::string> raw_arguments{};
 };
 
 // A syntax error: nothing was started. column() is 1-based.

@@ -55,6 +55,7 @@
 #include <filesystem>
 #include <forkline/codec.hpp>
 #include <forkline/error.hpp>
+#include <forkline/native_handle.hpp>
 #include <functional>
 #include <future>
 #include <memory>
@@ -315,8 +316,9 @@ class Pool {
     // expired, a control request came (`forkline top`). When it is readable, call
     // poll(std::chrono::milliseconds(0)) (it delivers what is ready and re-arms the
     // descriptor), then try_submit() more jobs. Owned by the pool: do not read it or close
-    // it; never readable again once wait() returned.
-    int fd();
+    // it; never readable again once wait() returned. On Windows it is an event HANDLE,
+    // signalled instead of readable (native_handle.hpp).
+    NativeHandle fd();
 
     // Queues one job whose result goes to the returned future instead of the callback or
     // next_result(). The pool fulfils it while it delivers results (inside submit(),

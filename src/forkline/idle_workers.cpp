@@ -1,7 +1,5 @@
 #include "idle_workers.hpp"
 
-#include "futex.hpp"
-
 namespace forkline {
 
 namespace {
@@ -32,7 +30,7 @@ void wake_idle_workers(layout::SegmentHeader& header) {
     for (std::uint32_t i = 0; i < words; ++i) {
         if (header.idle_workers[i].load(std::memory_order_relaxed) != 0) {
             header.jobs_published.fetch_add(1, std::memory_order_release);
-            futex_wake_all(header.jobs_published);
+            wake_sleepers(header);
             return;
         }
     }

@@ -31,7 +31,7 @@ namespace forkline::layout {
 inline constexpr std::uint64_t kMagic = 0x656e696c6b726f66;  // "forkline"
 // 6: per-job timeouts, cancel; SlotStatus::failed_with_type. 7: PoolCounters,
 // WorkerActivity (what `forkline top` reads); parked READY slots (kParkedOwner).
-inline constexpr std::uint32_t kVersion = 7;
+inline constexpr std::uint32_t kVersion = 8;
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uint32_t kMaxWorkers = 4096;
 
@@ -131,6 +131,9 @@ struct alignas(kCacheLine) SegmentHeader {
     std::uint32_t max_result_size;
     std::uint32_t owner_uid;
     std::int32_t creator_pid;
+    // Windows: random, part of the names of the workers' wake events (idle_workers.hpp);
+    // POSIX: 0.
+    std::uint64_t wake_nonce;
 
     // Published positions are [0, tail): written by the supervisor only.
     alignas(kCacheLine) std::atomic<std::uint64_t> tail;

@@ -76,7 +76,14 @@ class Parser {
                 }
                 refuse_reserved_word();
             }
+            const auto word_start = pos_;
             stage.argv.push_back(word());
+            if (stage.argv.size() == 1) {
+                stage.raw_arguments.emplace();
+            } else {
+                if (!stage.raw_arguments->empty()) *stage.raw_arguments += ' ';
+                *stage.raw_arguments += text_.substr(word_start, pos_ - word_start);
+            }
         }
     }
 

@@ -1,6 +1,4 @@
 // forkline::Pool: the public methods, result delivery and the supervision loop.
-#include <signal.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -47,6 +45,7 @@ PoolOptions validated(PoolOptions options) {
     }
     if (options.max_attempts == 0) options.max_attempts = kDefaultMaxAttempts;
     if (options.job_timeout.count() < 0) throw Error("pool: job_timeout must not be negative");
+    check_platform_options(options);
     return options;
 }
 
@@ -96,7 +95,6 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
                                 static_cast<std::uint32_t>(options.max_result_size)})),
       queue(segment.view(), options.max_attempts, static_cast<std::uint32_t>(options.queue_slots)),
       workers(options.workers) {
-    if (options.adopt_orphans) subreaper.emplace();
     segment.view().header().claim_batch.store(options.claim_batch, std::memory_order_relaxed);
     segment.view().header().max_jobs_per_worker.store(options.max_jobs_per_worker,
                                                       std::memory_order_relaxed);
@@ -105,9 +103,7 @@ Pool::Impl::Impl(PoolOptions opts, ResultCallback callback)
     // Workers receive the segment as an fd, never by name: the name can go now, so a
     // crash from here on leaves nothing in /dev/shm.
     segment.remove_name();
-    if (options.guard_jobs) {
-        guardian.emplace(segment.fd(), segment.view().geometry());
-    }
+    start_process_guards();
     // No job was submitted yet: a pool that cannot be started as asked is an error now
     // (later, a refused respawn is retried: spawn_worker()).
     for (std::uint32_t i = 0; i < workers.size(); ++i) {
@@ -123,7 +119,7 @@ Pool::Impl::~Impl() {
         workers[i].child.reset();  // SIGKILL and reap
         end_jobs_of_dead_worker(i);
     }
-    guardian.reset();  // the jobs are ended: stand it down
+    stop_process_guards();  // the jobs are ended: stand the guardian down
 }
 
 std::uint64_t Pool::Impl::delivered() const {
@@ -298,17 +294,11 @@ std::optional<OwnedJobResult> Pool::next_result() {
     return result;
 }
 
-void Pool::signal_workers(int signal) const {
-    for (const auto& worker : impl_->workers) {
-        if (worker.child) ::kill(worker.child->pid(), signal);
-    }
-}
-
 bool Pool::cancel(JobId id, CancelMode mode) {
     return impl_->cancel(id, mode);
 }
 
-int Pool::fd() {
+NativeHandle Pool::fd() {
     auto& impl = *impl_;
     if (!impl.event_loop) {
         impl.event_loop = true;

@@ -1,19 +1,10 @@
 // What `forkline top` asks of a pool, through its control channel (control_channel.hpp):
 // cancel a job, pause and resume the starting of jobs, its state. Answered on the pool's
-// own thread, inside pump(): no thread, no nap.
+// own thread, inside pump(): no thread, no nap. The channel itself is Linux-only
+// (pool_control_posix.cpp); on Windows a pool has none (pool_control_windows.cpp).
 #include "pool_impl.hpp"
 
 namespace forkline {
-
-void Pool::Impl::open_control_channel() {
-    control.emplace(segment.name());
-    events.watch_control(control->fd());
-}
-
-bool Pool::Impl::answer_control(bool look) {
-    if (!control || (!events.take_control_ready() && !look)) return false;
-    return control->serve([this](const control::Request& request) { return answer(request); }) != 0;
-}
 
 control::Reply Pool::Impl::answer(const control::Request& request) {
     using Kind = control::Request::Kind;

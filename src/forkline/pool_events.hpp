@@ -3,13 +3,24 @@
 // (readable once a worker exited) and a timerfd for the next deadline (a job's timeout, a
 // retried worker start). The supervisor sleeps on it, and Pool::fd() hands it to an event
 // loop: no fixed nap anywhere, so an idle pool answers as soon as something happens.
+//
+// Windows (pool_events_windows.cpp): one manual-reset event, set by the workers, by
+// registered waits on the workers' process handles and on a waitable timer.
 #pragma once
 
 #include <chrono>
+#include <forkline/native_handle.hpp>
 #include <optional>
 #include <utility>
 
+#ifdef _WIN32
+#include <map>
+#include <memory>
+
+#include "unique_handle.hpp"
+#else
 #include "unique_fd.hpp"
+#endif
 
 namespace forkline {
 
@@ -19,19 +30,26 @@ class PoolEvents {
 
     PoolEvents();  // throws OsError
 
-    // The epoll descriptor: readable while any event below is pending.
-    int fd() const { return epoll_.get(); }
-    // The eventfd workers write to wake the supervisor (each worker gets a copy).
-    int wake_fd() const { return wake_.get(); }
+    PoolEvents(const PoolEvents&) = delete;
+    PoolEvents& operator=(const PoolEvents&) = delete;
+    ~PoolEvents();
 
-    // Watches a worker's pidfd; unwatch it before the pidfd closes (a forked in-process
-    // worker holds a copy, which would keep a closed descriptor in the set).
-    void watch_exit(int pidfd);
-    void unwatch_exit(int pidfd);
+    // The epoll descriptor: readable while any event below is pending (Windows: the event,
+    // signalled).
+    NativeHandle fd() const;
+    // The eventfd workers write to wake the supervisor (each worker gets a copy; Windows:
+    // the same event, inherited): signal_supervisor() below.
+    NativeHandle wake_fd() const;
+
+    // Watches a worker's pidfd (Windows: its process handle); unwatch it before it closes
+    // (a forked in-process worker holds a copy, which would keep a closed descriptor in
+    // the set).
+    void watch_exit(NativeHandle pidfd);
+    void unwatch_exit(NativeHandle pidfd);
 
     // Watches the pool's control channel (control_channel.hpp): wait() notes when it is
     // readable, and take_control_ready() tells once.
-    void watch_control(int fd);
+    void watch_control(NativeHandle fd);
     bool take_control_ready() { return std::exchange(control_ready_, false); }
 
     // Arms the timer for `deadline` (none: disarmed). A syscall only when it changes.
@@ -46,12 +64,22 @@ class PoolEvents {
     bool wait(Clock::time_point until);
 
   private:
+#ifdef _WIN32
+    UniqueHandle event_;
+    UniqueHandle timer_;
+    std::map<NativeHandle, void*> exit_waits_;
+    void* timer_wait_ = nullptr;
+#else
     UniqueFd epoll_;
     UniqueFd wake_;
     UniqueFd timer_;
+#endif
     std::optional<Clock::time_point> deadline_;
-    int control_ = -1;
+    NativeHandle control_ = kNoNativeHandle;
     bool control_ready_ = false;
 };
+
+// In a worker: wakes the supervisor behind `wake` (PoolEvents::wake_fd()); none: nothing.
+void signal_supervisor(NativeHandle wake);
 
 }  // namespace forkline

@@ -13,16 +13,23 @@
 #include <unordered_set>
 #include <vector>
 
-#include "control_channel.hpp"
+#include "control_protocol.hpp"
 #include "exit_status.hpp"
-#include "job_guardian.hpp"
 #include "pool_events.hpp"
 #include "segment.hpp"
 #include "spawn.hpp"
-#include "subreaper.hpp"
 #include "supervisor_queue.hpp"
+#ifndef _WIN32  // job groups, the subreaper and the control channel are Linux-only
+#include "control_channel.hpp"
+#include "job_guardian.hpp"
+#include "subreaper.hpp"
+#endif
 
 namespace forkline {
+
+// pool_processes_{posix,windows}.cpp: refuses what this OS cannot do (Windows:
+// worker_function, guard_jobs, adopt_orphans) with an Error naming the option.
+void check_platform_options(const PoolOptions& options);
 
 struct Pool::Impl {
     using Clock = std::chrono::steady_clock;
@@ -83,14 +90,20 @@ struct Pool::Impl {
     void spawn_worker(std::uint32_t index);
     void retry_refused_starts();
     void fail_jobs_without_workers();
-    void end_jobs_of_dead_worker(std::uint32_t index);
-    bool is_worker(pid_t pid) const;
-    bool reap_exited_workers();
     void worker_exited(std::uint32_t index, const ExitStatus& status);
     bool worker_retired(std::uint32_t index, const ExitStatus& status);
     void kill_overdue_jobs();
     void top_up_sentinels();
     bool any_worker_running() const;
+
+    // pool_processes_{posix,windows}.cpp: the OS half of the workers' lifecycle.
+    void start_process_guards();  // adopt_orphans, guard_jobs (POSIX)
+    void stop_process_guards();   // once the workers' jobs are ended
+    // Starts worker `index` (workers[index].child) and watches for its exit; throws OsError.
+    void launch_worker(std::uint32_t index);
+    void end_jobs_of_dead_worker(std::uint32_t index);
+    bool reap_exited_workers();
+    void kill_worker(std::uint32_t index);  // SIGKILL (Windows: its job terminated)
 
     // pool_counters.cpp: what forkline top reads (layout::PoolCounters).
     void init_counters();
@@ -99,12 +112,16 @@ struct Pool::Impl {
     PoolOptions options;
     ResultCallback on_result;
     Clock::time_point started = Clock::now();
+#ifndef _WIN32
     // With adopt_orphans; declared before the workers so that it outlives their cleanup.
     std::optional<ChildSubreaper> subreaper;
+#endif
     OwnedSegment segment;
     PoolEvents events;  // before the workers: they receive its eventfd
+#ifndef _WIN32
     // With guard_jobs; reset last in ~Impl, once the workers' jobs are ended.
     std::optional<JobGuardian> guardian;
+#endif
     SupervisorQueue queue;
     std::vector<Worker> workers;
     FinishedSink sink;
@@ -145,9 +162,11 @@ struct Pool::Impl {
     bool event_loop = false;
     // A worker exit or a deadline woke the last wait: look at exits and deadlines now.
     bool look_around = false;
+#ifndef _WIN32
     // Where `forkline top` sends its commands (control_channel.hpp). Opened last in the
     // constructor: the job guardian, forked before, does not inherit it.
     std::optional<control::ControlChannel> control;
+#endif
     // Workers started since construction, the first ones included (respawns: the rest).
     std::uint64_t worker_starts = 0;
     std::uint64_t total_jobs = 0;  // set_total_jobs(); 0: unknown

@@ -1,7 +1,5 @@
 // What makes a Pool wake up: sleeping on its events (pool_events.hpp) instead of napping,
 // keeping fd() armed for an event loop, and cancelling jobs.
-#include <signal.h>
-
 #include <algorithm>
 
 #include "pool_impl.hpp"
@@ -63,7 +61,7 @@ bool Pool::Impl::cancel(JobId id, CancelMode mode) {
     // Reported cancelled when the worker is reaped (worker_exited()), unless the job
     // finished first.
     cancel_kills.emplace(place->position, place->worker);
-    worker.child->kill(SIGKILL);
+    kill_worker(place->worker);
     return true;
 }
 

@@ -1,24 +1,21 @@
-// The worker processes of a Pool: spawned (exec'd or forked), reaped through their pidfds,
-// respawned after a death, killed when their job runs past job_timeout, and sent their
-// sentinels.
-#include <poll.h>
-#include <signal.h>
-
+// The worker processes of a Pool: spawned (exec'd or forked), reaped, respawned after a
+// death, killed when their job runs past job_timeout, and sent their sentinels. The OS
+// calls are in pool_processes_{posix,windows}.cpp.
 #include <algorithm>
+#include <cerrno>
 
-#include "leftover_processes.hpp"
 #include "os_error.hpp"
 #include "pool_impl.hpp"
-#include "serve_segment.hpp"
 #include "worker_start_fault.hpp"
 
 namespace forkline {
 
 namespace {
 
-constexpr int kSegmentFdInWorker = 3;
-constexpr int kWakeFdInWorker = 4;
 constexpr unsigned kMaxEarlyCrashes = 3;
+// SIGKILL's number, which a worker killed on Windows (its job terminated) reports too
+// (exit_status.hpp); mingw's <csignal> has no SIGKILL.
+constexpr int kKillSignal = 9;
 constexpr std::chrono::milliseconds kFirstRetryPause{10};
 constexpr std::chrono::milliseconds kLongestRetryPause{500};
 // How long jobs wait for a worker when none runs and none can be started: long enough
@@ -41,23 +38,7 @@ void Pool::Impl::spawn_worker(std::uint32_t index) {
         if (worker_start_refused_for_testing()) {
             throw_os_error("failed to start " + options.worker_program.string(), EAGAIN);
         }
-        if (options.worker_function) {
-            const int fd = segment.fd();
-            worker.child = spawn_function([this, fd, index] {
-                return serve_segment(options.worker_function, fd, index, events.wake_fd(),
-                                     options.worker_init);
-            });
-        } else {
-            worker.child =
-                spawn({.program = options.worker_program,
-                       .args = options.worker_args,
-                       .extra_env = {"FORKLINE_SEGMENT_FD=" + std::to_string(kSegmentFdInWorker),
-                                     "FORKLINE_WAKE_FD=" + std::to_string(kWakeFdInWorker),
-                                     "FORKLINE_WORKER_INDEX=" + std::to_string(index)},
-                       .inherit = {{kSegmentFdInWorker, segment.fd()},
-                                   {kWakeFdInWorker, events.wake_fd()}}});
-        }
-        events.watch_exit(worker.child->pidfd());
+        launch_worker(index);
         ++worker_starts;
         worker.answered_sentinel = false;
         worker.retry_start_at.reset();
@@ -101,49 +82,9 @@ void Pool::Impl::fail_jobs_without_workers() {
     }
 }
 
-// A worker that died mid-job leaves that job's processes behind (only its direct children
-// die with it, by PR_SET_PDEATHSIG): its recorded process group is killed before the job
-// runs again, and with adopt_orphans whatever else reached us is killed and reaped.
-void Pool::Impl::end_jobs_of_dead_worker(std::uint32_t index) {
-    kill_process_group(segment.view().ring(index).job_group.load(std::memory_order_acquire));
-    if (subreaper) {
-        kill_and_reap_children(
-            [this](pid_t pid) { return is_worker(pid) || (guardian && pid == guardian->pid()); });
-    }
-}
-
-bool Pool::Impl::is_worker(pid_t pid) const {
-    return std::any_of(workers.begin(), workers.end(),
-                       [&](const Worker& w) { return w.child && w.child->pid() == pid; });
-}
-
 bool Pool::Impl::any_worker_running() const {
     return std::any_of(workers.begin(), workers.end(),
                        [](const Worker& w) { return w.child.has_value(); });
-}
-
-bool Pool::Impl::reap_exited_workers() {
-    std::vector<pollfd> fds;
-    std::vector<std::uint32_t> indexes;
-    for (std::uint32_t i = 0; i < workers.size(); ++i) {
-        if (workers[i].child) {
-            fds.push_back({workers[i].child->pidfd(), POLLIN, 0});
-            indexes.push_back(i);
-        }
-    }
-    if (fds.empty() || ::poll(fds.data(), fds.size(), 0) <= 0) return false;
-    bool reaped = false;
-    for (std::size_t k = 0; k < fds.size(); ++k) {
-        if ((fds[k].revents & POLLIN) == 0) continue;
-        const auto index = indexes[k];
-        if (const auto status = workers[index].child->try_wait()) {
-            events.unwatch_exit(workers[index].child->pidfd());
-            workers[index].child.reset();
-            worker_exited(index, *status);
-            reaped = true;
-        }
-    }
-    return reaped;
 }
 
 void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
@@ -158,8 +99,8 @@ void Pool::Impl::worker_exited(std::uint32_t index, const ExitStatus& status) {
     // A program that exits by itself before attaching is not a forkline worker (or
     // refused the segment and said why on stderr). One that crashes that early again and
     // again is broken; a SIGKILL is someone else's doing and is simply retried.
-    if (!attached &&
-        (status.signal == 0 || (status.signal != SIGKILL && ++early_crashes > kMaxEarlyCrashes))) {
+    if (!attached && (status.signal == 0 ||
+                      (status.signal != kKillSignal && ++early_crashes > kMaxEarlyCrashes))) {
         throw Error("worker " + program + " " + status.describe() +
                     " before attaching to its segment");
     }
@@ -218,7 +159,7 @@ void Pool::Impl::kill_overdue_jobs() {
         if (deadline > now) {
             next_job_deadline = std::min(next_job_deadline.value_or(deadline), deadline);
         } else if (overdue.insert(position).second && workers[worker].child) {
-            workers[worker].child->kill(SIGKILL);
+            kill_worker(worker);
         }
     }
     unstamped_since = std::move(still_unstamped);

@@ -1,16 +1,20 @@
-// The named shared-memory segment that holds one pool's queues (layout.hpp).
+// The shared-memory segment that holds one pool's queues (layout.hpp).
 //
-// The supervisor creates it (Boost.Interprocess, O_EXCL, mode 0600, an unpredictable name
-// /forkline-<pid>-<random>) and hands its descriptor to each worker as fd 3 (respawned
-// workers too), so nobody opens it by name: the supervisor removes the name right after
-// creating it, and a crash later leaves nothing in /dev/shm. A crash inside that window
-// leaves a name whose creator is dead, which the next supervisor's sweep removes.
+// POSIX (segment_posix.cpp): the supervisor creates it (Boost.Interprocess, O_EXCL, mode
+// 0600, an unpredictable name /forkline-<pid>-<random>) and hands its descriptor to each
+// worker as fd 3 (respawned workers too), so nobody opens it by name: the supervisor
+// removes the name right after creating it, and a crash later leaves nothing in /dev/shm.
+// A crash inside that window leaves a name whose creator is dead, which the next
+// supervisor's sweep removes.
+//
+// Windows (segment_windows.cpp): an unnamed pagefile-backed section (CreateFileMapping with
+// no name), handed to each worker as an inherited HANDLE. It has no name to remove, squat
+// or sweep, and dies with the last handle to it: a crash leaves nothing behind.
 #pragma once
-
-#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <forkline/native_handle.hpp>
 #include <memory>
 #include <string>
 
@@ -69,10 +73,13 @@ class OwnedSegment {
     OwnedSegment& operator=(OwnedSegment&&) noexcept;
     ~OwnedSegment();
 
-    const std::string& name() const;
-    int fd() const;  // O_CLOEXEC; workers receive a dup of it as fd 3
+    const std::string& name() const;  // Windows: empty (the section has none)
+    // POSIX: an O_CLOEXEC descriptor; workers receive a dup of it as fd 3. Windows: a
+    // section HANDLE, not inheritable; the launcher lets each worker inherit it.
+    NativeHandle handle() const;
     const SegmentView& view() const;
     // Removes the name from /dev/shm; mappings and descriptors stay valid. Idempotent.
+    // Windows: nothing to remove.
     void remove_name() noexcept;
 
   private:
@@ -81,11 +88,13 @@ class OwnedSegment {
     std::unique_ptr<Impl> impl_;
 };
 
-// A worker's mapping of a segment received as a descriptor, validated before any use:
-// owner uid, permissions, size, magic, version and geometry must all agree.
+// A worker's mapping of a segment received as a descriptor (Windows: a section HANDLE),
+// validated before any use: owner, permissions, size, magic, version and geometry must all
+// agree (segment_windows.cpp says what Windows cannot check).
 class AttachedSegment {
   public:
-    static AttachedSegment attach(int fd);  // throws forkline::Error naming what is wrong
+    // Throws forkline::Error naming what is wrong. The handle stays open (the caller's).
+    static AttachedSegment attach(NativeHandle segment);
 
     AttachedSegment(AttachedSegment&&) noexcept;
     AttachedSegment& operator=(AttachedSegment&&) noexcept;
@@ -103,12 +112,17 @@ class AttachedSegment {
     SegmentView view_;
 };
 
+// Writes a fresh header, slots and rings into `base` (zeroed memory of geometry's size).
+// `owner`: the creator's uid (Windows: 0, the section's owner SID is checked instead).
+void initialise_segment(std::byte* base, const layout::Geometry& geometry, std::uint32_t owner,
+                        std::int32_t creator_pid);
+
 // Checks a mapped header against the segment's real size and the caller's uid. Returns an
 // empty string when valid, else what is wrong. Pure: usable on any bytes (fuzzed).
-std::string validate_header(const void* bytes, std::size_t size, uid_t expected_owner);
+std::string validate_header(const void* bytes, std::size_t size, std::uint32_t expected_owner);
 
 // Removes /dev/shm/forkline-<pid>-* entries of this user whose creator pid is gone.
-// Returns how many were removed.
+// Returns how many were removed. Windows: 0 (sections have no names).
 std::size_t sweep_stale_segments();
 
 }  // namespace forkline

@@ -1,7 +1,3 @@
-#include <fcntl.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -13,10 +9,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <typeinfo>
 
 #include "fault.hpp"
-#include "job_group_record.hpp"
 #include "segment.hpp"
 #include "serve_segment.hpp"
 #include "type_name.hpp"
@@ -32,9 +28,9 @@ std::optional<unsigned> this_worker_index;
 constexpr std::chrono::milliseconds kIdleNap{50};
 constexpr int kSpinsBeforeSleep = 20;
 
-unsigned environment_number(const char* name) {
+std::uint64_t environment_number(const char* name) {
     const char* text = std::getenv(name);
-    unsigned value = 0;
+    std::uint64_t value = 0;
     if (text == nullptr ||
         std::from_chars(text, text + std::strlen(text), value).ec != std::errc{}) {
         throw Error(std::string("not started by a forkline pool (") + name + " is not set)");
@@ -81,15 +77,11 @@ void run_job(const JobHandler& handler, WorkerQueue& queue, std::uint64_t positi
                              std::memory_order_relaxed);
 }
 
-// The supervisor's eventfd, when the pool passed one (FORKLINE_WAKE_FD); -1 otherwise.
-// Inherited without O_CLOEXEC: moved to a close-on-exec copy so the job's processes do
-// not inherit it.
-int wake_fd_from_environment() {
-    if (std::getenv("FORKLINE_WAKE_FD") == nullptr) return -1;
-    const auto inherited = static_cast<int>(environment_number("FORKLINE_WAKE_FD"));
-    const int fd = ::fcntl(inherited, F_DUPFD_CLOEXEC, 0);
-    ::close(inherited);
-    return fd;
+// The supervisor's eventfd (Windows: event), when the pool passed one (FORKLINE_WAKE_FD);
+// none otherwise. Inherited: kept from the job's processes (keep_inherited_handle()).
+NativeHandle wake_fd_from_environment() {
+    if (std::getenv("FORKLINE_WAKE_FD") == nullptr) return kNoNativeHandle;
+    return keep_inherited_handle(environment_number("FORKLINE_WAKE_FD"));
 }
 
 // Recycling (max_jobs_per_worker): every result is published; the positions reserved but
@@ -103,14 +95,13 @@ int retire(WorkerQueue& queue) {
 }
 
 int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint32_t index,
-                   int wake_fd) {
+                   NativeHandle wake_fd) {
     WorkerQueue queue(view, index, wake_fd);
-    const pid_t pid = ::getpid();
     view.ring(index).activity.job.store(0, std::memory_order_relaxed);  // a dead one's job
-    view.ring(index).pid.store(pid, std::memory_order_release);
+    view.ring(index).pid.store(this_process_id(), std::memory_order_release);
     // Pipelines a job runs record their process group here, for the supervisor to kill if
     // this worker dies mid-job.
-    record_job_groups_in(&view.ring(index).job_group);
+    record_job_groups(&view.ring(index).job_group);
     const auto max_jobs = view.header().max_jobs_per_worker.load(std::memory_order_relaxed);
     std::uint64_t jobs_done = 0;
     int idle_spins = 0;
@@ -118,7 +109,7 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
         const auto position = queue.claim_next();
         if (!position) {
             if (++idle_spins < kSpinsBeforeSleep) {
-                ::sched_yield();
+                std::this_thread::yield();
             } else {
                 queue.wait_for_jobs(kIdleNap);
                 idle_spins = 0;
@@ -142,15 +133,15 @@ int serve_attached(const JobHandler& handler, const SegmentView& view, std::uint
 
 }  // namespace
 
-int serve_segment(const JobHandler& handler, int segment_fd, std::uint32_t index, int wake_fd,
-                  const WorkerInit& init) {
+int serve_segment(const JobHandler& handler, NativeHandle segment_fd, std::uint32_t index,
+                  NativeHandle wake_fd, const WorkerInit& init) {
     try {
         this_worker_index = index;  // worker_index(), in the initialiser and the handler
         // Before attaching: a worker whose initialiser fails exits 1 unattached, which the
         // pool reports as an Error rather than respawning it again and again.
         if (init) init(index);
         const auto segment = AttachedSegment::attach(segment_fd);
-        ::close(segment_fd);  // the mapping stays; nothing this worker starts should inherit it
+        close_native_handle(segment_fd);  // the mapping stays; nothing it starts inherits it
         if (index >= segment.view().geometry().worker_count) {
             throw Error("worker index " + std::to_string(index) + " is out of range");
         }
@@ -167,9 +158,11 @@ std::optional<unsigned> worker_index() {
 
 int serve(const JobHandler& handler) {
     try {
-        const auto fd = static_cast<int>(environment_number("FORKLINE_SEGMENT_FD"));
-        return serve_segment(handler, fd, environment_number("FORKLINE_WORKER_INDEX"),
-                             wake_fd_from_environment());
+        const auto segment = inherited_segment(environment_number("FORKLINE_SEGMENT_FD"));
+        return serve_segment(
+            handler, segment,
+            static_cast<std::uint32_t>(environment_number("FORKLINE_WORKER_INDEX")),
+            wake_fd_from_environment());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "forkline worker: %s\n", e.what());
         return 1;

@@ -1,20 +1,17 @@
 #include "worker_queue.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include "fault.hpp"
-#include "futex.hpp"
 #include "idle_workers.hpp"
+#include "pool_events.hpp"
 
 namespace forkline {
 
 using layout::Phase;
 using layout::SlotState;
 
-WorkerQueue::WorkerQueue(const SegmentView& view, std::uint32_t worker_index, int wake_fd)
+WorkerQueue::WorkerQueue(const SegmentView& view, std::uint32_t worker_index, NativeHandle wake_fd)
     : view_(view),
       header_(view.header()),
       ring_(view.ring(worker_index)),
@@ -103,11 +100,7 @@ void WorkerQueue::wake_supervisor(bool going_idle) {
 
 void WorkerQueue::write_wake_fd() {
     // Killed before this write: the supervisor still wakes, by this worker's pidfd.
-    const std::uint64_t one = 1;
-    if (wake_fd_ >= 0) {
-        while (::write(wake_fd_, &one, sizeof one) < 0 && errno == EINTR) {
-        }
-    }
+    signal_supervisor(wake_fd_);
 }
 
 void WorkerQueue::starting(std::uint64_t position, std::chrono::steady_clock::time_point now) {
@@ -128,7 +121,7 @@ void WorkerQueue::wait_for_jobs(std::chrono::nanoseconds timeout) {
     const auto seen = header_.jobs_published.load(std::memory_order_seq_cst);
     const bool nothing = header_.cursor.load(std::memory_order_seq_cst) >=
                          header_.tail.load(std::memory_order_seq_cst);
-    if (nothing) futex_wait(header_.jobs_published, seen, timeout);
+    if (nothing) sleep_while_idle(header_, index_, seen, timeout);
     mark_busy(header_, index_);
 }
 

@@ -15,9 +15,10 @@ namespace forkline {
 
 class WorkerQueue {
   public:
-    // `wake_fd`: the supervisor's eventfd (pool_events.hpp), written to wake it; -1: none
-    // (a worker started by hand; nobody sleeps on it).
-    WorkerQueue(const SegmentView& view, std::uint32_t worker_index, int wake_fd = -1);
+    // `wake_fd`: the supervisor's eventfd (Windows: event; pool_events.hpp), signalled to
+    // wake it; kNoNativeHandle: none (a worker started by hand; nobody sleeps on it).
+    WorkerQueue(const SegmentView& view, std::uint32_t worker_index,
+                NativeHandle wake_fd = kNoNativeHandle);
 
     // The position of a slot this worker now owns (CLAIMED), or nullopt when no published
     // job is left to claim right now.
@@ -52,7 +53,7 @@ class WorkerQueue {
     layout::RingHeader& ring_;
     std::uint64_t* ring_entries_;
     std::uint32_t index_;
-    int wake_fd_;
+    NativeHandle wake_fd_;
     std::uint64_t next_ = 0;  // reserved positions not yet tried: [next_, end_)
     std::uint64_t end_ = 0;
 };

@@ -41,6 +41,16 @@ PoolEvents::PoolEvents()
     watch_readable(epoll_.get(), timer_.get());
 }
 
+PoolEvents::~PoolEvents() = default;
+
+int PoolEvents::fd() const {
+    return epoll_.get();
+}
+
+int PoolEvents::wake_fd() const {
+    return wake_.get();
+}
+
 void PoolEvents::watch_exit(int pidfd) {
     watch_readable(epoll_.get(), pidfd);
 }
@@ -63,8 +73,13 @@ void PoolEvents::set_deadline(std::optional<Clock::time_point> deadline) {
 }
 
 void PoolEvents::signal() {
+    signal_supervisor(wake_.get());
+}
+
+void signal_supervisor(int wake) {
     const std::uint64_t one = 1;
-    while (::write(wake_.get(), &one, sizeof one) < 0 && errno == EINTR) {
+    if (wake < 0) return;
+    while (::write(wake, &one, sizeof one) < 0 && errno == EINTR) {
     }
 }
 

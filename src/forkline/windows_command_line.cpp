@@ -1,0 +1,44 @@
+#include "windows_command_line.hpp"
+
+namespace forkline {
+
+std::string quote_windows_argument(std::string_view word) {
+    if (!word.empty() && word.find_first_of(" \t\n\v\"") == std::string_view::npos)
+        return std::string(word);
+    std::string quoted = "\"";
+    std::size_t backslashes = 0;
+    for (const char c : word) {
+        if (c == '\\') {
+            ++backslashes;
+            continue;
+        }
+        // Backslashes are literal unless a '"' follows: then each is doubled, plus one for
+        // the '"' itself.
+        quoted.append(c == '"' ? 2 * backslashes + 1 : backslashes, '\\');
+        backslashes = 0;
+        quoted += c;
+    }
+    quoted.append(2 * backslashes, '\\');  // before the closing quote
+    quoted += '"';
+    return quoted;
+}
+
+std::string quote_windows_program(std::string_view program) {
+    if (!program.empty() && program.find_first_of(" \t") == std::string_view::npos)
+        return std::string(program);
+    std::string quoted = "\"";  // appended, not "\"" + …: GCC 12 warns falsely (-Wrestrict)
+    quoted += program;
+    quoted += '"';
+    return quoted;
+}
+
+std::string windows_command_line(std::string_view program, const std::vector<std::string>& args) {
+    std::string line = quote_windows_program(program);
+    for (const auto& arg : args) {
+        line += ' ';
+        line += quote_windows_argument(arg);
+    }
+    return line;
+}
+
+}  // namespace forkline

@@ -1,0 +1,26 @@
+// Building a Windows command line from words. Windows passes a program one string, which the
+// program splits itself; most (every C and C++ runtime, CommandLineToArgvW) split it by the
+// rules quoted here, so words quoted this way reach them unchanged. Platform-free (plain
+// string work), so it is tested on Linux too; the round trip through CommandLineToArgvW
+// is tested under wine.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace forkline {
+
+// One argument: as is when it has no space, tab, newline or '"' and is not empty; else in
+// "…" with each '"' as \" and the backslashes before a '"' (or before the closing quote)
+// doubled: the only places where backslashes are special.
+std::string quote_windows_argument(std::string_view word);
+
+// The program's own word (argv[0]): CommandLineToArgvW reads it up to the next space, or
+// inside "…" to the next '"', with no escapes (a Windows file name cannot contain '"').
+std::string quote_windows_program(std::string_view program);
+
+// argv[0] quoted as a program, then each argument quoted, separated by spaces.
+std::string windows_command_line(std::string_view program, const std::vector<std::string>& args);
+
+}  // namespace forkline
