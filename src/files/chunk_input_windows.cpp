@@ -5,7 +5,7 @@
 
 #include "chunk_input.hpp"
 #include "utf16.hpp"
-#include "windows_error_text.hpp"
+#include "windows_error.hpp"
 
 namespace files {
 

@@ -9,7 +9,7 @@
 #include "name_pattern.hpp"
 #include "unique_handle.hpp"
 #include "utf16.hpp"
-#include "windows_error_text.hpp"
+#include "windows_error.hpp"
 
 namespace files {
 

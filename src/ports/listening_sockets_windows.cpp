@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "listening_sockets.hpp"
-#include "windows_error_text.hpp"
+#include "windows_error.hpp"
 
 namespace ports {
 

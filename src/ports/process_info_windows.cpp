@@ -14,7 +14,7 @@
 #include "process_info.hpp"
 #include "unique_handle.hpp"
 #include "utf16.hpp"
-#include "windows_error_text.hpp"
+#include "windows_error.hpp"
 
 namespace ports {
 
