@@ -40,12 +40,17 @@ class Error : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The category errno values belong to: std::system_category() on POSIX (as in a
+// std::system_error from a POSIX call); std::generic_category() on Windows, where the system
+// category is GetLastError()'s codes.
+const std::error_category& errno_category() noexcept;
+
 class OsError : public Error {
   public:
     // `error` is the errno; 0 when it was lost (the message then has no reason).
     OsError(const std::string& what, int error)
-        : Error(error != 0 ? what + ": " + std::system_category().message(error) : what),
-          code_(error, std::system_category()) {}
+        : Error(error != 0 ? what + ": " + errno_category().message(error) : what),
+          code_(error, errno_category()) {}
     const std::error_code& code() const noexcept { return code_; }
 
   private:

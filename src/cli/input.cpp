@@ -1,10 +1,10 @@
 #include "input.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include "open_file.hpp"
 #include "os_error.hpp"
 #include "tool.hpp"
 #include "unique_fd.hpp"
@@ -19,7 +19,7 @@ std::string read_input(const std::string& path) {
     };
     forkline::UniqueFd file;
     if (!is_stdin) {
-        file = forkline::UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        file = forkline::open_for_reading(path);
         if (!file.valid()) fail();
     }
     const int fd = is_stdin ? STDIN_FILENO : file.get();

@@ -69,8 +69,11 @@ std::vector<std::string> parse_options(int argc, char** argv, int first, const C
             std::string name = which >= kLongBase ? name_of(options[which - kLongBase])
                                : which != 0       ? std::string("-") + char(which)
                                                   : given.substr(0, given.find('='));
+            // A long option given a value it does not take: glibc reports '?', the BSD
+            // getopt_long (mingw-w64's) ':'.
+            if (which >= kLongBase && !options[which - kLongBase].takes_value)
+                throw UsageError("option " + name + " takes no value");
             if (c == ':') throw UsageError("option " + name + " needs a value");
-            if (which >= kLongBase) throw UsageError("option " + name + " takes no value");
             throw UsageError("unknown option '" + name + "'");
         }
         const Option* option = c >= kLongBase ? &options[c - kLongBase] : find_short(c);

@@ -1,15 +1,12 @@
 #include "tool.hpp"
 
-#include <signal.h>
-#include <stdio_ext.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <exception>
 
 #include "options.hpp"
 #include "output.hpp"
+#include "output_failure.hpp"
 #include "standard_fds.hpp"
 #include "usage_error.hpp"
 
@@ -46,16 +43,6 @@ std::string quoted(std::string_view text) {
     return out;
 }
 
-void die_of_sigpipe() {
-    ::signal(SIGPIPE, SIG_DFL);
-    sigset_t pipe_only;
-    ::sigemptyset(&pipe_only);
-    ::sigaddset(&pipe_only, SIGPIPE);
-    ::pthread_sigmask(SIG_UNBLOCK, &pipe_only, nullptr);
-    ::raise(SIGPIPE);
-    ::_exit(128 + SIGPIPE);  // not reached: SIGPIPE's default action ends the process
-}
-
 int run_tool(const Tool& tool, const std::function<int()>& body) {
     forkline::ensure_standard_fds();
     try {
@@ -72,13 +59,9 @@ int run_tool(const Tool& tool, const std::function<int()>& body) {
         return tool.usage_status;
     } catch (const OutputError& e) {
         if (e.error() == EPIPE) die_of_sigpipe();
-        // If stdout is the broken one, drop what stdio still holds of it and its error flag,
-        // so that neither exit() nor an enclosing run_tool (forkline's subcommands) tries
-        // and reports it again.
-        if (std::ferror(stdout) != 0) {
-            ::__fpurge(stdout);
-            std::clearerr(stdout);
-        }
+        // If stdout is the broken one, drop what stdio still holds of it, so that neither
+        // exit() nor an enclosing run_tool (forkline's subcommands) tries and reports it again.
+        if (std::ferror(stdout) != 0) drop_unwritten(stdout);
         print_error(tool, e.what());
         return tool.error_status;
     } catch (const std::exception& e) {

@@ -20,7 +20,7 @@ struct Tool {
 //   UsageError   "NAME: error: WHAT (see NAME --help)", exit tool.usage_status
 //   OutputError  "NAME: error: cannot write standard output: REASON", exit
 //                tool.error_status; a closed pipe (EPIPE) instead ends the tool quietly by
-//                SIGPIPE, as coreutils
+//                SIGPIPE, as coreutils (output_failure.hpp: Windows has no SIGPIPE)
 //   other        "NAME: error: WHAT", exit tool.error_status
 int run_tool(const Tool& tool, const std::function<int()>& body);
 
@@ -33,8 +33,5 @@ std::string escaped(std::string_view text);
 
 // escaped(`text`) between single quotes, for a message.
 std::string quoted(std::string_view text);
-
-// Ends the process by SIGPIPE (default action), as a tool writing into a closed pipe would.
-[[noreturn]] void die_of_sigpipe();
 
 }  // namespace cli
