@@ -2,7 +2,6 @@
 // process details come from OpenProcess. Wine 8.0 lists the sockets but names no owner
 // (pid 0 in every row): the owner check says so and is skipped there, never on Windows.
 #include <winsock2.h>
-#include <ws2tcpip.h>
 // winsock2.h before windows.h.
 #include <windows.h>
 
@@ -12,82 +11,27 @@
 #include <string>
 
 #include "listening_sockets.hpp"
+#include "loopback_socket_windows.hpp"
 #include "owner_query.hpp"
 #include "process_info.hpp"
 
 namespace {
 
-bool under_wine() {
-    return ::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
-}
-
-struct Winsock {
-    Winsock() {
-        WSADATA data;
-        REQUIRE(::WSAStartup(MAKEWORD(2, 2), &data) == 0);
-    }
-    ~Winsock() { ::WSACleanup(); }
-};
-
-// A socket bound to port 0 of loopback (the system picks a free port); TCP ones listen.
-struct BoundSocket {
-    SOCKET socket = INVALID_SOCKET;
-    std::uint16_t port = 0;
-
-    BoundSocket(int family, int type) : socket(::socket(family, type, 0)) {
-        REQUIRE(socket != INVALID_SOCKET);
-        sockaddr_storage address{};
-        int size = 0;
-        if (family == AF_INET) {
-            auto& v4 = reinterpret_cast<sockaddr_in&>(address);
-            v4.sin_family = AF_INET;
-            v4.sin_addr.s_addr = ::htonl(INADDR_LOOPBACK);
-            size = sizeof v4;
-        } else {
-            auto& v6 = reinterpret_cast<sockaddr_in6&>(address);
-            v6.sin6_family = AF_INET6;
-            v6.sin6_addr = in6addr_loopback;
-            size = sizeof v6;
-        }
-        REQUIRE(::bind(socket, reinterpret_cast<sockaddr*>(&address), size) == 0);
-        if (type == SOCK_STREAM) REQUIRE(::listen(socket, 4) == 0);
-        REQUIRE(::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &size) == 0);
-        port = ::ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in&>(address).sin_port
-                                         : reinterpret_cast<sockaddr_in6&>(address).sin6_port);
-    }
-    ~BoundSocket() { ::closesocket(socket); }
-    BoundSocket(const BoundSocket&) = delete;
-    BoundSocket& operator=(const BoundSocket&) = delete;
-};
+using test_support::LoopbackSocket;
+using test_support::Winsock;
 
 const pid_t kMe = static_cast<pid_t>(::GetCurrentProcessId());
-
-// The first bind() a process makes opens a handle that winsock keeps for the life of the
-// process (under wine 8.0: measured; no leak of ours). Made before main, so that
-// tests/main.cpp's per-test handle check still sees anything else a test leaves open.
-const bool kWinsockWarm = [] {
-    WSADATA data;
-    if (::WSAStartup(MAKEWORD(2, 2), &data) != 0) return false;
-    const SOCKET socket = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = ::htonl(INADDR_LOOPBACK);
-    ::bind(socket, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::closesocket(socket);
-    ::WSACleanup();
-    return true;
-}();
 
 }  // namespace
 
 TEST_CASE("the tables list the test's own TCP and UDP sockets on loopback, v4 and v6") {
     const Winsock winsock;
-    const BoundSocket tcp4(AF_INET, SOCK_STREAM), tcp6(AF_INET6, SOCK_STREAM);
-    const BoundSocket udp4(AF_INET, SOCK_DGRAM), udp6(AF_INET6, SOCK_DGRAM);
+    const LoopbackSocket tcp4(AF_INET, SOCK_STREAM), tcp6(AF_INET6, SOCK_STREAM);
+    const LoopbackSocket udp4(AF_INET, SOCK_DGRAM), udp6(AF_INET6, SOCK_DGRAM);
     struct Expected {
         ports::Protocol protocol;
         ports::Family family;
-        const BoundSocket& socket;
+        const LoopbackSocket& socket;
         const char* address;
     };
     for (const auto& expected :
@@ -107,7 +51,7 @@ TEST_CASE("the tables list the test's own TCP and UDP sockets on loopback, v4 an
         REQUIRE(found != sockets.end());
         CHECK(found->address == expected.address);
         CHECK(found->inode == 0);
-        if (found->owner_pid < 0 && under_wine()) {
+        if (found->owner_pid < 0 && test_support::under_wine()) {
             MESSAGE("skipped under wine: its iphlpapi gives pid 0 (no owner) for every socket");
             continue;
         }
@@ -117,8 +61,8 @@ TEST_CASE("the tables list the test's own TCP and UDP sockets on loopback, v4 an
 
 TEST_CASE("the protocol filter and the port range leave the other sockets out") {
     const Winsock winsock;
-    const BoundSocket tcp(AF_INET, SOCK_STREAM), udp(AF_INET, SOCK_DGRAM);
-    const auto only = [](const ports::SocketFilter& filter, const BoundSocket& socket) {
+    const LoopbackSocket tcp(AF_INET, SOCK_STREAM), udp(AF_INET, SOCK_DGRAM);
+    const auto only = [](const ports::SocketFilter& filter, const LoopbackSocket& socket) {
         const auto sockets = ports::read_listening_sockets(filter);
         return std::count_if(sockets.begin(), sockets.end(),
                              [&](const auto& s) { return s.port == socket.port; });
