@@ -17,6 +17,25 @@ std::string os_error(const char* what) {
     return std::string(what) + ": " + std::strerror(errno);
 }
 
+// Calls read_once(into + done, size - done, done) until `size` bytes are in or it reads 0
+// (end of file); returns the count, or -1 with `error` set. EINTR is retried.
+template <typename ReadOnce>
+std::int64_t read_until_full(unsigned char* into, std::size_t size, ReadOnce read_once,
+                             std::string& error) {
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = read_once(into + done, size - done, done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            error = os_error("read");
+            return -1;
+        }
+        if (n == 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    return static_cast<std::int64_t>(done);
+}
+
 }  // namespace
 
 ChunkInput::ChunkInput(const ChunkJob& job) {
@@ -41,38 +60,26 @@ ChunkInput::ChunkInput(const ChunkJob& job) {
 }
 
 std::int64_t ChunkInput::read_at(unsigned char* into, std::size_t size, std::uint64_t offset) {
-    std::size_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::pread(fd_, into + done, size - done, static_cast<off_t>(offset + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            error_ = os_error("read");
-            return -1;
-        }
-        if (n == 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    return static_cast<std::int64_t>(done);
+    return read_until_full(
+        into, size,
+        [&](unsigned char* at, std::size_t left, std::size_t done) {
+            return ::pread(fd_, at, left, static_cast<off_t>(offset + done));
+        },
+        error_);
 }
 
 std::int64_t ChunkInput::read_fill(unsigned char* into, std::size_t size) {
-    std::size_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::read(fd_, into + done, size - done);
-        if (n < 0 && errno == EAGAIN) {
-            pollfd readable{fd_, POLLIN, 0};
-            ::poll(&readable, 1, -1);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            error_ = os_error("read");
-            return -1;
-        }
-        if (n == 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    return static_cast<std::int64_t>(done);
+    return read_until_full(
+        into, size,
+        [&](unsigned char* at, std::size_t left, std::size_t) {
+            for (;;) {
+                const ssize_t n = ::read(fd_, at, left);
+                if (n >= 0 || errno != EAGAIN) return n;
+                pollfd readable{fd_, POLLIN, 0};
+                ::poll(&readable, 1, -1);
+            }
+        },
+        error_);
 }
 
 void ChunkInput::will_read(std::uint64_t offset, std::uint64_t length) {

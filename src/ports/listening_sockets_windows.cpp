@@ -16,29 +16,24 @@ namespace ports {
 
 namespace {
 
-// Fills `buffer` with one family's table; when it is too small, grows it to the size the
+// Fills `buffer` with one family's table through GetExtendedTcpTable or GetExtendedUdpTable
+// (the same signature but for the class); when it is too small, grows it to the size the
 // call asks for and returns ERROR_INSUFFICIENT_BUFFER.
-using TableCall = DWORD (*)(std::vector<char>& buffer, ULONG family);
-
-DWORD tcp_listeners(std::vector<char>& buffer, ULONG family) {
+template <auto kCall, auto kClass>
+DWORD fill_table(std::vector<char>& buffer, ULONG family) {
     auto size = static_cast<DWORD>(buffer.size());
-    const auto result =
-        ::GetExtendedTcpTable(buffer.data(), &size, FALSE, family, TCP_TABLE_OWNER_PID_LISTENER, 0);
+    const auto result = kCall(buffer.data(), &size, FALSE, family, kClass, 0);
     if (result == ERROR_INSUFFICIENT_BUFFER) buffer.resize(size);
     return result;
 }
 
-DWORD udp_sockets(std::vector<char>& buffer, ULONG family) {
-    auto size = static_cast<DWORD>(buffer.size());
-    const auto result =
-        ::GetExtendedUdpTable(buffer.data(), &size, FALSE, family, UDP_TABLE_OWNER_PID, 0);
-    if (result == ERROR_INSUFFICIENT_BUFFER) buffer.resize(size);
-    return result;
-}
+constexpr auto tcp_listeners = fill_table<::GetExtendedTcpTable, TCP_TABLE_OWNER_PID_LISTENER>;
+constexpr auto udp_sockets = fill_table<::GetExtendedUdpTable, UDP_TABLE_OWNER_PID>;
 
 // The whole table; empty when the family is not installed (no IPv6). The table may grow
 // between the call that sizes the buffer and the one that fills it: ask again then.
-std::vector<char> read_table(TableCall call, ULONG family, const char* name) {
+std::vector<char> read_table(DWORD (*call)(std::vector<char>&, ULONG), ULONG family,
+                             const char* name) {
     std::vector<char> buffer(16 * 1024);
     for (;;) {
         const auto result = call(buffer, family);
