@@ -1,6 +1,7 @@
 // forkline files, the library: counting against GNU wc, chunk boundaries, log lines, the
 // wire format, chunk planning.
 #include <doctest/doctest.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -8,10 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "char_class.hpp"
 #include "chunk.hpp"
 #include "discover.hpp"
 #include "files_test.hpp"
 #include "json_path.hpp"
+#include "name_pattern.hpp"
 #include "wire.hpp"
 
 using namespace files_test;
@@ -81,6 +84,34 @@ TEST_CASE("every code point is classified as wc does") {
     }
     CHECK(counts_of(analyze(joined).text) == wc_of(joined));
     CHECK(counts_of(analyze(alone).text) == wc_of(alone));
+}
+
+TEST_CASE("the Windows build's class table says what this glibc's C.UTF-8 says") {
+    // class_from_table is class_of on Windows: if glibc's classes change, regenerate it
+    // (scripts/char_class_ranges.cpp), or the two builds count words differently.
+    std::uint32_t differences = 0;
+    for (std::uint32_t cp = 0; cp <= 0x110000; ++cp)
+        differences += files::class_from_table(cp) != files::class_of(cp) ? 1 : 0;
+    CHECK(differences == 0);
+}
+
+TEST_CASE("glob_matches (the Windows build's --pattern) matches as fnmatch does") {
+    const char* const patterns[] = {"*",      "*.log",  "a*b*c",  "?",     "??.txt", "[ab]*",
+                                    "[!ab]*", "[^ab]*", "[a-c]x", "[]a]",  "[!]]",   "\\*",
+                                    "a\\?",   "[",      "a[b",    "*[",    "[a-]",   "x*y*z*",
+                                    "*.*.*",  "",       "\\",     "[\\]]", "é*",     "*\xff"};
+    const char* const names[] = {"",    "a",      "b",     "ab",   "abc",    "a.log", "x.log.1",
+                                 "ax",  "dx",     "]",     "*",    "a?",     "aa",    "[",
+                                 "a[b", "x[",     "-",     "xyz",  "xaybzc", "a.b.c", "\\",
+                                 "éa",  "ab.txt", "\xffx", "x\xff"};
+    for (const std::string pattern : patterns) {
+        for (const std::string name : names) {
+            CAPTURE(pattern);
+            CAPTURE(name);
+            CHECK(files::glob_matches(pattern, name) ==
+                  (::fnmatch(pattern.c_str(), name.c_str(), 0) == 0));
+        }
+    }
 }
 
 TEST_CASE("random bytes: counts match wc, and any split gives the same counts") {

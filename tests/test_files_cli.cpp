@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -108,6 +109,19 @@ TEST_CASE("a generated tree: counts as wc, names with spaces, empty files, --pat
     CHECK(table.code == 0);
     CHECK(table.out.find(logs[1].string()) != std::string::npos);
     CHECK(table.out.find("2 files counted, 0 binary, 0 skipped, 0 failed") != std::string::npos);
+}
+
+TEST_CASE("the worker processes count tests/data/files_tree as files_tree.json says") {
+    // files_tree.json is what the Windows build must count too (test_files_tree).
+    const std::string data = TEST_DATA_DIR;
+    const auto r = run_command({FORKLINE_PATH, "files", "--json", "-j", "2", data + "/files_tree"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    auto report = nlohmann::json::parse(r.out);
+    for (auto& file : report.at("files"))
+        file["path"] = file.at("path").get<std::string>().substr(data.size() + 1);
+    std::ifstream expected(data + "/files_tree.json");
+    CHECK(report == nlohmann::json::parse(expected));
 }
 
 TEST_CASE("a 200 MB file is split into chunks and counted as wc counts it") {

@@ -16,6 +16,10 @@ enum class CharClass : std::uint8_t { neutral = 0, separator = 1, word = 2 };
 // non-breaking spaces (U+00A0, U+2007, U+202F, U+2060) as separators. Thread-safe.
 CharClass class_of(std::uint32_t cp);
 
+// The same from a table generated from glibc 2.36's C.UTF-8 (scripts/char_class_ranges.cpp):
+// class_of on Windows, which has no such locale; test_files checks it against the locale.
+CharClass class_from_table(std::uint32_t cp);
+
 // The class of an ASCII byte, as a table (no locale lookup on the hot path).
 extern const CharClass kAsciiClass[128];
 

@@ -1,19 +1,10 @@
 #include "discover.hpp"
 
-#include <fnmatch.h>
-#include <linux/magic.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <system_error>
+
+#include "file_system.hpp"
 
 namespace files {
-
-namespace fs = std::filesystem;
 
 const char* to_string(FileStatus status) {
     switch (status) {
@@ -33,9 +24,8 @@ namespace {
 
 bool matches(const std::vector<std::string>& patterns, const std::string& name) {
     if (patterns.empty()) return true;
-    return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
-        return ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
-    });
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [&](const std::string& pattern) { return name_matches(pattern, name); });
 }
 
 FileEntry failed(std::string path, std::string reason) {
@@ -46,66 +36,51 @@ FileEntry skipped(std::string path, std::string reason) {
     return {std::move(path), 0, FileStatus::skipped, std::move(reason)};
 }
 
-// File systems whose files are made as they are read: their sizes (0 on /proc, 4096 on
-// /sys) say nothing of the content, so such files are read to end of file.
-bool sizes_are_made_up(const std::string& path) {
-    struct statfs fs {};
-    if (::statfs(path.c_str(), &fs) != 0) return false;
-    switch (fs.f_type) {
-        case PROC_SUPER_MAGIC:
-        case SYSFS_MAGIC:
-        case DEBUGFS_MAGIC:
-        case TRACEFS_MAGIC:
-        case SECURITYFS_MAGIC:
-        case CGROUP_SUPER_MAGIC:
-        case CGROUP2_SUPER_MAGIC:
-            return true;
-        default:
-            return false;
-    }
+// A regular file: split by its size, or read to end of file when the size says nothing.
+FileEntry regular(std::string path, const FileFacts& facts, bool pseudo_fs) {
+    const auto reading = facts.size == 0 || pseudo_fs ? Reading::to_eof : Reading::range;
+    return {std::move(path), facts.size, FileStatus::ok, {}, reading};
 }
 
-// A regular file: split by its size, or read to end of file when the size says nothing.
-FileEntry regular(std::string path, const struct stat& st, bool pseudo_fs) {
-    const auto reading = st.st_size == 0 || pseudo_fs ? Reading::to_eof : Reading::range;
-    return {std::move(path), static_cast<std::uint64_t>(st.st_size), FileStatus::ok, {}, reading};
+// `dir`/`name` as std::filesystem::path's operator/ joins them ("a/" + "b" is "a/b"). '/'
+// on Windows too, which takes it: both builds name the files alike.
+std::string child_path(const std::string& dir, const std::string& name) {
+    return dir.ends_with('/') ? dir + name : dir + "/" + name;
 }
 
 void walk(const std::string& dir, const std::vector<std::string>& patterns,
           std::vector<FileEntry>& out) {
-    std::error_code ec;
-    std::vector<fs::path> children;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-        children.push_back(it->path());
-    if (ec) {
-        out.push_back(failed(dir, "cannot list directory: " + ec.message()));
+    std::string error;
+    auto names = directory_names(dir, error);
+    if (!names) {
+        out.push_back(failed(dir, "cannot list directory: " + error));
         return;
     }
-    std::sort(children.begin(), children.end());
+    std::sort(names->begin(), names->end());
     const bool pseudo_fs = sizes_are_made_up(dir);  // once per directory, not per file
-    for (const auto& child : children) {
-        const std::string path = child.string();
-        struct stat link {};
-        struct stat target {};
-        if (::lstat(path.c_str(), &link) != 0) {
-            out.push_back(failed(path, std::strerror(errno)));  // vanished meanwhile
+    for (const auto& name : *names) {
+        const std::string path = child_path(dir, name);
+        const auto link = file_facts(path, false, error);
+        if (!link) {
+            out.push_back(failed(path, error));  // vanished meanwhile
             continue;
         }
-        if (S_ISDIR(link.st_mode)) {
+        if (link->kind == FileKind::directory) {
             walk(path, patterns, out);
             continue;
         }
-        if (!matches(patterns, child.filename().string())) continue;
-        if (::stat(path.c_str(), &target) != 0) {
-            out.push_back(failed(path, std::strerror(errno)));  // dangling symlink
-        } else if (S_ISDIR(target.st_mode)) {
+        if (!matches(patterns, name)) continue;
+        const auto target = file_facts(path, true, error);
+        if (!target) {
+            out.push_back(failed(path, error));  // dangling symlink
+        } else if (target->kind == FileKind::directory) {
             out.push_back(skipped(path, "symlink to a directory, not followed"));
-        } else if (S_ISFIFO(target.st_mode)) {
+        } else if (target->kind == FileKind::fifo) {
             out.push_back(skipped(path, "FIFO, read only when named"));
-        } else if (!S_ISREG(target.st_mode)) {
+        } else if (target->kind != FileKind::regular) {
             out.push_back(skipped(path, "not a regular file"));
         } else {
-            out.push_back(regular(path, target, pseudo_fs));
+            out.push_back(regular(path, *target, pseudo_fs));
         }
     }
 }
@@ -116,19 +91,22 @@ std::vector<FileEntry> discover(const std::vector<std::string>& paths,
                                 const std::vector<std::string>& patterns) {
     std::vector<FileEntry> out;
     for (const auto& path : paths) {
-        struct stat st {};
         if (path == "-") {
             out.push_back({path, 0, FileStatus::ok, {}, Reading::stream});
-        } else if (::stat(path.c_str(), &st) != 0) {
-            out.push_back(failed(path, std::strerror(errno)));
-        } else if (S_ISDIR(st.st_mode)) {
+            continue;
+        }
+        std::string error;
+        const auto facts = file_facts(path, true, error);
+        if (!facts) {
+            out.push_back(failed(path, error));
+        } else if (facts->kind == FileKind::directory) {
             walk(path, patterns, out);
-        } else if (S_ISFIFO(st.st_mode)) {
+        } else if (facts->kind == FileKind::fifo) {
             out.push_back({path, 0, FileStatus::ok, {}, Reading::stream});
-        } else if (!S_ISREG(st.st_mode)) {
+        } else if (facts->kind != FileKind::regular) {
             out.push_back(skipped(path, "not a regular file"));
         } else {
-            out.push_back(regular(path, st, sizes_are_made_up(path)));
+            out.push_back(regular(path, *facts, sizes_are_made_up(path)));
         }
     }
     return out;

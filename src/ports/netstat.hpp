@@ -1,6 +1,7 @@
 // --netstat: the same listing taken from `netstat -tulpnW`, or `ss -tulpn` where netstat is
 // missing, run through the pipeline engine with a timeout and parsed. Only pid and program
-// name are known per process there.
+// name are known per process there. Linux only: on Windows run_netstat says it is not
+// there (netstat_windows.cpp).
 #pragma once
 
 #include <chrono>

@@ -34,6 +34,11 @@ std::vector<Owner> find_owners(const OwnerQuery& query) {
         if (auto process = read_process_info(pid, fds->count))
             owners.push_back({std::move(*process), std::move(held)});
     }
+    for (const auto pid : query.owners) {
+        const auto fds = scan_fds(pid);
+        if (auto process = read_process_info(pid, fds ? std::optional(fds->count) : std::nullopt))
+            owners.push_back({std::move(*process), {}});
+    }
     return owners;
 }
 
@@ -64,13 +69,14 @@ void from_json(const nlohmann::json& json, ProcessInfo& process) {
 }
 
 std::string encode_query(const OwnerQuery& query) {
-    return nlohmann::json{{"inodes", query.inodes}, {"pids", query.pids}}.dump();
+    return nlohmann::json{{"inodes", query.inodes}, {"pids", query.pids}, {"owners", query.owners}}
+        .dump();
 }
 
 OwnerQuery decode_query(std::string_view text) {
     const auto json = nlohmann::json::parse(text);
     return {json.at("inodes").get<std::vector<std::uint64_t>>(),
-            json.at("pids").get<std::vector<pid_t>>()};
+            json.at("pids").get<std::vector<pid_t>>(), json.value("owners", std::vector<pid_t>{})};
 }
 
 std::string encode_owners(const std::vector<Owner>& owners) {

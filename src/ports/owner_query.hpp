@@ -1,5 +1,6 @@
 // One job of a port scan, as pool workers run it: which of these processes hold any of these
-// socket inodes, and what are their details. Jobs and answers travel as JSON.
+// socket inodes, and what are their details. Jobs and answers travel as JSON. Where the
+// socket tables name the owners (Windows), the query only asks for those processes' details.
 #pragma once
 
 #include <sys/types.h>
@@ -16,7 +17,8 @@ namespace ports {
 
 struct OwnerQuery {
     std::vector<std::uint64_t> inodes;  // sorted
-    std::vector<pid_t> pids;
+    std::vector<pid_t> pids;            // whose fds to scan for the inodes
+    std::vector<pid_t> owners;          // named by the socket tables (Windows): no scan needed
 };
 
 struct Owner {
@@ -24,7 +26,8 @@ struct Owner {
     std::vector<std::uint64_t> inodes;  // the queried sockets it holds
 };
 
-// Processes we may not look into, or that exit meanwhile, are left out.
+// Scanned processes we may not look into, or that exit meanwhile, are left out; named owners
+// that exit meanwhile too.
 std::vector<Owner> find_owners(const OwnerQuery& query);
 
 std::string encode_query(const OwnerQuery& query);

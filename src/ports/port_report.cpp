@@ -42,10 +42,11 @@ std::string seconds_text(double seconds) {
 
 std::string local_time(std::int64_t unix_seconds) {
     const auto time = static_cast<std::time_t>(unix_seconds);
-    std::tm parts{};
-    ::localtime_r(&time, &parts);
+    // std::localtime, not localtime_r (which mingw lacks): reports are drawn by one thread.
+    const std::tm* parts = std::localtime(&time);
+    if (parts == nullptr) return kDash;
     char text[32];
-    std::strftime(text, sizeof text, "%m-%d %H:%M", &parts);
+    std::strftime(text, sizeof text, "%m-%d %H:%M", parts);
     return text;
 }
 

@@ -1,12 +1,9 @@
 #include "port_scanner.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <tuple>
 
 #include "owner_query.hpp"
-#include "proc_files.hpp"
 
 namespace ports {
 
@@ -22,8 +19,8 @@ std::vector<Owner> scan_with_pool(forkline::Pool& pool, const OwnerQuery& query)
         std::clamp<std::size_t>(query.pids.size() / (pool.worker_count() * 4), 1, kMaxPidsPerJob);
     for (std::size_t first = 0; first < query.pids.size(); first += per_job) {
         const auto last = std::min(query.pids.size(), first + per_job);
-        const auto job =
-            encode_query({query.inodes, {query.pids.begin() + first, query.pids.begin() + last}});
+        const auto job = encode_query(
+            {query.inodes, {query.pids.begin() + first, query.pids.begin() + last}, {}});
         pool.submit(std::as_bytes(std::span(job)));
     }
     std::vector<Owner> owners;
@@ -43,7 +40,7 @@ std::vector<Owner> scan_with_pool(forkline::Pool& pool, const OwnerQuery& query)
 }  // namespace
 
 PortScanner::PortScanner(unsigned workers) {
-    if (workers == 0) return;
+    if (workers == 0 || socket_tables_name_owners()) return;
     pool_.emplace(forkline::PoolOptions{
         .worker_program = forkline::find_worker("ports_worker"),
         .workers = workers,
@@ -58,17 +55,24 @@ std::vector<Listener> PortScanner::scan(const SocketFilter& filter) {
     std::vector<Listener> listeners;
     OwnerQuery query;
     for (auto& socket : read_listening_sockets(filter)) {
-        query.inodes.push_back(socket.inode);
+        if (socket.owner_pid >= 0)
+            query.owners.push_back(static_cast<pid_t>(socket.owner_pid));
+        else
+            query.inodes.push_back(socket.inode);
         listeners.push_back({std::move(socket), {}});
     }
     if (listeners.empty()) return listeners;
     std::sort(query.inodes.begin(), query.inodes.end());
-    query.pids = list_pids();
+    std::sort(query.owners.begin(), query.owners.end());
+    query.owners.erase(std::unique(query.owners.begin(), query.owners.end()), query.owners.end());
+    if (!query.inodes.empty()) query.pids = list_pids();
     const auto owners = pool_ ? scan_with_pool(*pool_, query) : find_owners(query);
     for (auto& listener : listeners) {
+        const auto& socket = listener.socket;
         for (const auto& owner : owners) {
-            if (std::find(owner.inodes.begin(), owner.inodes.end(), listener.socket.inode) !=
-                owner.inodes.end())
+            if (owner.process.pid == socket.owner_pid ||
+                std::find(owner.inodes.begin(), owner.inodes.end(), socket.inode) !=
+                    owner.inodes.end())
                 listener.processes.push_back(owner.process);
         }
     }

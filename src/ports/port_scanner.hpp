@@ -1,6 +1,7 @@
-// A listening-port scan: the sockets from /proc/net, then the processes that hold them,
-// found by reading every process's fds — the costly part, spread over pool workers
-// (workers/ports_worker). One scanner keeps its pool between scans (--watch).
+// A listening-port scan: the sockets from the OS's tables, then the processes that hold them.
+// On Linux those are found by reading every process's fds — the costly part, spread over
+// pool workers (workers/ports_worker); on Windows the tables name them, and the scan reads
+// only their details, in this process. One scanner keeps its pool between scans (--watch).
 #pragma once
 
 #include <forkline/pool.hpp>
@@ -19,7 +20,8 @@ struct Listener {
 
 class PortScanner {
   public:
-    // workers == 0: scan in this process, one pid after the other.
+    // workers == 0, or socket tables that name the owners: scan in this process, one pid
+    // after the other.
     explicit PortScanner(unsigned workers);
 
     // Sorted by protocol, port, family and address.

@@ -1,13 +1,10 @@
 #include "proc_files.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <memory>
-#include "os_error.hpp"
 
 #include "unique_fd.hpp"
 
@@ -31,19 +28,6 @@ std::optional<std::string> read_proc_file(const std::string& path, int& error) {
         }
         text.append(buffer, static_cast<std::size_t>(n));
     }
-}
-
-std::vector<pid_t> list_pids() {
-    const UniqueDir dir(::opendir("/proc"));
-    if (!dir) forkline::throw_os_error("cannot read /proc");
-    std::vector<pid_t> pids;
-    while (const auto* entry = ::readdir(dir.get())) {
-        const std::string_view name = entry->d_name;
-        pid_t pid = 0;
-        const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), pid);
-        if (error == std::errc{} && end == name.data() + name.size()) pids.push_back(pid);
-    }
-    return pids;
 }
 
 }  // namespace ports

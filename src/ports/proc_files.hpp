@@ -3,12 +3,10 @@
 #pragma once
 
 #include <dirent.h>
-#include <sys/types.h>
 
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace ports {
 
@@ -19,8 +17,5 @@ struct DirCloser {
     void operator()(DIR* dir) const { ::closedir(dir); }
 };
 using UniqueDir = std::unique_ptr<DIR, DirCloser>;
-
-// The numeric entries of /proc: every process's pid, in directory order.
-std::vector<pid_t> list_pids();
 
 }  // namespace ports

@@ -17,6 +17,7 @@
 #include "option_numbers.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "output_file.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "runner.hpp"
@@ -212,7 +213,7 @@ int benchmark(const Options& o) {
 class OutputFile {
   public:
     explicit OutputFile(const std::string& path)
-        : name_(cli::quoted(path)), file_(std::fopen(path.c_str(), "we")) {
+        : name_(cli::quoted(path)), file_(files::open_output_file(path)) {
         if (!file_) throw cli::OutputError(name_, errno);
     }
 

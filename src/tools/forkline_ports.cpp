@@ -1,10 +1,5 @@
 // forkline ports: listening sockets and the processes behind them.
-#include <signal.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -19,19 +14,21 @@
 #include "output.hpp"
 #include "port_report.hpp"
 #include "port_scanner.hpp"
-#include "proc_files.hpp"
+#include "process_info.hpp"
 #include "subcommands.hpp"
 #include "tool.hpp"
 #include "usage_error.hpp"
+#include "watch_console.hpp"
 
 namespace {
 
 constexpr const char* kPortsUsage = R"(usage: forkline ports [OPTIONS]
 
-List listening TCP sockets and bound UDP sockets, IPv4 and IPv6 (from /proc/net), each with
-the processes that hold it: pid, user, name, state, RSS, threads, CPU time, start time,
-open fds and command line. Finding the owners means reading every process's fds; pool
-workers do that in parallel.
+List listening TCP sockets and bound UDP sockets, IPv4 and IPv6 (from /proc/net; on Windows
+from iphlpapi's tables), each with the processes that hold it: pid, user, name, state, RSS,
+threads, CPU time, start time, open fds and command line. On Linux, finding the owners means
+reading every process's fds: pool workers do that in parallel. Windows' tables name the
+owners, so only their details are read, in this process (-j and --parallel change nothing).
 
 Options:
   --start-port N   list ports from N (default 1)
@@ -131,14 +128,6 @@ PortsOptions parse_arguments(int argc, char** argv) {
     return options;
 }
 
-// The width of the terminal that standard output is, or 0 when it is not one: piped output
-// is never cut.
-std::size_t terminal_width() {
-    winsize size{};
-    if (::isatty(STDOUT_FILENO) == 0 || ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0) return 0;
-    return size.ws_col;
-}
-
 std::vector<ports::Listener> scan(const PortsOptions& options, ports::PortScanner& scanner) {
     return options.netstat ? ports::run_netstat(options.filter, options.timeout)
                            : scanner.scan(options.filter);
@@ -156,40 +145,10 @@ void print_listeners(const PortsOptions& options, const std::vector<ports::Liste
     }
 }
 
-// Blocks SIGINT, SIGTERM and SIGWINCH and takes them with sigtimedwait, so that a watch
-// ends between two scans. They stay blocked until the process exits: a second one while it
-// shuts down (timeout(1) sends its signal twice: to the child and to the group) must not
-// turn a clean exit 0 into death by signal.
-class WatchSignals {
-  public:
-    WatchSignals() {
-        sigemptyset(&set_);
-        for (const int signal : {SIGINT, SIGTERM, SIGWINCH}) sigaddset(&set_, signal);
-        ::pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    }
-
-    // Waits until `deadline` for one of them: returns it, or 0 at the deadline.
-    int wait_until(std::chrono::steady_clock::time_point deadline) const {
-        for (;;) {
-            const auto left = std::max(deadline - std::chrono::steady_clock::now(),
-                                       std::chrono::steady_clock::duration::zero());
-            const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-            const timespec timeout{static_cast<time_t>(ns / 1'000'000'000),
-                                   static_cast<long>(ns % 1'000'000'000)};
-            const int signal = ::sigtimedwait(&set_, nullptr, &timeout);
-            if (signal > 0) return signal;
-            if (errno != EINTR) return 0;
-        }
-    }
-
-  private:
-    sigset_t set_{};
-};
-
 // One screen of a watch (on a terminal), or one more record (off it).
 void draw(const PortsOptions& options, const std::vector<ports::Listener>& listeners,
           const char* clock, bool terminal) {
-    const std::size_t width = terminal ? terminal_width() : 0;
+    const std::size_t width = terminal ? ports::terminal_width() : 0;
     if (terminal) std::fputs("\033[H\033[2J", stdout);  // home, clear: redraw in place
     if (!options.json) {
         char title[128];
@@ -205,9 +164,9 @@ void draw(const PortsOptions& options, const std::vector<ports::Listener>& liste
 
 int watch(const PortsOptions& options) {
     using Clock = std::chrono::steady_clock;
-    const WatchSignals signals;  // first: a Ctrl-C while the pool starts ends the watch too
+    const ports::WatchSignals signals;  // first: a Ctrl-C while the pool starts ends it too
     ports::PortScanner scanner(options.netstat ? 0 : options.workers);
-    const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+    const bool terminal = ports::stdout_is_terminal();
     const auto every =
         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.watch_s));
     for (;;) {
@@ -217,8 +176,9 @@ int watch(const PortsOptions& options) {
         char clock[16];
         std::strftime(clock, sizeof clock, "%H:%M:%S", std::localtime(&now));
         draw(options, listeners, clock, terminal);
-        for (int signal; (signal = signals.wait_until(next)) != 0;) {
-            if (signal != SIGWINCH) return 0;                         // SIGINT, SIGTERM: done
+        for (ports::WatchEvent event;
+             (event = signals.wait_until(next)) != ports::WatchEvent::next_scan;) {
+            if (event == ports::WatchEvent::stop) return 0;
             if (terminal) draw(options, listeners, clock, terminal);  // resized: fit it again
         }
     }

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "proc_files.hpp"
+#include "process_info.hpp"
 #include "text_fields.hpp"
 
 namespace top {

@@ -1,12 +1,15 @@
+// Process details from /proc (Linux).
 #include "process_info.hpp"
 
 #include <dirent.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <memory>
 #include <string_view>
 
+#include "os_error.hpp"
 #include "proc_files.hpp"
 #include "text_fields.hpp"
 #include "user_names.hpp"
@@ -108,6 +111,19 @@ std::optional<ProcessInfo> read_process_info(pid_t pid, std::optional<unsigned> 
     info.command_line = std::move(command_line);
     info.open_fds = open_fds;
     return info;
+}
+
+std::vector<pid_t> list_pids() {
+    const UniqueDir dir(::opendir("/proc"));
+    if (!dir) forkline::throw_os_error("cannot read /proc");
+    std::vector<pid_t> pids;
+    while (const auto* entry = ::readdir(dir.get())) {
+        const std::string_view name = entry->d_name;
+        pid_t pid = 0;
+        const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), pid);
+        if (error == std::errc{} && end == name.data() + name.size()) pids.push_back(pid);
+    }
+    return pids;
 }
 
 }  // namespace ports
