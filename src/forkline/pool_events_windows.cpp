@@ -70,7 +70,12 @@ class PoolEvents::Watcher {
         change([&] { processes_.push_back(process); });
     }
     void remove(HANDLE process) {
-        change([&] { std::erase(processes_, process); });
+        // From reported_ too: a closed handle's value is reused, and a respawned worker's
+        // handle that still read "reported" would never be waited on (a hang, measured).
+        change([&] {
+            std::erase(processes_, process);
+            std::erase(reported_, process);
+        });
     }
 
   private:

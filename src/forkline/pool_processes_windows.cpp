@@ -70,8 +70,13 @@ bool Pool::Impl::reap_exited_workers() {
     bool reaped = false;
     for (std::uint32_t i = 0; i < workers.size(); ++i) {
         if (!workers[i].child) continue;
+        // Unwatched before try_wait() reaps it (and closes the handle): after, handle() is
+        // null, the watcher would keep the closed value, and the next worker's handle, often
+        // the same value, would never be waited on (a respawn hang, measured under wine).
+        const NativeHandle process = workers[i].child->handle();
+        if (::WaitForSingleObject(process, 0) != WAIT_OBJECT_0) continue;
+        events.unwatch_exit(process);
         if (const auto status = workers[i].child->try_wait()) {
-            events.unwatch_exit(workers[i].child->handle());
             workers[i].child.reset();
             worker_exited(i, *status);
             reaped = true;
