@@ -1,6 +1,5 @@
 #include "scheduler.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 #include <type_traits>
 
 #include "command_job.hpp"
+#include "durable_file.hpp"
 #include "halt_policy.hpp"
 #include "job_report.hpp"
 #include "keys.hpp"
@@ -602,8 +602,7 @@ class Scheduler {
                                                   results_->job_folder(finished.spec) / "stderr"}
                                     : output_paths(directory_.path(), finished.spec.seq);
         const auto create = [](const std::filesystem::path& path) {
-            forkline::UniqueFd fd(
-                ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            auto fd = open_for_writing(path, OpenFor::replacing);
             if (!fd.valid()) forkline::throw_os_error("cannot create " + path.string());
             return fd;
         };
