@@ -20,6 +20,7 @@
 #include "command_job.hpp"
 #include "durable_file.hpp"
 #include "halt_policy.hpp"
+#include "interrupt_handlers.hpp"
 #include "job_report.hpp"
 #include "keys.hpp"
 #include "live_output.hpp"
@@ -40,33 +41,6 @@ namespace run {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-volatile std::sig_atomic_t interrupts = 0;  // SIGINT count
-volatile std::sig_atomic_t terminated = 0;  // SIGTERM seen
-
-// SIGINT: the first stops new starts, the second cancels running jobs. SIGTERM cancels.
-class InterruptHandlers {
-  public:
-    InterruptHandlers() {
-        struct sigaction action {};
-        action.sa_handler = [](int signal) {
-            if (signal == SIGINT) interrupts = interrupts + 1;
-            if (signal == SIGTERM) terminated = 1;
-        };
-        ::sigaction(SIGINT, &action, &saved_int_);
-        ::sigaction(SIGTERM, &action, &saved_term_);
-    }
-    ~InterruptHandlers() {
-        ::sigaction(SIGINT, &saved_int_, nullptr);
-        ::sigaction(SIGTERM, &saved_term_, nullptr);
-    }
-    InterruptHandlers(const InterruptHandlers&) = delete;
-    InterruptHandlers& operator=(const InterruptHandlers&) = delete;
-
-  private:
-    struct sigaction saved_int_ {};
-    struct sigaction saved_term_ {};
-};
 
 // The same loop for both pools: forkline::Pool (command workers on this host) and
 // forkline::RedisPool (--redis: on worker hosts, and -j of them here).
@@ -101,8 +75,8 @@ class Scheduler {
         // Output into a closed pipe (| head -1) fails with EPIPE instead of killing this
         // process: the jobs are cancelled and the directory removed first (see guarded()).
         const forkline::SigpipeBlocked sigpipe_blocked;
-        interrupts = 0;
-        terminated = 0;
+        interrupts_received = 0;
+        terminate_received = 0;
         P pool = make_pool(
             [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
         pool_ = &pool;
@@ -137,8 +111,8 @@ class Scheduler {
         });
         if (error_) std::rethrow_exception(error_);  // the directory goes on the way out
         if (!nothing_left() || dropped_ != 0) report_not_run();
-        if (terminated) return 128 + SIGTERM;
-        if (interrupts > 0) return 128 + SIGINT;
+        if (terminate_received) return 128 + SIGTERM;
+        if (interrupts_received > 0) return 128 + SIGINT;
         return halt_.exit_status(report_.failed(), report_.done());
     }
 
@@ -284,7 +258,7 @@ class Scheduler {
         constexpr std::size_t kMaxCounted = 100000;
         std::size_t not_run = dropped_;
         while (not_run < kMaxCounted && jobs_.next()) ++not_run;
-        const char* why = interrupts > 0 || terminated ? "interrupted" : "halted";
+        const char* why = interrupts_received > 0 || terminate_received ? "interrupted" : "halted";
         if (const auto total = jobs_.total()) {
             if (not_run != 0)
                 std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_run,
@@ -311,12 +285,13 @@ class Scheduler {
     }
 
     void handle_signals() {
-        if (interrupts > 0 && !first_interrupt_) first_interrupt_ = Clock::now();
-        if (interrupts > 0 || terminated) stopping_ = true;  // no new starts
+        if (interrupts_received > 0 && !first_interrupt_) first_interrupt_ = Clock::now();
+        if (interrupts_received > 0 || terminate_received) stopping_ = true;  // no new starts
         const bool grace_over =
             first_interrupt_ && options_.grace_given &&
             Clock::now() - *first_interrupt_ >= std::chrono::duration<double>(options_.grace_s);
-        if ((interrupts > 1 || terminated || grace_over) && !cancelled_) cancel_running();
+        if ((interrupts_received > 1 || terminate_received || grace_over) && !cancelled_)
+            cancel_running();
     }
 
     // Runs a step that reports (writes output, the joblog, the progress line). Should it
