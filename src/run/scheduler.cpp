@@ -1,6 +1,5 @@
 #include "scheduler.hpp"
 
-#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -30,6 +29,7 @@
 #include "output_chunks.hpp"
 #include "output_directory.hpp"
 #include "output_tag.hpp"
+#include "pool_or_input_wait.hpp"
 #include "results_directory.hpp"
 #include "resume.hpp"
 #include "sigpipe_blocked.hpp"
@@ -228,8 +228,8 @@ class Scheduler {
     bool nothing_left() const { return jobs_.ended() && retry_.empty() && !blocked_; }
 
     // Waits until a result may be delivered, the input may have a job, a running job's live
-    // output came, or the pace allows a start: one poll(2) over the pool's descriptor, the
-    // input's and the FIFOs (a signal ends it early: EINTR).
+    // output came, or the pace allows a start: one wait on the pool, the input and the
+    // FIFOs of live output (a signal ends it early: EINTR).
     void wait_for_work() {
         // Results, or a request of `forkline top` (a resume): go on.
         if (pool_->poll(kNoWait) > 0) return;
@@ -241,15 +241,14 @@ class Scheduler {
             pace == Clock::duration{}
                 ? kLongestWait
                 : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
-        std::vector<int> also{pool_->fd()};  // results, and requests of `forkline top`
-        if (awaiting_input) also.push_back(jobs_.wait_fd());
+        const int input_fd = awaiting_input ? jobs_.wait_fd() : -1;
         if (live_ && !live_->empty()) {
+            std::vector<int> also{pool_->fd()};  // results, and requests of `forkline top`
+            if (input_fd >= 0) also.push_back(input_fd);
             guarded([&] { live_->pump(timeout, also); });
             return;
         }
-        std::vector<pollfd> fds;
-        for (const int fd : also) fds.push_back({.fd = fd, .events = POLLIN, .revents = 0});
-        ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
+        wait_for_pool_or_input(pool_->fd(), input_fd, timeout);
     }
 
     // The run stopped early: how many jobs it did not run, counted as far as the input
