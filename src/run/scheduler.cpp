@@ -544,11 +544,12 @@ class Scheduler {
             }
         } else if (result.status == forkline::JobStatus::cancelled) {  // forkline top --cancel
             finished.exit_code = -1;
-            finished.signal = result.attempts > 0 ? SIGKILL : 0;  // killed, or never started
+            finished.signal =
+                result.attempts > 0 ? forkline::kill_signal : 0;  // killed, or never started
             finished.cancelled_on_request = true;
         } else {  // its workers died on every attempt, or the worker could not run it
             finished.exit_code = -1;
-            finished.signal = SIGKILL;
+            finished.signal = forkline::kill_signal;
             finished.error = "job " + std::to_string(spec.seq) + ": " +
                              (result.status == forkline::JobStatus::worker_died
                                   ? std::string("its worker died on every attempt")
