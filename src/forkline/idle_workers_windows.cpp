@@ -28,26 +28,13 @@
 
 #include "idle_workers.hpp"
 #include "segment.hpp"
+#include "srw_lock.hpp"
 #include "unique_handle.hpp"
 #include "windows_error.hpp"
 
 namespace forkline {
 
 namespace {
-
-// SRWLOCK rather than std::mutex: mingw's std::mutex is a winpthreads mutex, whose first
-// use on a thread makes that thread a pthread (two handles kept until it exits), which a
-// pool's user did not ask for.
-class Lock {
-  public:
-    explicit Lock(SRWLOCK& lock) : lock_(lock) { ::AcquireSRWLockExclusive(&lock_); }
-    ~Lock() { ::ReleaseSRWLockExclusive(&lock_); }
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
-
-  private:
-    SRWLOCK& lock_;
-};
 
 // One pool's events as this process holds them: the supervisor's originals, or (in a
 // worker) duplicates made on first use.
@@ -72,7 +59,7 @@ struct Registry {
 };
 
 // At namespace scope, not a function's static: the guard of a function-local static is a
-// winpthreads mutex too (see Lock).
+// winpthreads mutex too (srw_lock.hpp).
 Registry the_registry;
 
 Registry& registry() {
@@ -81,7 +68,7 @@ Registry& registry() {
 
 std::shared_ptr<WakeEvents> events_of(const layout::SegmentHeader& header) {
     auto& all = registry();
-    const Lock lock(all.lock);
+    const SrwLockGuard lock(all.lock);
     const auto key = key_of(header);
     if (const auto mine = all.created.find(key); mine != all.created.end()) {
         if (auto events = mine->second.lock()) return events;
@@ -107,7 +94,7 @@ layout::RingHeader& ring_of(layout::SegmentHeader& header, std::uint32_t worker)
 // Objects end this process too).
 HANDLE event_of(layout::SegmentHeader& header, std::uint32_t worker) {
     const auto events = events_of(header);
-    const Lock lock(events->lock);
+    const SrwLockGuard lock(events->lock);
     auto& event = events->events[worker];
     if (!event.valid() && events->supervisor.valid()) {
         const auto value = static_cast<std::uintptr_t>(ring_of(header, worker).wake_event);
@@ -131,7 +118,7 @@ std::shared_ptr<void> create_idle_wakes(layout::SegmentHeader& header) {
         events->events.push_back(std::move(event));
     }
     auto& all = registry();
-    const Lock lock(all.lock);
+    const SrwLockGuard lock(all.lock);
     std::erase_if(all.created, [](const auto& entry) { return entry.second.expired(); });
     all.created[key_of(header)] = events;
     return events;

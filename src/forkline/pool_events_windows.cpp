@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "pool_events.hpp"
+#include "srw_lock.hpp"
 #include "windows_error.hpp"
 
 namespace forkline {
@@ -28,17 +29,6 @@ namespace {
 // Slots of a watcher's WaitForMultipleObjects: its control event, the timer (or a second
 // look at the control event), then processes.
 constexpr std::size_t kProcessesPerWatcher = MAXIMUM_WAIT_OBJECTS - 2;
-
-class SrwLock {
-  public:
-    explicit SrwLock(SRWLOCK& lock) : lock_(lock) { ::AcquireSRWLockExclusive(&lock_); }
-    ~SrwLock() { ::ReleaseSRWLockExclusive(&lock_); }
-    SrwLock(const SrwLock&) = delete;
-    SrwLock& operator=(const SrwLock&) = delete;
-
-  private:
-    SRWLOCK& lock_;
-};
 
 }  // namespace
 
@@ -59,7 +49,7 @@ class PoolEvents::Watcher {
     }
     ~Watcher() {
         {
-            const SrwLock lock(lock_);
+            const SrwLockGuard lock(lock_);
             stop_ = true;
         }
         ::SetEvent(changed_.get());
@@ -69,11 +59,11 @@ class PoolEvents::Watcher {
     Watcher& operator=(const Watcher&) = delete;
 
     bool has_room() {
-        const SrwLock lock(lock_);
+        const SrwLockGuard lock(lock_);
         return processes_.size() < kProcessesPerWatcher;
     }
     bool watches(HANDLE process) {
-        const SrwLock lock(lock_);
+        const SrwLockGuard lock(lock_);
         return std::find(processes_.begin(), processes_.end(), process) != processes_.end();
     }
     void add(HANDLE process) {
@@ -88,14 +78,14 @@ class PoolEvents::Watcher {
     void change(F edit) {
         std::uint64_t target = 0;
         {
-            const SrwLock lock(lock_);
+            const SrwLockGuard lock(lock_);
             edit();
             target = ++generation_;
         }
         ::SetEvent(changed_.get());
         for (;;) {  // until the thread waits on the new set (a set of settled_ may be older)
             ::WaitForSingleObject(settled_.get(), INFINITE);
-            const SrwLock lock(lock_);
+            const SrwLockGuard lock(lock_);
             if (waiting_on_ >= target) return;
         }
     }
@@ -112,7 +102,7 @@ class PoolEvents::Watcher {
             waited[count++] = changed_.get();
             waited[count++] = timer_ != nullptr ? timer_ : changed_.get();
             {
-                const SrwLock lock(lock_);
+                const SrwLockGuard lock(lock_);
                 if (stop_) return;
                 waiting_on_ = generation_;
                 for (const HANDLE process : processes_) {
@@ -128,7 +118,7 @@ class PoolEvents::Watcher {
                 const HANDLE ended = waited[result - WAIT_OBJECT_0];
                 // An ended process stays signalled: not waited on again (until unwatched).
                 if (ended != timer_ && ended != changed_.get()) {
-                    const SrwLock lock(lock_);
+                    const SrwLockGuard lock(lock_);
                     reported_.push_back(ended);
                 }
             }

@@ -2,7 +2,9 @@
 #include "segment.hpp"
 
 #include <cstring>
+#include <forkline/error.hpp>
 #include <new>
+#include <utility>
 
 namespace forkline {
 
@@ -47,6 +49,35 @@ std::string validate_header(const void* bytes, std::size_t size, std::uint32_t e
         return "segment size does not match its geometry";
     }
     return {};
+}
+
+AttachedSegment AttachedSegment::validated(void* address, std::size_t size, std::uint32_t owner) {
+    const auto problem = validate_header(address, size, owner);
+    if (!problem.empty()) {
+        unmap(address, size);
+        throw Error("refusing segment: " + problem);
+    }
+    const auto& header = *static_cast<const layout::SegmentHeader*>(address);
+    const layout::Geometry geometry{header.slot_count, header.worker_count, header.max_job_size,
+                                    header.max_result_size};
+    return AttachedSegment(address, size, SegmentView(static_cast<std::byte*>(address), geometry));
+}
+
+AttachedSegment::AttachedSegment(AttachedSegment&& other) noexcept
+    : address_(std::exchange(other.address_, nullptr)), size_(other.size_), view_(other.view_) {}
+
+AttachedSegment& AttachedSegment::operator=(AttachedSegment&& other) noexcept {
+    if (this != &other) {
+        if (address_ != nullptr) unmap(address_, size_);
+        address_ = std::exchange(other.address_, nullptr);
+        size_ = other.size_;
+        view_ = other.view_;
+    }
+    return *this;
+}
+
+AttachedSegment::~AttachedSegment() {
+    if (address_ != nullptr) unmap(address_, size_);
 }
 
 }  // namespace forkline

@@ -107,6 +107,10 @@ class AttachedSegment {
   private:
     AttachedSegment(void* address, std::size_t size, SegmentView view)
         : address_(address), size_(size), view_(view) {}
+    // A mapping of `size` bytes, validated against `owner` (validate_header); unmapped and
+    // thrown as "refusing segment: …" when it is wrong.
+    static AttachedSegment validated(void* address, std::size_t size, std::uint32_t owner);
+    static void unmap(void* address, std::size_t size) noexcept;  // munmap / UnmapViewOfFile
     void* address_ = nullptr;
     std::size_t size_ = 0;
     SegmentView view_;

@@ -105,32 +105,11 @@ AttachedSegment AttachedSegment::attach(NativeHandle fd) {
     void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (address == MAP_FAILED) throw_os_error("cannot map segment");
     ::madvise(address, size, MADV_DONTFORK);  // a handler's fork() must not write into the queues
-    const auto problem = validate_header(address, size, ::geteuid());
-    if (!problem.empty()) {
-        ::munmap(address, size);
-        throw Error("refusing segment: " + problem);
-    }
-    const auto& header = *static_cast<const layout::SegmentHeader*>(address);
-    const layout::Geometry geometry{header.slot_count, header.worker_count, header.max_job_size,
-                                    header.max_result_size};
-    return AttachedSegment(address, size, SegmentView(static_cast<std::byte*>(address), geometry));
+    return validated(address, size, ::geteuid());
 }
 
-AttachedSegment::AttachedSegment(AttachedSegment&& other) noexcept
-    : address_(std::exchange(other.address_, nullptr)), size_(other.size_), view_(other.view_) {}
-
-AttachedSegment& AttachedSegment::operator=(AttachedSegment&& other) noexcept {
-    if (this != &other) {
-        if (address_ != nullptr) ::munmap(address_, size_);
-        address_ = std::exchange(other.address_, nullptr);
-        size_ = other.size_;
-        view_ = other.view_;
-    }
-    return *this;
-}
-
-AttachedSegment::~AttachedSegment() {
-    if (address_ != nullptr) ::munmap(address_, size_);
+void AttachedSegment::unmap(void* address, std::size_t size) noexcept {
+    ::munmap(address, size);
 }
 
 std::size_t sweep_stale_segments() {

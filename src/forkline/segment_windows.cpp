@@ -150,32 +150,11 @@ AttachedSegment AttachedSegment::attach(NativeHandle segment) {
             static_cast<const layout::SegmentHeader*>(address)->total_size);
         if (claimed <= mapped && mapped - claimed < page_size()) size = claimed;
     }
-    const auto problem = validate_header(address, size, 0);
-    if (!problem.empty()) {
-        ::UnmapViewOfFile(address);
-        throw Error("refusing segment: " + problem);
-    }
-    const auto& header = *static_cast<const layout::SegmentHeader*>(address);
-    const layout::Geometry geometry{header.slot_count, header.worker_count, header.max_job_size,
-                                    header.max_result_size};
-    return AttachedSegment(address, size, SegmentView(static_cast<std::byte*>(address), geometry));
+    return validated(address, size, 0);
 }
 
-AttachedSegment::AttachedSegment(AttachedSegment&& other) noexcept
-    : address_(std::exchange(other.address_, nullptr)), size_(other.size_), view_(other.view_) {}
-
-AttachedSegment& AttachedSegment::operator=(AttachedSegment&& other) noexcept {
-    if (this != &other) {
-        if (address_ != nullptr) ::UnmapViewOfFile(address_);
-        address_ = std::exchange(other.address_, nullptr);
-        size_ = other.size_;
-        view_ = other.view_;
-    }
-    return *this;
-}
-
-AttachedSegment::~AttachedSegment() {
-    if (address_ != nullptr) ::UnmapViewOfFile(address_);
+void AttachedSegment::unmap(void* address, std::size_t) noexcept {
+    ::UnmapViewOfFile(address);
 }
 
 std::size_t sweep_stale_segments() {
