@@ -1,7 +1,5 @@
 // The joblog as a journal: its Command key, reading it back, and what --resume skips.
 #include <doctest/doctest.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <forkline/error.hpp>
 #include <fstream>
@@ -11,6 +9,7 @@
 #include "joblog.hpp"
 #include "joblog_reader.hpp"
 #include "resume.hpp"
+#include "run_command.hpp"
 #include "sha256.hpp"
 
 namespace {
@@ -42,8 +41,11 @@ struct JoblogFile {
     std::filesystem::path dir;
     std::filesystem::path path;
     explicit JoblogFile(const std::string& text) {
-        char pattern[] = "/tmp/forkline-joblog-test-XXXXXX";
-        dir = ::mkdtemp(pattern);
+        static const std::filesystem::path scratch =
+            test_support::scratch_directory("forkline-joblog-test");
+        static int files = 0;
+        dir = scratch / std::to_string(++files);
+        std::filesystem::create_directory(dir);
         path = dir / "joblog";
         std::ofstream(path, std::ios::binary) << text;
     }

@@ -1,7 +1,5 @@
 #include "command_job.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -132,12 +130,6 @@ std::size_t write_result(const CommandOutcome& outcome, std::string_view host,
         put(err.data(), err.size());
     }
     return size;
-}
-
-std::string this_host_name() {
-    char name[256] = "localhost";
-    ::gethostname(name, sizeof name - 1);
-    return name;
 }
 
 OutputPaths output_paths(const std::filesystem::path& directory, std::uint64_t seq) {

@@ -1,6 +1,5 @@
 #include "job_report.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +7,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "exit_status.hpp"
+#include "open_file.hpp"
 #include "output.hpp"
 #include "output_tag.hpp"
 #include "tool.hpp"
@@ -30,7 +31,7 @@ double now_s() {
 template <typename Consume>
 void take_file(const std::filesystem::path& path, bool keep, Consume consume) {
     if (path.empty()) return;
-    const forkline::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    const forkline::UniqueFd file = forkline::open_for_reading(path.string());
     std::error_code ignored;
     if (!keep) std::filesystem::remove(path, ignored);
     if (!file.valid()) return;
@@ -77,8 +78,7 @@ std::size_t held_size(const FinishedJob& job) {
 }  // namespace
 
 std::string signal_name(int signal) {
-    const char* abbrev = ::sigabbrev_np(signal);
-    return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
+    return forkline::signal_name(signal);
 }
 
 JobReport::JobReport(const RunOptions& options)

@@ -1,6 +1,6 @@
 #include "job_source.hpp"
 
-#include <poll.h>
+#include "input_ready.hpp"
 
 namespace run {
 
@@ -43,8 +43,8 @@ std::optional<JobSpec> next_waiting(JobStream& jobs, const std::function<void()>
         if (auto job = jobs.next()) return job;
         if (jobs.ended()) return std::nullopt;
         if (before_waiting) before_waiting();
-        pollfd input{.fd = jobs.wait_fd(), .events = POLLIN, .revents = 0};
-        ::poll(&input, 1, input.fd < 0 ? 100 : -1);
+        const int fd = jobs.wait_fd();
+        input_ready(fd, fd < 0 ? 100 : -1);
     }
 }
 

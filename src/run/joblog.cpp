@@ -1,13 +1,12 @@
 #include "joblog.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
+#include "durable_file.hpp"
 #include "os_error.hpp"
 #include "output.hpp"
 #include "sha256.hpp"
@@ -21,10 +20,6 @@ constexpr std::string_view kHeader =
     "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n";
 constexpr std::string_view kInputMark = " #\\input=sha256:";
 constexpr std::size_t kDigestDigits = 64;
-
-int open_flags(const JoblogSettings& settings) {
-    return O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (settings.append ? 0 : O_TRUNC);
-}
 
 std::string escaped_command(std::string_view command) {
     std::string named;  // the bytes with a name of their own, and backslash itself
@@ -60,11 +55,13 @@ int hex_value(char c) {
 }  // namespace
 
 Joblog::Joblog(const std::filesystem::path& path, JoblogSettings settings)
-    : file_(forkline::check_os(::open(path.c_str(), open_flags(settings), 0666),
-                               "cannot open joblog " + cli::quoted(path.string()))),
+    : file_(open_for_writing(path,
+                             settings.append ? OpenFor::appending : OpenFor::appending_to_empty)),
       path_(path),
       name_("joblog " + cli::quoted(path.string())),
       interval_(settings.sync_interval_s) {
+    if (!file_.valid())
+        forkline::throw_os_error("cannot open joblog " + cli::quoted(path.string()));
     struct stat status {};
     forkline::check_os(::fstat(file_.get(), &status), "cannot read " + name_);
     if (status.st_size == 0) cli::write_all(file_.get(), kHeader, name_);
@@ -95,16 +92,11 @@ void Joblog::sync() {
     if (!unsynced_since_) return;
     unsynced_since_.reset();
     if (before_sync_) before_sync_();
-    // EINVAL: a pipe or terminal (--joblog /dev/stdout), with nothing to make durable.
-    if (::fdatasync(file_.get()) != 0 && errno != EINVAL) throw cli::OutputError(name_, errno);
+    if (const int error = sync_file_data(file_.get()); error != 0)
+        throw cli::OutputError(name_, error);
     if (!directory_synced_) {
         directory_synced_ = true;
-        // Best effort: a directory that cannot be opened or synced (EINVAL on some file
-        // systems) leaves the file's name to the file system's own schedule.
-        const auto parent = path_.parent_path().empty() ? "." : path_.parent_path();
-        const forkline::UniqueFd directory(
-            ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (directory.valid()) ::fsync(directory.get());
+        sync_directory(path_.parent_path().empty() ? "." : path_.parent_path());
     }
 }
 

@@ -1,43 +1,14 @@
-#include "output_directory.hpp"
-
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
+// The platform-free part of OutputDirectory: the names, and the removal
+// (output_directory_posix.cpp and output_directory_windows.cpp create and sweep).
 #include <charconv>
-#include <cstdlib>
-#include <forkline/error.hpp>
-#include <string_view>
 
-#include "os_error.hpp"
-#include "process_table.hpp"
-#include "tool.hpp"
+#include "output_directory.hpp"
 
 namespace run {
 
-namespace {
-
-constexpr std::string_view kPrefix = "forkline-run-";
-
-std::filesystem::path temporary_directory() {
-    const char* tmp = std::getenv("TMPDIR");
-    return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-}
-
-// The creator PID (started at START) is gone: no such process, a zombie, or the pid now
-// names a process started at another time. Unknown (its /proc entry unreadable) counts as
-// alive: not ours to judge.
-bool creator_gone(pid_t pid, std::string_view start) {
-    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-    const auto process = forkline::read_process(pid);
-    return process && (process->state == 'Z' || std::to_string(process->start_time) != start);
-}
-
-// PID and START of a name "forkline-run-PID-START-XXXXXX"; false for any other name.
-bool parse_name(std::string_view name, pid_t& pid, std::string_view& start) {
-    if (!name.starts_with(kPrefix)) return false;
-    name.remove_prefix(kPrefix.size());
+bool parse_run_directory_name(std::string_view name, pid_t& pid, std::string_view& start) {
+    if (!name.starts_with(kRunDirectoryPrefix)) return false;
+    name.remove_prefix(kRunDirectoryPrefix.size());
     const auto [pid_end, error] = std::from_chars(name.data(), name.data() + name.size(), pid);
     if (error != std::errc{} || pid <= 0 || pid_end == name.data() + name.size() || *pid_end != '-')
         return false;
@@ -46,49 +17,6 @@ bool parse_name(std::string_view name, pid_t& pid, std::string_view& start) {
     if (dash == 0 || dash == std::string_view::npos) return false;
     start = name.substr(0, dash);
     return start.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-}  // namespace
-
-std::optional<std::string> run_directory_stem(pid_t pid) {
-    const auto process = forkline::read_process(pid);
-    if (!process) return std::nullopt;
-    return std::string(kPrefix) + std::to_string(pid) + "-" + std::to_string(process->start_time) +
-           "-";
-}
-
-std::size_t sweep_dead_run_directories(const std::filesystem::path& parent) {
-    std::size_t removed = 0;
-    std::error_code ignored;
-    for (const auto& entry : std::filesystem::directory_iterator(parent, ignored)) {
-        const auto name = entry.path().filename().string();
-        pid_t pid = 0;
-        std::string_view start;
-        if (!parse_name(name, pid, start)) continue;
-        struct stat info {};
-        // lstat: a symbolic link is never followed, let alone emptied.
-        if (::lstat(entry.path().c_str(), &info) != 0 || !S_ISDIR(info.st_mode) ||
-            info.st_uid != ::geteuid())
-            continue;
-        if (!creator_gone(pid, start)) continue;
-        std::error_code error;
-        std::filesystem::remove_all(entry.path(), error);
-        if (!error) ++removed;
-    }
-    return removed;
-}
-
-OutputDirectory::OutputDirectory() {
-    const auto parent = temporary_directory();
-    sweep_dead_run_directories(parent);
-    const auto stem = run_directory_stem(::getpid());
-    if (!stem) throw forkline::Error("cannot read /proc/self/stat (is /proc mounted?)");
-    auto pattern = (parent / (*stem + "XXXXXX")).string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        forkline::throw_os_error("cannot create a directory for job outputs in " +
-                                 cli::quoted(parent.string()));
-    }
-    path_ = pattern;
 }
 
 OutputDirectory::~OutputDirectory() {

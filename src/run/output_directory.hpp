@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace run {
 
@@ -28,6 +29,11 @@ class OutputDirectory {
   private:
     std::filesystem::path path_;
 };
+
+inline constexpr std::string_view kRunDirectoryPrefix = "forkline-run-";
+
+// PID and START of a name "forkline-run-PID-START-XXXXXX"; false for any other name.
+bool parse_run_directory_name(std::string_view name, pid_t& pid, std::string_view& start);
 
 // "forkline-run-PID-START-": the start of the names of process `pid`'s directories;
 // nullopt when no such process exists.

@@ -1,13 +1,13 @@
 #include "record_reader.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
+#include "input_ready.hpp"
+#include "open_file.hpp"
 #include "tool.hpp"
 #include "usage_error.hpp"
 
@@ -28,7 +28,7 @@ RecordReader::RecordReader(const std::string& path, std::string separator)
       name_(path == "-" ? "standard input" : cli::quoted(path)),
       separator_(std::move(separator)) {
     if (path != "-") {
-        owned_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        owned_ = forkline::open_for_reading(path);
         if (!owned_.valid())
             throw std::runtime_error("cannot read " + name_ + ": " + reason(errno));
         fd_ = owned_.get();
@@ -36,8 +36,7 @@ RecordReader::RecordReader(const std::string& path, std::string separator)
 }
 
 bool RecordReader::fill(int timeout_ms) {
-    pollfd ready{.fd = fd_, .events = POLLIN, .revents = 0};
-    if (::poll(&ready, 1, timeout_ms) <= 0) return false;  // nothing yet, or EINTR
+    if (!input_ready(fd_, timeout_ms)) return false;  // nothing yet, or EINTR
     pending_.erase(0, start_);
     scanned_ -= std::min(scanned_, start_);
     start_ = 0;

@@ -1,14 +1,12 @@
 #include "results_directory.hpp"
 
-#include <fcntl.h>
-#include <limits.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "durable_file.hpp"
 #include "job_report.hpp"
+#include "open_file.hpp"
 #include "os_error.hpp"
 #include "output.hpp"
 #include "tool.hpp"
@@ -17,12 +15,11 @@ namespace run {
 
 namespace {
 
-constexpr std::size_t kMaxName = NAME_MAX;
+constexpr std::size_t kMaxName = 255;  // a file name's bytes at most (NAME_MAX; NTFS: 255)
 
 void write_file(const std::filesystem::path& path, std::string_view text) {
-    const forkline::UniqueFd file(
-        forkline::check_os(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644),
-                           "cannot create " + cli::quoted(path.string())));
+    const auto file = open_for_writing(path, OpenFor::replacing);
+    if (!file.valid()) forkline::throw_os_error("cannot create " + cli::quoted(path.string()));
     cli::write_all(file.get(), text, path.string());
 }
 
@@ -67,8 +64,8 @@ std::string result_folder_name(std::string_view value) {
 }
 
 std::string read_whole_file(const std::filesystem::path& path) {
-    const forkline::UniqueFd file(forkline::check_os(::open(path.c_str(), O_RDONLY | O_CLOEXEC),
-                                                     "cannot open " + cli::quoted(path.string())));
+    const auto file = forkline::open_for_reading(path.string());
+    if (!file.valid()) forkline::throw_os_error("cannot open " + cli::quoted(path.string()));
     std::string text;
     char buffer[65536];
     for (ssize_t n; (n = ::read(file.get(), buffer, sizeof buffer)) != 0;) {
@@ -88,10 +85,8 @@ ResultsDirectory::ResultsDirectory(std::filesystem::path root, bool resume)
                                  error.value());
     }
     const auto index = root_ / "index.jsonl";
-    index_ = forkline::UniqueFd(forkline::check_os(
-        ::open(index.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resume ? 0 : O_TRUNC),
-               0644),
-        "cannot open " + cli::quoted(index.string())));
+    index_ = open_for_writing(index, resume ? OpenFor::appending : OpenFor::appending_to_empty);
+    if (!index_.valid()) forkline::throw_os_error("cannot open " + cli::quoted(index.string()));
 }
 
 std::filesystem::path ResultsDirectory::job_folder(const JobSpec& job) const {
@@ -120,8 +115,12 @@ void ResultsDirectory::finish(const FinishedJob& job) {
     write_file(folder / "signal", std::to_string(job.signal));
     // The exit status comes last and whole: a folder that has one is a finished job's.
     write_file(folder / "exitval.new", std::to_string(job.exit_code));
-    forkline::check_os(::rename((folder / "exitval.new").c_str(), (folder / "exitval").c_str()),
-                       "cannot rename " + cli::quoted((folder / "exitval.new").string()));
+    std::error_code error;
+    std::filesystem::rename(folder / "exitval.new", folder / "exitval", error);
+    if (error) {
+        throw forkline::Error("cannot rename " + cli::quoted((folder / "exitval.new").string()) +
+                              ": " + error.message());
+    }
     const nlohmann::json line{
         {"seq", job.spec.seq},
         {"exit_code", job.exit_code},
@@ -136,7 +135,8 @@ void ResultsDirectory::finish(const FinishedJob& job) {
 }
 
 void ResultsDirectory::sync() const {
-    if (::syncfs(index_.get()) != 0) throw cli::OutputError(root_.string(), errno);
+    if (const int error = sync_file_system(index_.get()); error != 0)
+        throw cli::OutputError(root_.string(), error);
 }
 
 std::optional<StoredResult> ResultsDirectory::read_finished(const JobSpec& job) const {

@@ -1,8 +1,5 @@
 #include "resume.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <forkline/error.hpp>
@@ -13,7 +10,6 @@
 
 #include "joblog.hpp"
 #include "joblog_reader.hpp"
-#include "os_error.hpp"
 #include "tool.hpp"
 
 namespace run {
@@ -38,10 +34,9 @@ void scan(const std::filesystem::path& path, bool repair,
     if (!repair || result.ignored.empty()) return;
     std::fprintf(stderr, "forkline run: warning: %s %s: ignored\n", name.c_str(),
                  result.ignored.c_str());
-    const forkline::UniqueFd file(forkline::check_os(::open(path.c_str(), O_WRONLY | O_CLOEXEC),
-                                                     "cannot cut the last line of " + name));
-    forkline::check_os(::ftruncate(file.get(), static_cast<off_t>(result.valid_bytes)),
-                       "cannot cut the last line of " + name);
+    std::filesystem::resize_file(path, result.valid_bytes, error);
+    if (error)
+        throw forkline::Error("cannot cut the last line of " + name + ": " + error.message());
 }
 
 }  // namespace

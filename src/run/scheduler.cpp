@@ -1,7 +1,5 @@
 #include "scheduler.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,7 +17,9 @@
 #include <type_traits>
 
 #include "command_job.hpp"
+#include "durable_file.hpp"
 #include "halt_policy.hpp"
+#include "interrupt_handlers.hpp"
 #include "job_report.hpp"
 #include "keys.hpp"
 #include "live_output.hpp"
@@ -29,6 +29,7 @@
 #include "output_chunks.hpp"
 #include "output_directory.hpp"
 #include "output_tag.hpp"
+#include "pool_or_input_wait.hpp"
 #include "results_directory.hpp"
 #include "resume.hpp"
 #include "sigpipe_blocked.hpp"
@@ -40,33 +41,6 @@ namespace run {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-volatile std::sig_atomic_t interrupts = 0;  // SIGINT count
-volatile std::sig_atomic_t terminated = 0;  // SIGTERM seen
-
-// SIGINT: the first stops new starts, the second cancels running jobs. SIGTERM cancels.
-class InterruptHandlers {
-  public:
-    InterruptHandlers() {
-        struct sigaction action {};
-        action.sa_handler = [](int signal) {
-            if (signal == SIGINT) interrupts = interrupts + 1;
-            if (signal == SIGTERM) terminated = 1;
-        };
-        ::sigaction(SIGINT, &action, &saved_int_);
-        ::sigaction(SIGTERM, &action, &saved_term_);
-    }
-    ~InterruptHandlers() {
-        ::sigaction(SIGINT, &saved_int_, nullptr);
-        ::sigaction(SIGTERM, &saved_term_, nullptr);
-    }
-    InterruptHandlers(const InterruptHandlers&) = delete;
-    InterruptHandlers& operator=(const InterruptHandlers&) = delete;
-
-  private:
-    struct sigaction saved_int_ {};
-    struct sigaction saved_term_ {};
-};
 
 // The same loop for both pools: forkline::Pool (command workers on this host) and
 // forkline::RedisPool (--redis: on worker hosts, and -j of them here).
@@ -101,8 +75,8 @@ class Scheduler {
         // Output into a closed pipe (| head -1) fails with EPIPE instead of killing this
         // process: the jobs are cancelled and the directory removed first (see guarded()).
         const forkline::SigpipeBlocked sigpipe_blocked;
-        interrupts = 0;
-        terminated = 0;
+        interrupts_received = 0;
+        terminate_received = 0;
         P pool = make_pool(
             [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
         pool_ = &pool;
@@ -137,8 +111,8 @@ class Scheduler {
         });
         if (error_) std::rethrow_exception(error_);  // the directory goes on the way out
         if (!nothing_left() || dropped_ != 0) report_not_run();
-        if (terminated) return 128 + SIGTERM;
-        if (interrupts > 0) return 128 + SIGINT;
+        if (terminate_received) return 128 + SIGTERM;
+        if (interrupts_received > 0) return 128 + SIGINT;
         return halt_.exit_status(report_.failed(), report_.done());
     }
 
@@ -254,8 +228,8 @@ class Scheduler {
     bool nothing_left() const { return jobs_.ended() && retry_.empty() && !blocked_; }
 
     // Waits until a result may be delivered, the input may have a job, a running job's live
-    // output came, or the pace allows a start: one poll(2) over the pool's descriptor, the
-    // input's and the FIFOs (a signal ends it early: EINTR).
+    // output came, or the pace allows a start: one wait on the pool, the input and the
+    // FIFOs of live output (a signal ends it early: EINTR).
     void wait_for_work() {
         // Results, or a request of `forkline top` (a resume): go on.
         if (pool_->poll(kNoWait) > 0) return;
@@ -267,15 +241,14 @@ class Scheduler {
             pace == Clock::duration{}
                 ? kLongestWait
                 : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
-        std::vector<int> also{pool_->fd()};  // results, and requests of `forkline top`
-        if (awaiting_input) also.push_back(jobs_.wait_fd());
+        const int input_fd = awaiting_input ? jobs_.wait_fd() : -1;
         if (live_ && !live_->empty()) {
+            std::vector<int> also{pool_->fd()};  // results, and requests of `forkline top`
+            if (input_fd >= 0) also.push_back(input_fd);
             guarded([&] { live_->pump(timeout, also); });
             return;
         }
-        std::vector<pollfd> fds;
-        for (const int fd : also) fds.push_back({.fd = fd, .events = POLLIN, .revents = 0});
-        ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
+        wait_for_pool_or_input(pool_->fd(), input_fd, timeout);
     }
 
     // The run stopped early: how many jobs it did not run, counted as far as the input
@@ -284,7 +257,7 @@ class Scheduler {
         constexpr std::size_t kMaxCounted = 100000;
         std::size_t not_run = dropped_;
         while (not_run < kMaxCounted && jobs_.next()) ++not_run;
-        const char* why = interrupts > 0 || terminated ? "interrupted" : "halted";
+        const char* why = interrupts_received > 0 || terminate_received ? "interrupted" : "halted";
         if (const auto total = jobs_.total()) {
             if (not_run != 0)
                 std::fprintf(stderr, "forkline run: %zu of %zu jobs not run (%s)\n", not_run,
@@ -311,12 +284,13 @@ class Scheduler {
     }
 
     void handle_signals() {
-        if (interrupts > 0 && !first_interrupt_) first_interrupt_ = Clock::now();
-        if (interrupts > 0 || terminated) stopping_ = true;  // no new starts
+        if (interrupts_received > 0 && !first_interrupt_) first_interrupt_ = Clock::now();
+        if (interrupts_received > 0 || terminate_received) stopping_ = true;  // no new starts
         const bool grace_over =
             first_interrupt_ && options_.grace_given &&
             Clock::now() - *first_interrupt_ >= std::chrono::duration<double>(options_.grace_s);
-        if ((interrupts > 1 || terminated || grace_over) && !cancelled_) cancel_running();
+        if ((interrupts_received > 1 || terminate_received || grace_over) && !cancelled_)
+            cancel_running();
     }
 
     // Runs a step that reports (writes output, the joblog, the progress line). Should it
@@ -570,11 +544,12 @@ class Scheduler {
             }
         } else if (result.status == forkline::JobStatus::cancelled) {  // forkline top --cancel
             finished.exit_code = -1;
-            finished.signal = result.attempts > 0 ? SIGKILL : 0;  // killed, or never started
+            finished.signal =
+                result.attempts > 0 ? forkline::kill_signal : 0;  // killed, or never started
             finished.cancelled_on_request = true;
         } else {  // its workers died on every attempt, or the worker could not run it
             finished.exit_code = -1;
-            finished.signal = SIGKILL;
+            finished.signal = forkline::kill_signal;
             finished.error = "job " + std::to_string(spec.seq) + ": " +
                              (result.status == forkline::JobStatus::worker_died
                                   ? std::string("its worker died on every attempt")
@@ -602,8 +577,7 @@ class Scheduler {
                                                   results_->job_folder(finished.spec) / "stderr"}
                                     : output_paths(directory_.path(), finished.spec.seq);
         const auto create = [](const std::filesystem::path& path) {
-            forkline::UniqueFd fd(
-                ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            auto fd = open_for_writing(path, OpenFor::replacing);
             if (!fd.valid()) forkline::throw_os_error("cannot create " + path.string());
             return fd;
         };

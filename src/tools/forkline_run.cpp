@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <forkline/forkline.hpp>
-#include <forkline/redis.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,11 +18,11 @@
 #include "job_shell.hpp"
 #include "job_slots.hpp"
 #include "job_source.hpp"
-#include "keys.hpp"
 #include "line_jobs.hpp"
 #include "option_numbers.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "redis_target.hpp"
 #include "resume.hpp"
 #include "run_options.hpp"
 #include "scheduler.hpp"
@@ -188,8 +187,7 @@ void check_redis_options(const Arguments& args) {
         return;
     }
     try {
-        forkline::check_redis_url(options.redis_url);
-        forkline::redis::checked_queue_name(options.queue);
+        run::check_redis_target(options.redis_url, options.queue);
     } catch (const forkline::Error& e) {
         throw UsageError(e.what());
     }
