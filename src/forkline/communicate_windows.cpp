@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "os_error.hpp"
+#include "srw_lock.hpp"
 
 namespace forkline {
 
@@ -35,17 +36,6 @@ class IoThread {
     UniqueHandle handle_;
 };
 
-class Locked {  // an exclusive hold of an SRWLOCK
-  public:
-    explicit Locked(SRWLOCK& lock) : lock_(lock) { ::AcquireSRWLockExclusive(&lock_); }
-    ~Locked() { ::ReleaseSRWLockExclusive(&lock_); }
-    Locked(const Locked&) = delete;
-    Locked& operator=(const Locked&) = delete;
-
-  private:
-    SRWLOCK& lock_;
-};
-
 }  // namespace
 
 Pipe make_pipe() {
@@ -68,11 +58,11 @@ struct PipeReader::Shared {
         char buffer[64 * 1024];
         DWORD got = 0;
         while (::ReadFile(read.get(), buffer, sizeof buffer, &got, nullptr) && got > 0) {
-            const Locked hold(lock);
+            const SrwLockGuard hold(lock);
             arrived.append(buffer, got);
             ::SetEvent(wake);
         }
-        const Locked hold(lock);
+        const SrwLockGuard hold(lock);
         done = true;
         ::SetEvent(wake);
     }
@@ -94,12 +84,12 @@ void PipeReader::join() {
 }
 
 std::string PipeReader::take() {
-    const Locked hold(shared_->lock);
+    const SrwLockGuard hold(shared_->lock);
     return std::exchange(shared_->arrived, {});
 }
 
 bool PipeReader::done() {
-    const Locked hold(shared_->lock);
+    const SrwLockGuard hold(shared_->lock);
     return shared_->done;
 }
 
