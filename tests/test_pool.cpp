@@ -12,32 +12,20 @@
 #include <thread>
 #include <vector>
 
+#include "job_tally.hpp"
 #include "processes.hpp"
 #include "run_command.hpp"
-#include "test_job.hpp"
+
+using test_support::test_worker_pool;
 
 namespace {
 
-forkline::PoolOptions test_pool(unsigned workers) {
-    return {.worker_program = TEST_WORKER_PATH,
-            .workers = workers,
-            .max_job_size = sizeof(TestJob),
-            .max_result_size = 64};
-}
-
-// Every job's results, by id.
-struct Tally {
-    std::vector<int> seen;
-    std::vector<forkline::JobStatus> status;
-    explicit Tally(std::size_t jobs) : seen(jobs, 0), status(jobs) {}
+// Every job's results, by id: an ok one with (id + 1) * 2.
+struct Tally : test_support::ResultCount {
+    using ResultCount::ResultCount;
     void operator()(const forkline::JobResult& r) {
-        REQUIRE(r.id < seen.size());
-        ++seen[r.id];
-        status[r.id] = r.status;
+        count(r);
         if (r.status == forkline::JobStatus::ok) CHECK(r.as<std::uint64_t>() == (r.id + 1) * 2);
-    }
-    bool each_exactly_once() const {
-        return std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; });
     }
 };
 
@@ -46,7 +34,7 @@ struct Tally {
 TEST_CASE("200k jobs through 4 worker processes: every result exactly once") {
     constexpr std::size_t kJobs = 200'000;
     Tally tally(kJobs);
-    forkline::Pool pool(test_pool(4), std::ref(tally));
+    forkline::Pool pool(test_worker_pool(4), std::ref(tally));
     for (std::uint64_t i = 0; i < kJobs; ++i) CHECK(pool.submit(TestJob{i + 1}) == i);
     const auto summary = pool.wait();
     CHECK(tally.each_exactly_once());
@@ -62,7 +50,7 @@ TEST_CASE("workers pass only fds 0, 1, 2 to what they run; the supervisor leaks 
     const auto before = test_support::open_fds();
     std::vector<std::uint64_t> counts;
     {
-        forkline::Pool pool(test_pool(2), [&](const forkline::JobResult& r) {
+        forkline::Pool pool(test_worker_pool(2), [&](const forkline::JobResult& r) {
             counts.push_back(r.as<std::uint64_t>());
         });
         for (int i = 0; i < 4; ++i) pool.submit(TestJob{0, 1000, TestJob::count_fds});
@@ -73,7 +61,7 @@ TEST_CASE("workers pass only fds 0, 1, 2 to what they run; the supervisor leaks 
 }
 
 TEST_CASE("an empty run: no jobs, every worker answers its sentinel") {
-    forkline::Pool pool(test_pool(3),
+    forkline::Pool pool(test_worker_pool(3),
                         [](const forkline::JobResult&) { FAIL("no result expected"); });
     const auto summary = pool.wait();
     CHECK(summary.submitted == 0);
@@ -83,7 +71,7 @@ TEST_CASE("an empty run: no jobs, every worker answers its sentinel") {
 TEST_CASE("a handler that throws reports failed with its message; the pool goes on") {
     std::string message;
     std::size_t ok = 0;
-    forkline::Pool pool(test_pool(2), [&](const forkline::JobResult& r) {
+    forkline::Pool pool(test_worker_pool(2), [&](const forkline::JobResult& r) {
         if (r.status == forkline::JobStatus::failed) {
             message.assign(reinterpret_cast<const char*>(r.data.data()), r.data.size());
         } else {
@@ -101,7 +89,7 @@ TEST_CASE("a handler that throws reports failed with its message; the pool goes 
 TEST_CASE("a job that kills its worker every time is reported worker_died after 3 attempts") {
     std::vector<forkline::JobResult> results;
     unsigned attempts = 0;
-    forkline::Pool pool(test_pool(2), [&](const forkline::JobResult& r) {
+    forkline::Pool pool(test_worker_pool(2), [&](const forkline::JobResult& r) {
         if (r.status == forkline::JobStatus::worker_died) attempts = r.attempts;
         results.push_back(r);
     });
@@ -122,7 +110,7 @@ TEST_CASE("SIGKILLed workers at random instants: every job exactly once, no hang
         Tally tally(kJobs);
         std::atomic<bool> done{false};
         std::atomic<int> kills{0};
-        forkline::Pool pool(test_pool(3), std::ref(tally));
+        forkline::Pool pool(test_worker_pool(3), std::ref(tally));
         const pid_t self = ::getpid();
         std::thread killer([&, seed = random()] {
             std::mt19937 rng(seed);
@@ -169,7 +157,7 @@ TEST_CASE("the result callback may submit more jobs (chains) and close()") {
 TEST_CASE("an exception from the callback leaves the pool consistent") {
     int delivered = 0;
     bool thrown = false;
-    forkline::Pool pool(test_pool(2), [&](const forkline::JobResult&) {
+    forkline::Pool pool(test_worker_pool(2), [&](const forkline::JobResult&) {
         ++delivered;
         if (!thrown) {
             thrown = true;
@@ -237,7 +225,7 @@ TEST_CASE("in-process workers: a callable, forked without exec") {
 }
 
 TEST_CASE("results by iteration, in completion order, each once") {
-    forkline::Pool pool(test_pool(2));
+    forkline::Pool pool(test_worker_pool(2));
     for (std::uint64_t i = 0; i < 500; ++i) pool.submit(TestJob{i + 1});
     std::vector<int> seen(500, 0);
     while (const auto result = pool.next_result()) {
@@ -252,7 +240,7 @@ TEST_CASE("results by iteration, in completion order, each once") {
 
 TEST_CASE("two pools at once, each used from its own thread") {
     auto use_pool = [](std::uint64_t base, std::uint64_t& sum) {
-        forkline::Pool pool(test_pool(2),
+        forkline::Pool pool(test_worker_pool(2),
                             [&](const forkline::JobResult& r) { sum += r.as<std::uint64_t>(); });
         for (std::uint64_t i = 0; i < 2000; ++i) pool.submit(TestJob{base + i});
         pool.wait();
@@ -270,7 +258,7 @@ TEST_CASE("two pools at once, each used from its own thread") {
 TEST_CASE("destroying a pool with jobs in flight: no hang, no zombie, no leak") {
     const auto fds_before = test_support::open_fds();
     {
-        forkline::Pool pool(test_pool(3), [](const forkline::JobResult&) {});
+        forkline::Pool pool(test_worker_pool(3), [](const forkline::JobResult&) {});
         for (std::uint64_t i = 0; i < 300; ++i) pool.submit(TestJob{i, 10'000});
     }
     CHECK(test_support::children_of(::getpid()).empty());
@@ -295,7 +283,7 @@ TEST_CASE("could-not-run problems are forkline::Error with a clear message") {
     forkline::Pool not_a_worker({.worker_program = "/bin/true", .workers = 1}, noop);
     CHECK_THROWS_WITH_AS(not_a_worker.wait(), doctest::Contains("before attaching"),
                          forkline::Error);
-    forkline::Pool pool(test_pool(1), noop);
+    forkline::Pool pool(test_worker_pool(1), noop);
     std::vector<std::byte> too_big(sizeof(TestJob) + 1);
     CHECK_THROWS_WITH_AS(pool.submit(too_big), doctest::Contains("exceeds max_job_size"),
                          forkline::Error);
@@ -344,7 +332,7 @@ TEST_CASE("guard_jobs: the guardian is a reaped child; one killed meanwhile harm
     // SIGPIPE at its default: standing down a dead guardian must not kill this process.
     const auto previous = ::signal(SIGPIPE, SIG_DFL);
     {
-        auto options = test_pool(2);
+        auto options = test_worker_pool(2);
         options.guard_jobs = true;
         Tally tally(100);
         forkline::Pool pool(options, std::ref(tally));

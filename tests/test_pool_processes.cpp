@@ -13,33 +13,21 @@
 #include <thread>
 #include <vector>
 
+#include "job_tally.hpp"
 #include "process_control.hpp"
 #include "spawn.hpp"
-#include "test_job.hpp"
+
+using test_support::test_worker_pool;
 
 namespace {
 
-forkline::PoolOptions test_pool(unsigned workers) {
-    return {.worker_program = TEST_WORKER_PATH,
-            .workers = workers,
-            .max_job_size = sizeof(TestJob),
-            .max_result_size = 64};
-}
-
 // Every job's results, by id: each must come once, an ok one with value * 2.
-struct Tally {
-    std::vector<int> seen;
-    std::vector<forkline::JobStatus> status;
-    explicit Tally(std::size_t jobs) : seen(jobs, 0), status(jobs) {}
+struct Tally : test_support::ResultCount {
+    using ResultCount::ResultCount;
     void operator()(const forkline::JobResult& r) {
-        REQUIRE(r.id < seen.size());
-        ++seen[r.id];
-        status[r.id] = r.status;
+        count(r);
         if (r.status == forkline::JobStatus::ok && r.id < values.size())
             CHECK(r.as<std::uint64_t>() == values[r.id] * 2);
-    }
-    bool each_exactly_once() const {
-        return std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; });
     }
     std::vector<std::uint64_t> values;  // job id -> the value it doubled
 };
@@ -49,7 +37,7 @@ struct Tally {
 TEST_CASE("jobs through 3 worker processes: every result exactly once, right") {
     constexpr std::size_t kJobs = 3000;
     Tally tally(kJobs);
-    forkline::Pool pool(test_pool(3), std::ref(tally));
+    forkline::Pool pool(test_worker_pool(3), std::ref(tally));
     for (std::uint64_t i = 0; i < kJobs; ++i) {
         tally.values.push_back(i + 7);
         pool.submit(TestJob{i + 7});
@@ -62,7 +50,7 @@ TEST_CASE("jobs through 3 worker processes: every result exactly once, right") {
 
 TEST_CASE("a worker's own handles (segment, wake) do not reach what its jobs start") {
     std::vector<std::uint64_t> counts;
-    forkline::Pool pool(test_pool(2), [&](const forkline::JobResult& r) {
+    forkline::Pool pool(test_worker_pool(2), [&](const forkline::JobResult& r) {
         counts.push_back(r.as<std::uint64_t>());
     });
     for (int i = 0; i < 4; ++i) pool.submit(TestJob{0, 0, TestJob::count_fds});
@@ -74,7 +62,7 @@ TEST_CASE(
     "a handler that throws fails its job alone; a job that kills its worker is "
     "worker_died after 3 attempts") {
     Tally tally(12);
-    forkline::Pool pool(test_pool(2), std::ref(tally));
+    forkline::Pool pool(test_worker_pool(2), std::ref(tally));
     for (std::uint64_t i = 0; i < 10; ++i) {
         tally.values.push_back(i);
         pool.submit(TestJob{i});
@@ -93,7 +81,7 @@ TEST_CASE("a worker killed from outside mid-job: its job runs again, every job o
     constexpr std::size_t kJobs = 8;
     Tally tally(kJobs + 1);
     std::uint64_t victim = 0;
-    forkline::Pool pool(test_pool(2), [&](const forkline::JobResult& r) {
+    forkline::Pool pool(test_worker_pool(2), [&](const forkline::JobResult& r) {
         if (r.id == 0) victim = r.as<std::uint64_t>();
         tally(r);
     });
