@@ -14,6 +14,7 @@
 
 #include "windows/beside_this_test.hpp"
 #include "windows/runtime_warm_up.hpp"
+#include "windows_error.hpp"
 
 using forkline::run_pipeline;
 using forkline::Stage;
@@ -151,6 +152,8 @@ TEST_CASE("not found is 127, not executable 126, and the other stages still run"
     r = run_pipeline(single_quoted(text.string()), kCapture);
     CHECK(r.exit_code == 126);
     CHECK(r.stages[0].error_status == 126);
+    // The reason in Windows' words: the code is GetLastError()'s, not an errno.
+    CHECK(r.stages[0].error == forkline::windows_error_text(ERROR_BAD_EXE_FORMAT));
     std::filesystem::remove(text);
 }
 

@@ -51,6 +51,9 @@ class OsError : public Error {
     OsError(const std::string& what, int error)
         : Error(error != 0 ? what + ": " + errno_category().message(error) : what),
           code_(error, errno_category()) {}
+    // A code of another category (Windows: GetLastError()'s, std::system_category()), its
+    // reason already in `message`.
+    OsError(const std::string& message, std::error_code code) : Error(message), code_(code) {}
     const std::error_code& code() const noexcept { return code_; }
 
   private:

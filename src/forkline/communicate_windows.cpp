@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <functional>
 
-#include "os_error.hpp"
 #include "srw_lock.hpp"
+#include "windows_error.hpp"
 
 namespace forkline {
 
@@ -17,7 +17,7 @@ class IoThread {
   public:
     explicit IoThread(std::function<void()> body)
         : body_(std::move(body)), handle_(::CreateThread(nullptr, 0, &run, &body_, 0, nullptr)) {
-        if (!handle_.valid()) throw_os_error("CreateThread", static_cast<int>(::GetLastError()));
+        if (!handle_.valid()) throw_windows_error("CreateThread");
     }
     ~IoThread() { join(); }
     IoThread(const IoThread&) = delete;
@@ -41,8 +41,7 @@ class IoThread {
 Pipe make_pipe() {
     HANDLE read = nullptr;
     HANDLE write = nullptr;
-    if (!::CreatePipe(&read, &write, nullptr, 1 << 20))
-        throw_os_error("CreatePipe", static_cast<int>(::GetLastError()));
+    if (!::CreatePipe(&read, &write, nullptr, 1 << 20)) throw_windows_error("CreatePipe");
     return {UniqueHandle(read), UniqueHandle(write)};
 }
 

@@ -23,20 +23,16 @@
 
 #include "command_lookup.hpp"
 #include "communicate_windows.hpp"
-#include "os_error.hpp"
 #include "pipeline_run.hpp"
 #include "spawn.hpp"
 #include "utf16.hpp"
+#include "windows_error.hpp"
 
 namespace forkline {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-[[noreturn]] void throw_windows_error(const std::string& what, DWORD error = ::GetLastError()) {
-    throw_os_error(what, static_cast<int>(error));
-}
 
 UniqueHandle open_file(const std::string& path, DWORD access, DWORD disposition) {
     UniqueHandle file(::CreateFileW(widen(path).c_str(), access,
@@ -335,7 +331,7 @@ void WindowsPipelineRun::start_stage(std::size_t index, const Stage& stage, Stag
         stage_result.pid = children[index]->pid();
         if (first_pid == 0) first_pid = children[index]->pid();
     } catch (const ExecError& e) {
-        stage_result.error = e.code().message();
+        stage_result.error = windows_error_text(static_cast<DWORD>(e.code().value()));
         stage_result.error_status = exec_failure_status(e);
     }
 }

@@ -155,7 +155,7 @@ struct ExecError : OsError {
 // Starts a child. A failed exec (missing program, no permission, bad interpreter) is
 // thrown as ExecError with the errno: "failed to execute PROGRAM: reason"; failing to
 // create the process at all (EAGAIN, ENOMEM) as OsError. On Windows a failed CreateProcessW
-// is an ExecError with the Windows error code (std::system_category() is Windows' there):
+// is an ExecError with the Windows error code (in std::system_category(), Windows. there):
 // exec_failure_status() says what it means to a shell.
 Child spawn(const SpawnOptions& options);
 

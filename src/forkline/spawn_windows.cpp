@@ -15,18 +15,14 @@
 #include <cwctype>
 #include <memory>
 
-#include "os_error.hpp"
 #include "spawn.hpp"
 #include "utf16.hpp"
 #include "windows_command_line.hpp"
+#include "windows_error.hpp"
 
 namespace forkline {
 
 namespace {
-
-[[noreturn]] void throw_windows_error(const std::string& what, DWORD error = ::GetLastError()) {
-    throw_os_error(what, static_cast<int>(error));
-}
 
 HANDLE duplicate_handle(HANDLE handle, bool inheritable) {
     HANDLE copy = nullptr;
@@ -145,7 +141,7 @@ std::wstring batch_command_line(const std::wstring& line, const SpawnOptions& op
             if (arg.find_first_of("%!\"\r\n") != std::string::npos)
                 throw ExecError("failed to execute " + options.program.string() +
                                     ": a batch file cannot be passed the argument '" + arg + "'",
-                                ERROR_BAD_ARGUMENTS);
+                                windows_error_code(ERROR_BAD_ARGUMENTS));
         }
     }
     return L"cmd.exe /d /s /c \"" + line + L"\"";
@@ -251,7 +247,9 @@ Child spawn(const SpawnOptions& options) {
             application_name.c_str(), command_line.data(), nullptr, nullptr,
             attribute ? TRUE : FALSE, flags, environment.empty() ? nullptr : environment.data(),
             directory.empty() ? nullptr : directory.c_str(), &startup.StartupInfo, &info)) {
-        throw ExecError("failed to execute " + program, static_cast<int>(::GetLastError()));
+        const DWORD error = ::GetLastError();
+        throw ExecError("failed to execute " + program + ": " + windows_error_text(error),
+                        windows_error_code(error));
     }
     UniqueHandle process(info.hProcess);
     const UniqueHandle thread(info.hThread);

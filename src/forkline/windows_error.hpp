@@ -23,10 +23,14 @@ inline std::string windows_error_text(DWORD error) {
     return message;
 }
 
-// The code is not kept as an errno (OsError::code() would misname it): it is in the text.
+// A GetLastError() code as what it is (OsError's int constructor would read it as an errno).
+inline std::error_code windows_error_code(DWORD error) {
+    return {static_cast<int>(error), std::system_category()};
+}
+
 [[noreturn]] inline void throw_windows_error(const std::string& what,
                                              DWORD error = ::GetLastError()) {
-    throw OsError(what + ": " + windows_error_text(error), 0);
+    throw OsError(what + ": " + windows_error_text(error), windows_error_code(error));
 }
 
 }  // namespace forkline
