@@ -9,6 +9,8 @@
 #include <random>
 #include <tuple>
 
+#include "windows_command_line.hpp"
+
 using forkline::parse_pipeline;
 using forkline::ParseError;
 using forkline::Redirect;
@@ -309,12 +311,26 @@ TEST_CASE("random input: a ParseError or stages with commands, never anything el
 
 TEST_CASE("each stage keeps its argument words as written, for Windows command lines") {
     const auto stages = parse_pipeline(
-        "netstat -ano | find \"LISTENING\" > out.txt 2>&1 | X=1 prog 'a b'  c\\ d \"e\\\"f\"");
+        "netstat -ano | find \"LISTENING\" > out.txt 2>&1 | X=1 prog \"e\\\"f\"  C:\\\\x\\\\");
     REQUIRE(stages.size() == 3);
     CHECK(stages[0].raw_arguments == "-ano");
     CHECK(stages[1].argv == std::vector<std::string>{"find", "LISTENING"});
     CHECK(stages[1].raw_arguments == "\"LISTENING\"");  // the quotes kept, the redirections not
-    CHECK(stages[2].raw_arguments == "'a b' c\\ d \"e\\\"f\"");
+    CHECK(stages[2].argv == std::vector<std::string>{"prog", "e\"f", "C:\\x\\"});
+    CHECK(stages[2].raw_arguments == "\"e\\\"f\" C:\\x\\");  // already Windows' spelling
     CHECK(parse_pipeline("whoami").at(0).raw_arguments == "");
     CHECK_FALSE(forkline::Stage{{"a", "b"}}.raw_arguments.has_value());  // built by hand: none
+}
+
+TEST_CASE("words whose spelling is sh's alone reach a Windows program quoted its way") {
+    // '…', backslash escapes, "\$", and a run of backslashes sh reads as one: a Windows
+    // program would read them otherwise, so the word is quoted for it instead.
+    const auto stage =
+        parse_pipeline("prog 'a b' c\\ d 'it'\\''s' \"x\\$y\" '\\\\server\\share' \"\\\\\" ''")
+            .at(0);
+    CHECK(stage.argv == std::vector<std::string>{"prog", "a b", "c d", "it's", "x$y",
+                                                 "\\\\server\\share", "\\", ""});
+    CHECK(stage.raw_arguments == "\"a b\" \"c d\" it's x$y \\\\server\\share \"\\\\\" \"\"");
+    CHECK(forkline::split_windows_arguments(*stage.raw_arguments) ==
+          std::vector<std::string>(stage.argv.begin() + 1, stage.argv.end()));
 }

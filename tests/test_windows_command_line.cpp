@@ -2,6 +2,9 @@
 // trip through CommandLineToArgvW itself is tests/test_spawn_windows.cpp, under wine.
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "windows_command_line.hpp"
 
 using forkline::quote_windows_argument;
@@ -25,4 +28,21 @@ TEST_CASE("the program word is quoted without escapes") {
     CHECK(forkline::windows_command_line("C:\\Program Files\\x.exe", {"a b", "c"}) ==
           "\"C:\\Program Files\\x.exe\" \"a b\" c");
     CHECK(forkline::windows_command_line("find", {}) == "find");
+}
+
+TEST_CASE("arguments split as CommandLineToArgvW splits them") {
+    using Words = std::vector<std::string>;
+    CHECK(forkline::split_windows_arguments("  a\tb  \"c d\" \"\"") == Words{"a", "b", "c d", ""});
+    CHECK(forkline::split_windows_arguments("a\\\\b \\\\\\\"c \"d\\\\\" e") ==
+          Words{"a\\\\b", "\\\"c", "d\\", "e"});  // 2n+1 backslashes: n and a quote
+    CHECK(forkline::split_windows_arguments("\"a\"\"b\" x\"y z\"") == Words{"a\"b", "xy z"});
+    CHECK(forkline::split_windows_arguments("").empty());
+}
+
+TEST_CASE("every quoted word splits back to itself") {
+    const std::vector<std::string> words{"",   "a b",   "say \"hi\"", "a\\\"b", "dir with\\",
+                                         "\\", "\\\\x", "tab\there",  "\"",     "a\\b c"};
+    std::string line;
+    for (const auto& word : words) (line += ' ') += forkline::quote_windows_argument(word);
+    CHECK(forkline::split_windows_arguments(line) == words);
 }

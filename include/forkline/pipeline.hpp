@@ -73,7 +73,9 @@ struct Stage {
     // PipelineOptions::environment (or ours), PATH included for the lookup of argv[0].
     std::vector<std::string> assignments{};
     // The argument words after argv[0] as the command string spelled them (quotes and
-    // backslashes kept, redirections left out, one space between words); set by
+    // backslashes kept, redirections left out, one space between words) where a Windows
+    // program reads that spelling back as the same word (`"LISTENING"`); a word spelled
+    // the sh way only ('a b', c\ d, "x\$y") is quoted the Windows way instead. Set by
     // parse_pipeline(), none for stages built by hand. Used on Windows only, where a
     // program parses its own command line and some read the quotes (`find "LISTENING"`):
     // there the stage gets `argv[0] raw_arguments`, as cmd.exe would pass it, and a stage

@@ -10,6 +10,7 @@
 
 #include "home_directory.hpp"
 #include "shell_words.hpp"
+#include "windows_command_line.hpp"
 
 namespace forkline {
 
@@ -82,12 +83,22 @@ class Parser {
                 stage.raw_arguments.emplace();
             } else {
                 if (!stage.raw_arguments->empty()) *stage.raw_arguments += ' ';
-                *stage.raw_arguments += text_.substr(word_start, pos_ - word_start);
+                *stage.raw_arguments += windows_spelling(
+                    text_.substr(word_start, pos_ - word_start), stage.argv.back());
             }
         }
     }
 
   private:
+    // A word as a Windows program should get it: as written when the program reads it back
+    // as the same word (`"LISTENING"` keeps its quotes, which find needs), else quoted for
+    // it (sh's '…', \ escapes and "\$" mean nothing to a Windows program).
+    static std::string windows_spelling(std::string_view written, const std::string& word) {
+        const auto read_back = split_windows_arguments(written);
+        if (read_back.size() == 1 && read_back.front() == word) return std::string(written);
+        return quote_windows_argument(word);
+    }
+
     bool at_end() const { return pos_ >= text_.size(); }
     char peek(std::size_t ahead = 0) const {
         return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';

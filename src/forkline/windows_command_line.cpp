@@ -23,6 +23,49 @@ std::string quote_windows_argument(std::string_view word) {
     return quoted;
 }
 
+std::vector<std::string> split_windows_arguments(std::string_view arguments) {
+    std::vector<std::string> words;
+    std::string word;
+    bool in_word = false;  // an empty "" is a word too
+    bool quoted = false;
+    std::size_t backslashes = 0;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const char c = arguments[i];
+        if (c == '\\') {
+            ++backslashes;
+            in_word = true;
+            continue;
+        }
+        if (c == '"') {
+            word.append(backslashes / 2, '\\');
+            in_word = true;
+            if (backslashes % 2 == 1) {
+                word += '"';
+            } else if (quoted && i + 1 < arguments.size() && arguments[i + 1] == '"') {
+                word += '"';
+                ++i;
+            } else {
+                quoted = !quoted;
+            }
+            backslashes = 0;
+            continue;
+        }
+        word.append(backslashes, '\\');
+        backslashes = 0;
+        if (!quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\v')) {
+            if (in_word) words.push_back(std::move(word));
+            word.clear();
+            in_word = false;
+            continue;
+        }
+        word += c;
+        in_word = true;
+    }
+    word.append(backslashes, '\\');
+    if (in_word) words.push_back(std::move(word));
+    return words;
+}
+
 std::string quote_windows_program(std::string_view program) {
     if (!program.empty() && program.find_first_of(" \t") == std::string_view::npos)
         return std::string(program);

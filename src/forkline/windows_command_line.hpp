@@ -16,6 +16,11 @@ namespace forkline {
 // doubled: the only places where backslashes are special.
 std::string quote_windows_argument(std::string_view word);
 
+// How CommandLineToArgvW (and the C runtimes) split the arguments after the program's word:
+// blanks separate words outside "…"; 2n backslashes before a '"' are n backslashes and the
+// '"' opens or closes quoting, 2n+1 are n and a literal '"'; inside "…", "" is a literal '"'.
+std::vector<std::string> split_windows_arguments(std::string_view arguments);
+
 // The program's own word (argv[0]): CommandLineToArgvW reads it up to the next space, or
 // inside "…" to the next '"', with no escapes (a Windows file name cannot contain '"').
 std::string quote_windows_program(std::string_view program);
