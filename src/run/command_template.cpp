@@ -1,6 +1,7 @@
 #include "command_template.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <span>
@@ -24,13 +25,17 @@ constexpr unsigned kWidestSlot = std::numeric_limits<unsigned>::max();
 using Piece = TemplatePiece;
 using Part = TemplatePiece::Part;
 
+// Where a path's directories end: '/', and on Windows '\\' too.
+constexpr std::string_view kPathSeparators =
+    std::filesystem::path::preferred_separator == '\\' ? "/\\" : "/";
+
 std::string_view basename_of(std::string_view path) {
-    const auto slash = path.rfind('/');
+    const auto slash = path.find_last_of(kPathSeparators);
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 std::string_view dirname_of(std::string_view path) {
-    const auto slash = path.rfind('/');
+    const auto slash = path.find_last_of(kPathSeparators);
     if (slash == std::string_view::npos) return ".";
     return slash == 0 ? path.substr(0, 1) : path.substr(0, slash);
 }
@@ -38,7 +43,7 @@ std::string_view dirname_of(std::string_view path) {
 // A dot file (.bashrc) has no extension, nor has a name whose only dot is in a directory.
 std::string_view without_extension(std::string_view path) {
     const auto dot = path.rfind('.');
-    const auto slash = path.rfind('/');
+    const auto slash = path.find_last_of(kPathSeparators);
     const auto name_start = slash == std::string_view::npos ? 0 : slash + 1;
     if (dot == std::string_view::npos || dot <= name_start) return path;
     return path.substr(0, dot);

@@ -2,7 +2,8 @@
 // replacement strings: {} the arguments, {.} without extension, {/} basename, {//} dirname,
 // {/.} basename without extension, {#} the job number, {%} the job slot, {N} {N.} {N/} {N//}
 // {N/.} the N-th argument (N >= 1: a column of --colsep or of several sources, or with -N a
-// record), {name} a --header column. An unknown {…} stays as written.
+// record), {name} a --header column. An unknown {…} stays as written. A path's directories
+// end at '/' (on Windows at '\\' too).
 //
 // Unlike GNU parallel, the template is read with sh's quoting rules (those of the pipeline
 // parser): each argument is written for the place it lands in (outside quotes, inside '…',
