@@ -64,16 +64,11 @@ TEST_CASE("forkline files --json counts the tree as files_tree.json says, in eve
     }
 }
 
-TEST_CASE("top, worker and run: one line, a non-zero exit") {
-    struct Expected {
-        const char* subcommand;
-        int code;
-    };
-    for (const auto& [subcommand, code] :
-         {Expected{"top", 1}, Expected{"worker", 1}, Expected{"run", 255}}) {
+TEST_CASE("top and worker: one line, a non-zero exit") {
+    for (const char* subcommand : {"top", "worker"}) {
         CAPTURE(subcommand);
         const auto result = run_command({FORKLINE_PATH, subcommand, "echo"});
-        CHECK(result.code == code);
+        CHECK(result.code == 1);
         CHECK(result.out.empty());
         const auto prefix =
             std::string("forkline ") + subcommand + ": error: not available on Windows";
