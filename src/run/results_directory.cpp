@@ -36,9 +36,19 @@ std::optional<long long> read_number(const std::filesystem::path& path) {
     return value;
 }
 
-}  // namespace
+// Windows names device files in every folder: CON, PRN, AUX, NUL, COM1-9 and LPT1-9, with
+// or without an extension, in any case.
+bool is_device_name(std::string_view name) {
+    const auto base = name.substr(0, name.find('.'));
+    std::string upper;
+    for (const char c : base)
+        upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper == "CON" || upper == "PRN" || upper == "AUX" || upper == "NUL") return true;
+    return upper.size() == 4 && (upper.starts_with("COM") || upper.starts_with("LPT")) &&
+           upper[3] >= '1' && upper[3] <= '9';
+}
 
-std::string result_folder_name(std::string_view value) {
+std::string posix_result_folder_name(std::string_view value) {
     std::string name;
     if (value.empty() || value == "." || value == "..") name = "\\";  // \ \. \..
     for (const char c : value) {
@@ -61,6 +71,48 @@ std::string result_folder_name(std::string_view value) {
     }
     if (name.size() > kMaxName) name.resize(kMaxName);
     return name;
+}
+
+std::string escaped(char c) {
+    constexpr char kHex[] = "0123456789ABCDEF";
+    const auto byte = static_cast<unsigned char>(c);
+    return {'%', kHex[byte >> 4], kHex[byte & 15]};
+}
+
+}  // namespace
+
+std::string windows_result_folder_name(std::string_view value) {
+    if (value.empty()) return "%";
+    std::string name;
+    bool cut = false;
+    for (std::size_t i = 0; i < value.size() && !cut; ++i) {
+        const char c = value[i];
+        const bool last = i + 1 == value.size();
+        const bool forbidden = static_cast<unsigned char>(c) < 0x20 ||
+                               std::string_view("<>:\"/\\|?*%").find(c) != std::string_view::npos;
+        const auto spelled =
+            forbidden || (last && (c == '.' || c == ' ')) || (i == 0 && is_device_name(value))
+                ? escaped(c)
+                : std::string(1, c);
+        cut = name.size() + spelled.size() > kMaxName;  // cut before an escape, not inside
+        if (!cut) name += spelled;
+    }
+    // A name cut short must not end in what Windows drops: its last such byte is escaped.
+    while (cut && (name.ends_with('.') || name.ends_with(' '))) {
+        const char c = name.back();
+        name.pop_back();
+        if (name.size() + 3 <= kMaxName) {
+            name += escaped(c);
+            break;
+        }
+    }
+    return name;
+}
+
+std::string result_folder_name(std::string_view value) {
+    // Windows' rules where \ separates folders, POSIX's (GNU parallel's) elsewhere.
+    return std::filesystem::path::preferred_separator == '\\' ? windows_result_folder_name(value)
+                                                              : posix_result_folder_name(value);
 }
 
 std::string read_whole_file(const std::filesystem::path& path) {

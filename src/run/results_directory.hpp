@@ -16,7 +16,9 @@
 // without arguments (a whole command line) uses its command as VALUE. In VALUE, \ / TAB
 // and NUL are written \\ \_ \t \0 (GNU's escapes), and, beyond GNU (where they climb out
 // of DIR or collide), an empty value is \ and . and .. are \. and \..; a VALUE longer
-// than a file name may be (255 bytes) is cut there, as in GNU parallel. Jobs with the
+// than a file name may be (255 bytes) is cut there, as in GNU parallel. On Windows, where
+// \ separates folders and more is forbidden in a name, VALUE escapes the Windows way
+// instead (windows_result_folder_name). Jobs with the
 // same arguments share a folder (the last one to run wins, as in GNU parallel), but each
 // has its own index line.
 //
@@ -78,8 +80,14 @@ class ResultsDirectory {
     forkline::UniqueFd index_;
 };
 
-// The folder name of one argument value (the escapes above).
+// The folder name of one argument value (the escapes above), this system's way.
 std::string result_folder_name(std::string_view value);
+
+// Windows' way: % and the bytes a Windows name cannot hold (< > : " / \ | ? * and control
+// bytes) are %XX (hex), a trailing . or space too (Windows drops them), a device name (CON,
+// NUL, COM1, LPT1, … also with an extension) has its first byte escaped, and an empty value
+// is %.
+std::string windows_result_folder_name(std::string_view value);
 
 // A whole file's bytes (a stored stdout or stderr); throws forkline::OsError.
 std::string read_whole_file(const std::filesystem::path& path);
