@@ -1,7 +1,8 @@
 // forkline run on Windows (under wine in CI): placeholders and the words a Windows program
 // gets, grouped output in input order, --timeout ending a job's whole tree, --shell through
-// cmd, 127 and the failed count as the exit status, --json and --joblog, input from -a
-// and from stdin, --halt cancelling a running job, and what the Windows build refuses.
+// cmd, 127 and the failed count as the exit status, --json and --joblog, input from -a (CR
+// LF lines) and from stdin, --results folder names, --halt cancelling a running job, and
+// what the Windows build refuses.
 // Not here, and why: Ctrl-C and --grace's CTRL_BREAK (wine has no shared console to send
 // it through; runpipe's pipeline_windows tests what can be), live output (-u,
 // --line-buffer: refused on Windows, tested below).
@@ -149,7 +150,7 @@ TEST_CASE("--joblog records every job, and --resume skips the done ones") {
 TEST_CASE("arguments from -a FILE and from stdin") {
     const auto file = std::filesystem::temp_directory_path() /
                       ("forkline run args " + std::to_string(::GetCurrentProcessId()) + ".txt");
-    std::ofstream(file, std::ios::binary) << "from file\nsecond\n";
+    std::ofstream(file, std::ios::binary) << "from file\r\nsecond\n";  // CR LF: a Windows line
     auto r = run({"-k", "-a", file.string(), kEchoArgs, "{}"});
     INFO(r.err);
     CHECK(r.code == 0);
@@ -159,6 +160,22 @@ TEST_CASE("arguments from -a FILE and from stdin") {
     r = run({"-k", kEchoArgs, "<{}>"}, "x y\nz\n");
     CHECK(r.code == 0);
     CHECK(words_of(r.out) == std::vector<std::string>{"<x y>", "<z>"});
+}
+
+TEST_CASE("--results keeps each job's output in a folder named as Windows allows") {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("forkline run results " + std::to_string(::GetCurrentProcessId()));
+    const auto r = run({"--results", dir.string(), kEchoArgs, "{}", ":::", "con", "a:b"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto read = [](const std::filesystem::path& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    CHECK(words_of(read(dir / "1" / "%63on" / "stdout")) == std::vector<std::string>{"con"});
+    CHECK(words_of(read(dir / "1" / "a%3Ab" / "stdout")) == std::vector<std::string>{"a:b"});
+    CHECK(read(dir / "1" / "a%3Ab" / "exitval") == "0");
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("--halt now,fail=1 ends the jobs still running") {

@@ -1,11 +1,11 @@
 #include "command_template.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <limits>
 #include <optional>
 #include <span>
 
+#include "platform.hpp"
 #include "shell_quote.hpp"
 #include "shell_words.hpp"
 #include "template_pieces.hpp"
@@ -26,8 +26,7 @@ using Piece = TemplatePiece;
 using Part = TemplatePiece::Part;
 
 // Where a path's directories end: '/', and on Windows '\\' too.
-constexpr std::string_view kPathSeparators =
-    std::filesystem::path::preferred_separator == '\\' ? "/\\" : "/";
+constexpr std::string_view kPathSeparators = forkline::kWindows ? "/\\" : "/";
 
 std::string_view basename_of(std::string_view path) {
     const auto slash = path.find_last_of(kPathSeparators);

@@ -8,6 +8,7 @@
 
 #include "input_ready.hpp"
 #include "open_file.hpp"
+#include "platform.hpp"
 #include "tool.hpp"
 #include "usage_error.hpp"
 
@@ -71,7 +72,7 @@ std::optional<Record> RecordReader::take() {
                 return Record{{}, ++number_, true};
             }
             if (eof_ && held > 0) {
-                Record record{pending_.substr(start_), ++number_};
+                auto record = make_record(start_, pending_.size());
                 start_ = scanned_ = pending_.size();
                 return record;
             }
@@ -84,8 +85,14 @@ std::optional<Record> RecordReader::take() {
             continue;
         }
         if (at - begin > kMaxRecordBytes) return Record{{}, ++number_, true};
-        return Record{pending_.substr(begin, at - begin), ++number_};
+        return make_record(begin, at);
     }
+}
+
+Record RecordReader::make_record(std::size_t begin, std::size_t end) {
+    // Windows' text files end their lines in CR LF: a line is what comes before them.
+    if (forkline::kWindows && separator_ == "\n" && end > begin && pending_[end - 1] == '\r') --end;
+    return Record{pending_.substr(begin, end - begin), ++number_};
 }
 
 std::optional<Record> RecordReader::next() {

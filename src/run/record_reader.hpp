@@ -30,7 +30,8 @@ struct Record {
 
 class RecordReader {
   public:
-    // Reads `path` ("-": standard input, not closed here) split at `separator` (non-empty).
+    // Reads `path` ("-": standard input, not closed here) split at `separator` (non-empty);
+    // on Windows a line ("\n") ending in CR ("\r\n") is taken without it.
     // Throws std::runtime_error "cannot read 'PATH': REASON".
     RecordReader(const std::string& path, std::string separator);
     RecordReader(RecordReader&&) = default;
@@ -51,6 +52,7 @@ class RecordReader {
   private:
     bool fill(int timeout_ms);  // one read when readable; false if nothing was read
     std::optional<Record> take();
+    Record make_record(std::size_t begin, std::size_t end);  // pending_[begin, end), numbered
 
     forkline::UniqueFd owned_;  // the opened file; empty for stdin
     int fd_;

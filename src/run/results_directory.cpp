@@ -9,6 +9,7 @@
 #include "open_file.hpp"
 #include "os_error.hpp"
 #include "output.hpp"
+#include "platform.hpp"
 #include "tool.hpp"
 
 namespace run {
@@ -110,9 +111,7 @@ std::string windows_result_folder_name(std::string_view value) {
 }
 
 std::string result_folder_name(std::string_view value) {
-    // Windows' rules where \ separates folders, POSIX's (GNU parallel's) elsewhere.
-    return std::filesystem::path::preferred_separator == '\\' ? windows_result_folder_name(value)
-                                                              : posix_result_folder_name(value);
+    return forkline::kWindows ? windows_result_folder_name(value) : posix_result_folder_name(value);
 }
 
 std::string read_whole_file(const std::filesystem::path& path) {
