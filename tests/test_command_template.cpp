@@ -277,3 +277,15 @@ TEST_CASE("-m and -X: as many records as fit the command line, in order, none dr
         batches_of(command, {.max_records = 0, .fill_command_line = true}, {"a", huge, "b"});
     CHECK(batches == std::vector<Arguments>{{{"a"}}, {{huge}}, {{"b"}}});
 }
+
+TEST_CASE("under cmd.exe (--shell on Windows) values are quoted for cmd and the program") {
+    TemplateSettings cmd;
+    cmd.shell = cmd.cmd = true;
+    CHECK(expand("type {} & echo done", one("my file.txt"), cmd) ==
+          "type ^\"my file.txt^\" & echo done");
+    CHECK(expand("echo {}", one("a&b|c%PATH%"), cmd) == "echo a^&b^|c^%PATH^%");
+    // Inside the template's "…": as CommandLineToArgvW reads inside quotes.
+    CHECK(expand("dir \"{}\"", one("C:\\x y\\"), cmd) == "dir \"C:\\x y\\\\\"");
+    // No placeholder: the arguments follow the template, quoted the same way.
+    CHECK(expand("find", {{"say \"hi\"", "x"}}, cmd) == "find ^\"say \\^\"hi\\^\"^\" x");
+}

@@ -101,12 +101,21 @@ TEST_CASE("--timeout ends a job's whole tree; the job fails, its output kept") {
     CHECK(test_support::process_ends(std::stoull(grandchild)));
 }
 
-TEST_CASE("--shell runs each command through cmd") {
-    const auto r = run({"-k", "--shell", "echo {}& echo second", ":::", "one", "two"});
+TEST_CASE("--shell runs each command through cmd, the values quoted for it") {
+    auto r = run({"-k", "--shell", "echo {}& echo second", ":::", "one", "two"});
     INFO(r.err);
     REQUIRE(r.code == 0);
     CHECK(test_support::lines_of(r.out) ==
           std::vector<std::string>{"one\r", "second\r", "two\r", "second\r"});
+
+    // cmd's syntax in a value is the value's: one word each, nothing run or expanded.
+    std::string program = "\"";  // appended: GCC 12 -O3 warns falsely on "x" + string
+    (program += kEchoArgs) += "\"";
+    r = run({"-k", "--shell", program + " {}& echo done", ":::", "my file & more", "50%PATH%"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(words_of(r.out) == std::vector<std::string>{"my file & more", "50%PATH%"});
+    CHECK(r.out.find("done") != std::string::npos);
 }
 
 TEST_CASE("a program not found is 127; the exit status counts the failed jobs") {

@@ -46,3 +46,9 @@ TEST_CASE("every quoted word splits back to itself") {
     for (const auto& word : words) (line += ' ') += forkline::quote_windows_argument(word);
     CHECK(forkline::split_windows_arguments(line) == words);
 }
+
+TEST_CASE("text for cmd.exe: its syntax escaped with ^, the quotes included") {
+    CHECK(forkline::escape_for_cmd("\"a b\" & x|y") == "^\"a b^\" ^& x^|y");
+    CHECK(forkline::escape_for_cmd("50% (^!) <in >out") == "50^% ^(^^^!^) ^<in ^>out");
+    CHECK(forkline::escape_for_cmd("plain C:\\x") == "plain C:\\x");
+}

@@ -2,10 +2,8 @@
 
 namespace forkline {
 
-std::string quote_windows_argument(std::string_view word) {
-    if (!word.empty() && word.find_first_of(" \t\n\v\"") == std::string_view::npos)
-        return std::string(word);
-    std::string quoted = "\"";
+std::string windows_quoted_text(std::string_view word) {
+    std::string quoted;
     std::size_t backslashes = 0;
     for (const char c : word) {
         if (c == '\\') {
@@ -19,8 +17,25 @@ std::string quote_windows_argument(std::string_view word) {
         quoted += c;
     }
     quoted.append(2 * backslashes, '\\');  // before the closing quote
+    return quoted;
+}
+
+std::string quote_windows_argument(std::string_view word) {
+    if (!word.empty() && word.find_first_of(" \t\n\v\"") == std::string_view::npos)
+        return std::string(word);
+    std::string quoted = "\"";  // appended, not "\"" + …: GCC 12 warns falsely (-Wrestrict)
+    quoted += windows_quoted_text(word);
     quoted += '"';
     return quoted;
+}
+
+std::string escape_for_cmd(std::string_view text) {
+    std::string escaped;
+    for (const char c : text) {
+        if (std::string_view("()%!^\"<>&|").find(c) != std::string_view::npos) escaped += '^';
+        escaped += c;
+    }
+    return escaped;
 }
 
 std::vector<std::string> split_windows_arguments(std::string_view arguments) {

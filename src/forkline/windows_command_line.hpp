@@ -16,6 +16,15 @@ namespace forkline {
 // doubled: the only places where backslashes are special.
 std::string quote_windows_argument(std::string_view word);
 
+// What goes between the quotes for `word` to be read back inside "…": each '"' as \" and the
+// backslashes before a '"' or the closing quote doubled.
+std::string windows_quoted_text(std::string_view word);
+
+// `text` with a ^ before each character cmd.exe reads as syntax: ( ) % ! ^ " < > & |. cmd
+// removes the carets and passes the rest on, quotes included, taking none of it as syntax
+// (as long as `text` is not inside a "…" of the command: there a ^ is literal).
+std::string escape_for_cmd(std::string_view text);
+
 // How CommandLineToArgvW (and the C runtimes) split the arguments after the program's word:
 // blanks separate words outside "…"; 2n backslashes before a '"' are n backslashes and the
 // '"' opens or closes quoting, 2n+1 are n and a literal '"'; inside "…", "" is a literal '"'.

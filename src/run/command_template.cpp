@@ -10,6 +10,7 @@
 #include "shell_words.hpp"
 #include "template_pieces.hpp"
 #include "usage_error.hpp"
+#include "windows_command_line.hpp"
 
 namespace run {
 
@@ -74,9 +75,31 @@ std::string escaped_for_backticks(std::string_view text) {
     return out;
 }
 
+// cmd.exe has no '…' and no escapes inside "…": in the template's "…" the value is written
+// as CommandLineToArgvW reads it there; elsewhere quoted for it, with every character cmd
+// would take as syntax (the quotes too) escaped by ^.
+void append_for_cmd(std::string& out, std::string_view value, QuoteContext context) {
+    if (context == QuoteContext::double_quoted) {
+        out += forkline::windows_quoted_text(value);
+    } else {
+        out += forkline::escape_for_cmd(forkline::quote_windows_argument(value));
+    }
+}
+
+// A value where no placeholder asked for it (the arguments after the template).
+void append_argument(std::string& out, std::string_view value, const TemplateSettings& settings) {
+    if (settings.cmd) {
+        append_for_cmd(out, value, QuoteContext::unquoted);
+    } else {
+        forkline::append_quoted(out, value, QuoteContext::unquoted);
+    }
+}
+
 // Appends one value of `piece` written for where it lands; `first`: the first value of the
 // placeholder (the one its lead touches).
-void append_value(std::string& out, const Piece& piece, std::string_view value, bool first) {
+void append_value(std::string& out, const Piece& piece, std::string_view value, bool first,
+                  const TemplateSettings& settings) {
+    if (settings.cmd) return append_for_cmd(out, value, piece.context);
     std::string backticked;
     std::string& to = piece.in_backticks ? backticked : out;
     const auto lead = first ? piece.lead : Piece::Lead::none;
@@ -197,7 +220,7 @@ void append_piece(std::string& out, const Piece& piece, Records records, const A
         if (as_text) {
             out += value;
         } else {
-            append_value(out, piece, value, first);
+            append_value(out, piece, value, first, settings);
         }
     };
     switch (piece.kind) {
@@ -258,7 +281,7 @@ std::string CommandTemplate::expand(const Arguments& given, std::uint64_t seq,
         for (const auto& record : args) {
             for (const auto& value : record) {
                 out += ' ';
-                forkline::append_quoted(out, value, QuoteContext::unquoted);
+                append_argument(out, value, settings_);
             }
         }
     }
@@ -297,7 +320,7 @@ std::size_t CommandTemplate::record_size(const std::vector<std::string>& record)
         std::size_t size = 0;
         for (const auto& value : record) {
             scratch.clear();
-            append_value(scratch, piece, part_of(value, piece.part), true);
+            append_value(scratch, piece, part_of(value, piece.part), true, settings_);
             size = std::max(size, scratch.size());
         }
         return size;
@@ -322,7 +345,7 @@ std::size_t CommandTemplate::record_size(const std::vector<std::string>& record)
     if (!has_placeholder()) {
         for (const auto& value : record) {
             scratch.clear();
-            forkline::append_quoted(scratch, value, QuoteContext::unquoted);
+            append_argument(scratch, value, settings_);
             size += scratch.size() + 1;
         }
     }

@@ -8,7 +8,9 @@
 // Unlike GNU parallel, the template is read with sh's quoting rules (those of the pipeline
 // parser): each argument is written for the place it lands in (outside quotes, inside '…',
 // inside "…", after a backslash, inside $(…) or `…` under --shell) so that it becomes part
-// of its word exactly as it is, whatever its bytes.
+// of its word exactly as it is, whatever its bytes. Under cmd.exe (--shell on Windows) a
+// value is written for cmd and the program's CommandLineToArgvW: quoted, its cmd syntax
+// escaped with ^; inside the template's "…", only what "…" needs.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +38,10 @@ enum class ReplaceMode {
 struct TemplateSettings {
     std::string replacement = "{}";  // -I STR replaces {} (only {})
     ReplaceMode mode = ReplaceMode::single;
-    bool shell = false;                       // the command is run by a shell (--shell)
+    bool shell = false;  // the command is run by a shell (--shell)
+    // The shell is cmd.exe (--shell on Windows): a value is written for cmd and
+    // CommandLineToArgvW instead of sh (command_template.cpp, append_for_cmd).
+    bool cmd = false;
     std::vector<std::string> column_names{};  // --header: {name} is that column
     std::size_t exact_records = 0;  // -N K: {N} up to K records' worth always exists, empty
                                     // past the end of a short last job (as GNU)

@@ -22,6 +22,7 @@
 #include "option_numbers.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "platform.hpp"
 #include "redis_target.hpp"
 #include "resume.hpp"
 #include "run_options.hpp"
@@ -404,6 +405,9 @@ Arguments parse_arguments(int argc, char** argv) {
     if (!args.command_template && (args.records.column_separator || args.records.header))
         throw UsageError("--colsep and --header name the columns of a template's arguments");
     args.template_settings.shell = options.shell;
+    // --shell without a SHELL on Windows is cmd.exe (forkline::shell_stage).
+    args.template_settings.cmd =
+        forkline::kWindows && options.shell && options.shell_program.empty();
     if (args.batching.fill_command_line && !args.counted) args.batching.max_records = 0;
     return args;
 }
