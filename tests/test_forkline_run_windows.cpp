@@ -124,6 +124,11 @@ TEST_CASE("a program not found is 127; the exit status counts the failed jobs") 
     CHECK(r.out.empty());
     CHECK(r.err.find("command not found") != std::string::npos);
 
+    // echo is cmd.exe's, not a program: the message says where it is.
+    r = run({"echo", "{}", ":::", "a"});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("command not found (a cmd.exe builtin: use --shell)") != std::string::npos);
+
     r = run({"--json", "-k", kHelper, "exit", "{}", ":::", "0", "3", "0"});
     CHECK(r.code == 1);
     const auto lines = json_lines(r.out);

@@ -25,6 +25,10 @@ struct ProgramLookup {
 ProgramLookup find_program(const std::string& name, const std::string& search_path,
                            const std::filesystem::path& working_directory = {});
 
+// Windows only: `name` is one of cmd.exe's own commands (echo, dir, type, copy, …), which
+// no program provides: a "not found" worth a hint (--shell).
+bool is_cmd_builtin(const std::string& name);
+
 // PATH from a "K=V" environment list, or this process's PATH, or the POSIX default (on
 // Windows the name is matched ignoring case, and the default is the system directory).
 std::string search_path_of(const std::vector<std::string>* environment);

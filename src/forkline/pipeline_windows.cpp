@@ -311,7 +311,10 @@ void WindowsPipelineRun::start_stage(std::size_t index, const Stage& stage, Stag
     const auto program =
         find_program(stage.argv.front(), stage_search_path, options.working_directory);
     if (program.error != 0) {
-        stage_result.error = program.error == ENOENT   ? "command not found"
+        stage_result.error = program.error == ENOENT
+                                 ? (is_cmd_builtin(stage.argv.front())
+                                        ? "command not found (a cmd.exe builtin: use --shell)"
+                                        : "command not found")
                              : program.error == EISDIR ? "is a directory"
                                                        : std::strerror(program.error);
         stage_result.error_status = program.error == ENOENT ? 127 : 126;
