@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <windows.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -25,8 +26,14 @@ using test_support::run_command;
 
 namespace {
 
-const std::string kEchoArgs = beside_this_test("echo_args.exe");
-const std::string kHelper = beside_this_test("test_helper.exe");
+// With '/' (Windows takes both): the command syntax is sh's, where '\\' escapes.
+std::string with_slashes(std::string path) {
+    std::replace(path.begin(), path.end(), '\\', '/');
+    return path;
+}
+
+const std::string kEchoArgs = with_slashes(beside_this_test("echo_args.exe"));
+const std::string kHelper = with_slashes(beside_this_test("test_helper.exe"));
 const bool kRuntimeWarmedUp = test_support::warm_up_runtime(kHelper);
 
 test_support::CommandResult run(std::vector<std::string> args, const std::string& input = {}) {
@@ -171,9 +178,9 @@ TEST_CASE("arguments from -a FILE and from stdin") {
     CHECK(words_of(r.out) == std::vector<std::string>{"from file", "second"});
     std::filesystem::remove(file);
 
-    r = run({"-k", kEchoArgs, "<{}>"}, "x y\nz\n");
+    r = run({"-k", kEchoArgs, "x{}y"}, "a b\nc\n");
     CHECK(r.code == 0);
-    CHECK(words_of(r.out) == std::vector<std::string>{"<x y>", "<z>"});
+    CHECK(words_of(r.out) == std::vector<std::string>{"xa by", "xcy"});
 }
 
 TEST_CASE("--results keeps each job's output in a folder named as Windows allows") {
