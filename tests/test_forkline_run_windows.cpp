@@ -118,8 +118,8 @@ TEST_CASE("--shell runs each command through cmd, the values quoted for it") {
     // cmd's syntax in a value is the value's: one word each, nothing run or expanded.
     std::string program = "\"";  // appended: GCC 12 -O3 warns falsely on "x" + string
     (program += kEchoArgs) += "\"";
-    // (Not %VAR% in a value: wine's cmd expands it even with its % escaped, cmd.exe's
-    // documented rules do not; unproven here.)
+    // (Not %VAR% in a value: wine's cmd expands it even with its % escaped; what cmd.exe
+    // does with it is unproven here.)
     const std::vector<std::string> values{"my file & more", "50% (off)", "a^b \"q\" <x>|y"};
     std::vector<std::string> args{"-k", "--shell", program + " {}& echo done", ":::"};
     args.insert(args.end(), values.begin(), values.end());
