@@ -9,7 +9,6 @@
 #include <doctest/doctest.h>
 #include <windows.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -26,14 +25,8 @@ using test_support::run_command;
 
 namespace {
 
-// With '/' (Windows takes both): the command syntax is sh's, where '\\' escapes.
-std::string with_slashes(std::string path) {
-    std::replace(path.begin(), path.end(), '\\', '/');
-    return path;
-}
-
-const std::string kEchoArgs = with_slashes(beside_this_test("echo_args.exe"));
-const std::string kHelper = with_slashes(beside_this_test("test_helper.exe"));
+const std::string kEchoArgs = beside_this_test("echo_args.exe");  // C:\…\echo_args.exe
+const std::string kHelper = beside_this_test("test_helper.exe");
 const bool kRuntimeWarmedUp = test_support::warm_up_runtime(kHelper);
 
 test_support::CommandResult run(std::vector<std::string> args, const std::string& input = {}) {

@@ -107,6 +107,20 @@ TEST_CASE("netstat -ano | findstr LISTENING and | find \"LISTENING\": both stage
     CHECK(words.stdout_data.ends_with("[LISTENING]\n[/I]\n"));
 }
 
+TEST_CASE("backslashes as Windows writes them: paths, UNC names, quotes") {
+    const auto stages = forkline::parse_pipeline(
+        "C:\\tools\\x.exe C:\\ \\\\server\\share \"C:\\dir one\\\\\" a\\\"b 'it'\\''s' "
+        "\"v\\$1\" x\\|y");
+    REQUIRE(stages.size() == 1);
+    CHECK(stages[0].argv == std::vector<std::string>{"C:\\tools\\x.exe", "C:\\",
+                                                     "\\\\server\\share", "C:\\dir one\\", "a\"b",
+                                                     "it's", "v$1", "x|y"});
+    // What CommandLineToArgvW reads in them, where it can, is the same.
+    const auto r =
+        run_pipeline(kEchoArgs + " C:\\ \\\\server\\share \"C:\\dir one\\\\\" a\\\"b", kCapture);
+    CHECK(r.stdout_data.ends_with("[C:\\]\n[\\\\server\\share]\n[C:\\dir one\\]\n[a\"b]\n"));
+}
+
 TEST_CASE("words of a stage built by hand are quoted for CommandLineToArgvW") {
     const std::vector<std::string> words = {"a b", "", "say \"hi\"", "back\\", "x\\\"y"};
     Stage stage{{beside_this_test("echo_args.exe")}};

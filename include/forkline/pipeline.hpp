@@ -104,6 +104,10 @@ class ParseError : public Error {
 // {1..3}), a word starting with # (a comment), ; & ( ), here-documents, reserved words
 // as the command (if, while, !, {, [[ …), descriptors above 9, and the ~ that bash expands
 // and sh does not (an argument NAME=~/x). The table is in `runpipe --help`.
+// Windows, where paths are written C:\dir\file: a backslash is literal, except that a run of
+// them before a '"' is read as CommandLineToArgvW reads it (2n: n and the quote opens or
+// closes; 2n+1: n and a literal '"'), and that outside quotes one still escapes sh syntax
+// (\' \$ \| \& \; \< \> \( \) \* \? \[ \# \~ \{ \}) and inside "…" $ and `; never a blank.
 std::vector<Stage> parse_pipeline(std::string_view command);
 
 struct PipelineOptions {

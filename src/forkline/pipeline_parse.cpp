@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "home_directory.hpp"
+#include "platform.hpp"
 #include "shell_words.hpp"
 #include "windows_command_line.hpp"
 
@@ -17,6 +18,8 @@ namespace forkline {
 namespace {
 
 constexpr std::string_view kNeedsShell = ";&`()*?";
+// Windows: what a backslash outside quotes still escapes (sh's syntax, not blanks).
+constexpr std::string_view kEscapableOnWindows = "'$`|&;<>()*?[#~{}";
 constexpr std::string_view kShellHint =
     "' needs --shell (no globbing, variables or command lists here)";
 
@@ -272,6 +275,8 @@ class Parser {
                 single_quoted(result);
             } else if (c == '"') {
                 double_quoted(result);
+            } else if (c == '\\' && kWindows) {
+                windows_backslashes(result, kEscapableOnWindows);
             } else if (c == '\\') {
                 if (pos_ + 1 >= text_.size())
                     throw ParseError(column(pos_), "backslash at the end of the command");
@@ -402,6 +407,10 @@ class Parser {
                                                    "or commands here; \\" +
                                                    c + " is a literal " + c + ")");
             }
+            if (c == '\\' && kWindows) {
+                windows_backslashes(out, "$`");
+                continue;
+            }
             ++pos_;
             if (c == '\\' && !at_end() &&
                 std::string_view("\"\\$`").find(peek()) != std::string_view::npos) {
@@ -409,6 +418,27 @@ class Parser {
             } else {
                 out += c;
             }
+        }
+    }
+
+    // Windows (paths are written C:\dir\file): a run of backslashes at pos_ is taken as
+    // CommandLineToArgvW takes it, literal unless a '"' follows: then 2n of them are n and
+    // the quote opens or closes, 2n+1 are n and a literal '"'. The last one of a run also
+    // escapes a character of `escapable` (sh syntax: \' \$ \| …, which the quoting of
+    // forkline run's templates writes), never a blank, so `dir C:\ /s` is two words.
+    void windows_backslashes(std::string& out, std::string_view escapable) {
+        std::size_t run = 0;
+        while (pos_ + run < text_.size() && text_[pos_ + run] == '\\') ++run;
+        pos_ += run;
+        const char next = at_end() ? '\0' : peek();
+        if (next == '"') {
+            out.append(run / 2, '\\');
+            if (run % 2 == 1) out += text_[pos_++];
+        } else if (next != '\0' && escapable.find(next) != std::string_view::npos) {
+            out.append(run - 1, '\\');
+            out += text_[pos_++];
+        } else {
+            out.append(run, '\\');
         }
     }
 

@@ -86,6 +86,15 @@ void append_for_cmd(std::string& out, std::string_view value, QuoteContext conte
     }
 }
 
+// Inside the template's "…" on Windows, where the parser reads backslashes as
+// CommandLineToArgvW does (pipeline.hpp): as it reads them there, $ and ` escaped.
+void append_windows_double_quoted(std::string& out, std::string_view value) {
+    for (const char c : forkline::windows_quoted_text(value)) {
+        if (c == '$' || c == '`') out += '\\';
+        out += c;
+    }
+}
+
 // A value where no placeholder asked for it (the arguments after the template).
 void append_argument(std::string& out, std::string_view value, const TemplateSettings& settings) {
     if (settings.cmd) {
@@ -100,6 +109,8 @@ void append_argument(std::string& out, std::string_view value, const TemplateSet
 void append_value(std::string& out, const Piece& piece, std::string_view value, bool first,
                   const TemplateSettings& settings) {
     if (settings.cmd) return append_for_cmd(out, value, piece.context);
+    if (forkline::kWindows && piece.context == QuoteContext::double_quoted && !piece.in_backticks)
+        return append_windows_double_quoted(out, value);
     std::string backticked;
     std::string& to = piece.in_backticks ? backticked : out;
     const auto lead = first ? piece.lead : Piece::Lead::none;
