@@ -44,6 +44,21 @@ std::vector<std::string> words_of(const std::string& out) {
     return words;
 }
 
+// A temporary file or folder of the test, removed however the test case ends.
+struct TemporaryPath {
+    explicit TemporaryPath(const std::string& name)
+        : path(std::filesystem::temp_directory_path() /
+               (name + " " + std::to_string(::GetCurrentProcessId()))) {}
+    ~TemporaryPath() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    TemporaryPath(const TemporaryPath&) = delete;
+    TemporaryPath& operator=(const TemporaryPath&) = delete;
+
+    std::filesystem::path path;
+};
+
 std::vector<nlohmann::json> json_lines(const std::string& out) {
     std::vector<nlohmann::json> lines;
     for (const auto& line : test_support::lines_of(out))
@@ -143,8 +158,8 @@ TEST_CASE("a program not found is 127; the exit status counts the failed jobs") 
 }
 
 TEST_CASE("--joblog records every job, and --resume skips the done ones") {
-    const auto log = std::filesystem::temp_directory_path() /
-                     ("forkline run joblog " + std::to_string(::GetCurrentProcessId()) + ".tsv");
+    const TemporaryPath temporary("forkline run joblog.tsv");
+    const auto& log = temporary.path;
     auto r = run({"-j", "1", "--joblog", log.string(), kHelper, "exit", "{}", ":::", "0", "4"});
     CHECK(r.code == 1);
     std::ifstream in(log, std::ios::binary);
@@ -163,18 +178,16 @@ TEST_CASE("--joblog records every job, and --resume skips the done ones") {
     const auto lines = json_lines(r.out);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0].at("seq") == 2);
-    std::filesystem::remove(log);
 }
 
 TEST_CASE("arguments from -a FILE and from stdin") {
-    const auto file = std::filesystem::temp_directory_path() /
-                      ("forkline run args " + std::to_string(::GetCurrentProcessId()) + ".txt");
+    const TemporaryPath temporary("forkline run args.txt");
+    const auto& file = temporary.path;
     std::ofstream(file, std::ios::binary) << "from file\r\nsecond\n";  // CR LF: a Windows line
     auto r = run({"-k", "-a", file.string(), kEchoArgs, "{}"});
     INFO(r.err);
     CHECK(r.code == 0);
     CHECK(words_of(r.out) == std::vector<std::string>{"from file", "second"});
-    std::filesystem::remove(file);
 
     r = run({"-k", kEchoArgs, "x{}y"}, "a b\nc\n");
     CHECK(r.code == 0);
@@ -182,8 +195,8 @@ TEST_CASE("arguments from -a FILE and from stdin") {
 }
 
 TEST_CASE("--results keeps each job's output in a folder named as Windows allows") {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("forkline run results " + std::to_string(::GetCurrentProcessId()));
+    const TemporaryPath temporary("forkline run results");
+    const auto& dir = temporary.path;
     const auto r = run({"--results", dir.string(), kEchoArgs, "{}", ":::", "con", "a:b"});
     INFO(r.err);
     REQUIRE(r.code == 0);
@@ -194,7 +207,6 @@ TEST_CASE("--results keeps each job's output in a folder named as Windows allows
     CHECK(words_of(read(dir / "1" / "%63on" / "stdout")) == std::vector<std::string>{"con"});
     CHECK(words_of(read(dir / "1" / "a%3Ab" / "stdout")) == std::vector<std::string>{"a:b"});
     CHECK(read(dir / "1" / "a%3Ab" / "exitval") == "0");
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("--halt now,fail=1 ends the jobs still running") {
