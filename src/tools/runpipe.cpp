@@ -66,9 +66,11 @@ shell's job, until `fg`).
 
 Windows: each stage is started with CreateProcess (no shell) and gets the words after
 its program name as written in COMMAND, quotes included, as cmd.exe passes them (find
-"LISTENING" needs its quotes); a program is looked up in PATH with PATHEXT's extensions,
-a .bat/.cmd runs through cmd /c; --shell runs cmd /d /s /c "COMMAND"; --no-stdin reads
-NUL; the stages and everything they start are in one Job Object: at the deadline each
+"LISTENING" needs its quotes; a word in sh's quoting only, 'a b', is quoted "a b"); a
+backslash is literal (C:\dir\x.exe, \\server\share) except before a '"' (\" is a quote;
+"C:\dir\\" ends in one backslash) and before sh syntax (\| \$ \' …); a program is
+looked up in PATH with PATHEXT's extensions, a .bat/.cmd runs through cmd /c; --shell
+runs cmd /d /s /c "COMMAND"; --no-stdin reads NUL; the stages and everything they start are in one Job Object: at the deadline each
 stage gets CTRL_BREAK, the job is terminated --grace later (killed stages report
 SIGKILL); ^C and ^Break in the console are forwarded to the stages as CTRL_BREAK; only
 descriptors 0-2 can be redirected.
