@@ -70,10 +70,10 @@ its program name as written in COMMAND, quotes included, as cmd.exe passes them 
 backslash is literal (C:\dir\x.exe, \\server\share) except before a '"' (\" is a quote;
 "C:\dir\\" ends in one backslash) and before sh syntax (\| \$ \' …); a program is
 looked up in PATH with PATHEXT's extensions, a .bat/.cmd runs through cmd /c; --shell
-runs cmd /d /s /c "COMMAND"; --no-stdin reads NUL; the stages and everything they start are in one Job Object: at the deadline each
-stage gets CTRL_BREAK, the job is terminated --grace later (killed stages report
-SIGKILL); ^C and ^Break in the console are forwarded to the stages as CTRL_BREAK; only
-descriptors 0-2 can be redirected.
+runs cmd /d /s /c "COMMAND"; --no-stdin reads NUL; the stages and everything they
+start are in one Job Object: at the deadline each stage gets CTRL_BREAK, the job is
+terminated --grace later (killed stages report SIGKILL); ^C and ^Break in the console
+are forwarded to the stages as CTRL_BREAK; only descriptors 0-2 can be redirected.
 
 Exit status: the last stage's (or with --pipefail the last non-zero one), 124 timed out,
 127 command not found, 126 not executable, 128+N killed by signal N (130 for a ^C typed
