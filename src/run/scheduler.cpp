@@ -12,6 +12,7 @@
 #include <forkline/forkline.hpp>
 #include <forkline/redis.hpp>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <type_traits>
@@ -66,8 +67,8 @@ class Scheduler {
         }
         if (options.tag) tag_.emplace(*options.tag, TemplateSettings{});
         if (options.output != RunOptions::Output::grouped)
-            live_.emplace(options.output, workers_, directory_.path(),
-                          [this] { report_.clear_progress(); });
+            live_ = make_live_output(options.output, workers_, directory_.path(),
+                                     [this] { report_.clear_progress(); });
     }
 
     int run() {
@@ -243,9 +244,7 @@ class Scheduler {
                 : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
         const int input_fd = awaiting_input ? jobs_.wait_fd() : -1;
         if (live_ && !live_->empty()) {
-            std::vector<int> also{pool_->fd()};  // results, and requests of `forkline top`
-            if (input_fd >= 0) also.push_back(input_fd);
-            guarded([&] { live_->pump(timeout, also); });
+            guarded([&] { live_->pump(timeout, pool_->fd(), input_fd); });
             return;
         }
         wait_for_pool_or_input(pool_->fd(), input_fd, timeout);
@@ -639,7 +638,7 @@ class Scheduler {
     JobReport report_;
     std::optional<ResultsDirectory> results_;  // --results
     std::optional<CommandTemplate> tag_;       // --tag, --tagstring
-    std::optional<LiveOutput> live_;           // --line-buffer, --ungroup
+    std::unique_ptr<LiveOutput> live_;         // --line-buffer, --ungroup
     StartPacer pacer_;
     HaltPolicy halt_;
     MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%
