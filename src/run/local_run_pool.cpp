@@ -41,9 +41,14 @@ class LocalRunPool final : public RunPool {
     }
     void wait() override { pool_.wait(); }
 
+    // Windows: SIGTERM reaches a worker as CTRL_BREAK (Child::interrupt()), which needs a
+    // console shared with it; where there is none, kill() ends the jobs.
     void cancel_running() override { pool_.signal_workers(SIGTERM); }
     std::chrono::milliseconds cancel_repeat() const override {
         return std::chrono::milliseconds(50);
+    }
+    bool kill(forkline::JobId id) override {
+        return pool_.cancel(id, forkline::CancelMode::kill_running);
     }
 
     bool paused() const override { return pool_.paused(); }

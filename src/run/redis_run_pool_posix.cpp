@@ -61,6 +61,7 @@ class RedisRunPool final : public RunPool, public RemoteRun {
     std::chrono::milliseconds cancel_repeat() const override {
         return std::chrono::milliseconds(500);
     }
+    bool kill(forkline::JobId) override { return false; }  // its host's worker ends it
 
     bool paused() const override { return false; }
     void set_total_jobs(std::uint64_t) override {}  // `forkline top` sees local pools only

@@ -41,6 +41,11 @@ class RunPool {
     // two jobs: repeat it every cancel_repeat() while jobs run.
     virtual void cancel_running() = 0;
     virtual std::chrono::milliseconds cancel_repeat() const = 0;
+    // Ends job `id` at once, for a cancel its worker did not carry out: the worker is
+    // killed, with whatever the job started, and the job is reported JobStatus::cancelled
+    // (attempts 0 if it had not started) unless it ended first. False when the job is not
+    // running or waiting here, or the pool cannot (Redis: the job is on another host).
+    virtual bool kill(forkline::JobId id) = 0;
 
     // `forkline top --pause`: no job starts until --resume (a Redis run has no control
     // channel: never paused).

@@ -93,6 +93,7 @@ class Scheduler {
                 pool->cancel_running();
                 last_cancel_ = Clock::now();
             }
+            kill_overdue_jobs();
             start_jobs();
             if (const auto total = jobs_.total()) {
                 report_.input_ended(*total);
@@ -210,6 +211,23 @@ class Scheduler {
             cancel_running();
     }
 
+    // A cancel the workers did not carry out (on Windows a worker gets it as CTRL_BREAK,
+    // which cannot reach it without a console shared with it; a stopped worker): the jobs
+    // still running --grace and kKillMargin after it are ended through the pool, their
+    // workers killed. On Linux a worker ends its job long before.
+    static constexpr std::chrono::seconds kKillMargin{2};
+    void kill_overdue_jobs() {
+        if (!cancelled_ || overdue_killed_ ||
+            Clock::now() - cancelled_at_ <
+                std::chrono::duration<double>(options_.grace_s) + kKillMargin)
+            return;
+        overdue_killed_ = true;
+        for (const auto& entry : running_) {
+            if (!withdrawn_.contains(entry.first) && pool_->kill(entry.first))
+                killed_.insert(entry.first);
+        }
+    }
+
     // Runs a step that reports (writes output, the joblog, the progress line). Should it
     // throw (the output cannot be written, a worker's answer is malformed), the run stops
     // as after a second SIGINT: running jobs are cancelled (their whole process groups),
@@ -245,7 +263,7 @@ class Scheduler {
         cancelled_ = true;
         stopping_ = true;
         pool_->cancel_running();  // each worker ends its command's whole group
-        last_cancel_ = Clock::now();
+        cancelled_at_ = last_cancel_ = Clock::now();
     }
 
     void start_jobs() {
@@ -397,6 +415,7 @@ class Scheduler {
         const auto& spec = job.spec;
         // Its output first, then its report.
         const auto live_bytes = live_ ? live_->finish(spec.seq) : 0;
+        const bool killed = killed_.erase(result.id) != 0;  // unless it ended first
         if (withdrawn_.erase(result.id) != 0) {
             ++dropped_;
             return;
@@ -437,11 +456,17 @@ class Scheduler {
                 finished.out_path = paths.out;
                 finished.err_path = paths.err;
             }
-        } else if (result.status == forkline::JobStatus::cancelled) {  // forkline top --cancel
+        } else if (result.status == forkline::JobStatus::cancelled) {
+            // By `forkline top --cancel`, or by kill_overdue_jobs(): then it is one of the
+            // run's own cancelled jobs (finished.cancelled, below), or not run at all.
+            if (killed && result.attempts == 0) {
+                ++dropped_;
+                return;
+            }
             finished.exit_code = -1;
             finished.signal =
                 result.attempts > 0 ? forkline::kill_signal : 0;  // killed, or never started
-            finished.cancelled_on_request = true;
+            finished.cancelled_on_request = !killed;
         } else {  // its workers died on every attempt, or the worker could not run it
             finished.exit_code = -1;
             finished.signal = forkline::kill_signal;
@@ -553,9 +578,13 @@ class Scheduler {
     bool cancelled_ = false;          // running jobs were told to stop
     std::exception_ptr error_;        // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
+    Clock::time_point cancelled_at_;
     Clock::time_point last_cancel_;
-    // Jobs a stop took back from the pool (withdraw_waiting()).
+    bool overdue_killed_ = false;  // kill_overdue_jobs() was done
+    // Jobs a stop took back from the pool (withdraw_waiting()), or killed after a cancel
+    // their workers did not carry out (kill_overdue_jobs()).
     std::set<forkline::JobId> withdrawn_;
+    std::set<forkline::JobId> killed_;
 };
 
 }  // namespace
