@@ -54,6 +54,7 @@ class Scheduler {
         : jobs_(jobs),
           options_(options),
           workers_(jobs_at_once(options)),
+          live_(live_output(options)),
           resume_(options),
           report_(options),
           pacer_(options),
@@ -65,9 +66,6 @@ class Scheduler {
             report_.before_joblog_sync([this] { results_->sync(); });
         }
         if (options.tag) tag_.emplace(*options.tag, TemplateSettings{});
-        if (options.output != RunOptions::Output::grouped)
-            live_ = make_live_output(options.output, workers_, directory_.path(),
-                                     [this] { report_.clear_progress(); });
     }
 
     int run() {
@@ -118,6 +116,14 @@ class Scheduler {
     }
 
   private:
+    // --line-buffer, --ungroup (else none). First: where it is refused (Windows), no
+    // joblog has been opened yet.
+    std::unique_ptr<LiveOutput> live_output(const RunOptions& options) {
+        if (options.output == RunOptions::Output::grouped) return nullptr;
+        return make_live_output(options.output, workers_, directory_.path(),
+                                [this] { report_.clear_progress(); });
+    }
+
     std::unique_ptr<RunPool> make_pool(RunPool::ResultCallback on_result) {
         if (options_.redis_url.empty())
             return make_local_run_pool(workers_, directory_.path(), std::move(on_result));
@@ -555,11 +561,11 @@ class Scheduler {
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
+    std::unique_ptr<LiveOutput> live_;  // --line-buffer, --ungroup
     ResumeFilter resume_;  // reads (and repairs) the joblog before report_ appends to it
     JobReport report_;
     std::optional<ResultsDirectory> results_;  // --results
     std::optional<CommandTemplate> tag_;       // --tag, --tagstring
-    std::unique_ptr<LiveOutput> live_;         // --line-buffer, --ungroup
     StartPacer pacer_;
     HaltPolicy halt_;
     MedianRuntime runtimes_;       // of the jobs that succeeded, for --timeout N%
