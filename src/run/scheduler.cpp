@@ -1,35 +1,33 @@
 #include "scheduler.hpp"
 
-#include <signal.h>
-#include <unistd.h>
+#include <unistd.h>  // STDERR_FILENO (mingw has it too)
 
-#include <bit>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <deque>
 #include <exception>
 #include <forkline/forkline.hpp>
-#include <forkline/redis.hpp>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
-#include <type_traits>
 
 #include "command_job.hpp"
 #include "durable_file.hpp"
 #include "halt_policy.hpp"
 #include "interrupt_handlers.hpp"
 #include "job_report.hpp"
-#include "keys.hpp"
 #include "live_output.hpp"
+#include "local_run_pool.hpp"
 #include "median_runtime.hpp"
 #include "os_error.hpp"
 #include "output.hpp"
-#include "output_chunks.hpp"
 #include "output_directory.hpp"
 #include "output_tag.hpp"
 #include "pool_or_input_wait.hpp"
+#include "redis_run_pool.hpp"
 #include "results_directory.hpp"
 #include "resume.hpp"
 #include "sigpipe_blocked.hpp"
@@ -42,18 +40,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The same loop for both pools: forkline::Pool (command workers on this host) and
-// forkline::RedisPool (--redis: on worker hosts, and -j of them here).
-template <forkline::JobPool P>
-class Scheduler {
-    static constexpr bool kRemote = std::is_same_v<P, forkline::RedisPool>;
+// Jobs in flight at most ({%} is 1 to it): -j on this host; with --redis, on the hosts.
+unsigned jobs_at_once(const RunOptions& options) {
+    if (!options.redis_url.empty()) return kRemoteWindow;
+    return options.jobs != 0 ? options.jobs : forkline::available_cores();
+}
 
+// The same loop for both pools (run_pool.hpp): command workers on this host, or on worker
+// hosts through Redis (--redis, and -j of them here).
+class Scheduler {
   public:
     Scheduler(JobStream& jobs, const RunOptions& options)
         : jobs_(jobs),
           options_(options),
-          workers_(kRemote ? kRemoteWindow
-                           : (options.jobs != 0 ? options.jobs : forkline::available_cores())),
+          workers_(jobs_at_once(options)),
+          live_(live_output(options)),
           resume_(options),
           report_(options),
           pacer_(options),
@@ -65,9 +66,6 @@ class Scheduler {
             report_.before_joblog_sync([this] { results_->sync(); });
         }
         if (options.tag) tag_.emplace(*options.tag, TemplateSettings{});
-        if (options.output != RunOptions::Output::grouped)
-            live_.emplace(options.output, workers_, directory_.path(),
-                          [this] { report_.clear_progress(); });
     }
 
     int run() {
@@ -77,34 +75,35 @@ class Scheduler {
         const forkline::SigpipeBlocked sigpipe_blocked;
         interrupts_received = 0;
         terminate_received = 0;
-        P pool = make_pool(
+        const auto pool = make_pool(
             [this](const forkline::JobResult& result) { guarded([&] { on_result(result); }); });
-        pool_ = &pool;
-        RemoteOutputs remote(*this, pool);
+        pool_ = pool.get();
+        remote_ = pool->remote();
         while (true) {
             handle_signals();
             if (stopping_) report_abandoned_retries();
-            if (stopping_ && remote_ && !remote_->stop_sent) send_stop();
-            withdraw_parked();
+            if (stopping_ && remote_) guarded([&] { remote_->stop_new_starts(); });
+            withdraw_waiting();
             // A cancel that reached a worker between two jobs is dropped by it: repeat it
             // while jobs run.
-            if (cancelled_ && pool.in_flight() > 0 &&
-                Clock::now() - last_cancel_ >= kCancelRepeat) {
-                pool.signal_workers(SIGTERM);
+            if (cancelled_ && pool->in_flight() > 0 &&
+                Clock::now() - last_cancel_ >= pool->cancel_repeat()) {
+                pool->cancel_running();
                 last_cancel_ = Clock::now();
             }
+            kill_overdue_jobs();
             start_jobs();
             if (const auto total = jobs_.total()) {
                 report_.input_ended(*total);
-                if constexpr (!kRemote) pool.set_total_jobs(*total);
+                pool->set_total_jobs(*total);
             }
-            if (pool.in_flight() == 0 && (stopping_ || nothing_left())) break;
+            if (pool->in_flight() == 0 && (stopping_ || nothing_left())) break;
             wait_for_work();
-            guarded([&] { report_.update_progress(pool.in_flight(), false, paused()); });
+            guarded([&] { report_.update_progress(pool->in_flight(), false, paused()); });
         }
-        pool.wait();
-        remote.remove_all();
+        pool->wait();  // with --redis, the run's keys are removed too
         pool_ = nullptr;
+        remote_ = nullptr;
         guarded([&] {
             report_.update_progress(0, true);  // the final count, then cleared by close()
             report_.close();
@@ -117,100 +116,27 @@ class Scheduler {
     }
 
   private:
-    // A cancel is repeated while jobs run this often (with Redis each one is a request every
-    // host reads: fewer).
-    static constexpr std::chrono::milliseconds kCancelRepeat{kRemote ? 500 : 50};
-
-    template <typename Callback>
-    P make_pool(Callback callback) {
-        const auto worker = forkline::find_worker("command_worker");
-        if constexpr (kRemote) {
-            return forkline::RedisPool(
-                {.url = options_.redis_url,
-                 .queue = options_.queue,
-                 .workers = options_.jobs,
-                 .worker_program = worker,
-                 .worker_args = {directory_.path().string(), options_.redis_url, this_host_name()},
-                 .max_job_size = kMaxJobBytes,
-                 .max_result_size = kMaxResultBytes,
-                 .on_warning =
-                     [this](const std::string& warning) {
-                         // Command jobs need no PROGRAM on the hosts (forkline worker's
-                         // command mode).
-                         const std::string hint =
-                             " (start one with: forkline worker --redis URL "
-                             "--queue " +
-                             forkline::redis::checked_queue_name(options_.queue) + ")";
-                         guarded([&] {
-                             report_.clear_progress();
-                             cli::write_all(STDERR_FILENO,
-                                            "forkline run: warning: " + warning + hint + "\n",
-                                            "standard error");
-                         });
-                     }},
-                callback);
-        } else {
-            return forkline::Pool({.worker_program = worker,
-                                   .worker_args = {directory_.path().string()},
-                                   .workers = workers_,
-                                   .queue_slots = queue_slots(),
-                                   .max_job_size = kMaxJobBytes,
-                                   .max_result_size = kMaxResultBytes,
-                                   .claim_batch = 1,
-                                   .adopt_orphans = true,  // forkline run starts no other child
-                                   .guard_jobs = true,
-                                   .label = "run"},
-                                  callback);
-        }
+    // --line-buffer, --ungroup (else none). First: where it is refused (Windows), no
+    // joblog has been opened yet.
+    std::unique_ptr<LiveOutput> live_output(const RunOptions& options) {
+        if (options.output == RunOptions::Output::grouped) return nullptr;
+        return make_live_output(options.output, workers_, directory_.path(),
+                                [this] { report_.clear_progress(); });
     }
 
-    // --redis: the run's outputs in Redis (chunks of large ones, the stop flag), removed at
-    // its end, or when it stops on an error (best effort: they expire anyway).
-    struct Remote {
-        Remote(std::string run_base, std::string url)
-            : base(std::move(run_base)), chunks(std::move(url)) {}
-
-        std::string base;  // the run's keys: forkline:{QUEUE}:{RUN}:
-        forkline::redis::OutputChunks chunks;
-        bool stop_sent = false;
-        bool removed = false;
-    };
-    class RemoteOutputs {
-      public:
-        RemoteOutputs(Scheduler& scheduler, P& pool) : scheduler_(scheduler) {
-            if constexpr (kRemote) {
-                const forkline::redis::RunKeys keys(
-                    forkline::redis::checked_queue_name(scheduler.options_.queue), pool.run_id());
-                scheduler.remote_.emplace(keys.base, scheduler.options_.redis_url);
-            }
-        }
-        ~RemoteOutputs() {
-            try {
-                remove_all();
-            } catch (const std::exception&) {
-                // Redis is gone: the keys expire on their own.
-            }
-        }
-        RemoteOutputs(const RemoteOutputs&) = delete;
-        RemoteOutputs& operator=(const RemoteOutputs&) = delete;
-
-        void remove_all() {
-            auto& remote = scheduler_.remote_;
-            if (!remote || remote->removed) return;
-            remote->removed = true;
-            remote->chunks.remove_all(remote->base);
-        }
-
-      private:
-        Scheduler& scheduler_;
-    };
-
-    // --redis: no new starts, on any host (a job a host takes from now on comes back
-    // not_started, counted as not run).
-    void send_stop() {
-        remote_->stop_sent = true;
-        guarded([&] { remote_->chunks.request_stop(remote_->base); });
+    std::unique_ptr<RunPool> make_pool(RunPool::ResultCallback on_result) {
+        if (options_.redis_url.empty())
+            return make_local_run_pool(workers_, directory_.path(), std::move(on_result));
+        return make_redis_run_pool(
+            options_, directory_.path(), std::move(on_result), [this](const std::string& warning) {
+                guarded([&] {
+                    report_.clear_progress();
+                    cli::write_all(STDERR_FILENO, "forkline run: warning: " + warning + "\n",
+                                   "standard error");
+                });
+            });
     }
+
     // The longest wait without a look at the signals' flags and --grace (a signal also
     // ends a wait at once).
     static constexpr std::chrono::milliseconds kLongestWait{100};
@@ -243,9 +169,7 @@ class Scheduler {
                 : std::clamp<Clock::duration>(pace, std::chrono::milliseconds(1), kLongestWait));
         const int input_fd = awaiting_input ? jobs_.wait_fd() : -1;
         if (live_ && !live_->empty()) {
-            std::vector<int> also{pool_->fd()};  // results, and requests of `forkline top`
-            if (input_fd >= 0) also.push_back(input_fd);
-            guarded([&] { live_->pump(timeout, also); });
+            guarded([&] { live_->pump(timeout, pool_->fd(), input_fd); });
             return;
         }
         wait_for_pool_or_input(pool_->fd(), input_fd, timeout);
@@ -293,6 +217,23 @@ class Scheduler {
             cancel_running();
     }
 
+    // A cancel the workers did not carry out (on Windows a worker gets it as CTRL_BREAK,
+    // which cannot reach it without a console shared with it; a stopped worker): the jobs
+    // still running --grace and kKillMargin after it are ended through the pool, their
+    // workers killed. On Linux a worker ends its job long before.
+    static constexpr std::chrono::seconds kKillMargin{2};
+    void kill_overdue_jobs() {
+        if (!cancelled_ || overdue_killed_ ||
+            Clock::now() - cancelled_at_ <
+                std::chrono::duration<double>(options_.grace_s) + kKillMargin)
+            return;
+        overdue_killed_ = true;
+        for (const auto& entry : running_) {
+            if (!withdrawn_.contains(entry.first) && pool_->kill(entry.first))
+                killed_.insert(entry.first);
+        }
+    }
+
     // Runs a step that reports (writes output, the joblog, the progress line). Should it
     // throw (the output cannot be written, a worker's answer is malformed), the run stops
     // as after a second SIGINT: running jobs are cancelled (their whole process groups),
@@ -311,40 +252,24 @@ class Scheduler {
         }
     }
 
-    // `forkline top --pause` (a local pool's control channel; a Redis run has none).
-    bool paused() const {
-        if constexpr (kRemote) {
-            return false;
-        } else {
-            return pool_->paused();
-        }
-    }
+    bool paused() const { return pool_->paused(); }  // `forkline top --pause`
 
-    // Stopping while the pool is paused: the jobs it holds back would never start. They are
-    // taken back and counted as not run (report_not_run()), as a blocked job is.
-    // With Redis, the jobs no host has taken yet are withdrawn from its queue instead (again
-    // while results are awaited: a dead host's jobs come back to it): with no host left
-    // they would be waited for forever.
-    void withdraw_parked() {
-        if constexpr (kRemote) {
-            if (!stopping_ || pool_->in_flight() == 0 ||
-                Clock::now() - last_withdrawal_ < kCancelRepeat)
-                return;
-            for (const auto id : pool_->withdraw_queued()) withdrawn_.insert(id);
-            last_withdrawal_ = Clock::now();
-        } else {
-            if (!stopping_ || !paused()) return;
-            for (const auto& entry : running_) {
-                if (pool_->cancel(entry.first)) withdrawn_.insert(entry.first);
-            }
-        }
+    // Stopping: the jobs the pool holds back (paused, or with Redis not taken by a host)
+    // might never start. They are taken back and counted as not run (report_not_run()), as
+    // a blocked job is.
+    void withdraw_waiting() {
+        if (!stopping_ || running_.empty()) return;
+        std::vector<forkline::JobId> submitted;
+        submitted.reserve(running_.size());
+        for (const auto& entry : running_) submitted.push_back(entry.first);
+        for (const auto id : pool_->withdraw_waiting(submitted)) withdrawn_.insert(id);
     }
 
     void cancel_running() {
         cancelled_ = true;
         stopping_ = true;
-        pool_->signal_workers(SIGTERM);  // each worker ends its command's whole group
-        last_cancel_ = Clock::now();
+        pool_->cancel_running();  // each worker ends its command's whole group
+        cancelled_at_ = last_cancel_ = Clock::now();
     }
 
     void start_jobs() {
@@ -420,12 +345,6 @@ class Scheduler {
         });
     }
 
-    // Slots are reused in queue order: a job still running holds back the start of every
-    // job submitted queue_slots() after it, so the ring is far longer than -j. Its pages are
-    // only touched when used: a slot costs its job's and result's bytes, not kMaxJobBytes.
-    static constexpr unsigned kMinQueueSlots = 128;
-    unsigned queue_slots() const { return std::bit_ceil(std::max(kMinQueueSlots, 2 * workers_)); }
-
     enum class Submitted {
         yes,
         cannot_run,  // reported as failed at once, or replayed from the joblog
@@ -458,7 +377,7 @@ class Scheduler {
                            .input = spec.input,
                            .shell_program = options_.shell_program};
         if (remote_) {  // the output comes back from the host; --results files are written here
-            command.output_key = remote_->base;
+            command.output_key = remote_->output_key();
             command.max_output = options_.max_output;
         }
         if (error.empty()) {
@@ -502,6 +421,7 @@ class Scheduler {
         const auto& spec = job.spec;
         // Its output first, then its report.
         const auto live_bytes = live_ ? live_->finish(spec.seq) : 0;
+        const bool killed = killed_.erase(result.id) != 0;  // unless it ended first
         if (withdrawn_.erase(result.id) != 0) {
             ++dropped_;
             return;
@@ -542,11 +462,17 @@ class Scheduler {
                 finished.out_path = paths.out;
                 finished.err_path = paths.err;
             }
-        } else if (result.status == forkline::JobStatus::cancelled) {  // forkline top --cancel
+        } else if (result.status == forkline::JobStatus::cancelled) {
+            // By `forkline top --cancel`, or by kill_overdue_jobs(): then it is one of the
+            // run's own cancelled jobs (finished.cancelled, below), or not run at all.
+            if (killed && result.attempts == 0) {
+                ++dropped_;
+                return;
+            }
             finished.exit_code = -1;
             finished.signal =
                 result.attempts > 0 ? forkline::kill_signal : 0;  // killed, or never started
-            finished.cancelled_on_request = true;
+            finished.cancelled_on_request = !killed;
         } else {  // its workers died on every attempt, or the worker could not run it
             finished.exit_code = -1;
             finished.signal = forkline::kill_signal;
@@ -584,7 +510,7 @@ class Scheduler {
         const auto out = create(paths.out);
         const auto err = create(paths.err);
         if (outcome.output_chunked) {
-            remote_->chunks.receive(remote_->base, view.output_id, outcome.stdout_bytes, out.get(),
+            remote_->receive_output(view.output_id, outcome.stdout_bytes, out.get(),
                                     outcome.stderr_bytes, err.get());
         } else {
             cli::write_all(out.get(), finished.stdout_data, paths.out.string());
@@ -635,17 +561,17 @@ class Scheduler {
     const RunOptions& options_;
     unsigned workers_;
     OutputDirectory directory_;
+    std::unique_ptr<LiveOutput> live_;  // --line-buffer, --ungroup
     ResumeFilter resume_;  // reads (and repairs) the joblog before report_ appends to it
     JobReport report_;
     std::optional<ResultsDirectory> results_;  // --results
     std::optional<CommandTemplate> tag_;       // --tag, --tagstring
-    std::optional<LiveOutput> live_;           // --line-buffer, --ungroup
     StartPacer pacer_;
     HaltPolicy halt_;
-    MedianRuntime runtimes_;  // of the jobs that succeeded, for --timeout N%
-    P* pool_ = nullptr;
-    std::optional<Remote> remote_;  // --redis
-    std::deque<Running> retry_;     // failed jobs waiting for another attempt
+    MedianRuntime runtimes_;       // of the jobs that succeeded, for --timeout N%
+    RunPool* pool_ = nullptr;      // while run() runs
+    RemoteRun* remote_ = nullptr;  // --redis, while run() runs
+    std::deque<Running> retry_;    // failed jobs waiting for another attempt
     std::map<forkline::JobId, Running> running_;
     struct Blocked {
         Running job;
@@ -658,17 +584,19 @@ class Scheduler {
     bool cancelled_ = false;          // running jobs were told to stop
     std::exception_ptr error_;        // the first error: the run stops, run() rethrows it
     std::optional<Clock::time_point> first_interrupt_;
+    Clock::time_point cancelled_at_;
     Clock::time_point last_cancel_;
-    Clock::time_point last_withdrawal_;  // --redis: withdraw_parked()
-    // Parked jobs a stop took back from a paused pool (withdraw_parked()).
+    bool overdue_killed_ = false;  // kill_overdue_jobs() was done
+    // Jobs a stop took back from the pool (withdraw_waiting()), or killed after a cancel
+    // their workers did not carry out (kill_overdue_jobs()).
     std::set<forkline::JobId> withdrawn_;
+    std::set<forkline::JobId> killed_;
 };
 
 }  // namespace
 
 int run_jobs(JobStream& jobs, const RunOptions& options) {
-    if (!options.redis_url.empty()) return Scheduler<forkline::RedisPool>(jobs, options).run();
-    return Scheduler<forkline::Pool>(jobs, options).run();
+    return Scheduler(jobs, options).run();
 }
 
 }  // namespace run

@@ -1,4 +1,4 @@
-#include "live_output.hpp"
+#include "live_output_fifo.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -62,8 +62,8 @@ forkline::UniqueFd create_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-LiveOutput::LiveOutput(RunOptions::Output mode, unsigned jobs, std::filesystem::path directory,
-                       std::function<void()> before_write)
+FifoLiveOutput::FifoLiveOutput(RunOptions::Output mode, unsigned jobs,
+                               std::filesystem::path directory, std::function<void()> before_write)
     : mode_(mode),
       fifo_size_(
           std::clamp<std::size_t>(kFifoBudget / (2 * std::max(jobs, 1U)), kDefaultPipe, kChunk)),
@@ -83,11 +83,11 @@ LiveOutput::LiveOutput(RunOptions::Output mode, unsigned jobs, std::filesystem::
     can_splice_[STDERR_FILENO] = PipeSplicer::can_splice_to(STDERR_FILENO);
 }
 
-LiveOutput::~LiveOutput() {
+FifoLiveOutput::~FifoLiveOutput() {
     for (auto& [seq, job] : jobs_) remove(job);
 }
 
-OutputPaths LiveOutput::start(std::uint64_t seq, std::string tag, const OutputPaths& copies) {
+OutputPaths FifoLiveOutput::start(std::uint64_t seq, std::string tag, const OutputPaths& copies) {
     auto paths = output_paths(directory_, seq);
     paths.out += ".fifo";
     paths.err += ".fifo";
@@ -107,7 +107,8 @@ OutputPaths LiveOutput::start(std::uint64_t seq, std::string tag, const OutputPa
     return paths;
 }
 
-bool LiveOutput::pump(std::chrono::milliseconds timeout, std::span<const int> also) {
+bool FifoLiveOutput::pump(std::chrono::milliseconds timeout, forkline::NativeHandle pool,
+                          int input_fd) {
     std::vector<pollfd> fds;
     std::vector<Stream*> streams;
     for (auto& [seq, job] : jobs_) {
@@ -116,7 +117,8 @@ bool LiveOutput::pump(std::chrono::milliseconds timeout, std::span<const int> al
             streams.push_back(&stream);
         }
     }
-    for (const int fd : also) fds.push_back({fd, POLLIN, 0});
+    fds.push_back({pool, POLLIN, 0});  // results, and requests of `forkline top`
+    if (input_fd >= 0) fds.push_back({input_fd, POLLIN, 0});
     const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
     if (ready <= 0) return false;  // EINTR: the caller's loop comes back
     // One read per ready FIFO and round, so that a chatty job cannot starve the others.
@@ -127,7 +129,7 @@ bool LiveOutput::pump(std::chrono::milliseconds timeout, std::span<const int> al
     return moved;
 }
 
-std::uint64_t LiveOutput::finish(std::uint64_t seq) {
+std::uint64_t FifoLiveOutput::finish(std::uint64_t seq) {
     const auto found = jobs_.find(seq);
     if (found == jobs_.end()) return 0;
     auto& job = found->second;
@@ -154,7 +156,7 @@ std::uint64_t LiveOutput::finish(std::uint64_t seq) {
     return bytes;
 }
 
-bool LiveOutput::splice_from(Stream& stream) {
+bool FifoLiveOutput::splice_from(Stream& stream) {
     if (!writing_ || stream.copy.valid() || stream.tag.active() || !can_splice_[stream.to])
         return false;
     std::size_t size = 0;
@@ -175,7 +177,7 @@ bool LiveOutput::splice_from(Stream& stream) {
     return true;
 }
 
-bool LiveOutput::read_into(Stream& stream) {
+bool FifoLiveOutput::read_into(Stream& stream) {
     if (splice_from(stream)) return true;
     while (true) {
         const auto n = ::read(stream.fifo.get(), buffer_.data(), buffer_.size());
@@ -189,7 +191,7 @@ bool LiveOutput::read_into(Stream& stream) {
     }
 }
 
-void LiveOutput::forward(Stream& stream, std::string_view data) {
+void FifoLiveOutput::forward(Stream& stream, std::string_view data) {
     if (!writing_) return;
     if (stream.copy.valid()) cli::write_all(stream.copy.get(), data, stream.copy_name);
     if (mode_ == RunOptions::Output::ungroup) {
@@ -212,7 +214,7 @@ void LiveOutput::forward(Stream& stream, std::string_view data) {
     stream.partial.assign(data.substr(last_newline + 1));
 }
 
-void LiveOutput::write_lines(Stream& stream, std::string_view lines) {
+void FifoLiveOutput::write_lines(Stream& stream, std::string_view lines) {
     if (!writing_) return;
     before_write_();
     tagged_.clear();
@@ -220,11 +222,18 @@ void LiveOutput::write_lines(Stream& stream, std::string_view lines) {
     cli::write_all(stream.to, tagged_, stream_name(stream.to));
 }
 
-void LiveOutput::remove(Job& job) {
+void FifoLiveOutput::remove(Job& job) {
     for (auto& stream : job.streams) {
         ::unlink(stream.path.c_str());
         stream.fifo.reset();
     }
+}
+
+std::unique_ptr<LiveOutput> make_live_output(RunOptions::Output mode, unsigned jobs,
+                                             std::filesystem::path directory,
+                                             std::function<void()> before_write) {
+    return std::make_unique<FifoLiveOutput>(mode, jobs, std::move(directory),
+                                            std::move(before_write));
 }
 
 }  // namespace run
