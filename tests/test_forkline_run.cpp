@@ -2198,3 +2198,41 @@ TEST_CASE("--resume with --results: done jobs print the output an earlier run ke
     CHECK(slurp(dir / "1/3/stdout") == "out 3\n");
     CHECK(slurp(dir / "1/1/stdout") == "out 1\n");  // not run again
 }
+
+TEST_CASE(
+    "SIGTERM: a job whose worker cannot carry out the cancel is killed by the pool; exit 143") {
+    const auto dir = scratch() / "stopped-worker";
+    std::filesystem::create_directories(dir);
+    const auto pids_file = dir / "pids";
+    // The job stops its own worker (its parent): the worker's SIGTERM stays pending, as a
+    // CTRL_BREAK that cannot reach a worker on Windows is never seen.
+    const pid_t pid = test_support::start_command(
+        {FORKLINE_PATH, "run", "--no-progress", "--grace", "0.2", "--shell",
+         "echo $$ $PPID > " + test_support::shell_quoted(pids_file.string()) +
+             "; kill -STOP $PPID; exec sleep 60",
+         ":::", "1"});
+    const auto pids = test_support::wait_for_pids(pids_file, 2);  // the job, its worker
+    REQUIRE(pids.size() == 2);
+    const auto stopped = [&] {
+        std::ifstream stat("/proc/" + std::to_string(pids[1]) + "/stat");
+        std::string text;
+        std::getline(stat, text);
+        const auto close = text.rfind(')');
+        return close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'T';
+    };
+    for (int i = 0; i < 1000 && !stopped(); ++i) std::this_thread::sleep_for(10ms);
+    REQUIRE(stopped());
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    pid_t reaped = 0;
+    for (int i = 0; i < 2000 && (reaped = ::waitpid(pid, &status, WNOHANG)) == 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    if (reaped == 0) {  // it hangs: the test fails, nothing left behind
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+    }
+    REQUIRE(reaped == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 143);
+    CHECK(test_support::wait_gone(pids[0], 2s));  // the job's sleep died with its worker
+}
