@@ -17,6 +17,7 @@
 
 #include "process_control.hpp"
 #include "run_command.hpp"
+#include "utf8_path.hpp"
 #include "windows/beside_this_test.hpp"
 #include "windows/runtime_warm_up.hpp"
 
@@ -207,6 +208,23 @@ TEST_CASE("--results keeps each job's output in a folder named as Windows allows
     CHECK(words_of(read(dir / "1" / "%63on" / "stdout")) == std::vector<std::string>{"con"});
     CHECK(words_of(read(dir / "1" / "a%3Ab" / "stdout")) == std::vector<std::string>{"a:b"});
     CHECK(read(dir / "1" / "a%3Ab" / "exitval") == "0");
+}
+
+TEST_CASE("UTF-8 arguments reach the program, and --results folders, as they are") {
+    const TemporaryPath temporary("forkline run utf8 \xc3\xa9");  // é
+    const auto& dir = temporary.path;
+    const std::vector<std::string> values{"caf\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac"};  // café 日本
+    std::vector<std::string> args{"-k",      "--results", forkline::utf8_string(dir),
+                                  kEchoArgs, "{}",        ":::"};
+    args.insert(args.end(), values.begin(), values.end());
+    const auto r = run(args);
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(words_of(r.out) == values);
+    for (const auto& value : values) {
+        std::ifstream in(dir / "1" / forkline::utf8_path(value) / "stdout", std::ios::binary);
+        CHECK(in.good());
+    }
 }
 
 TEST_CASE("--halt now,fail=1 ends the jobs still running") {

@@ -13,6 +13,7 @@
 #include "output_tag.hpp"
 #include "tool.hpp"
 #include "unique_fd.hpp"
+#include "utf8_path.hpp"
 
 namespace run {
 
@@ -31,7 +32,7 @@ double now_s() {
 template <typename Consume>
 void take_file(const std::filesystem::path& path, bool keep, Consume consume) {
     if (path.empty()) return;
-    const forkline::UniqueFd file = forkline::open_for_reading(path.string());
+    const forkline::UniqueFd file = forkline::open_for_reading(forkline::utf8_string(path));
     std::error_code ignored;
     if (!keep) std::filesystem::remove(path, ignored);
     if (!file.valid()) return;

@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "command_job.hpp"
+#include "utf8_path.hpp"
 
 namespace run {
 
@@ -22,7 +23,7 @@ class LocalRunPool final : public RunPool {
   public:
     LocalRunPool(unsigned workers, const std::filesystem::path& directory, ResultCallback on_result)
         : pool_({.worker_program = forkline::find_worker("command_worker"),
-                 .worker_args = {directory.string()},
+                 .worker_args = {forkline::utf8_string(directory)},
                  .workers = workers,
                  .queue_slots = queue_slots(workers),
                  .max_job_size = kMaxJobBytes,

@@ -11,6 +11,7 @@
 #include "output.hpp"
 #include "platform.hpp"
 #include "tool.hpp"
+#include "utf8_path.hpp"
 
 namespace run {
 
@@ -115,7 +116,7 @@ std::string result_folder_name(std::string_view value) {
 }
 
 std::string read_whole_file(const std::filesystem::path& path) {
-    const auto file = forkline::open_for_reading(path.string());
+    const auto file = forkline::open_for_reading(forkline::utf8_string(path));
     if (!file.valid()) forkline::throw_os_error("cannot open " + cli::quoted(path.string()));
     std::string text;
     char buffer[65536];
@@ -142,10 +143,12 @@ ResultsDirectory::ResultsDirectory(std::filesystem::path root, bool resume)
 
 std::filesystem::path ResultsDirectory::job_folder(const JobSpec& job) const {
     auto folder = root_;
-    if (job.arguments.empty()) return folder / "1" / result_folder_name(job.command);
+    if (job.arguments.empty())
+        return folder / "1" / forkline::utf8_path(result_folder_name(job.command));
     for (const auto& record : job.arguments) {
         for (std::size_t column = 0; column < record.size(); ++column)
-            folder = folder / std::to_string(column + 1) / result_folder_name(record[column]);
+            folder = folder / std::to_string(column + 1) /
+                     forkline::utf8_path(result_folder_name(record[column]));
     }
     return folder;
 }
@@ -178,7 +181,7 @@ void ResultsDirectory::finish(const FinishedJob& job) {
         {"signal", job.signal != 0 ? nlohmann::json(signal_name(job.signal)) : nlohmann::json()},
         {"timed_out", job.timed_out},
         {"command", job.spec.command},
-        {"directory", folder.lexically_relative(root_).string()},
+        {"directory", forkline::utf8_string(folder.lexically_relative(root_))},
     };
     cli::write_all(index_.get(),
                    line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",

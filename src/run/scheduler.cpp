@@ -33,6 +33,7 @@
 #include "sigpipe_blocked.hpp"
 #include "start_pacer.hpp"
 #include "unique_fd.hpp"
+#include "utf8_path.hpp"
 
 namespace run {
 
@@ -384,8 +385,8 @@ class Scheduler {
             try {
                 const auto paths = output_for(spec, job.tag);
                 if (!remote_) {
-                    command.stdout_path = paths.out.string();
-                    command.stderr_path = paths.err.string();
+                    command.stdout_path = forkline::utf8_string(paths.out);
+                    command.stderr_path = forkline::utf8_string(paths.err);
                 }
             } catch (const forkline::Error& e) {  // a FIFO or --results file cannot be made
                 error = error_prefix(spec) + e.what();

@@ -33,6 +33,7 @@
 #include "tool.hpp"
 #include "unsupported_options.hpp"
 #include "usage_error.hpp"
+#include "utf8_path.hpp"
 
 namespace {
 
@@ -95,7 +96,7 @@ using Resume = run::RunOptions::Resume;
 // --joblog +FILE appends (GNU parallel); ./+FILE names a file that starts with '+'.
 void parse_joblog(const std::string& text, run::RunOptions& options) {
     options.joblog_append = options.joblog_append || text.starts_with('+');
-    options.joblog = text.starts_with('+') ? text.substr(1) : text;
+    options.joblog = forkline::utf8_path(text.starts_with('+') ? text.substr(1) : text);
     if (options.joblog->empty()) throw UsageError("--joblog needs a file name");
 }
 
@@ -349,8 +350,8 @@ Arguments parse_arguments(int argc, char** argv) {
         {"group", 0, false, [&](auto&) { set_output(args, Output::grouped); }},
         {"tag", 0, false, [&](auto&) { set_tag(options, "{}"); }},
         {"tagstring", 0, true, [&](auto& text) { set_tag(options, text); }},
-        {"results", 0, true, [&](auto& dir) { options.results = dir; }},
-        {"res", 0, true, [&](auto& dir) { options.results = dir; }},
+        {"results", 0, true, [&](auto& dir) { options.results = forkline::utf8_path(dir); }},
+        {"res", 0, true, [&](auto& dir) { options.results = forkline::utf8_path(dir); }},
         {"redis", 0, true,
          [&](auto& url) {
              if (url.empty()) throw UsageError("--redis needs a URL");

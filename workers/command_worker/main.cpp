@@ -24,6 +24,7 @@
 #include "standard_fds.hpp"
 #include "subreaper.hpp"
 #include "tool.hpp"
+#include "utf8_path.hpp"
 #include "worker_host.hpp"
 
 namespace {
@@ -146,7 +147,7 @@ int main(int argc, char** argv) {
                      "and forkline worker)\n");
         return 2;
     }
-    const std::filesystem::path directory = argv[1];
+    const auto directory = forkline::utf8_path(argv[1]);
     std::unique_ptr<WorkerHost> host;
     if (argc == 4) host = command_worker::connect_worker_host(argv[3], argv[2], directory);
     const command_worker::CancelHeld cancel_held;
