@@ -26,9 +26,17 @@ using test_support::run_command;
 
 namespace {
 
-const std::string kEchoArgs = beside_this_test("echo_args.exe");  // C:\…\echo_args.exe
-const std::string kHelper = beside_this_test("test_helper.exe");
-const bool kRuntimeWarmedUp = test_support::warm_up_runtime(kHelper);
+// A program as the first word of a template: in "…" (the checkout's path may hold a space),
+// its backslashes as Windows writes them (C:\…\echo_args.exe).
+std::string program_word(const std::string& path) {
+    std::string word = "\"";  // appended: GCC 12 -O3 warns falsely on "x" + string
+    (word += path) += '"';
+    return word;
+}
+
+const std::string kEchoArgs = program_word(beside_this_test("echo_args.exe"));
+const std::string kHelper = program_word(beside_this_test("test_helper.exe"));
+const bool kRuntimeWarmedUp = test_support::warm_up_runtime(beside_this_test("test_helper.exe"));
 
 test_support::CommandResult run(std::vector<std::string> args, const std::string& input = {}) {
     args.insert(args.begin(), {FORKLINE_PATH, "run"});
@@ -125,12 +133,10 @@ TEST_CASE("--shell runs each command through cmd, the values quoted for it") {
           std::vector<std::string>{"one\r", "second\r", "two\r", "second\r"});
 
     // cmd's syntax in a value is the value's: one word each, nothing run or expanded.
-    std::string program = "\"";  // appended: GCC 12 -O3 warns falsely on "x" + string
-    (program += kEchoArgs) += "\"";
     // (Not %VAR% in a value: wine's cmd expands it even with its % escaped; what cmd.exe
     // does with it is unproven here.)
     const std::vector<std::string> values{"my file & more", "50% (off)", "a^b \"q\" <x>|y"};
-    std::vector<std::string> args{"-k", "--shell", program + " {}& echo done", ":::"};
+    std::vector<std::string> args{"-k", "--shell", kEchoArgs + " {}& echo done", ":::"};
     args.insert(args.end(), values.begin(), values.end());
     r = run(args);
     INFO(r.err);

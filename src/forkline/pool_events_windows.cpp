@@ -122,9 +122,13 @@ class PoolEvents::Watcher {
                 ::SetEvent(pool_event_);
                 const HANDLE ended = waited[result - WAIT_OBJECT_0];
                 // An ended process stays signalled: not waited on again (until unwatched).
+                // Unless the set changed meanwhile: it may have been unwatched, its handle
+                // closed, and the value reused by a respawned worker, which the mark would
+                // then hide forever (a hang, measured under wine after a cancel's kill). A
+                // process still watched is seen again at once on the next wait.
                 if (ended != timer_ && ended != changed_.get()) {
                     const SrwLockGuard lock(lock_);
-                    reported_.push_back(ended);
+                    if (generation_ == waiting_on_) reported_.push_back(ended);
                 }
             }
         }
