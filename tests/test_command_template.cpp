@@ -289,3 +289,14 @@ TEST_CASE("under cmd.exe (--shell on Windows) values are quoted for cmd and the 
     // No placeholder: the arguments follow the template, quoted the same way.
     CHECK(expand("find", {{"say \"hi\"", "x"}}, cmd) == "find ^\"say \\^\"hi\\^\"^\" x");
 }
+
+TEST_CASE("under cmd.exe a '\"' in a value inside the template's \"…\" fails the job") {
+    TemplateSettings cmd;
+    cmd.shell = cmd.cmd = true;
+    // cmd has no escape inside "…": the \" written for the program ends cmd's quoting there,
+    // and the rest of the value would be cmd syntax (here a second command).
+    CHECK_THROWS_AS(expand("echo \"{}\"", one("x\" & calc & \""), cmd), run::ExpandError);
+    CHECK_THROWS_AS(expand("echo \"{}\"", one("a\"b"), cmd), run::ExpandError);
+    // Outside quotes every '"' is escaped with ^: the same value is one word there.
+    CHECK(expand("echo {}", one("x\" & calc & \""), cmd) == "echo ^\"x\\^\" ^& calc ^& \\^\"^\"");
+}

@@ -77,9 +77,14 @@ std::string escaped_for_backticks(std::string_view text) {
 
 // cmd.exe has no '…' and no escapes inside "…": in the template's "…" the value is written
 // as CommandLineToArgvW reads it there; elsewhere quoted for it, with every character cmd
-// would take as syntax (the quotes too) escaped by ^.
+// would take as syntax (the quotes too) escaped by ^. A '"' cannot be written inside "…":
+// cmd would end its quoting there and read the rest of the value as its syntax.
 void append_for_cmd(std::string& out, std::string_view value, QuoteContext context) {
     if (context == QuoteContext::double_quoted) {
+        if (value.find('"') != std::string_view::npos)
+            throw ExpandError(
+                "a '\"' in a value cannot be written inside \"…\" for cmd.exe "
+                "(leave the placeholder unquoted: it is quoted for cmd)");
         out += forkline::windows_quoted_text(value);
     } else {
         out += forkline::escape_for_cmd(forkline::quote_windows_argument(value));
@@ -331,7 +336,11 @@ std::size_t CommandTemplate::record_size(const std::vector<std::string>& record)
         std::size_t size = 0;
         for (const auto& value : record) {
             scratch.clear();
-            append_value(scratch, piece, part_of(value, piece.part), true, settings_);
+            try {
+                append_value(scratch, piece, part_of(value, piece.part), true, settings_);
+            } catch (const ExpandError&) {  // its job fails when expanded, and says why
+                scratch = value;
+            }
             size = std::max(size, scratch.size());
         }
         return size;
