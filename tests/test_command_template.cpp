@@ -300,3 +300,17 @@ TEST_CASE("under cmd.exe a '\"' in a value inside the template's \"…\" fails t
     // Outside quotes every '"' is escaped with ^: the same value is one word there.
     CHECK(expand("echo {}", one("x\" & calc & \""), cmd) == "echo ^\"x\\^\" ^& calc ^& \\^\"^\"");
 }
+
+TEST_CASE("under cmd.exe a value's last backslashes are doubled only before a '\"'") {
+    TemplateSettings cmd;
+    cmd.shell = cmd.cmd = true;
+    // Backslashes not before a '"' are literal for CommandLineToArgvW: C:\ stays C:\.
+    CHECK(expand("dir \"{}x\"", one("C:\\"), cmd) == "dir \"C:\\x\"");
+    CHECK(expand("dir \"{}\\sub\"", one("C:\\"), cmd) == "dir \"C:\\\\sub\"");
+    CHECK(expand("dir \"{}\"", one("C:\\"), cmd) == "dir \"C:\\\\\"");
+    CHECK(expand("echo \"{}\\\"x\"", one("a\\"), cmd) == "echo \"a\\\\\\\"x\"");  // \" after it
+    // Several values in one "…" (-m): only the last one meets the closing quote.
+    TemplateSettings multiple = cmd;
+    multiple.mode = ReplaceMode::multiple;
+    CHECK(expand("dir \"{}\"", {{"a\\"}, {"b\\"}}, multiple) == "dir \"a\\ b\\\\\"");
+}
