@@ -289,3 +289,28 @@ TEST_CASE("under cmd.exe (--shell on Windows) values are quoted for cmd and the 
     // No placeholder: the arguments follow the template, quoted the same way.
     CHECK(expand("find", {{"say \"hi\"", "x"}}, cmd) == "find ^\"say \\^\"hi\\^\"^\" x");
 }
+
+TEST_CASE("under cmd.exe a '\"' in a value inside the template's \"…\" fails the job") {
+    TemplateSettings cmd;
+    cmd.shell = cmd.cmd = true;
+    // cmd has no escape inside "…": the \" written for the program ends cmd's quoting there,
+    // and the rest of the value would be cmd syntax (here a second command).
+    CHECK_THROWS_AS(expand("echo \"{}\"", one("x\" & calc & \""), cmd), run::ExpandError);
+    CHECK_THROWS_AS(expand("echo \"{}\"", one("a\"b"), cmd), run::ExpandError);
+    // Outside quotes every '"' is escaped with ^: the same value is one word there.
+    CHECK(expand("echo {}", one("x\" & calc & \""), cmd) == "echo ^\"x\\^\" ^& calc ^& \\^\"^\"");
+}
+
+TEST_CASE("under cmd.exe a value's last backslashes are doubled only before a '\"'") {
+    TemplateSettings cmd;
+    cmd.shell = cmd.cmd = true;
+    // Backslashes not before a '"' are literal for CommandLineToArgvW: C:\ stays C:\.
+    CHECK(expand("dir \"{}x\"", one("C:\\"), cmd) == "dir \"C:\\x\"");
+    CHECK(expand("dir \"{}\\sub\"", one("C:\\"), cmd) == "dir \"C:\\\\sub\"");
+    CHECK(expand("dir \"{}\"", one("C:\\"), cmd) == "dir \"C:\\\\\"");
+    CHECK(expand("echo \"{}\\\"x\"", one("a\\"), cmd) == "echo \"a\\\\\\\"x\"");  // \" after it
+    // Several values in one "…" (-m): only the last one meets the closing quote.
+    TemplateSettings multiple = cmd;
+    multiple.mode = ReplaceMode::multiple;
+    CHECK(expand("dir \"{}\"", {{"a\\"}, {"b\\"}}, multiple) == "dir \"a\\ b\\\\\"");
+}

@@ -2,7 +2,7 @@
 
 namespace forkline {
 
-std::string windows_quoted_text(std::string_view word) {
+std::string windows_quoted_text(std::string_view word, bool quote_follows) {
     std::string quoted;
     std::size_t backslashes = 0;
     for (const char c : word) {
@@ -16,7 +16,7 @@ std::string windows_quoted_text(std::string_view word) {
         backslashes = 0;
         quoted += c;
     }
-    quoted.append(2 * backslashes, '\\');  // before the closing quote
+    quoted.append(quote_follows ? 2 * backslashes : backslashes, '\\');
     return quoted;
 }
 

@@ -17,8 +17,9 @@ namespace forkline {
 std::string quote_windows_argument(std::string_view word);
 
 // What goes between the quotes for `word` to be read back inside "…": each '"' as \" and the
-// backslashes before a '"' or the closing quote doubled.
-std::string windows_quoted_text(std::string_view word);
+// backslashes before a '"' doubled, and those at its end too unless `quote_follows` is false
+// (more text comes before the closing quote: there backslashes are literal).
+std::string windows_quoted_text(std::string_view word, bool quote_follows = true);
 
 // `text` with a ^ before each character cmd.exe reads as syntax: ( ) % ! ^ " < > & |. cmd
 // removes the carets and passes the rest on, quotes included, taking none of it as syntax

@@ -76,11 +76,18 @@ std::string escaped_for_backticks(std::string_view text) {
 }
 
 // cmd.exe has no '…' and no escapes inside "…": in the template's "…" the value is written
-// as CommandLineToArgvW reads it there; elsewhere quoted for it, with every character cmd
-// would take as syntax (the quotes too) escaped by ^.
-void append_for_cmd(std::string& out, std::string_view value, QuoteContext context) {
+// as CommandLineToArgvW reads it there (`quote_follows`: a '"' may come next); elsewhere
+// quoted for it, with every character cmd would take as syntax (the quotes too) escaped by
+// ^. A '"' cannot be written inside "…": cmd would end its quoting there and read the rest
+// of the value as its syntax.
+void append_for_cmd(std::string& out, std::string_view value, QuoteContext context,
+                    bool quote_follows = true) {
     if (context == QuoteContext::double_quoted) {
-        out += forkline::windows_quoted_text(value);
+        if (value.find('"') != std::string_view::npos)
+            throw ExpandError(
+                "a '\"' in a value cannot be written inside \"…\" for cmd.exe "
+                "(leave the placeholder unquoted: it is quoted for cmd)");
+        out += forkline::windows_quoted_text(value, quote_follows);
     } else {
         out += forkline::escape_for_cmd(forkline::quote_windows_argument(value));
     }
@@ -88,8 +95,8 @@ void append_for_cmd(std::string& out, std::string_view value, QuoteContext conte
 
 // Inside the template's "…" on Windows, where the parser reads backslashes as
 // CommandLineToArgvW does (pipeline.hpp): as it reads them there, $ and ` escaped.
-void append_windows_double_quoted(std::string& out, std::string_view value) {
-    for (const char c : forkline::windows_quoted_text(value)) {
+void append_windows_double_quoted(std::string& out, std::string_view value, bool quote_follows) {
+    for (const char c : forkline::windows_quoted_text(value, quote_follows)) {
         if (c == '$' || c == '`') out += '\\';
         out += c;
     }
@@ -105,12 +112,14 @@ void append_argument(std::string& out, std::string_view value, const TemplateSet
 }
 
 // Appends one value of `piece` written for where it lands; `first`: the first value of the
-// placeholder (the one its lead touches).
+// placeholder (the one its lead touches); `last`: its last (the one the template's text
+// follows).
 void append_value(std::string& out, const Piece& piece, std::string_view value, bool first,
-                  const TemplateSettings& settings) {
-    if (settings.cmd) return append_for_cmd(out, value, piece.context);
+                  bool last, const TemplateSettings& settings) {
+    const bool quote_follows = last && piece.quote_may_follow;
+    if (settings.cmd) return append_for_cmd(out, value, piece.context, quote_follows);
     if (forkline::kWindows && piece.context == QuoteContext::double_quoted && !piece.in_backticks)
-        return append_windows_double_quoted(out, value);
+        return append_windows_double_quoted(out, value, quote_follows);
     std::string backticked;
     std::string& to = piece.in_backticks ? backticked : out;
     const auto lead = first ? piece.lead : Piece::Lead::none;
@@ -227,11 +236,11 @@ std::optional<std::string_view> column_value(const Piece& piece, const Arguments
 void append_piece(std::string& out, const Piece& piece, Records records, const Arguments& args,
                   const TemplateSettings& settings, std::uint64_t seq, unsigned slot,
                   bool as_text = false) {
-    const auto put = [&](std::string_view value, bool first) {
+    const auto put = [&](std::string_view value, bool first, bool last) {
         if (as_text) {
             out += value;
         } else {
-            append_value(out, piece, value, first, settings);
+            append_value(out, piece, value, first, last, settings);
         }
     };
     switch (piece.kind) {
@@ -246,18 +255,20 @@ void append_piece(std::string& out, const Piece& piece, Records records, const A
             return;
         case Piece::Kind::column:
             if (const auto value = column_value(piece, args, settings.exact_records))
-                put(part_of(*value, piece.part), true);
+                put(part_of(*value, piece.part), true, true);
             return;
         case Piece::Kind::arguments: {
             bool first = true;
+            std::size_t left = 0;
+            for (const auto& record : records) left += record.size();
             for (const auto& record : records) {
                 for (const auto& value : record) {
                     if (!first) out += ' ';
-                    put(part_of(value, piece.part), first);
+                    put(part_of(value, piece.part), first, --left == 0);
                     first = false;
                 }
             }
-            if (first) put({}, true);  // no argument: an empty one
+            if (first) put({}, true, true);  // no argument: an empty one
             return;
         }
     }
@@ -331,7 +342,11 @@ std::size_t CommandTemplate::record_size(const std::vector<std::string>& record)
         std::size_t size = 0;
         for (const auto& value : record) {
             scratch.clear();
-            append_value(scratch, piece, part_of(value, piece.part), true, settings_);
+            try {
+                append_value(scratch, piece, part_of(value, piece.part), true, true, settings_);
+            } catch (const ExpandError&) {  // its job fails when expanded, and says why
+                scratch = value;
+            }
             size = std::max(size, scratch.size());
         }
         return size;

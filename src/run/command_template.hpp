@@ -48,8 +48,9 @@ struct TemplateSettings {
     bool insert_none = false;       // -N 0: a job per record, none of it in the command
 };
 
-// An argument the template asks for is not there ({3} with 2 columns). The message has no
-// line number: the caller adds "line N: ".
+// An argument the template asks for is not there ({3} with 2 columns), or a value cannot be
+// written where it lands (under cmd.exe, a '"' inside the template's "…"). The message has
+// no line number: the caller adds "line N: ".
 class ExpandError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;

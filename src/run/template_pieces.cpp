@@ -232,7 +232,15 @@ class TemplateScanner {
 }  // namespace
 
 std::vector<TemplatePiece> scan_template(std::string_view text, const TemplateSettings& settings) {
-    return TemplateScanner(text, settings).scan();
+    auto pieces = TemplateScanner(text, settings).scan();
+    for (std::size_t i = 0; i + 1 < pieces.size(); ++i) {
+        const auto& next = pieces[i + 1];
+        const auto after_backslashes = next.text.find_first_not_of('\\');
+        if (next.kind == TemplatePiece::Kind::text && after_backslashes != std::string::npos &&
+            next.text[after_backslashes] != '"')
+            pieces[i].quote_may_follow = false;
+    }
+    return pieces;
 }
 
 }  // namespace run

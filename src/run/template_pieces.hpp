@@ -32,6 +32,10 @@ struct TemplatePiece {
     Lead lead = Lead::none;
     bool word_start = false;    // unquoted, first in its word
     bool in_backticks = false;  // inside `…`
+    // What follows may be a '"' (none of the template's text comes next, or it starts with
+    // one, after backslashes or not): inside "…" on Windows a value's trailing backslashes
+    // are doubled there, literal elsewhere.
+    bool quote_may_follow = true;
     // The top-level word it is part of (for -X); kNoWord: blanks and operators between words.
     static constexpr std::size_t kNoWord = std::numeric_limits<std::size_t>::max();
     std::size_t word = kNoWord;
