@@ -80,7 +80,7 @@ std::vector<nlohmann::json> json_lines(const std::string& out) {
 TEST_CASE("placeholders reach a Windows program as the words they stand for") {
     REQUIRE(kRuntimeWarmedUp);
     const auto r = run({"-k", "-j", "2", kEchoArgs, "{}", "{.}", "{/}", "{//}", "{/.}", "{#}",
-                        "{%}", ":::", "C:\\dir one\\file.txt", "say \"hi\".tar"});
+                        "{%}", ":::", "C:\\dir one\\file.txt", "say \"hi\".tar", "C:\\top.txt"});
     INFO(r.err);
     REQUIRE(r.code == 0);
     const std::vector<std::string> expected{"C:\\dir one\\file.txt",
@@ -97,9 +97,12 @@ TEST_CASE("placeholders reach a Windows program as the words they stand for") {
                                             "say \"hi\"",
                                             "2"};
     const auto words = words_of(r.out);
-    REQUIRE(words.size() == expected.size() + 1);  // and job 2's slot: 1 or 2
-    CHECK(std::vector<std::string>(words.begin(), words.end() - 1) == expected);
-    CHECK((words.back() == "1" || words.back() == "2"));
+    REQUIRE(words.size() == 21);  // 7 a job; the slots of jobs 2 and 3: 1 or 2
+    CHECK(std::vector<std::string>(words.begin(), words.begin() + 13) == expected);
+    // A file in a drive's root: its directory is the root, C:\ (C: alone is a drive's
+    // current directory).
+    CHECK(std::vector<std::string>(words.begin() + 14, words.begin() + 19) ==
+          std::vector<std::string>{"C:\\top.txt", "C:\\top", "top.txt", "C:\\", "top"});
 }
 
 TEST_CASE("grouped output: each job's lines together, in input order with -k") {

@@ -101,10 +101,11 @@ std::string search_path_of(const std::vector<std::string>* environment) {
 
 bool is_cmd_builtin(const std::string& name) {
     static const char* const kBuiltins[] = {
-        "assoc", "break", "call",  "cd",     "chdir", "cls",  "color", "copy",   "date",   "del",
-        "dir",   "echo",  "erase", "for",    "ftype", "if",   "md",    "mkdir",  "mklink", "move",
-        "path",  "pause", "popd",  "prompt", "pushd", "rd",   "rem",   "ren",    "rename", "rmdir",
-        "set",   "shift", "start", "time",   "title", "type", "ver",   "verify", "vol"};
+        "assoc", "break", "call",  "cd",       "chdir",  "cls",    "color", "copy",     "date",
+        "del",   "dir",   "echo",  "endlocal", "erase",  "exit",   "for",   "ftype",    "goto",
+        "if",    "md",    "mkdir", "mklink",   "move",   "path",   "pause", "popd",     "prompt",
+        "pushd", "rd",    "rem",   "ren",      "rename", "rmdir",  "set",   "setlocal", "shift",
+        "start", "time",  "title", "type",     "ver",    "verify", "vol"};
     std::string lower;
     for (const char c : name)
         lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

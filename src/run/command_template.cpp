@@ -37,7 +37,10 @@ std::string_view basename_of(std::string_view path) {
 std::string_view dirname_of(std::string_view path) {
     const auto slash = path.find_last_of(kPathSeparators);
     if (slash == std::string_view::npos) return ".";
-    return slash == 0 ? path.substr(0, 1) : path.substr(0, slash);
+    // The root keeps its separator: / (and on Windows C:\, where C: alone would mean that
+    // drive's current directory).
+    const bool drive_root = forkline::kWindows && slash == 2 && path[1] == ':';
+    return slash == 0 || drive_root ? path.substr(0, slash + 1) : path.substr(0, slash);
 }
 
 // A dot file (.bashrc) has no extension, nor has a name whose only dot is in a directory.
