@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "command_job.hpp"
+#include "platform.hpp"
 #include "utf8_path.hpp"
 
 namespace run {
@@ -29,8 +30,11 @@ class LocalRunPool final : public RunPool {
                  .max_job_size = kMaxJobBytes,
                  .max_result_size = kMaxResultBytes,
                  .claim_batch = 1,
-                 .adopt_orphans = kPoolGuardsJobs,  // forkline run starts no other child
-                 .guard_jobs = kPoolGuardsJobs,
+                 // forkline run starts no other child. Windows has neither option: there
+                 // every worker's job runs in a Job Object that dies with the worker and
+                 // with the pool (pool_processes_windows.cpp).
+                 .adopt_orphans = !forkline::kWindows,
+                 .guard_jobs = !forkline::kWindows,
                  .label = "run"},
                 std::move(on_result)) {}
 

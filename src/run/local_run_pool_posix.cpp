@@ -1,7 +1,0 @@
-#include "local_run_pool.hpp"
-
-namespace run {
-
-const bool kPoolGuardsJobs = true;
-
-}  // namespace run
