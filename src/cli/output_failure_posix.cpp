@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "output_failure.hpp"
+#include "pending_signal.hpp"
 
 namespace cli {
 
@@ -14,9 +15,7 @@ int write_errno() {
 
 void die_of_sigpipe() {
     ::signal(SIGPIPE, SIG_DFL);
-    sigset_t pipe_only;
-    ::sigemptyset(&pipe_only);
-    ::sigaddset(&pipe_only, SIGPIPE);
+    const sigset_t pipe_only = forkline::signal_set(SIGPIPE);
     ::pthread_sigmask(SIG_UNBLOCK, &pipe_only, nullptr);
     ::raise(SIGPIPE);
     ::_exit(128 + SIGPIPE);  // not reached: SIGPIPE's default action ends the process

@@ -6,6 +6,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "pending_signal.hpp"
+
 namespace forkline {
 
 namespace {
@@ -17,10 +19,8 @@ bool stopped_by_terminal(int signal) {
 // Stops this process until its shell continues it (fg, bg); false if the stop did not
 // happen: in an orphaned group (no job-control shell above us) the kernel discards it.
 bool stop_self() {
-    sigset_t cont;
+    const sigset_t cont = signal_set(SIGCONT);
     sigset_t saved;
-    ::sigemptyset(&cont);
-    ::sigaddset(&cont, SIGCONT);
     ::pthread_sigmask(SIG_BLOCK, &cont, &saved);
     ::raise(SIGTSTP);  // the default action stops us before raise() returns
     // A SIGCONT continues a stopped process even while blocked, and then stays pending.
@@ -51,10 +51,8 @@ bool ForegroundTerminal::in_foreground() const {
 // tcsetpgrp from a background group raises SIGTTOU, which would stop us, unless SIGTTOU is
 // blocked or ignored: then the kernel allows it. Best effort: a hung-up terminal has none.
 void ForegroundTerminal::set_foreground(pid_t group) const {
-    sigset_t ttou;
+    const sigset_t ttou = signal_set(SIGTTOU);
     sigset_t saved;
-    ::sigemptyset(&ttou);
-    ::sigaddset(&ttou, SIGTTOU);
     ::pthread_sigmask(SIG_BLOCK, &ttou, &saved);
     ::tcsetpgrp(terminal_.get(), group);
     ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);

@@ -1,22 +1,10 @@
-#include <signal.h>
-
+#include "pending_signal.hpp"
 #include "sigpipe_blocked.hpp"
 
 namespace forkline {
 
-namespace {
-
-sigset_t pipe_only() {
-    sigset_t set;
-    ::sigemptyset(&set);
-    ::sigaddset(&set, SIGPIPE);
-    return set;
-}
-
-}  // namespace
-
 SigpipeBlocked::SigpipeBlocked() {
-    const sigset_t pipe = pipe_only();
+    const sigset_t pipe = signal_set(SIGPIPE);
     sigset_t saved;
     ::pthread_sigmask(SIG_BLOCK, &pipe, &saved);
     was_blocked_ = ::sigismember(&saved, SIGPIPE) == 1;
@@ -24,10 +12,8 @@ SigpipeBlocked::SigpipeBlocked() {
 
 SigpipeBlocked::~SigpipeBlocked() {
     if (was_blocked_) return;
-    const sigset_t pipe = pipe_only();
-    const timespec now{0, 0};
-    while (::sigtimedwait(&pipe, nullptr, &now) == SIGPIPE) {
-    }
+    drop_pending(SIGPIPE);
+    const sigset_t pipe = signal_set(SIGPIPE);
     ::pthread_sigmask(SIG_UNBLOCK, &pipe, nullptr);
 }
 

@@ -14,6 +14,7 @@
 #include "json_view.hpp"
 #include "os_error.hpp"
 #include "output.hpp"
+#include "pending_signal.hpp"
 #include "pool_actions.hpp"
 #include "pool_watcher.hpp"
 #include "redis_runs.hpp"
@@ -270,9 +271,7 @@ Session::Event Session::wait(Clock::time_point until) {
 void Session::suspend() {
     const bool on_screen = screen_.has_value();
     screen_.reset();
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTSTP);
+    const sigset_t stop = forkline::signal_set(SIGTSTP);
     ::kill(::getpid(), SIGTSTP);
     ::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);  // stops here until SIGCONT
     ::pthread_sigmask(SIG_BLOCK, &stop, nullptr);

@@ -1,23 +1,11 @@
-#include <signal.h>
-
 #include "cancel.hpp"
+#include "pending_signal.hpp"
 
 namespace command_worker {
 
-namespace {
-
-sigset_t only_sigterm() {
-    sigset_t term;
-    ::sigemptyset(&term);
-    ::sigaddset(&term, SIGTERM);
-    return term;
-}
-
-}  // namespace
-
 // Blocked: run_pipeline reads it through a signalfd while a command runs.
 CancelHeld::CancelHeld() {
-    const auto term = only_sigterm();
+    const sigset_t term = forkline::signal_set(SIGTERM);
     ::sigprocmask(SIG_BLOCK, &term, nullptr);
 }
 
@@ -26,10 +14,7 @@ std::vector<int> cancel_signals() {
 }
 
 void forget_pending_cancel() {
-    const auto term = only_sigterm();
-    const timespec now{0, 0};
-    while (::sigtimedwait(&term, nullptr, &now) == SIGTERM) {
-    }
+    forkline::drop_pending(SIGTERM);
 }
 
 }  // namespace command_worker
